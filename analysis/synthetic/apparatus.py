@@ -12,17 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-EVENTS = ("MFE", "WFE", "MVT", "WVT", "MPB", "MHB", "WUB", "WBB")
-EVENT_NAMES = {
-    "MFE": "Men's floor exercise",
-    "WFE": "Women's floor exercise",
-    "MVT": "Men's vault",
-    "WVT": "Women's vault",
-    "MPB": "Men's parallel bars",
-    "MHB": "Men's horizontal bar",
-    "WUB": "Women's uneven bars",
-    "WBB": "Women's balance beam",
-}
+from analysis.session_format import EVENTS
 
 
 @dataclass(frozen=True)

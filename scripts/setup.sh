@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Set up Lucid Workstation on Debian/Ubuntu: system libraries for Qt under X11/Xvfb,
+# a virtual environment in .venv, and the project with its pinned dependencies.
+# Safe to run again: it only installs what is missing or changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(xvfb xauth libgl1 libegl1 libgl1-mesa-dri libglib2.0-0 libfontconfig1 libfreetype6
+  libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+  libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1)
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Lucid Workstation needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
+  exit 1
+fi
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for package in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+fi
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "Missing system packages. Install them with:" >&2
+    echo "  sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
+  echo "Python's venv module is missing. Install it with: sudo apt-get install python3-venv" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating the virtual environment in .venv"
+  "$PYTHON" -m venv .venv
+fi
+
+stamp=.venv/.lucid-installed
+wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+  echo "Installing Python packages (first run takes a few minutes)"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[test]"
+  echo "$wanted" > "$stamp"
+fi
