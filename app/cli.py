@@ -1,0 +1,109 @@
+"""Command-line entry: the GUI by default, subcommands for headless jobs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from analysis.session_format import SessionFormatError
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Lucid Workstation: multi-view motion capture review and action quality assessment "
+                    "for gymnastics. Without a command, opens the workstation on the demo library.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="build a synthetic LucidAction-style library")
+    generate.add_argument("--out", required=True, type=Path, help="output folder")
+    generate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    generate.add_argument("--athletes", type=int, default=12, help="number of athletes (default 12)")
+    generate.add_argument("--video-takes", type=int, default=6,
+                          help="takes of the showcase session rendered as video (default 6)")
+    generate.add_argument("--repetitions", type=int, default=2, help="takes per action for a trainee (default 2)")
+    generate.add_argument("--levels", type=int, nargs="+", default=[1, 2, 3, 4], choices=[1, 2, 3, 4],
+                          help="curriculum levels to include (default all)")
+    generate.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+
+    info = commands.add_parser("info", help="summarise a session file")
+    info.add_argument("file", type=Path)
+    info.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
+
+    sheet = commands.add_parser("contact-sheet", help="render the 8 views of one frame into a PNG")
+    sheet.add_argument("file", type=Path)
+    sheet.add_argument("--out", required=True, type=Path)
+    sheet.add_argument("--take", default=None, help="take id (default: the first take with video)")
+    sheet.add_argument("--frame", type=int, default=None, help="frame index (default: the middle frame)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            return _generate(args)
+        if args.command == "info":
+            from app.info import print_info
+            return print_info(args.file, args.json)
+        if args.command == "contact-sheet":
+            from app.contact_sheet import write_contact_sheet
+            path = write_contact_sheet(args.file, args.out, args.take, args.frame)
+            print(f"wrote {path}")
+            return 0
+        return _open_workstation()
+    except SessionFormatError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (FileNotFoundError, ValueError, KeyError, IndexError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from analysis.synthetic.library_builder import generate_library
+
+    started = time.perf_counter()
+    with tqdm(desc="Generating sessions", unit="session") as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        files = generate_library(args.out, seed=args.seed, n_athletes=args.athletes, video_takes=args.video_takes,
+                                 repetitions=args.repetitions, levels=tuple(args.levels), workers=args.workers,
+                                 progress=progress)
+    print(f"wrote {len(files)} session files to {args.out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _open_workstation() -> int:
+    from tqdm import tqdm
+
+    from app.demo import default_demo_dir, demo_is_complete, ensure_demo, showcase_session
+
+    folder = default_demo_dir()
+    if not demo_is_complete(folder):
+        print(f"First run: generating the demo library in {folder}")
+        with tqdm(desc="Generating demo sessions", unit="session") as bar:
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            ensure_demo(folder, progress)
+    showcase = showcase_session(folder)
+    print(f"Demo library: {folder}")
+    print(f"Showcase session: {showcase}")
+    print("The workstation window is not built yet. Meanwhile, inspect sessions with:")
+    print(f"  python main.py info {showcase}")
+    print(f"  python main.py contact-sheet {showcase} --out contact-sheet.png")
+    return 0

@@ -1,0 +1,8 @@
+"""Lucid Workstation: run ``python main.py --help`` for the commands."""
+
+import sys
+
+from app.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
