@@ -19,7 +19,7 @@ from analysis.skeleton import COCO17_NAMES
 
 _J = {name: index for index, name in enumerate(COCO17_NAMES)}
 #: Shading levels: (radius fraction, brightness factor), outer rim first.
-_LEVELS = np.array([[1.0, 0.6], [0.8, 0.8], [0.58, 0.95], [0.34, 1.1]])
+_LEVELS = np.array([[1.0, 0.62], [0.82, 0.78], [0.63, 0.9], [0.43, 1.0], [0.22, 1.1]])
 #: Highlight direction in the image (up and to the left), unit.
 _SCREEN_LIGHT = np.array([-0.45, -0.9]) / np.linalg.norm([-0.45, -0.9])
 _ARC_POINTS = 7
@@ -33,7 +33,7 @@ _LIMBS = (
     ("left_knee", "left_ankle", 0.052, 0.034), ("right_knee", "right_ankle", 0.052, 0.034),
 )
 _THIGHS = (("left_hip", "left_knee"), ("right_hip", "right_knee"))
-_TORSO_RADII = (0.055, 0.055, 0.10, 0.085, 0.085, 0.085, 0.095)
+_TORSO_RADII = (0.055, 0.055, 0.10, 0.08, 0.07, 0.07, 0.085)
 
 
 @dataclass(frozen=True)
@@ -270,11 +270,11 @@ def _torso_shapes(camera: Camera, body: BodyGeometry, palette: np.ndarray) -> li
     hull = cv2.convexHull(samples.astype(np.float32))[:, 0].astype(np.float64)
     center = hull.mean(axis=0)
     size = float(np.sqrt(cv2.contourArea(hull.astype(np.float32)) + 1.0))
-    highlight = center + 0.2 * size * _SCREEN_LIGHT
+    highlight = center + 0.12 * size * _SCREEN_LIGHT
     polygons = [_to_fixed(highlight + fraction * (hull - highlight)) for fraction in _LEVELS[:, 0]]
     colors = np.clip(palette[_LEOTARD] * _LEVELS[:, 1, None], 0, 255).tolist()
     key = float(depth[valid].mean()) - 0.1
-    return [_Shape(key, np.array(polygons), colors)] if len(hull) >= 3 else []
+    return [_Shape(key, np.array(polygons), colors)]
 
 
 def paint_shadow(image: np.ndarray, camera: Camera, body: BodyGeometry, floor_weight: np.ndarray) -> None:
@@ -289,27 +289,45 @@ def paint_shadow(image: np.ndarray, camera: Camera, body: BodyGeometry, floor_we
     floor_weight : ndarray, shape (H, W), float32
         1 where the floor is visible, 0 on apparatus.
     """
-    centers = np.concatenate([(body.starts + body.ends) / 2, body.torso_centers])
-    radii = np.concatenate([body.radii.mean(axis=1), body.torso_radii])
-    on_floor = np.stack([body.starts, body.ends], axis=1).copy()
-    on_floor = np.concatenate([on_floor, np.repeat(body.torso_centers[:, None], 2, axis=1)])
-    on_floor[..., 2] = 0.0
-    pixels, depth = _project(camera, on_floor)
-    strength = np.exp(-np.maximum(centers[:, 2], 0.0) / 1.6)
-    valid = np.all(np.isfinite(pixels), axis=(1, 2)) & np.isfinite(strength)
-    if not valid.any():
+    strokes = _shadow_strokes(camera, body)
+    if strokes is None:
         return
-    pixels, strength = pixels[valid], strength[valid]
-    width_px = camera.K[0, 0] * 2.2 * radii[valid] / depth[valid].mean(axis=1)
-    margin = int(width_px.max()) + 12
+    pixels, widths, strength = strokes
+    margin = int(widths.max()) + 12
     low = np.maximum(np.floor(pixels.reshape(-1, 2).min(axis=0)).astype(int) - margin, 0)
     high = np.minimum(np.ceil(pixels.reshape(-1, 2).max(axis=0)).astype(int) + margin, [image.shape[1], image.shape[0]])
     if np.any(high <= low):
         return
     mask = np.zeros((high[1] - low[1], high[0] - low[0]), np.float32)
-    for (start, end), width, value in zip(_to_fixed(pixels - low), width_px, strength):
+    for (start, end), width, value in zip(_to_fixed(pixels - low), widths, strength):
         cv2.line(mask, tuple(start), tuple(end), float(value), max(int(width), 1), cv2.LINE_8, _SUBPIXEL_SHIFT)
     mask = cv2.GaussianBlur(mask, (0, 0), 3.0)
     region = (slice(low[1], high[1]), slice(low[0], high[0]))
     darken = 1.0 - 0.5 * mask * floor_weight[region]
     image[region] = (image[region] * darken[..., None]).astype(np.uint8)
+
+
+def _shadow_strokes(camera: Camera, body: BodyGeometry) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Body parts dropped vertically onto the floor (z = 0).
+
+    Returns
+    -------
+    pixels : ndarray, shape (S, 2, 2)
+        Stroke end points, pixels.
+    widths : ndarray, shape (S,)
+        Stroke widths, pixels (a little wider than the part, for softness).
+    strength : ndarray, shape (S,)
+        Darkness 0..1, fading with the part's height above the floor.
+    None when no part projects.
+    """
+    segments = np.concatenate([np.stack([body.starts, body.ends], axis=1),
+                               np.repeat(body.torso_centers[:, None], 2, axis=1)])
+    radii = np.concatenate([body.radii.mean(axis=1), body.torso_radii])
+    strength = np.exp(-np.maximum(segments[..., 2].mean(axis=1), 0.0) / 1.6)
+    on_floor = segments * [1.0, 1.0, 0.0]
+    pixels, depth = _project(camera, on_floor)
+    valid = np.all(np.isfinite(pixels), axis=(1, 2)) & np.isfinite(strength)
+    if not valid.any():
+        return None
+    widths = camera.K[0, 0] * 2.2 * radii[valid] / depth[valid].mean(axis=1)
+    return pixels[valid], widths, strength[valid]

@@ -26,12 +26,12 @@ ROOM = (24.0, 18.0, 10.0)
 #: Unit direction towards the key light (world, Z up).
 LIGHT = np.array([0.35, -0.45, 1.0]) / np.linalg.norm([0.35, -0.45, 1.0])
 
-_ARENA_FLOOR = np.array([88.0, 96.0, 104.0])
-_BOARD_COLORS = np.array([[120.0, 62.0, 28.0], [70.0, 34.0, 18.0]])
-_BOARD_STRIPE = np.array([225.0, 225.0, 225.0])
-_STANDS_LOW = np.array([72.0, 64.0, 62.0])
-_STANDS_HIGH = np.array([30.0, 26.0, 28.0])
-_CEILING = np.array([22.0, 20.0, 22.0])
+_ARENA_FLOOR = np.array([60.0, 64.0, 72.0], np.float32)
+_BOARD_COLORS = np.array([[120.0, 62.0, 28.0], [70.0, 34.0, 18.0]], np.float32)
+_BOARD_STRIPE = np.array([225.0, 225.0, 225.0], np.float32)
+_STANDS_LOW = np.array([72.0, 64.0, 62.0], np.float32)
+_STANDS_HIGH = np.array([30.0, 26.0, 28.0], np.float32)
+_CEILING = np.array([22.0, 20.0, 22.0], np.float32)
 _BOARD_HEIGHT = 1.0
 _RAY_GRID_STEP = 8
 
@@ -75,12 +75,12 @@ class _Hits:
     color: np.ndarray
     ident: np.ndarray
 
-    def merge(self, other: _Hits) -> None:
-        """Keep, per ray, whichever of ``self`` and ``other`` is nearer."""
-        nearer = other.depth < self.depth
-        self.depth = np.where(nearer, other.depth, self.depth)
-        self.color = np.where(nearer[..., None], other.color, self.color)
-        self.ident = np.where(nearer, other.ident, self.ident)
+    def merge(self, other: _Hits, region: tuple[slice, slice]) -> None:
+        """Keep, per ray of ``region``, whichever of ``self`` and ``other`` is nearer."""
+        nearer = other.depth < self.depth[region]
+        self.depth[region][nearer] = other.depth[nearer]
+        self.color[region][nearer] = other.color[nearer]
+        self.ident[region][nearer] = other.ident[nearer]
 
 
 def render_background(camera: Camera, apparatus: Apparatus) -> Background:
@@ -102,13 +102,40 @@ def render_background(camera: Camera, apparatus: Apparatus) -> Background:
     props = _Hits(np.full(rays.shape[:2], np.inf, np.float32), np.zeros(rays.shape, np.float32),
                   np.zeros(rays.shape[:2], np.int32))
     for index, box in enumerate(apparatus.boxes):
-        props.merge(_cast_box(origin, rays, box, 1 + 6 * index))
+        region = _screen_region(camera, _box_corners(box), 4)
+        props.merge(_cast_box(origin, rays[region], box, 1 + 6 * index), region)
     for index, bar in enumerate(apparatus.bars):
-        props.merge(_cast_bar(origin, rays, bar, focal, 1 + 6 * len(apparatus.boxes) + index))
+        region = _screen_region(camera, np.array([bar.start, bar.end]), 6)
+        props.merge(_cast_bar(origin, rays[region], bar, focal, 1 + 6 * len(apparatus.boxes) + index), region)
     is_prop = props.depth < environment.depth
     props.color *= _outline_shade(props.ident)[..., None]
     color = np.where(is_prop[..., None], props.color, environment.color)
-    return _downsample(color, is_prop, props, camera.height, camera.width)
+    return _downsample(color, is_prop, props)
+
+
+def _box_corners(box: Box) -> np.ndarray:
+    """The 8 corners (8, 3) of a box, metres."""
+    signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], np.float64)
+    return np.asarray(box.center) + signs * np.asarray(box.size) / 2
+
+
+def _screen_region(camera: Camera, points: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """Supersampled pixel rows and columns that can show the convex hull of world ``points`` (n, 3).
+
+    The whole frame when a point is behind the camera or more than 45 degrees
+    off its axis (where distortion may fold); ``margin`` (pixels) pads
+    for lens bending between points and for widened thin bars.
+    """
+    height, width = camera.height * SUPERSAMPLE, camera.width * SUPERSAMPLE
+    in_camera = camera.to_camera(points)
+    if np.any(in_camera[:, 2] <= 0) or np.any(np.abs(in_camera[:, :2]) > in_camera[:, 2:]):
+        return slice(0, height), slice(0, width)
+    pixels = camera.project(points) * SUPERSAMPLE
+    pad = margin * SUPERSAMPLE
+    (u0, v0), (u1, v1) = pixels.min(axis=0) - pad, pixels.max(axis=0) + pad
+    rows = slice(int(np.clip(v0, 0, height)), int(np.clip(np.ceil(v1), 0, height)))
+    columns = slice(int(np.clip(u0, 0, width)), int(np.clip(np.ceil(u1), 0, width)))
+    return rows, columns
 
 
 def pixel_rays(camera: Camera, supersample: int) -> np.ndarray:
@@ -147,29 +174,38 @@ def _cast_environment(origin: np.ndarray, rays: np.ndarray, patches: tuple[Floor
     t_wall = np.minimum(t_wall_x, t_wall_y)
     depth = np.minimum(np.minimum(t_floor, t_wall), t_ceiling).astype(np.float32)
     points = origin + depth[..., None] * rays
-    wall_coordinate = np.where(t_wall_x < t_wall_y, points[..., 1], points[..., 0])
-    color = np.where((t_floor <= t_wall)[..., None], _floor_color(points[..., 0], points[..., 1], patches),
-                     _wall_color(points[..., 2], wall_coordinate))
-    color = np.where((t_ceiling < np.minimum(t_floor, t_wall))[..., None], _CEILING, color)
-    return _Hits(depth, color.astype(np.float32), np.zeros(depth.shape, np.int32))
+    floor = t_floor <= depth
+    wall = ~floor & (t_wall <= depth)
+    color = np.empty(rays.shape, np.float32)
+    color[...] = _CEILING
+    color[floor] = _floor_color(points[floor][:, 0], points[floor][:, 1], patches)
+    along_wall = np.where(t_wall_x < t_wall_y, points[..., 1], points[..., 0])
+    color[wall] = _wall_color(points[wall][:, 2], along_wall[wall])
+    return _Hits(depth, color, np.zeros(depth.shape, np.int32))
 
 
 def _floor_color(x: np.ndarray, y: np.ndarray, patches: tuple[FloorPatch, ...]) -> np.ndarray:
-    """Floor colour at world ``x, y`` (..,): arena floor, then patches in order, lit from above."""
-    color = np.broadcast_to(_ARENA_FLOOR, x.shape + (3,)).astype(np.float32)
-    for patch in patches:
+    """Floor colour (n, 3) at world ``x, y`` (n,): arena floor, then patches in order, lit from above.
+
+    Patches get a darker rim and faint alternating 1.5 m strips.
+    """
+    table = np.array([_ARENA_FLOOR] + [patch.color for patch in patches], np.float32)
+    which = np.zeros(x.shape, np.int64)
+    shade = np.ones(x.shape, np.float32)
+    for number, patch in enumerate(patches, start=1):
         (x0, x1), (y0, y1) = patch.x_range, patch.y_range
-        inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
-        rim = np.minimum(np.minimum(x - x0, x1 - x), np.minimum(y - y0, y1 - y)) < 0.05
-        strips = 1.0 + 0.035 * (np.floor((y - y0) / 1.5) % 2 == 0)
-        shade = np.where(rim, 0.78, strips)
-        color = np.where(inside[..., None], np.asarray(patch.color, np.float32) * shade[..., None], color)
+        inside = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        px, py = x[inside], y[inside]
+        rim = np.minimum(np.minimum(px - x0, x1 - px), np.minimum(py - y0, y1 - py)) < 0.05
+        strips = np.where(np.floor((py - y0) / 1.5) % 2 == 0, 1.035, 1.0)
+        which[inside] = number
+        shade[inside] = np.where(rim, 0.78, strips)
     spot = 0.72 + 0.38 * np.exp(-(x * x + y * y) / (2 * 7.0**2))
-    return color * spot[..., None]
+    return table[which] * (shade * spot)[:, None]
 
 
 def _wall_color(z: np.ndarray, along: np.ndarray) -> np.ndarray:
-    """Arena wall colour at height ``z`` and horizontal position ``along`` (..,), metres.
+    """Arena wall colour (n, 3) at height ``z`` and horizontal position ``along`` (n,), metres.
 
     Advertising boards along the bottom, a white stripe, then dim stands in
     rows that darken towards the ceiling.
@@ -192,10 +228,11 @@ def _cast_box(origin: np.ndarray, rays: np.ndarray, box: Box, first_id: int) -> 
         t_low = (center - half - origin) * inverse
         t_high = (center + half - origin) * inverse
     t_enter = np.minimum(t_low, t_high)
-    near = t_enter.max(axis=-1)
-    far = np.maximum(t_low, t_high).min(axis=-1)
+    t_exit = np.maximum(t_low, t_high)
+    near = np.maximum(np.maximum(t_enter[..., 0], t_enter[..., 1]), t_enter[..., 2])
+    far = np.minimum(np.minimum(t_exit[..., 0], t_exit[..., 1]), t_exit[..., 2])
     hit = (near <= far) & (near > 0)
-    axis = t_enter.argmax(axis=-1)
+    axis = np.where(t_enter[..., 0] == near, 0, np.where(t_enter[..., 1] == near, 1, 2))
     positive_face = np.take_along_axis(rays, axis[..., None], axis=-1)[..., 0] < 0
     face = 2 * axis + positive_face
     normals = np.repeat(np.eye(3, dtype=np.float32), 2, axis=0) * np.tile([-1.0, 1.0], 3)[:, None]
@@ -243,19 +280,21 @@ def _outline_shade(ident: np.ndarray) -> np.ndarray:
     return np.where(edge, 0.7, 1.0).astype(np.float32)
 
 
-def _downsample(color: np.ndarray, is_prop: np.ndarray, props: _Hits, height: int, width: int) -> Background:
+def _downsample(color: np.ndarray, is_prop: np.ndarray, props: _Hits) -> Background:
     """Box-filter supersamples into pixels and collect the apparatus pixels."""
-    s = SUPERSAMPLE
+    height, width = color.shape[0] // SUPERSAMPLE, color.shape[1] // SUPERSAMPLE
 
-    def blocks(values: np.ndarray) -> np.ndarray:
-        return values.reshape(height, s, width, s, *values.shape[2:]).swapaxes(1, 2).reshape(height, width, s * s, *values.shape[2:])
+    def mean(values: np.ndarray) -> np.ndarray:
+        return cv2.resize(values, (width, height), interpolation=cv2.INTER_AREA)
 
-    image = np.clip(blocks(color).mean(axis=2) + 0.5, 0, 255).astype(np.uint8)
-    coverage = blocks(is_prop.astype(np.float32)).mean(axis=2)
-    prop_sum = (blocks(np.where(is_prop[..., None], props.color, 0.0))).sum(axis=2)
-    depth = blocks(np.where(is_prop, props.depth, np.inf)).min(axis=2)
+    image = np.clip(mean(color) + 0.5, 0, 255).astype(np.uint8)
+    coverage = mean(is_prop.astype(np.float32))
+    prop_mean = mean(np.where(is_prop[..., None], props.color, 0.0).astype(np.float32))
+    prop_depth = np.where(is_prop, props.depth, np.inf)
+    depth = np.min([prop_depth[dy::SUPERSAMPLE, dx::SUPERSAMPLE]
+                    for dy in range(SUPERSAMPLE) for dx in range(SUPERSAMPLE)], axis=0)
     index = np.flatnonzero(coverage > 0)
     alpha = coverage.reshape(-1)[index]
-    prop_color = prop_sum.reshape(-1, 3)[index] / (alpha[:, None] * s * s)
+    prop_color = prop_mean.reshape(-1, 3)[index] / alpha[:, None]
     return Background(image, index, depth.reshape(-1)[index].astype(np.float32),
                       alpha[:, None].astype(np.float32), prop_color.astype(np.float32))
