@@ -14,7 +14,8 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     On any exception (including KeyboardInterrupt) the temporary file is removed
-    and an existing ``path`` is left untouched.
+    and an existing ``path`` is left untouched. The result gets the permissions
+    a newly created file would get (the temporary file starts private).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,10 +23,17 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     os.close(descriptor)
     try:
         yield Path(temporary)
+        os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes_atomically(path: str | Path, data: bytes) -> Path:

@@ -96,8 +96,8 @@ def _floor_exercise(event: str) -> Apparatus:
         boxes=(),
         bars=(),
         anchors={},
-        camera_target=np.array([0.0, 0.0, 0.9]),
-        coverage=(4.5, 2.0, 1.6),
+        camera_target=np.array([-0.3, 0.0, 1.2]),
+        coverage=(1.9, 1.0, 1.3),
     )
 
 
@@ -119,8 +119,8 @@ def _vault(event: str) -> Apparatus:
             "table_top": np.array([0.0, 0.0, table_height]),
             "springboard": np.array([-1.35, 0.0, 0.2]),
         },
-        camera_target=np.array([0.0, 0.0, 1.2]),
-        coverage=(4.5, 1.2, 1.6),
+        camera_target=np.array([-0.5, 0.0, 1.4]),
+        coverage=(4.0, 1.0, 1.5),
     )
 
 
@@ -145,8 +145,8 @@ def _parallel_bars() -> Apparatus:
             "rail_left": np.array([0.0, half_gap, height]),
             "rail_right": np.array([0.0, -half_gap, height]),
         },
-        camera_target=np.array([0.0, 0.0, 1.6]),
-        coverage=(2.5, 1.2, 1.6),
+        camera_target=np.array([0.9, 0.0, 1.9]),
+        coverage=(2.7, 1.0, 1.9),
     )
 
 
@@ -165,8 +165,8 @@ def _horizontal_bar() -> Apparatus:
         boxes=_bar_posts(0.0, height, "bar"),
         bars=(Bar("bar", (0.0, -1.2, height), (0.0, 1.2, height), 0.014, _STEEL),),
         anchors={"bar": np.array([0.0, 0.0, height])},
-        camera_target=np.array([0.0, 0.0, 2.0]),
-        coverage=(2.6, 1.2, 2.2),
+        camera_target=np.array([0.5, 0.0, 2.5]),
+        coverage=(2.3, 1.2, 2.5),
     )
 
 
@@ -185,8 +185,8 @@ def _uneven_bars() -> Apparatus:
             "low_bar": np.array([low[0], 0.0, low[1]]),
             "high_bar": np.array([high[0], 0.0, high[1]]),
         },
-        camera_target=np.array([0.0, 0.0, 1.8]),
-        coverage=(3.0, 1.2, 2.0),
+        camera_target=np.array([-0.4, 0.0, 1.6]),
+        coverage=(2.1, 1.2, 1.6),
     )
 
 
@@ -203,7 +203,7 @@ def _balance_beam() -> Apparatus:
         bars=(),
         anchors={"beam_top": np.array([0.0, 0.0, height])},
         camera_target=np.array([0.0, 0.0, 1.9]),
-        coverage=(3.0, 1.0, 1.3),
+        coverage=(2.6, 0.9, 1.6),
     )
 
 

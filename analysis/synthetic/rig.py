@@ -46,8 +46,8 @@ def make_rig(apparatus: Apparatus, rng: np.random.Generator, size: tuple[int, in
     hx, hy, hz = apparatus.coverage
     corners = target + np.array([[sx * hx, sy * hy, sz * hz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
     corners[:, 2] = np.maximum(corners[:, 2], 0.0)
-    radius_x = 2.2 * hx + 4.0
-    radius_y = 2.2 * max(hy, hx * 0.6) + 4.0
+    radius_x = 1.5 * hx + 4.5
+    radius_y = 1.5 * max(hy, hx * 0.7) + 4.5
     cameras = []
     for index in range(VIEW_COUNT):
         azimuth = np.deg2rad(-90.0 + 45.0 * index + rng.uniform(-6, 6))

@@ -1,0 +1,227 @@
+"""Build a LucidAction-style demo library: one session file per athlete, event and level.
+
+Athletes of each sex are split into exemplar athletes, whose takes are
+penalty-free and flagged ``is_exemplar``, and trainees, who repeat each action
+with faults drawn from the penalty catalogue. Every session gets its own
+calibrated 8-camera rig; 2D detections are simulated from the ground truth and
+triangulated back to 3D. One showcase session also carries rendered video.
+
+Sessions are independent and seeded from (seed, athlete, event, level), so the
+result does not depend on how many worker processes build it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from analysis.session_data import EmbeddedVideo, Penalties, SessionData, TakeData
+from analysis.session_writer import write_session
+from analysis.skeleton import COCO17
+from analysis.synthetic.actions import load_actions
+from analysis.synthetic.annotators import judge_panel, judge_scores
+from analysis.session_format import EVENT_NAMES, EVENTS
+from analysis.synthetic.apparatus import apparatus_for
+from analysis.synthetic.athletes import Athlete, make_athletes
+from analysis.synthetic.detections import simulate_detections
+from analysis.synthetic.motion import Motion, synthesize_take
+from analysis.synthetic.penalties import sample_faults
+from analysis.synthetic.render import Appearance, render_take
+from analysis.synthetic.rig import make_rig
+from analysis.robust_triangulation import triangulate_robust
+
+FPS = 30.0
+MEN_EVENTS = ("MFE", "MVT", "MPB", "MHB")
+WOMEN_EVENTS = ("WFE", "WVT", "WUB", "WBB")
+SHOWCASE_EVENT = {"F": "WFE", "M": "MFE"}
+SHOWCASE_LEVEL = 3
+TRIANGULATION_MIN_CONFIDENCE = 0.2
+
+
+@dataclass(frozen=True)
+class SessionJob:
+    """One session file to build."""
+
+    athlete: Athlete
+    athlete_index: int
+    is_exemplar_athlete: bool
+    event: str
+    level: int
+    repetitions: int
+    video_takes: int
+    seed: int
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.event}_L{self.level}_{self.athlete.athlete_id}.h5"
+
+
+def plan_library(seed: int = 0, n_athletes: int = 12, repetitions: int = 2, video_takes: int = 6,
+                 levels: tuple[int, ...] = (1, 2, 3, 4)) -> list[SessionJob]:
+    """The sessions of a library, showcase first.
+
+    Parameters
+    ----------
+    seed : int
+    n_athletes : int
+        At least 2 (one of each sex); about a third of each sex are exemplar athletes.
+    repetitions : int
+        Takes per action for a trainee (exemplar athletes perform each action once).
+    video_takes : int
+        Takes of the showcase session that get rendered video (0 for none).
+    levels : tuple of int
+        Curriculum levels to include.
+    """
+    if n_athletes < 2:
+        raise ValueError("a library needs at least 2 athletes (one of each sex)")
+    athletes = make_athletes(n_athletes, np.random.default_rng(seed))
+    exemplar_ids = set()
+    for sex in ("M", "F"):
+        group = sorted((a for a in athletes if a.sex == sex), key=lambda a: -a.skill)
+        exemplar_ids.update(a.athlete_id for a in group[: max(1, len(group) // 3)])
+    trainee_pool = [a for a in athletes if a.athlete_id not in exemplar_ids] or athletes
+    showcase_athlete = trainee_pool[0]
+    jobs = []
+    for index, athlete in enumerate(athletes):
+        events = MEN_EVENTS if athlete.sex == "M" else WOMEN_EVENTS
+        for event in events:
+            for level in levels:
+                is_showcase = athlete is showcase_athlete and event == SHOWCASE_EVENT[athlete.sex] and level == (
+                    SHOWCASE_LEVEL if SHOWCASE_LEVEL in levels else levels[0])
+                exemplar = athlete.athlete_id in exemplar_ids
+                jobs.append(SessionJob(
+                    athlete=athlete,
+                    athlete_index=index,
+                    is_exemplar_athlete=exemplar,
+                    event=event,
+                    level=level,
+                    repetitions=1 if exemplar else repetitions,
+                    video_takes=video_takes if is_showcase else 0,
+                    seed=int(np.random.SeedSequence([seed, index, EVENTS.index(event), level]).generate_state(1)[0]),
+                ))
+    jobs.sort(key=lambda job: -job.video_takes)
+    return jobs
+
+
+def build_session(job: SessionJob) -> SessionData:
+    """Synthesise every take of one session (poses, detections, scores, video)."""
+    rng = np.random.default_rng(job.seed)
+    apparatus = apparatus_for(job.event)
+    cameras = make_rig(apparatus, rng)
+    panel = judge_panel(rng)
+    actions = [a for a in load_actions() if a.event == job.event and a.level == job.level]
+    takes = []
+    for action in actions:
+        for repetition in range(job.repetitions):
+            faults = [] if job.is_exemplar_athlete else sample_faults(action, job.athlete, rng)
+            motion = synthesize_take(action, job.athlete, apparatus, faults, seed=int(rng.integers(2**31)), fps=FPS)
+            take = _take_data(f"{action.code}-r{repetition + 1}", action, motion, job, cameras, panel, rng)
+            takes.append(take)
+    for take in takes[: job.video_takes]:
+        pose = take.pose3d_reference.astype(np.float64)
+        frames = render_take(cameras, apparatus, pose, _appearance(job.athlete))
+        take.video = {camera.name: EmbeddedVideo(views) for camera, views in zip(cameras, frames)}
+    recorded = date(2026, 3, 2) + timedelta(days=int(job.seed % 120))
+    return SessionData(
+        event=job.event,
+        level=job.level,
+        athlete=job.athlete.athlete_id,
+        fps=FPS,
+        skeleton=COCO17,
+        cameras=cameras,
+        takes=takes,
+        title=f"{job.athlete.name}, {EVENT_NAMES[job.event]}, level {job.level}",
+        created=recorded.isoformat(),
+        source="lucid-workstation synthetic generator",
+        notes="exemplar athlete" if job.is_exemplar_athlete else None,
+    )
+
+
+def _take_data(take_id, action, motion: Motion, job: SessionJob, cameras, panel, rng) -> TakeData:
+    pose2d = simulate_detections(cameras, COCO17, motion.pose3d, rng)
+    pose3d = triangulate_robust(cameras, pose2d[..., :2], pose2d[..., 2], TRIANGULATION_MIN_CONFIDENCE).points
+    judges = judge_scores(motion.clean_score, panel, rng)
+    penalties = Penalties(
+        codes=tuple(p.code for p in motion.penalties),
+        values=np.array([p.value for p in motion.penalties], dtype=np.float32),
+        start=np.array([p.start for p in motion.penalties], dtype=np.int32),
+        end=np.array([p.end for p in motion.penalties], dtype=np.int32),
+    )
+    return TakeData(
+        take_id=take_id,
+        action=action.code,
+        action_name=action.name,
+        pose2d=pose2d,
+        score=float(np.mean(judges, dtype=np.float64)),
+        is_exemplar=job.is_exemplar_athlete,
+        pose3d=pose3d.astype(np.float32),
+        pose3d_reference=motion.pose3d.astype(np.float32),
+        judge_scores=judges,
+        penalties=penalties,
+    )
+
+
+def _appearance(athlete: Athlete) -> Appearance:
+    return Appearance(leotard_bgr=athlete.leotard_bgr, skin_bgr=athlete.skin_bgr, hair_bgr=athlete.hair_bgr)
+
+
+def _build_and_write(job: SessionJob, out_dir: Path) -> tuple[str, int]:
+    session = build_session(job)
+    write_session(out_dir / job.file_name, session)
+    return job.file_name, len(session.takes)
+
+
+def generate_library(
+    out_dir: str | Path,
+    seed: int = 0,
+    n_athletes: int = 12,
+    video_takes: int = 6,
+    repetitions: int = 2,
+    levels: tuple[int, ...] = (1, 2, 3, 4),
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Generate a library folder of session files.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Created if needed; existing session files of the same names are replaced.
+    seed, n_athletes, video_takes, repetitions, levels
+        See :func:`plan_library`.
+    workers : int, optional
+        Worker processes; defaults to the number of CPU cores. 1 builds in-process.
+    progress : callable, optional
+        Called as ``progress(sessions_done, sessions_total)``.
+
+    Returns
+    -------
+    list of Path
+        The written session files, in plan order.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = plan_library(seed, n_athletes, repetitions, video_takes, levels)
+    workers = workers or os.cpu_count() or 1
+    done = 0
+    if workers == 1:
+        for job in jobs:
+            _build_and_write(job, out_dir)
+            done += 1
+            if progress:
+                progress(done, len(jobs))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_build_and_write, job, out_dir) for job in jobs]
+            for future in as_completed(futures):
+                future.result()
+                done += 1
+                if progress:
+                    progress(done, len(jobs))
+    return [out_dir / job.file_name for job in jobs]
