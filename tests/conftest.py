@@ -62,5 +62,15 @@ def session_file(tmp_path: Path) -> Path:
     return write_session(tmp_path / "session.h5", make_session_data())
 
 
+@pytest.fixture(scope="session")
+def synthetic_session_file(tmp_path_factory) -> Path:
+    """A real synthetic session (women's floor, level 1): 3 takes, the first 2 with 640x360 video."""
+    from analysis.synthetic.library_builder import build_session, plan_library
+
+    job = next(j for j in plan_library(seed=1, n_athletes=2, repetitions=1, video_takes=2, levels=(1,))
+               if j.video_takes)
+    return write_session(tmp_path_factory.mktemp("synthetic") / job.file_name, build_session(job))
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
