@@ -50,6 +50,20 @@ HALPE26_EDGES: tuple[tuple[int, int], ...] = (
     (15, 20), (15, 22), (15, 24), (16, 21), (16, 23), (16, 25),
 )
 
+#: OpenPose's experimental BODY_25B: the COCO-17 joints, then neck, head top and feet.
+BODY25B_NAMES: tuple[str, ...] = (
+    "Nose", "LEye", "REye", "LEar", "REar", "LShoulder", "RShoulder", "LElbow",
+    "RElbow", "LWrist", "RWrist", "LHip", "RHip", "LKnee", "RKnee", "LAnkle",
+    "RAnkle", "UpperNeck", "HeadTop", "LBigToe", "LSmallToe", "LHeel",
+    "RBigToe", "RSmallToe", "RHeel",
+)
+BODY25B_EDGES: tuple[tuple[int, int], ...] = (
+    (0, 1), (0, 2), (1, 3), (2, 4), (17, 0), (17, 18),
+    (17, 5), (17, 6), (5, 7), (7, 9), (6, 8), (8, 10),
+    (5, 11), (6, 12), (11, 12), (11, 13), (13, 15), (12, 14), (14, 16),
+    (15, 19), (19, 20), (15, 21), (16, 22), (22, 23), (16, 24),
+)
+
 _SIDE_PATTERNS = (
     (re.compile(r"^left[_ ]?(.+)$", re.I), "left"),
     (re.compile(r"^right[_ ]?(.+)$", re.I), "right"),
@@ -135,5 +149,6 @@ class Skeleton:
 COCO17 = Skeleton("coco17", COCO17_NAMES, COCO17_EDGES)
 BODY25 = Skeleton("body25", BODY25_NAMES, BODY25_EDGES)
 HALPE26 = Skeleton("halpe26", HALPE26_NAMES, HALPE26_EDGES)
+BODY25B = Skeleton("body25b", BODY25B_NAMES, BODY25B_EDGES)
 
-KNOWN_SKELETONS: dict[str, Skeleton] = {s.name: s for s in (COCO17, BODY25, HALPE26)}
+KNOWN_SKELETONS: dict[str, Skeleton] = {s.name: s for s in (COCO17, BODY25, HALPE26, BODY25B)}

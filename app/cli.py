@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from analysis.session_format import SessionFormatError
+from app.cli_geometry import add_geometry_commands, run_geometry_command
 
 EXIT_BAD_INPUT = 2
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--out", required=True, type=Path)
     sheet.add_argument("--take", default=None, help="take id (default: the first take with video)")
     sheet.add_argument("--frame", type=int, default=None, help="frame index (default: the middle frame)")
+    add_geometry_commands(commands)
     return parser
 
 
@@ -56,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
             path = write_contact_sheet(args.file, args.out, args.take, args.frame)
             print(f"wrote {path}")
             return 0
+        geometry = run_geometry_command(args)
+        if geometry is not None:
+            return geometry
         return _open_workstation()
     except SessionFormatError as error:
         print(f"error: {error}", file=sys.stderr)
