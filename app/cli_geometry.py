@@ -15,7 +15,7 @@ from analysis.keypoints_io import LAYOUTS
 from analysis.robust_triangulation import DEFAULT_MIN_CONFIDENCE, DEFAULT_THRESHOLD_PX, Triangulation
 from analysis.session_format import EVENTS
 
-COMMANDS = ("import", "triangulate", "export")
+COMMANDS = ("import", "triangulate", "export-pose")
 
 
 def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
@@ -48,7 +48,7 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
                      help=f"detections below this confidence are not used (default {DEFAULT_MIN_CONFIDENCE:g})")
     tri.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
 
-    exp = commands.add_parser("export", help="export 3D poses (TRC, long CSV) and the calibration (toml)")
+    exp = commands.add_parser("export-pose", help="export 3D poses (TRC, long CSV) and the calibration (toml)")
     exp.add_argument("file", type=Path)
     exp.add_argument("--take", default=None, help="take id for TRC (default: the only take)")
     exp.add_argument("--trc", type=Path, default=None, help="OpenSim TRC of one take (metres, Y up)")
@@ -63,7 +63,7 @@ def run_geometry_command(args: argparse.Namespace) -> int | None:
         return _import(args)
     if args.command == "triangulate":
         return _triangulate(args)
-    if args.command == "export":
+    if args.command == "export-pose":
         return _export(args)
     return None
 

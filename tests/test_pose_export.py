@@ -33,7 +33,7 @@ def test_export_command_writes_trc_csv_and_toml(session_file, tmp_path, capsys):
         pose = session.pose3d("take2")
         cameras = session.cameras
         joints = session.skeleton.joint_names
-    code = main(["export", str(session_file), "--take", "take2", "--trc", str(tmp_path / "t.trc"),
+    code = main(["export-pose", str(session_file), "--take", "take2", "--trc", str(tmp_path / "t.trc"),
                  "--csv", str(tmp_path / "all.csv"), "--calibration", str(tmp_path / "calibration.toml")])
     assert code == 0
     rows = (tmp_path / "t.trc").read_text().splitlines()[6:]
@@ -50,6 +50,6 @@ def test_export_command_writes_trc_csv_and_toml(session_file, tmp_path, capsys):
 
 
 def test_export_of_several_takes_needs_a_take_for_trc(session_file, tmp_path, capsys):
-    assert main(["export", str(session_file), "--trc", str(tmp_path / "t.trc")]) == 2
+    assert main(["export-pose", str(session_file), "--trc", str(tmp_path / "t.trc")]) == 2
     assert "choose one with --take" in capsys.readouterr().err
     assert not (tmp_path / "t.trc").exists()
