@@ -33,6 +33,8 @@ class TakeBundle:
         Distance between detection and reprojection, pixels.
     penalties : Penalties
     judge_scores : ndarray (A,) or None
+    excluded_views : tuple of str
+        Views left out when ``pose3d`` was last triangulated in the app.
     """
 
     info: TakeInfo
@@ -45,6 +47,7 @@ class TakeBundle:
     errors: np.ndarray | None
     penalties: Penalties
     judge_scores: np.ndarray | None
+    excluded_views: tuple[str, ...] = ()
 
     @property
     def take_id(self) -> str:
