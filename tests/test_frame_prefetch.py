@@ -1,0 +1,174 @@
+"""Decode-ahead frame cache: the frames it returns, what it prefetches, and its memory bound."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from analysis.session import Session
+from analysis.session_data import VideoFile
+from analysis.session_writer import write_session
+from analysis.video_source import decode_image
+from app.frame_prefetch import FrameCache, FramePrefetcher
+from tests.conftest import make_session_data
+
+FRAME_BYTES = 8 * 160 * 90 * 3  # one frame of the 8 small test views
+
+
+def wait_until(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the prefetcher did not finish in time")
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def session(session_file: Path):
+    with Session.open(session_file) as opened:
+        yield opened
+
+
+@pytest.fixture
+def prefetcher(session: Session):
+    frames = FramePrefetcher(session)
+    yield frames
+    frames.close()
+
+
+def cached_frames(prefetcher: FramePrefetcher, take_id: str, n_frames: int) -> set[int]:
+    return {i for i in range(n_frames) if (take_id, i) in prefetcher.cache}
+
+
+def test_frames_match_the_session_and_mark_views_without_video(tmp_path: Path):
+    path = write_session(tmp_path / "five_views.h5", make_session_data(video_views=5))
+    with Session.open(path) as session:
+        prefetcher = FramePrefetcher(session)
+        images = prefetcher.frames("take1", 7)
+        expected = session.frames("take1", 7)
+        prefetcher.close()
+    assert [image is None for image in images] == [False] * 5 + [True] * 3
+    for image, reference in zip(images[:5], expected[:5]):
+        np.testing.assert_array_equal(image, reference)
+    assert images[0][0, 0, 0] == 7  # the test video's grey level is the frame index
+
+
+def test_prefetched_frames_are_served_from_the_cache(prefetcher: FramePrefetcher):
+    prefetcher.prefetch("take1", 2, 4)
+    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {3, 4, 5, 6})
+    cached = prefetcher.cache.get(("take1", 4))
+    assert prefetcher.frames("take1", 4) is cached
+    assert prefetcher.frames("take1", 4)[0][0, 0, 0] == 4
+
+
+def test_prefetch_wraps_within_the_loop_range(prefetcher: FramePrefetcher):
+    prefetcher.prefetch("take1", 9, 3, loop_range=(8, 10))
+    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {8, 10})
+
+
+def test_prefetch_stops_at_the_end_of_the_take_without_a_loop(prefetcher: FramePrefetcher):
+    prefetcher.prefetch("take1", 9, 10)
+    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {10, 11})
+
+
+def test_memory_stays_within_the_bound_during_looped_playback(session: Session):
+    prefetcher = FramePrefetcher(session, max_bytes=3 * FRAME_BYTES + 100)
+    try:
+        for lap in range(3):
+            for frame in range(12):
+                images = prefetcher.frames("take1", frame)
+                assert images[0][0, 0, 0] == frame
+                prefetcher.prefetch("take1", frame, 8, loop_range=(0, 11))
+                assert prefetcher.cache.nbytes <= prefetcher.cache.max_bytes
+        assert len(prefetcher.cache) <= 3
+    finally:
+        prefetcher.close()
+
+
+@pytest.fixture
+def held_decoder(monkeypatch):
+    """Make every decode wait until the returned event is set, so a test can act mid-decode."""
+    from app import frame_prefetch
+
+    release = threading.Event()
+
+    def held_decode(encoded):
+        release.wait(timeout=10)
+        return decode_image(encoded)
+
+    monkeypatch.setattr(frame_prefetch, "decode_image", held_decode)
+    return release
+
+
+def test_prefetch_returns_while_decoding_is_held(prefetcher: FramePrefetcher, held_decoder):
+    started = time.perf_counter()
+    prefetcher.prefetch("take1", 0, 5)
+    assert time.perf_counter() - started < 1.0
+    assert len(prefetcher.cache) == 0
+    held_decoder.set()
+    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {1, 2, 3, 4, 5})
+
+
+def test_frames_of_a_take_left_behind_are_dropped(prefetcher: FramePrefetcher, held_decoder):
+    held_decoder.set()
+    prefetcher.frames("take1", 0)
+    assert ("take1", 0) in prefetcher.cache
+    held_decoder.clear()
+    prefetcher.prefetch("take1", 0, 6)
+    prefetcher.prefetch("take2", 0, 3)  # take1's frame 1 is being decoded now
+    held_decoder.set()
+    wait_until(lambda: cached_frames(prefetcher, "take2", 12) == {1, 2, 3})
+    time.sleep(0.05)
+    assert cached_frames(prefetcher, "take1", 12) == set()
+    assert prefetcher.frames("take2", 2)[0][0, 0, 0] == 40 + 2
+
+
+def test_a_seek_replaces_the_work_still_wanted(prefetcher: FramePrefetcher, held_decoder):
+    prefetcher.prefetch("take1", 0, 11)
+    prefetcher.prefetch("take1", 10, 1)  # frame 1 is being decoded now; 2..10 are no longer wanted
+    held_decoder.set()
+    wait_until(lambda: ("take1", 11) in prefetcher.cache)
+    time.sleep(0.05)
+    assert cached_frames(prefetcher, "take1", 12) <= {1, 11}
+
+
+def test_frames_of_a_video_file_beside_the_session(tmp_path: Path):
+    data = make_session_data(video_views=2)
+    writer = cv2.VideoWriter(str(tmp_path / "cam3.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (160, 90))
+    for level in range(20):
+        writer.write(np.full((90, 160, 3), level * 10, np.uint8))
+    writer.release()
+    take = dataclasses.replace(data.takes[0], video={**data.takes[0].video, "cam3": VideoFile("cam3.avi", 5)})
+    path = write_session(tmp_path / "with_file.h5", dataclasses.replace(data, takes=[take, *data.takes[1:]]))
+    with Session.open(path) as session:
+        prefetcher = FramePrefetcher(session)
+        prefetcher.prefetch("take1", 0, 4)
+        images = prefetcher.frames("take1", 3)
+        prefetcher.close()
+    assert images[2] is not None and abs(int(images[2][45, 80, 0]) - 80) <= 3  # file frame 5 + 3
+    assert images[3] is None
+
+
+def test_cache_evicts_least_recently_used_first():
+    image = np.zeros((10, 10, 3), np.uint8)
+    cache = FrameCache(max_bytes=2 * image.nbytes)
+    cache.put(("t", 0), [image])
+    cache.put(("t", 1), [image])
+    cache.get(("t", 0))
+    cache.put(("t", 2), [image])
+    assert ("t", 0) in cache and ("t", 2) in cache and ("t", 1) not in cache
+    assert cache.nbytes == 2 * image.nbytes
+
+
+def test_cache_refuses_a_frame_larger_than_its_bound():
+    cache = FrameCache(max_bytes=100)
+    cache.put(("t", 0), [np.zeros((10, 10, 3), np.uint8)])
+    assert len(cache) == 0 and cache.nbytes == 0
+    with pytest.raises(ValueError, match="positive size"):
+        FrameCache(max_bytes=0)
