@@ -42,6 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--take", default=None, help="take id (default: the first take with video)")
     sheet.add_argument("--frame", type=int, default=None, help="frame index (default: the middle frame)")
     add_geometry_commands(commands)
+
+    open_command = commands.add_parser("open", help="open a session file in the workstation")
+    open_command.add_argument("file", type=Path)
+    open_command.add_argument("--take", default=None, help="take id to show first")
+
+    shot = commands.add_parser("screenshot", help="render the main window showing a session into a PNG")
+    shot.add_argument("file", type=Path)
+    shot.add_argument("--out", required=True, type=Path)
+    shot.add_argument("--take", default=None, help="take id (default: the first take with video)")
+    shot.add_argument("--frame", type=int, default=None, help="frame index (default 0)")
     return parser
 
 
@@ -58,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             path = write_contact_sheet(args.file, args.out, args.take, args.frame)
             print(f"wrote {path}")
             return 0
+        if args.command == "open":
+            from app.gui import run_gui
+            return run_gui(args.file, args.take)
+        if args.command == "screenshot":
+            return _screenshot(args, argv)
         geometry = run_geometry_command(args)
         if geometry is not None:
             return geometry
@@ -90,10 +105,21 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _screenshot(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from app.gui import needs_virtual_display, rerun_under_xvfb, screenshot
+
+    if needs_virtual_display():
+        return rerun_under_xvfb(sys.argv[1:] if argv is None else argv)
+    path = screenshot(args.file, args.out, args.take, args.frame)
+    print(f"wrote {path}")
+    return 0
+
+
 def _open_workstation() -> int:
     from tqdm import tqdm
 
     from app.demo import default_demo_dir, demo_is_complete, ensure_demo, showcase_session
+    from app.gui import run_gui
 
     folder = default_demo_dir()
     if not demo_is_complete(folder):
@@ -106,9 +132,5 @@ def _open_workstation() -> int:
 
             ensure_demo(folder, progress)
     showcase = showcase_session(folder)
-    print(f"Demo library: {folder}")
-    print(f"Showcase session: {showcase}")
-    print("The workstation window is not built yet. Meanwhile, inspect sessions with:")
-    print(f"  python main.py info {showcase}")
-    print(f"  python main.py contact-sheet {showcase} --out contact-sheet.png")
-    return 0
+    print(f"Opening {showcase}")
+    return run_gui(showcase)

@@ -1,0 +1,129 @@
+"""Benchmark: playback of the 8-view grid and of the whole window, and memory over looped playback.
+
+Targets (issue: workstation window), at 640x360 per view under Xvfb:
+- presented frames per second, video grid alone: >= 60
+- presented frames per second, all panels visible (software GL): >= 30
+- RSS growth over 2 minutes of looped playback: < 100 MB
+
+Playback runs at 4x speed (120 frames/s asked of a 30 fps take), so the
+presented rate measures what the window can deliver.
+
+Usage (needs an X display; xvfb-run gives one):
+    xvfb-run -a -s "-screen 0 3600x1500x24" .venv/bin/python bench/bench_playback.py [--session FILE.h5]
+        [--seconds 10] [--soak-seconds 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from analysis.session import Session  # noqa: E402
+from analysis.session_writer import write_session  # noqa: E402
+from analysis.synthetic.library_builder import build_session, plan_library  # noqa: E402
+from app.frame_prefetch import FramePrefetcher  # noqa: E402
+from app.gui import application, wait_until  # noqa: E402
+from app.playback import PlaybackDriver  # noqa: E402
+from app.settings import AppSettings  # noqa: E402
+from viewer.state import ViewerState  # noqa: E402
+from viewer.take_bundle import load_take_bundle  # noqa: E402
+from viewer.video_grid import VideoGrid  # noqa: E402
+
+GRID_SIZE = (4 * 640, 2 * 360)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def make_session(folder: Path) -> Path:
+    job = next(j for j in plan_library(seed=0, video_takes=1) if j.video_takes)
+    return write_session(folder / job.file_name, build_session(job))
+
+
+def play_and_count(state: ViewerState, presented_signal, seconds: float) -> float:
+    """Loop the take at 4x speed for ``seconds`` and return presented frames per second."""
+    count = [0]
+    presented_signal.connect(lambda _frame: count.__setitem__(0, count[0] + 1))
+    state.set_speed(4.0)
+    state.set_loop(True, 0, state.n_frames - 1)
+    state.set_playing(True)
+    wait_until(lambda: False, 1.0)
+    count[0] = 0
+    started = time.monotonic()
+    wait_until(lambda: False, seconds)
+    rate = count[0] / (time.monotonic() - started)
+    state.set_playing(False)
+    return rate
+
+
+def grid_alone(path: Path, seconds: float) -> float:
+    session = Session.open(path)
+    state = ViewerState()
+    prefetcher = FramePrefetcher(session)
+    driver = PlaybackDriver(state)
+    grid = VideoGrid(state, prefetcher.frames)
+    state.frame_changed.connect(lambda f: prefetcher.prefetch(state.take.take_id, f + 1, 24) if state.playing else None)
+    grid.resize(*GRID_SIZE)
+    grid.show()
+    state.set_session(session)
+    take = next(t for t in session.takes.values() if t.video_views)
+    state.set_take(load_take_bundle(session, take.take_id))
+    rate = play_and_count(state, grid.frame_presented, seconds)
+    grid.close()
+    prefetcher.close()
+    del driver
+    session.close()
+    return rate
+
+
+def whole_window(path: Path, seconds: float, soak_seconds: float) -> tuple[float, float, float]:
+    from app.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = AppSettings(QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat))
+        window = MainWindow(settings=settings, show_errors=False)
+        window.resize(GRID_SIZE[0] + 900, GRID_SIZE[1] + 560)
+        window.show()
+        window.open_file(path)
+        wait_until(lambda: window.browser.library is not None, 30)
+        rate = play_and_count(window.state, window.video_grid.frame_presented, seconds)
+        window.state.set_playing(True)
+        wait_until(lambda: False, 5.0)
+        before = rss_mb()
+        wait_until(lambda: False, soak_seconds)
+        after = rss_mb()
+        window.state.set_playing(False)
+        window.close()
+    return rate, before, after
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--session", type=Path, default=None)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--soak-seconds", type=float, default=120.0)
+    args = parser.parse_args()
+    application()
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.session or make_session(Path(folder))
+        grid_rate = grid_alone(path, args.seconds)
+        print(f"video grid alone, 8 x 640x360: {grid_rate:.1f} presented frames/s (target >= 60)")
+        window_rate, before, after = whole_window(path, args.seconds, args.soak_seconds)
+        print(f"all panels visible: {window_rate:.1f} presented frames/s (target >= 30)")
+        print(f"RSS over {args.soak_seconds:.0f} s of looped playback: {before:.0f} MB -> {after:.0f} MB, "
+              f"growth {after - before:+.1f} MB (target < 100 MB)")
+
+
+if __name__ == "__main__":
+    main()
