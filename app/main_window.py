@@ -79,8 +79,8 @@ class MainWindow(QMainWindow):
         }
         self.tabifyDockWidget(self.docks["curves"], self.docks["inspector"])
         self.docks["curves"].raise_()
-        self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [330, 520], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [300, 440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["curves"]], [320], Qt.Orientation.Vertical)
 
         self._build_menus()
         install_playback_shortcuts(self, self.state)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from analysis.library import Library
 from analysis.session_format import EVENT_NAMES
@@ -34,6 +34,7 @@ class LibraryBrowser(QWidget):
         super().__init__(parent)
         self._state = state
         self._library: Library | None = None
+        self._video_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
         self._filter = QLineEdit(placeholderText="Filter: action, athlete, take…")
         self._filter.setClearButtonEnabled(True)
         self._filter.textChanged.connect(self._apply_filter)
@@ -71,19 +72,20 @@ class LibraryBrowser(QWidget):
                     level_item.addChild(action_item)
                     for row in rows.sort_values(["is_exemplar", "athlete", "take"], ascending=[False, True, True]).itertuples():
                         action_item.addChild(self._take_item(row))
+        self._tree.setColumnWidth(0, 230)
         for column in range(1, 4):
             self._tree.resizeColumnToContents(column)
-        self._tree.setColumnWidth(0, 260)
         self._apply_filter(self._filter.text())
         self._mark_current()
 
     def _take_item(self, row) -> QTreeWidgetItem:
         score = "—" if pd.isna(row.score) else f"{row.score:.2f}"
-        item = QTreeWidgetItem([row.take + ("  🎥" if row.has_video else ""), row.athlete, score,
-                                EXEMPLAR_MARK if row.is_exemplar else ""])
+        item = QTreeWidgetItem([row.take, row.athlete, score, EXEMPLAR_MARK if row.is_exemplar else ""])
+        if row.has_video:
+            item.setIcon(0, self._video_icon)
         item.setData(0, _FILE_ROLE, str(self._library.path_of(row.file).resolve()))
         item.setData(0, _TAKE_ROLE, row.take)
-        item.setToolTip(0, f"{row.file}: {row.n_frames} frames" + (", with video" if row.has_video else ""))
+        item.setToolTip(0, f"{row.file}: {row.n_frames} frames" + (", with video" if row.has_video else ", poses only"))
         item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setTextAlignment(3, Qt.AlignmentFlag.AlignCenter)
         if row.is_exemplar:

@@ -66,7 +66,7 @@ class TileGeometry:
     @property
     def marker_radius(self) -> float:
         """Radius of a joint dot, widget pixels: grows with the tile, within readable limits."""
-        return float(np.clip(0.8 + 2.0 * self.scale, 1.8, 4.5))
+        return float(np.clip(0.4 + 2.0 * self.scale, 1.2, 4.5))
 
 
 def confidence_color(confidence: float) -> QColor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 from superqt import QRangeSlider
 
 from viewer.state import SPEEDS, ViewerState
@@ -15,15 +15,20 @@ class TransportBar(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self.play_button = self._button("▶", "Play / pause (Space)", state.toggle_playing)
+        icon = self.style().standardIcon
+        self._play_icon = icon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._pause_icon = icon(QStyle.StandardPixmap.SP_MediaPause)
+        self.play_button = self._button(self._play_icon, "Play / pause (Space)", state.toggle_playing)
         buttons = [
-            self._button("⏮", "First frame (Home)", state.seek_start),
-            self._button("⏪", "Back 10 frames (Shift+Left)", lambda: state.step(-10)),
-            self._button("◀", "Previous frame (Left)", lambda: state.step(-1)),
+            self._button(icon(QStyle.StandardPixmap.SP_MediaSkipBackward), "First frame (Home)", state.seek_start),
+            self._button(icon(QStyle.StandardPixmap.SP_MediaSeekBackward), "Back 10 frames (Shift+Left)",
+                         lambda: state.step(-10)),
+            self._button(icon(QStyle.StandardPixmap.SP_ArrowLeft), "Previous frame (Left)", lambda: state.step(-1)),
             self.play_button,
-            self._button("▶|", "Next frame (Right)", lambda: state.step(1)),
-            self._button("⏩", "Forward 10 frames (Shift+Right)", lambda: state.step(10)),
-            self._button("⏭", "Last frame (End)", state.seek_end),
+            self._button(icon(QStyle.StandardPixmap.SP_ArrowRight), "Next frame (Right)", lambda: state.step(1)),
+            self._button(icon(QStyle.StandardPixmap.SP_MediaSeekForward), "Forward 10 frames (Shift+Right)",
+                         lambda: state.step(10)),
+            self._button(icon(QStyle.StandardPixmap.SP_MediaSkipForward), "Last frame (End)", state.seek_end),
         ]
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Current frame")
@@ -56,14 +61,15 @@ class TransportBar(QWidget):
 
         state.take_changed.connect(lambda _take: self._on_take())
         state.frame_changed.connect(self._on_frame)
-        state.playing_changed.connect(lambda playing: self.play_button.setText("⏸" if playing else "▶"))
+        state.playing_changed.connect(
+            lambda playing: self.play_button.setIcon(self._pause_icon if playing else self._play_icon))
         state.speed_changed.connect(self._on_speed)
         state.loop_changed.connect(self._on_loop)
         self._on_take()
         self._on_speed(state.speed)
 
-    def _button(self, text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton(text=text, toolTip=tip, autoRaise=True)
+    def _button(self, icon, tip: str, slot) -> QToolButton:
+        button = QToolButton(icon=icon, toolTip=tip, autoRaise=True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(slot)
         return button

@@ -46,10 +46,12 @@ SMOOTH_SCALING_MAX_PIXELS = 2_000_000
 
 
 def grid_rects(n_views: int, width: float, height: float, enlarged: int | None = None,
-               gap: float = TILE_GAP) -> list[QRectF]:
+               gap: float = TILE_GAP, aspect: float = 16 / 9) -> list[QRectF]:
     """Tile rectangles of ``n_views`` views in a ``width`` x ``height`` area, in view order.
 
-    Without ``enlarged``: 2 rows (4 columns for 8 views). With ``enlarged``: a
+    Without ``enlarged``: the full rows x columns grid in which images of
+    ``aspect`` (width / height) come out largest: 2 x 4 for 8 views in a wide
+    area, 4 x 2 in a tall one. With ``enlarged``: a
     ``k`` x ``k`` grid whose top-left ``(k-1)`` x ``(k-1)`` block is the enlarged
     view and whose right column and bottom row hold the others (8 views: 4 x 4,
     one large tile and 7 small ones).
@@ -57,7 +59,8 @@ def grid_rects(n_views: int, width: float, height: float, enlarged: int | None =
     if n_views <= 0:
         return []
     if enlarged is None or n_views == 1:
-        rows = 1 if n_views == 1 else 2
+        full_grids = [r for r in range(1, n_views + 1) if n_views % r == 0]
+        rows = max(full_grids, key=lambda r: _image_width(n_views, r, width, height, gap, aspect))
         columns = math.ceil(n_views / rows)
         cells = [(k // columns, k % columns, 1) for k in range(n_views)]
         grid_rows, grid_columns = rows, columns
@@ -72,6 +75,14 @@ def grid_rects(n_views: int, width: float, height: float, enlarged: int | None =
     return [QRectF(gap + column * (cell_w + gap), gap + row * (cell_h + gap),
                    span * cell_w + (span - 1) * gap, span * cell_h + (span - 1) * gap)
             for row, column, span in cells]
+
+
+def _image_width(n_views: int, rows: int, width: float, height: float, gap: float, aspect: float) -> float:
+    """Width of a letterboxed image when ``n_views`` tiles are laid out in ``rows`` rows."""
+    columns = math.ceil(n_views / rows)
+    cell_w = (width - gap * (columns + 1)) / columns
+    cell_h = (height - gap * (rows + 1)) / rows
+    return min(cell_w, cell_h * aspect)
 
 
 def bgr_qimage(image: np.ndarray) -> QImage:
