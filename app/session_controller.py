@@ -114,7 +114,8 @@ class SessionController(QObject):
 
     def _prefetch_ahead(self, frame: int) -> None:
         if self.prefetcher is not None and self.state.take is not None and self.state.playing:
-            self.prefetcher.prefetch(self.state.take.take_id, frame + 1, PREFETCH_FRAMES)
+            loop = self.state.loop_range if self.state.loop_enabled else None
+            self.prefetcher.prefetch(self.state.take.take_id, frame, PREFETCH_FRAMES, loop)
 
     # --------------------------------------------------------------- library
     def scan_library(self, folder: Path) -> None:

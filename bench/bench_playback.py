@@ -73,7 +73,8 @@ def grid_alone(path: Path, seconds: float) -> float:
     prefetcher = FramePrefetcher(session)
     driver = PlaybackDriver(state)
     grid = VideoGrid(state, prefetcher.frames)
-    state.frame_changed.connect(lambda f: prefetcher.prefetch(state.take.take_id, f + 1, 24) if state.playing else None)
+    state.frame_changed.connect(
+        lambda f: prefetcher.prefetch(state.take.take_id, f, 24, state.loop_range) if state.playing else None)
     grid.resize(*GRID_SIZE)
     grid.show()
     state.set_session(session)
