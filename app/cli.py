@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 from analysis.session_format import SessionFormatError
+from app.cli_export import add_export_commands, run_export_command
 from app.cli_geometry import add_geometry_commands, run_geometry_command
+from app.cli_models import add_model_commands, run_model_command
 
 EXIT_BAD_INPUT = 2
 
@@ -42,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--take", default=None, help="take id (default: the first take with video)")
     sheet.add_argument("--frame", type=int, default=None, help="frame index (default: the middle frame)")
     add_geometry_commands(commands)
+    add_export_commands(commands)
+    add_model_commands(commands)
 
     open_command = commands.add_parser("open", help="open a session file in the workstation")
     open_command.add_argument("file", type=Path)
@@ -73,9 +77,14 @@ def main(argv: list[str] | None = None) -> int:
             return run_gui(args.file, args.take)
         if args.command == "screenshot":
             return _screenshot(args, argv)
+        model = run_model_command(args)
+        if model is not None:
+            return model
         geometry = run_geometry_command(args)
         if geometry is not None:
             return geometry
+        if (exported := run_export_command(args)) is not None:
+            return exported
         return _open_workstation()
     except SessionFormatError as error:
         print(f"error: {error}", file=sys.stderr)

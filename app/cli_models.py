@@ -1,0 +1,130 @@
+"""The ``train``, ``evaluate`` and ``score`` subcommands (scoring models)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from models.config import PRESETS
+
+MODEL_COMMANDS = ("train", "evaluate", "score")
+
+
+def add_model_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``train``, ``evaluate`` and ``score`` to the CLI's subcommands."""
+    train = subparsers.add_parser("train", help="train a scoring model on a library (torchrun for several processes)")
+    train.add_argument("--library", required=True, type=Path, help="library folder of session files")
+    train.add_argument("--out", required=True, type=Path, help="checkpoint file to write")
+    train.add_argument("--preset", default="default", choices=sorted(PRESETS), help="model preset (default: default)")
+    train.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: the preset's)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda when available")
+
+    evaluate = subparsers.add_parser("evaluate", help="score every scored take of a library and report rho, R-l2")
+    evaluate.add_argument("--library", required=True, type=Path)
+    evaluate.add_argument("--model", type=Path, default=None, help="checkpoint (default: the shipped model)")
+    evaluate.add_argument("--exemplars", type=Path, default=None,
+                          help="library of exemplars (default: the exemplars of --library, never the take itself)")
+    evaluate.add_argument("--json", type=Path, default=None, help="also write the metrics as JSON")
+    evaluate.add_argument("--device", choices=("cpu", "cuda"), default=None)
+
+    score = subparsers.add_parser("score", help="predict the score and penalties of each take of a session file")
+    score.add_argument("file", type=Path)
+    score.add_argument("--model", type=Path, default=None, help="checkpoint (default: the shipped model)")
+    score.add_argument("--exemplars", type=Path, default=None,
+                       help="library of exemplars (default: the folder of FILE)")
+    score.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    score.add_argument("--device", choices=("cpu", "cuda"), default=None)
+
+
+def run_model_command(args: argparse.Namespace) -> int | None:
+    """Run a model subcommand; None when ``args.command`` is not one of them."""
+    if args.command == "train":
+        return _train(args)
+    if args.command == "evaluate":
+        return _evaluate(args)
+    if args.command == "score":
+        return _score(args)
+    return None
+
+
+def _train(args: argparse.Namespace) -> int:
+    from models.checkpoint import save_checkpoint
+    from models.config import preset
+    from models.distributed import process_group_from_env
+    from models.train import train
+
+    if not args.library.is_dir():
+        raise FileNotFoundError(f"library folder not found: {args.library}")
+    config = preset(args.preset, epochs=args.epochs)
+    group = process_group_from_env()
+    if group.is_main:
+        print(f"training preset {args.preset!r} on {args.library} (seed {args.seed}, {group.world_size} process(es))",
+              flush=True)
+    model = train(args.library, config, seed=args.seed, device=args.device, log=lambda line: print(line, flush=True))
+    if group.is_main:
+        model.metadata["command"] = {"preset": args.preset, "epochs": config.epochs, "seed": args.seed}
+        save_checkpoint(args.out, model)
+        training = model.metadata["training"]
+        print(f"wrote {args.out}: best epoch {training['best_epoch']}, {training['seconds']:.1f} s, "
+              f"{training['pairs_per_second']:.0f} pairs/s")
+        test = model.metadata["metrics"]["test"]
+        if test:
+            print(f"test (unseen athletes {', '.join(model.metadata['data']['test_athletes'])}): "
+                  f"rho {test['spearman']:.3f}  R-l2x100 {test['rl2x100']:.3f}  MAE {test['mae']:.3f}  "
+                  f"n {test['n_takes']}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from models.evaluate import evaluate_library
+    from models.scorer import Scorer
+
+    scorer = Scorer.load(args.model, device=args.device)
+    metrics = evaluate_library(scorer.model, args.library, args.exemplars, scorer.device)
+    print(f"{metrics['n_takes']} takes: rho {metrics['spearman']:.3f}  R-l2x100 {metrics['rl2x100']:.3f}  "
+          f"MAE {metrics['mae']:.3f}")
+    for key, title in (("per_level", "level"), ("per_event", "event")):
+        for name, part in metrics[key].items():
+            print(f"  {title} {name}: rho {part['spearman']:.3f}  R-l2x100 {part['rl2x100']:.3f}  "
+                  f"MAE {part['mae']:.3f}  n {part['n_takes']}")
+    if args.json:
+        _write_json(args.json, metrics)
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from models.scorer import Scorer
+    from models.session_scoring import score_session
+
+    scorer = Scorer.load(args.model, device=args.device)
+    results = score_session(scorer, args.file, args.exemplars or args.file.parent)
+    for take in results["takes"]:
+        if take["predicted"] is None:
+            print(f"{take['take']}  {take['action']}  not scored: no exemplar of this action in the exemplar library")
+            continue
+        annotated = "unscored" if take["annotated"] is None else f"{take['annotated']:.2f}"
+        print(f"{take['take']}  {take['action']}  predicted {take['predicted']:.2f}  annotated {annotated}  "
+              f"({take['n_exemplars']} exemplars)")
+        likely = sorted(take["penalties"].items(), key=lambda item: -item[1])[:3]
+        print("    " + "  ".join(f"{code} {p:.2f}" for code, p in likely))
+    if args.json:
+        _write_json(args.json, results)
+    return 0
+
+
+def _write_json(path: Path, data: dict) -> None:
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(clean(data), indent=1), encoding="utf-8")
+    print(f"wrote {path}")

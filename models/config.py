@@ -1,0 +1,110 @@
+"""Model and training configuration, and the named presets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from models.features import MODALITIES
+
+MODES = ("contrastive", "direct")
+ORDERINGS = ("mixed", "curriculum")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything that defines a scoring model and how it is trained.
+
+    Attributes
+    ----------
+    modality : str
+        ``pose3d`` or ``pose2d`` (the first view), see :mod:`models.features`.
+    mode : str
+        ``contrastive`` (Eq. 1: score difference to an exemplar) or ``direct``.
+    n_steps : int
+        Fixed number of resampled time steps per take.
+    widths : tuple of int
+        ST-GCN block widths.
+    token_dim, n_queries, decoder_layers : int
+        Token width d, temporal queries Q and transformer decoder layers of A.
+    penalty_heads : int or None
+        None: one head per catalogue item; k: heads for the k items most frequent
+        in the training takes (0 disables the heads).
+    head_weight : float
+        Weight of the penalty BCE against the score MSE.
+    ordering : str
+        ``mixed`` (shuffled) or ``curriculum`` (levels introduced in order).
+    epochs, batch_size, patience : int
+        Maximum epochs, pairs per step, epochs without validation gain before stopping.
+    learning_rate, weight_decay, dropout : float
+    k_exemplars : int
+        Exemplars averaged over at evaluation time.
+    """
+
+    modality: str = "pose3d"
+    mode: str = "contrastive"
+    n_steps: int = 32
+    widths: tuple[int, ...] = (32, 32, 48)
+    token_dim: int = 64
+    n_queries: int = 4
+    decoder_layers: int = 2
+    penalty_heads: int | None = None
+    head_weight: float = 0.5
+    ordering: str = "mixed"
+    epochs: int = 60
+    batch_size: int = 32
+    patience: int = 12
+    learning_rate: float = 3e-3
+    weight_decay: float = 1e-4
+    dropout: float = 0.1
+    k_exemplars: int = 5
+
+    def __post_init__(self) -> None:
+        if self.modality not in MODALITIES:
+            raise ValueError(f"modality must be one of {MODALITIES}, got {self.modality!r}")
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if self.ordering not in ORDERINGS:
+            raise ValueError(f"ordering must be one of {ORDERINGS}, got {self.ordering!r}")
+        if self.penalty_heads is not None and self.penalty_heads < 0:
+            raise ValueError("penalty_heads must be None or >= 0")
+        if self.n_steps < 8 or self.epochs < 1 or self.batch_size < 1 or self.k_exemplars < 1 or not self.widths:
+            raise ValueError("n_steps >= 8, epochs, batch_size, k_exemplars >= 1 and at least one width are required")
+
+    def to_dict(self) -> dict:
+        """Plain dict (lists for tuples) for the checkpoint."""
+        data = asdict(self)
+        data["widths"] = list(self.widths)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        """Inverse of :meth:`to_dict`; unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown model settings {sorted(unknown)}")
+        values = dict(data)
+        if "widths" in values:
+            values["widths"] = tuple(int(w) for w in values["widths"])
+        return cls(**values)
+
+
+PRESETS: dict[str, ModelConfig] = {
+    "default": ModelConfig(),
+    "direct": ModelConfig(mode="direct"),
+    "pose2d": ModelConfig(modality="pose2d"),
+    "heads0": ModelConfig(penalty_heads=0),
+    "heads1": ModelConfig(penalty_heads=1),
+    "heads2": ModelConfig(penalty_heads=2),
+    "heads3": ModelConfig(penalty_heads=3),
+    "curriculum": ModelConfig(ordering="curriculum"),
+    "tiny": ModelConfig(n_steps=32, widths=(16, 24), token_dim=32, n_queries=2, decoder_layers=1,
+                        epochs=40, batch_size=16, patience=40, learning_rate=3e-3),
+}
+
+
+def preset(name: str, **overrides) -> ModelConfig:
+    """A named preset, with ``overrides`` (None values ignored) applied."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return replace(PRESETS[name], **{k: v for k, v in overrides.items() if v is not None})

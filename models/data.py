@@ -1,0 +1,170 @@
+"""Training data from a library: backbone inputs, labels, the athlete split,
+exemplar choice and the pair orderings (mixed, curriculum).
+
+Numpy and pandas only; the conversion to torch happens in :mod:`models.train`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.library import Library
+from analysis.skeleton import Skeleton
+from models.features import JointRoles, modality_points, pose_features
+
+
+@dataclass
+class LibraryData:
+    """Every scored take of a library, ready for the model.
+
+    Attributes
+    ----------
+    root : str
+        The library folder.
+    index : pandas.DataFrame
+        One row per take (the library index columns plus ``sex``, ``clean_score``
+        = 10 − Σ penalties floored at 0, and ``row`` = position in the arrays).
+    features : numpy.ndarray, shape (N, D, S, J), float32
+    labels : numpy.ndarray, shape (N, H), float32
+        1 where the take carries penalty item ``codes[h]``.
+    spans : list of dict, length N
+        Per take, penalty code to its (start, end) frame span (inclusive; -1 unknown).
+    codes : tuple of str
+        The penalty catalogue's item codes, in catalogue order.
+    skeleton : Skeleton
+    """
+
+    root: str
+    index: pd.DataFrame
+    features: np.ndarray
+    labels: np.ndarray
+    spans: list[dict[str, tuple[int, int]]]
+    codes: tuple[str, ...]
+    skeleton: Skeleton
+
+
+def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...]) -> LibraryData:
+    """Read the scored takes of a library folder into :class:`LibraryData`.
+
+    Raises
+    ------
+    ValueError
+        If the library holds no scored take, or its sessions use different skeletons.
+    """
+    library = Library.scan(folder)
+    index = library.index[np.isfinite(library.index["score"])].reset_index(drop=True)
+    if index.empty:
+        raise ValueError(f"the library {folder} holds no scored take")
+    code_position = {code: i for i, code in enumerate(codes)}
+    n_takes = len(index)
+    features: list = [None] * n_takes
+    labels = np.zeros((n_takes, len(codes)), dtype=np.float32)
+    spans: list = [None] * n_takes
+    clean = np.zeros(n_takes)
+    skeleton, roles = None, None
+    for file, rows in index.groupby("file", sort=False):
+        with library.open(file) as session:
+            if skeleton is None:
+                skeleton, roles = session.skeleton, JointRoles.from_joint_names(session.skeleton.joint_names)
+            elif session.skeleton.joint_names != skeleton.joint_names:
+                raise ValueError(f"{file} uses skeleton {session.skeleton.name!r}, the library started with {skeleton.name!r}")
+            for row in rows.itertuples():
+                pose3d = session.pose3d(row.take) if modality == "pose3d" else None
+                pose2d = session.pose2d(row.take) if modality == "pose2d" else None
+                features[row.Index] = pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps)
+                penalties = session.penalties(row.take)
+                for code in penalties.codes:
+                    if code in code_position:
+                        labels[row.Index, code_position[code]] = 1.0
+                spans[row.Index] = {code: (int(start), int(end))
+                                    for code, start, end in zip(penalties.codes, penalties.start, penalties.end)}
+                clean[row.Index] = max(0.0, 10.0 - float(np.sum(penalties.values)))
+    index = index.assign(sex=index["event"].str[0], clean_score=clean, row=np.arange(n_takes))
+    return LibraryData(str(folder), index, np.stack(features), labels, spans, tuple(codes), skeleton)
+
+
+@dataclass(frozen=True)
+class AthleteSplit:
+    """Athlete ids of each part. Exemplar athletes are references and always train."""
+
+    train: tuple[str, ...]
+    validation: tuple[str, ...]
+    test: tuple[str, ...]
+
+    def rows(self, index: pd.DataFrame, part: str) -> np.ndarray:
+        """Array rows of the takes of ``part`` (``train``, ``validation`` or ``test``)."""
+        return index.loc[index["athlete"].isin(getattr(self, part)), "row"].to_numpy()
+
+
+def athlete_split(index: pd.DataFrame) -> AthleteSplit:
+    """Split trainee athletes so that test (and validation) athletes are unseen.
+
+    Per sex (the events differ by sex), trainees sorted by id: the last goes to
+    test when there are at least 2, the one before to validation when there are
+    at least 3; the rest, and every exemplar athlete, train.
+    """
+    exemplar_athletes = set(index.loc[index["is_exemplar"], "athlete"])
+    train, validation, test = set(exemplar_athletes), set(), set()
+    for _, group in index.groupby("sex"):
+        trainees = sorted(set(group["athlete"]) - exemplar_athletes)
+        if len(trainees) >= 2:
+            test.add(trainees.pop())
+        if len(trainees) >= 2:
+            validation.add(trainees.pop())
+        train.update(trainees)
+    return AthleteSplit(tuple(sorted(train)), tuple(sorted(validation)), tuple(sorted(test)))
+
+
+def exemplars_by_action(index: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Action code to the rows of its exemplar takes, in a fixed order (file, take)."""
+    exemplars = index[index["is_exemplar"]].sort_values(["file", "take"])
+    return {action: rows["row"].to_numpy() for action, rows in exemplars.groupby("action")}
+
+
+def choose_exemplars(candidates: np.ndarray, k: int, exclude: int | None = None) -> np.ndarray:
+    """The first ``k`` of ``candidates`` (a fixed order) other than ``exclude``: deterministic."""
+    chosen = candidates[candidates != exclude] if exclude is not None else candidates
+    return chosen[:k]
+
+
+def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.ndarray], ordering: str,
+                epoch: int, n_epochs: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Training pairs of one epoch, in the order they are to be seen.
+
+    Each target take is paired with a random exemplar of its action (an exemplar
+    target may meet itself: a zero difference is a valid lesson).
+
+    ``mixed`` shuffles all pairs. ``curriculum`` introduces levels in order over
+    the first half of the epochs (level 1 first, all levels from then on) and
+    presents each epoch's pairs easiest level first, shuffled within a level.
+
+    Returns
+    -------
+    targets, partners : numpy.ndarray of int, shape (P,)
+        Array rows; takes whose action has no exemplar are left out.
+    """
+    rows = np.asarray(rows)
+    actions = index["action"].to_numpy()[rows]
+    keep = np.array([action in exemplars for action in actions], dtype=bool)
+    rows, actions = rows[keep], actions[keep]
+    levels = index["level"].to_numpy()[rows]
+    if ordering == "curriculum":
+        all_levels = np.unique(levels)
+        warmup = max(1, n_epochs // 2)
+        stage = min(len(all_levels), 1 + epoch * len(all_levels) // warmup)
+        allowed = np.isin(levels, all_levels[:stage])
+        rows, actions, levels = rows[allowed], actions[allowed], levels[allowed]
+    order = rng.permutation(len(rows))
+    if ordering == "curriculum":
+        order = order[np.argsort(levels[order], kind="stable")]
+    rows, actions = rows[order], actions[order]
+    partners = np.array([rng.choice(exemplars[action]) for action in actions], dtype=np.int64)
+    return rows, partners
+
+
+def curriculum_complete(ordering: str, epoch: int, n_epochs: int) -> bool:
+    """Whether every level has been introduced by ``epoch`` (always true for mixed)."""
+    return ordering != "curriculum" or epoch + 1 >= max(1, n_epochs // 2)

@@ -1,0 +1,175 @@
+"""Pose sequences to the backbone's input: NaN filling, root-centring, scale
+normalisation, velocities and resampling to a fixed number of frames.
+
+Numpy in, numpy out; no torch here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Names of the modalities a model can read from a take.
+MODALITIES = ("pose3d", "pose2d")
+
+
+@dataclass(frozen=True)
+class JointRoles:
+    """Joint indices the normalisation needs (from the skeleton's joint names).
+
+    Attributes
+    ----------
+    hips : (int, int)
+        Left and right hip; their midpoint is the root.
+    shoulders : (int, int)
+        Left and right shoulder; the hip-to-shoulder distance sets the scale.
+    """
+
+    hips: tuple[int, int]
+    shoulders: tuple[int, int]
+
+    @classmethod
+    def from_joint_names(cls, joint_names: tuple[str, ...] | list[str]) -> "JointRoles":
+        """Find hips and shoulders by name (COCO-style ``left_hip`` or OpenPose ``LHip``)."""
+        lowered = [name.lower() for name in joint_names]
+
+        def find(*candidates: str) -> int:
+            for candidate in candidates:
+                if candidate in lowered:
+                    return lowered.index(candidate)
+            raise ValueError(f"the skeleton has no joint named any of {candidates}")
+
+        return cls(hips=(find("left_hip", "lhip"), find("right_hip", "rhip")),
+                   shoulders=(find("left_shoulder", "lshoulder"), find("right_shoulder", "rshoulder")))
+
+
+def input_channels(modality: str) -> int:
+    """Channels per joint and frame that :func:`pose_features` produces for ``modality``."""
+    if modality == "pose3d":
+        return 3 * 3 + 1
+    if modality == "pose2d":
+        return 2 * 3 + 1
+    raise ValueError(f"unknown modality {modality!r}; expected one of {MODALITIES}")
+
+
+def fill_missing(points: np.ndarray) -> np.ndarray:
+    """Fill NaN samples by linear interpolation over time, per joint and coordinate.
+
+    Parameters
+    ----------
+    points : numpy.ndarray, shape (T, J, C)
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, J, C), float64
+        Gaps are interpolated, leading/trailing gaps hold the nearest valid value;
+        a joint never seen is 0 (the root after centring).
+    """
+    out = np.array(points, dtype=np.float64)
+    n_frames = out.shape[0]
+    frames = np.arange(n_frames)
+    flat = out.reshape(n_frames, -1)
+    for column in range(flat.shape[1]):
+        valid = np.isfinite(flat[:, column])
+        if valid.all():
+            continue
+        flat[:, column] = np.interp(frames, frames[valid], flat[valid, column]) if valid.any() else np.nan
+    return out
+
+
+def resample_positions(n_frames: int, n_out: int) -> np.ndarray:
+    """Positions in the original timeline (fractional frames) of ``n_out`` evenly spaced samples."""
+    if n_frames < 2:
+        return np.zeros(n_out)
+    return np.linspace(0.0, n_frames - 1, n_out)
+
+
+def resample(sequence: np.ndarray, n_out: int) -> np.ndarray:
+    """Linearly resample ``sequence`` (T, ...) along its first axis to ``n_out`` samples."""
+    n_frames = sequence.shape[0]
+    positions = resample_positions(n_frames, n_out)
+    lower = np.floor(positions).astype(int)
+    upper = np.minimum(lower + 1, n_frames - 1)
+    weight = (positions - lower).reshape((-1,) + (1,) * (sequence.ndim - 1))
+    return sequence[lower] * (1.0 - weight) + sequence[upper] * weight
+
+
+def to_original_frames(values: np.ndarray, n_frames: int) -> np.ndarray:
+    """Map per-step values of a resampled timeline back to the original frames.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (..., S)
+        One value per resampled step (S evenly spaced over the take).
+    n_frames : int
+        T, the take's original frame count.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., T)
+        Linear interpolation of ``values`` at every original frame.
+    """
+    n_steps = values.shape[-1]
+    step_positions = np.linspace(0.0, max(n_frames - 1, 0), n_steps)
+    frames = np.arange(n_frames, dtype=np.float64)
+    flat = values.reshape(-1, n_steps)
+    out = np.stack([np.interp(frames, step_positions, row) for row in flat])
+    return out.reshape(values.shape[:-1] + (n_frames,))
+
+
+def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int) -> np.ndarray:
+    """Backbone input of one take.
+
+    Channels per joint: root-centred, scale-normalised position (C), its velocity
+    per original frame (C), the root's displacement from its first position (C,
+    the same for every joint) and the log duration of the take (1).
+
+    Parameters
+    ----------
+    points : numpy.ndarray, shape (T, J, C)
+        Joint positions: C = 3 (metres) for 3D, C = 2 (pixels) for 2D; NaN where missing.
+    roles : JointRoles
+    n_steps : int
+        S, the fixed number of resampled steps.
+
+    Returns
+    -------
+    numpy.ndarray, shape (D, S, J), float32
+        With D = 3 C + 1.
+    """
+    points = np.asarray(points)
+    if points.ndim != 3 or points.shape[0] < 1:
+        raise ValueError(f"pose must have shape (T, J, C) with T >= 1, got {points.shape}")
+    filled = fill_missing(points)
+    root = 0.5 * (filled[:, roles.hips[0]] + filled[:, roles.hips[1]])
+    if not np.isfinite(root).any():
+        raise ValueError("pose has no valid hip joints: cannot find the root")
+    root = fill_missing(root[:, None])[:, 0]
+    centred = filled - root[:, None]
+    shoulders = 0.5 * (centred[:, roles.shoulders[0]] + centred[:, roles.shoulders[1]])
+    torso = np.linalg.norm(shoulders, axis=-1)
+    torso = torso[np.isfinite(torso) & (torso > 0)]
+    scale = float(np.median(torso)) if torso.size else 1.0
+    centred = np.nan_to_num(centred / scale)
+    velocity = np.gradient(centred, axis=0) if len(centred) > 1 else np.zeros_like(centred)
+    travel = np.broadcast_to(((root - root[0]) / scale)[:, None], centred.shape)
+    duration = np.full(centred.shape[:2] + (1,), np.log(points.shape[0] / 100.0))
+    stacked = np.concatenate([centred, velocity * 10.0, travel, duration], axis=-1)
+    return np.ascontiguousarray(resample(stacked, n_steps).transpose(2, 0, 1), dtype=np.float32)
+
+
+def modality_points(pose3d: np.ndarray | None, pose2d: np.ndarray | None, modality: str) -> np.ndarray:
+    """The (T, J, C) positions a modality uses: 3D metres, or the first view's 2D pixels.
+
+    Detections below zero confidence never occur; 2D points with NaN stay NaN.
+    """
+    if modality == "pose3d":
+        if pose3d is None:
+            raise ValueError("this model needs 3D pose, and the take has none")
+        return pose3d
+    if modality == "pose2d":
+        if pose2d is None:
+            raise ValueError("this model needs 2D pose, and the take has none")
+        return pose2d[0, :, :, :2]
+    raise ValueError(f"unknown modality {modality!r}; expected one of {MODALITIES}")

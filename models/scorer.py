@@ -1,0 +1,165 @@
+"""Inference API for the app: score a take against K exemplars in one batch.
+
+Numpy in, numpy out. Exemplar embeddings are computed once per key and cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models.checkpoint import ScoringModel, load_checkpoint
+from models.distributed import ProcessGroup, resolve_device
+from models.evaluate import compare_embedded, embed
+from models.features import JointRoles, modality_points, pose_features, to_original_frames
+from models.network import Embedding
+
+
+def default_model_path() -> Path:
+    """The checkpoint shipped in ``resources/default_model.pt``."""
+    return Path(str(files("resources").joinpath("default_model.pt")))
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    """A reference take.
+
+    Attributes
+    ----------
+    key : str
+        Stable identity for the cache (e.g. ``"file.h5:take"``).
+    pose3d : numpy.ndarray, shape (T, J, 3), or None
+    pose2d : numpy.ndarray, shape (V, T, J, 3), or None
+        Whichever the model's modality needs.
+    score : float
+        The exemplar's annotated score y_Z.
+    """
+
+    key: str
+    pose3d: np.ndarray | None
+    pose2d: np.ndarray | None
+    score: float
+
+
+@dataclass(frozen=True)
+class TakeScore:
+    """The model's view of one take.
+
+    Attributes
+    ----------
+    score : float
+        Predicted score, averaged over the exemplars.
+    per_exemplar : numpy.ndarray, shape (K,)
+        ŷ from each exemplar (empty for a direct model).
+    penalty_codes : tuple of str
+        H penalty items, one per head.
+    penalty_probabilities : numpy.ndarray, shape (H,)
+        Probability that each item occurs in the take.
+    heatmap : numpy.ndarray, shape (H, T)
+        Per original frame probability of each item.
+    """
+
+    score: float
+    per_exemplar: np.ndarray
+    penalty_codes: tuple[str, ...]
+    penalty_probabilities: np.ndarray
+    heatmap: np.ndarray
+
+
+class Scorer:
+    """A loaded model ready to score takes.
+
+    Parameters
+    ----------
+    model : ScoringModel
+    device : torch.device
+    """
+
+    def __init__(self, model: ScoringModel, device: torch.device) -> None:
+        self.model = model
+        self.device = device
+        self._roles = JointRoles.from_joint_names(model.joint_names)
+        self._cache: dict[str, Embedding] = {}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, device: str | None = None, single_thread: bool = False) -> "Scorer":
+        """Load a checkpoint (default: the shipped model) on CUDA when available, else CPU.
+
+        Parameters
+        ----------
+        single_thread : bool
+            Limit torch to one CPU thread (for the GUI process, where more threads
+            fight the UI for the cores).
+        """
+        if single_thread:
+            torch.set_num_threads(1)
+        torch_device = resolve_device(device, ProcessGroup())
+        return cls(load_checkpoint(path or default_model_path(), torch_device), torch_device)
+
+    @property
+    def penalty_codes(self) -> tuple[str, ...]:
+        return self.model.head_codes
+
+    def features(self, pose3d: np.ndarray | None, pose2d: np.ndarray | None) -> np.ndarray:
+        """Backbone input ``(D, S, J)`` of a take for this model's modality."""
+        points = modality_points(pose3d, pose2d, self.model.config.modality)
+        if points.shape[1] != len(self.model.joint_names):
+            raise ValueError(f"the take has {points.shape[1]} joints, the model was trained on "
+                             f"{len(self.model.joint_names)} ({self.model.metadata['skeleton']['name']})")
+        return pose_features(points, self._roles, self.model.config.n_steps)
+
+    def _exemplar_embedding(self, exemplars: list[Exemplar]) -> Embedding:
+        missing = [e for e in exemplars if e.key not in self._cache]
+        if missing:
+            batch = np.stack([self.features(e.pose3d, e.pose2d) for e in missing])
+            embedded = embed(self.model.network, batch, self.device)
+            for i, exemplar in enumerate(missing):
+                self._cache[exemplar.key] = Embedding(embedded.tokens[i:i + 1], embedded.queries[i:i + 1])
+        parts = [self._cache[e.key] for e in exemplars]
+        return Embedding(torch.cat([p.tokens for p in parts]), torch.cat([p.queries for p in parts]))
+
+    def clear_cache(self) -> None:
+        """Forget the cached exemplar embeddings."""
+        self._cache.clear()
+
+    def score(self, pose3d: np.ndarray | None, pose2d: np.ndarray | None, exemplars: list[Exemplar]) -> TakeScore:
+        """Score one take against its exemplars (all in one batch).
+
+        Parameters
+        ----------
+        pose3d : numpy.ndarray, shape (T, J, 3), or None
+        pose2d : numpy.ndarray, shape (V, T, J, 3), or None
+        exemplars : list of Exemplar
+            Exemplars of the same action (a direct model ignores them).
+
+        Raises
+        ------
+        ValueError
+            If a contrastive model gets no exemplar, or the pose does not fit the model.
+        """
+        contrastive = self.model.network.contrastive
+        if contrastive and not exemplars:
+            raise ValueError("scoring needs at least one exemplar of the take's action")
+        n_frames = (pose3d if self.model.config.modality == "pose3d" else pose2d[0]).shape[0]
+        target = embed(self.model.network, self.features(pose3d, pose2d)[None], self.device)
+        if contrastive:
+            references = self._exemplar_embedding(exemplars)
+            count = len(exemplars)
+            scores = np.array([e.score for e in exemplars], dtype=float)
+            with torch.no_grad():
+                delta, logits = self.model.network.compare(target.repeat(count), references)
+            per_exemplar = delta.cpu().numpy() + scores
+            value = float(per_exemplar.mean())
+            step = torch.sigmoid(logits).mean(dim=0).cpu().numpy() if logits is not None else None
+        else:
+            predicted, probabilities = compare_embedded(self.model.network, target, None, [], np.empty(0),
+                                                        self.model.score_offset)
+            per_exemplar, value = np.empty(0), float(predicted[0])
+            step = None if probabilities is None else probabilities[0]
+        if step is None:
+            return TakeScore(value, per_exemplar, self.penalty_codes, np.zeros(0), np.zeros((0, n_frames)))
+        return TakeScore(value, per_exemplar, self.penalty_codes, step.max(axis=-1), to_original_frames(step, n_frames))

@@ -1,0 +1,203 @@
+"""Scoring models: features, network shapes, training, checkpoints, scorer, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from analysis.library import Library
+from analysis.skeleton import COCO17
+from analysis.synthetic.library_builder import generate_library
+from analysis.synthetic.penalties import load_penalty_catalogue
+from app.cli_models import add_model_commands, run_model_command
+from models.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from models.config import preset
+from models.data import athlete_split, epoch_pairs, exemplars_by_action, load_library_data
+from models.features import JointRoles, pose_features, to_original_frames
+from models.graph import partitioned_adjacency
+from models.scorer import Exemplar, Scorer
+from models.session_scoring import library_exemplars
+from models.train import train
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = preset("tiny", epochs=60)
+
+
+@pytest.fixture(scope="module")
+def tiny_library(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny_library")
+    generate_library(folder, seed=3, n_athletes=4, video_takes=0, repetitions=1, levels=(1,), workers=1)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tiny_library):
+    return load_library_data(tiny_library, TINY.modality, TINY.n_steps, tuple(load_penalty_catalogue()))
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_data):
+    torch.set_num_threads(2)
+    return train(tiny_data, TINY, seed=0, device="cpu", log=lambda line: None)
+
+
+@pytest.fixture(scope="module")
+def checkpoint_file(trained, tmp_path_factory) -> Path:
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", trained)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_model_commands(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_adjacency_comes_from_the_skeleton_edges():
+    adjacency = partitioned_adjacency(COCO17.n_joints, COCO17.edges)
+    assert adjacency.shape == (2, 17, 17)
+    knee, ankle, nose = COCO17.index("left_knee"), COCO17.index("left_ankle"), COCO17.index("nose")
+    assert adjacency[1, knee, ankle] > 0 and adjacency[1, knee, nose] == 0
+    np.testing.assert_allclose(adjacency[1], adjacency[1].T)
+
+
+def test_features_fill_missing_joints_and_keep_a_fixed_length():
+    rng = np.random.default_rng(0)
+    pose = rng.normal(size=(97, 17, 3)).astype(np.float32)
+    pose[10:20, 3] = np.nan
+    pose[:, 0] = np.nan
+    features = pose_features(pose, JointRoles.from_joint_names(COCO17.joint_names), 32)
+    assert features.shape == (10, 32, 17)
+    assert np.isfinite(features).all()
+    # Root-centred: the hip midpoint sits at the origin in every step.
+    hips = 0.5 * (features[:3, :, 11] + features[:3, :, 12])
+    np.testing.assert_allclose(hips, 0.0, atol=1e-5)
+    heat = to_original_frames(np.array([[0.0, 1.0, 0.0]]), 5)
+    np.testing.assert_allclose(heat, [[0.0, 0.5, 1.0, 0.5, 0.0]])
+
+
+def test_split_keeps_test_athletes_unseen_and_orderings_differ(tiny_data):
+    index = tiny_data.index
+    split = athlete_split(index)
+    assert not set(split.test) & set(split.train)
+    exemplars = exemplars_by_action(index)
+    rows = index["row"].to_numpy()
+    targets, partners = epoch_pairs(index, rows, exemplars, "mixed", 0, 10, np.random.default_rng(0))
+    assert (index["action"].to_numpy()[targets] == index["action"].to_numpy()[partners]).all()
+    assert index["is_exemplar"].to_numpy()[partners].all()
+
+
+def test_network_outputs_have_the_documented_shapes(trained, tiny_data):
+    network = trained.network
+    batch = torch.from_numpy(tiny_data.features[:3])
+    score, logits = network(batch, batch)
+    assert score.shape == (3,)
+    assert logits.shape == (3, len(trained.head_codes), (TINY.n_steps + 1) // 2)
+    assert trained.head_codes == tuple(load_penalty_catalogue())
+
+
+def test_checkpoint_round_trip_gives_identical_outputs(trained, checkpoint_file, tiny_data):
+    loaded = load_checkpoint(checkpoint_file)
+    batch = torch.from_numpy(tiny_data.features[:4])
+    trained.network.eval()
+    with torch.no_grad():
+        before = trained.network(batch, batch.flip(0))
+        after = loaded.network(batch, batch.flip(0))
+    assert torch.equal(before[0], after[0]) and torch.equal(before[1], after[1])
+    assert loaded.metadata["skeleton"]["joint_names"] == list(COCO17.joint_names)
+    assert [item["code"] for item in loaded.metadata["penalty_catalogue"]] == list(load_penalty_catalogue())
+
+
+def test_exemplar_against_itself_predicts_its_own_score(checkpoint_file, tiny_library):
+    scorer = Scorer.load(checkpoint_file, device="cpu")
+    library = Library.scan(tiny_library)
+    for row in library.index[library.index["is_exemplar"]].head(6).itertuples():
+        with library.open(row.file) as session:
+            pose = session.pose3d(row.take)
+        exemplar = Exemplar(f"{row.file}:{row.take}", pose, None, float(row.score))
+        result = scorer.score(pose, None, [exemplar])
+        assert abs(result.score - row.score) <= 0.3
+        assert result.heatmap.shape == (len(scorer.penalty_codes), row.n_frames)
+
+
+def test_penalty_heatmap_peaks_inside_the_injected_span(tiny_library):
+    # The shipped model (trained on the demo library, seed 0) on athletes it never saw (seed 3).
+    scorer = Scorer.load(device="cpu")
+    library = Library.scan(tiny_library)
+    hits, chance, count = 0, 0.0, 0
+    for row in library.index[~library.index["is_exemplar"]].itertuples():
+        exemplars = library_exemplars(library, row.action, 5, None)
+        with library.open(row.file) as session:
+            pose, penalties = session.pose3d(row.take), session.penalties(row.take)
+        if not len(penalties.codes) or not exemplars:
+            continue
+        result = scorer.score(pose, None, exemplars)
+        for code, start, end in zip(penalties.codes, penalties.start, penalties.end):
+            peak = int(np.argmax(result.heatmap[scorer.penalty_codes.index(code)]))
+            hits += int(start <= peak <= end)
+            chance += (end - start + 1) / row.n_frames
+            count += 1
+    assert count >= 10
+    assert hits > chance + 0.1 * count, f"{hits} of {count} peaks inside the span; chance {chance:.1f}"
+
+
+def test_foreign_and_damaged_checkpoints_give_clear_errors(tmp_path, checkpoint_file):
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"this is not a checkpoint")
+    with pytest.raises(CheckpointError, match="garbage.pt is not a scoring model checkpoint"):
+        load_checkpoint(garbage)
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"model": torch.zeros(3)}, foreign)
+    with pytest.raises(CheckpointError, match="expected format 'lucid-scorer'"):
+        load_checkpoint(foreign)
+    pickled = tmp_path / "object.pt"
+    torch.save(argparse.Namespace(a=1), pickled)
+    with pytest.raises(CheckpointError, match="cannot be read as a plain torch weights file"):
+        load_checkpoint(pickled)
+    payload = torch.load(checkpoint_file, weights_only=True)
+    payload["state_dict"].pop(next(iter(payload["state_dict"])))
+    damaged = tmp_path / "damaged.pt"
+    torch.save(payload, damaged)
+    with pytest.raises(CheckpointError, match="damaged.pt is a damaged scoring model checkpoint"):
+        load_checkpoint(damaged)
+    with pytest.raises(FileNotFoundError, match="model checkpoint not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_evaluate_and_score_commands_write_json(checkpoint_file, tiny_library, tmp_path, capsys):
+    out = tmp_path / "metrics.json"
+    assert run_model_command(_parse(["evaluate", "--library", str(tiny_library), "--model", str(checkpoint_file),
+                                     "--json", str(out), "--device", "cpu"])) == 0
+    metrics = json.loads(out.read_text())
+    assert {"spearman", "rl2x100", "mae", "n_takes", "per_level", "per_event"} <= set(metrics)
+    assert metrics["n_takes"] > 0 and set(metrics["per_level"]) == {"1"}
+    index = Library.scan(tiny_library).index
+    session_file = tiny_library / index.loc[~index["is_exemplar"], "file"].iloc[0]
+    scored = tmp_path / "score.json"
+    assert run_model_command(_parse(["score", str(session_file), "--model", str(checkpoint_file),
+                                     "--json", str(scored), "--device", "cpu"])) == 0
+    takes = json.loads(scored.read_text())["takes"]
+    assert takes and all(set(t["penalties"]) == set(load_penalty_catalogue()) for t in takes if t["predicted"])
+    assert "predicted" in capsys.readouterr().out
+
+
+def test_torchrun_trains_with_two_cpu_processes(tiny_library, tmp_path):
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent))
+    assert torchrun is not None, "torchrun is missing from the environment"
+    out = tmp_path / "ddp.pt"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    completed = subprocess.run(
+        [torchrun, "--standalone", "--nproc_per_node=2", str(REPO / "main.py"), "train", "--library",
+         str(tiny_library), "--out", str(out), "--preset", "tiny", "--epochs", "3", "--device", "cpu"],
+        capture_output=True, text=True, timeout=180, env=env, cwd=REPO)
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert "2 process(es)" in completed.stdout
+    assert load_checkpoint(out).metadata["training"]["processes"] == 2
