@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication
 
 from analysis.atomic import write_bytes_atomically
@@ -17,6 +18,10 @@ from app.settings import APPLICATION, ORGANIZATION, AppSettings
 from app.style import apply_dark_style
 
 SCREENSHOT_SIZE = (1600, 950)
+#: Room for the cached pixmaps of plot curves and axes on a large screen, KiB. Qt's default
+#: (10 MiB) is smaller than the kinematics plots of a 4K-wide window, and once they do not fit
+#: every playback frame repaints every curve.
+PIXMAP_CACHE_KIB = 256 * 1024
 
 
 def application() -> QApplication:
@@ -27,6 +32,7 @@ def application() -> QApplication:
         app.setOrganizationName(ORGANIZATION)
         app.setApplicationName(APPLICATION)
         apply_dark_style(app)
+        QPixmapCache.setCacheLimit(PIXMAP_CACHE_KIB)
     return app
 
 
