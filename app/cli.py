@@ -26,10 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="build a synthetic LucidAction-style library")
     generate.add_argument("--out", required=True, type=Path, help="output folder")
     generate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    generate.add_argument("--athletes", type=int, default=12, help="number of athletes (default 12)")
+    generate.add_argument("--athletes", type=int, default=24, help="number of athletes (default 24)")
     generate.add_argument("--video-takes", type=int, default=6,
                           help="takes of the showcase session rendered as video (default 6)")
-    generate.add_argument("--repetitions", type=int, default=2, help="takes per action for a trainee (default 2)")
+    generate.add_argument("--repetitions", type=int, default=4, help="takes per action for a trainee (default 4)")
     generate.add_argument("--levels", type=int, nargs="+", default=[1, 2, 3, 4], choices=[1, 2, 3, 4],
                           help="curriculum levels to include (default all)")
     generate.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")

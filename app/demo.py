@@ -42,9 +42,9 @@ def ensure_demo(folder: Path | None = None, progress: Callable[[int, int], None]
 
 
 def showcase_session(folder: Path) -> Path:
-    """The session of the demo library that carries video (the one opened first)."""
+    """The trainee session of the demo library that carries video (the one opened first)."""
     index = Library.scan(folder).index
-    with_video = index[index["has_video"]]
+    with_video = index[index["has_video"] & ~index["is_exemplar"]]
     if with_video.empty:
         raise FileNotFoundError(f"no session with video in {folder}")
     return folder / with_video["file"].iloc[0]

@@ -98,6 +98,9 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
                                  f"(0..{window.state.n_frames - 1})")
             window.state.seek(frame)
         wait_until(lambda: window.browser.library is not None, timeout_s=30)
+        wait_until(lambda: not window.scoring.busy, timeout_s=60)
+        if window.state.take.pose3d is not None:
+            wait_until(lambda: window.state.exemplar is not None, timeout_s=30)
         wait_until(lambda: False, timeout_s=0.5)
         image = window.grab().toImage()
         buffer = QByteArray()

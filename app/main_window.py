@@ -18,10 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.exemplar_controller import ExemplarController
+from app.model_registry import ModelRegistry
+from app.scoring_controller import ScoringController
+from app.scoring_menu import build_model_menu, connect_scoring_panel
+from app.export_dialog import ExportDialog, export_take_csv_interactively, save_snapshot_interactively
 from app.session_controller import SessionController
 from app.settings import AppSettings
 from app.shortcuts import ShortcutsDialog, install_playback_shortcuts
 from app.playback import PlaybackDriver
+from viewer.compare_view import CompareView
+from viewer.scoring_panel import ScoringPanel
 from viewer.curves import CurvesPanel
 from viewer.library_browser import LibraryBrowser
 from viewer.skeleton_view import SkeletonView
@@ -44,7 +51,8 @@ class MainWindow(QMainWindow):
         Show error dialogs (tests turn this off and read :attr:`last_error`).
     """
 
-    def __init__(self, settings: AppSettings | None = None, show_errors: bool = True) -> None:
+    def __init__(self, settings: AppSettings | None = None, show_errors: bool = True,
+                 models: ModelRegistry | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Lucid Workstation")
         self.setAcceptDrops(True)
@@ -55,6 +63,9 @@ class MainWindow(QMainWindow):
         self.state = ViewerState()
         self.controller = SessionController(self.state, self.settings, self)
         self.playback = PlaybackDriver(self.state, self)
+        self.exemplars = ExemplarController(self.state, self)
+        self.models = models or ModelRegistry(self.settings)
+        self.scoring = ScoringController(self.state, self.models, self.settings, self)
 
         self.video_grid = VideoGrid(self.state, self.controller.frames)
         self.skeleton_view = SkeletonView(self.state)
@@ -62,6 +73,8 @@ class MainWindow(QMainWindow):
         self.inspector = TriangulationInspector(self.state)
         self.browser = LibraryBrowser(self.state)
         self.transport = TransportBar(self.state)
+        self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
+        self.scoring_panel = ScoringPanel(self.state)
 
         centre = QWidget()
         layout = QVBoxLayout(centre)
@@ -76,13 +89,23 @@ class MainWindow(QMainWindow):
             "skeleton": self._dock("3D skeleton", self.skeleton_view, Qt.DockWidgetArea.RightDockWidgetArea),
             "curves": self._dock("Kinematics", self.curves, Qt.DockWidgetArea.BottomDockWidgetArea),
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.RightDockWidgetArea),
+            "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
+        self.splitDockWidget(self.docks["skeleton"], self.docks["compare"], Qt.Orientation.Vertical)
+        self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["skeleton"], self.docks["compare"]], [300, 420], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["curves"], self.docks["inspector"])
         self.docks["curves"].raise_()
-        self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [300, 440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [300, 560], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["curves"]], [320], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["scoring"]], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [260, 480], Qt.Orientation.Vertical)
 
         self._build_menus()
+        build_model_menu(self, self.scoring, self.models, self.fine_tune)
+        connect_scoring_panel(self.scoring_panel, self.scoring, self.models)
+        self.scoring.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         install_playback_shortcuts(self, self.state)
         self._build_status_bar()
 
@@ -90,6 +113,10 @@ class MainWindow(QMainWindow):
         self.controller.library_ready.connect(self.browser.set_library)
         self.controller.busy.connect(self._show_busy)
         self.browser.take_activated.connect(self.controller.open_take_in_file)
+        self.exemplars.candidates_changed.connect(self.compare.set_candidates)
+        self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
+        self.exemplars.busy.connect(self._show_busy)
+        self.compare.exemplar_chosen.connect(self.exemplars.choose)
         self.state.retriangulation_requested.connect(
             lambda views: self.controller.retriangulate(views, self.inspector.retriangulation_threshold_px()))
         self.state.session_changed.connect(lambda _s: self._update_title())
@@ -116,6 +143,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction("Export &kinematics (CSV)…", self.export_kinematics)
         file_menu.addAction("Save &screenshot (PNG)…", self.save_screenshot)
+        file_menu.addAction("Export c&lip…", self.export_clip).setShortcut(QKeySequence("Ctrl+E"))
+        file_menu.addAction("Export &take CSV…", lambda: export_take_csv_interactively(self, self.state))
+        file_menu.addAction("Snapshot &PNG…", lambda: save_snapshot_interactively(self, self.state))
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -205,11 +235,39 @@ class MainWindow(QMainWindow):
             self.curves.export_csv(Path(path))
             self.statusBar().showMessage(f"Wrote {path}", 5000)
 
+    def export_clip(self) -> None:
+        if self.state.take is not None:
+            self.export_dialog = ExportDialog(self.state, self, self.browser.library)
+            self.export_dialog.open()
+
     def save_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "workstation.png", "PNG (*.png)")
         if path:
             self.grab().save(path, "PNG")
             self.statusBar().showMessage(f"Wrote {path}", 5000)
+
+    def fine_tune(self):
+        """Model > Fine-tune…: the dialog, on the library of the current session's folder."""
+        from app.finetune_dialog import FinetuneDialog
+
+        library, session = self.browser.library, self.state.session
+        if library is None or session is None:
+            self._report_error("Fine-tune", "Open a session first: fine-tuning uses the takes of its library.")
+            return None
+        path = session.path.resolve()
+        inside = path.is_relative_to(Path(library.root).resolve())
+        dialog = FinetuneDialog(self.models, library, path.relative_to(Path(library.root).resolve()).as_posix()
+                                if inside else None, parent=self)
+        dialog.show()
+        return dialog
+
+    def _trainee_frame(self, view: str, frame: int):
+        """Decoded frame of the current take in ``view`` (from the decode-ahead cache), or None."""
+        take = self.state.take
+        if take is None or view not in take.view_names:
+            return None
+        images = self.controller.frames(take.take_id, frame)
+        return images[take.view_names.index(view)] if images else None
 
     # --------------------------------------------------------------- feedback
     def _report_error(self, title: str, message: str) -> None:
@@ -258,5 +316,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.state.set_playing(False)
         self.settings.set_window_layout(self.saveGeometry(), self.saveState())
+        self.exemplars.close()
+        self.scoring.close()
         self.controller.close()
         super().closeEvent(event)

@@ -2,8 +2,10 @@
 
 Rows: contrastive vs direct regression vs ridge; pose3d vs pose2d; 0/1/2/3/all
 penalty heads; mixed vs curriculum; and the ceiling set by annotator noise.
+Every network row trains on the training athletes with early stopping on the
+validation athletes and is scored on the test athletes (unseen).
 
-    .venv/bin/python bench/bench_ablation.py --library DEMO_DIR [--epochs N] [--seeds 0 1 2]
+    .venv/bin/python bench/bench_ablation.py --library DEMO_DIR [--epochs N] [--seeds 0 1 2] [--out TABLE.md]
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--rows", nargs="+", default=[name for _, name in ROWS])
+    parser.add_argument("--out", type=Path, default=None, help="also write the table (Markdown) here")
     args = parser.parse_args()
     torch.set_num_threads(2)
     codes = tuple(load_penalty_catalogue())
     cache = {}
+    started_all = time.perf_counter()
     lines = ["| model | rho | R-l2x100 | epochs run |", "|---|---|---|---|"]
     for title, name in ROWS:
         if name not in args.rows:
@@ -66,7 +70,14 @@ def main() -> None:
     test = data.index.iloc[rows["test"]]
     ceiling = spearman(test["score"].to_numpy(), test["clean_score"].to_numpy())
     lines.append(f"| ceiling: judges' mean vs noise-free score (test takes) | {ceiling:.3f} | — | — |")
-    print("\n".join(lines))
+    epochs = args.epochs or "the preset's"
+    lines.append(f"\n{len(args.seeds)} seeds ({', '.join(map(str, args.seeds))}), at most {epochs} epochs per run,"
+                 f" {time.perf_counter() - started_all:.0f} s in all; "
+                 f"test athletes {', '.join(split.test)} ({len(rows['test'])} takes).")
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        args.out.write_text(table + "\n", encoding="utf-8")
 
 
 def _row(title: str, results: list[tuple[float, float, int]]) -> str:

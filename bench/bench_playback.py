@@ -47,7 +47,7 @@ def rss_mb() -> float:
 
 
 def make_session(folder: Path) -> Path:
-    job = next(j for j in plan_library(seed=0, video_takes=1) if j.video_takes)
+    job = next(j for j in plan_library(seed=0, video_takes=1) if j.is_showcase)
     return write_session(folder / job.file_name, build_session(job))
 
 

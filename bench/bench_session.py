@@ -43,7 +43,7 @@ print((t2 - t1) * 1000, (t1 - t0) * 1000)
 
 
 def make_showcase(folder: Path) -> Path:
-    job = next(j for j in plan_library(seed=0, n_athletes=12, video_takes=1) if j.video_takes)
+    job = next(j for j in plan_library(seed=0, n_athletes=12, video_takes=1) if j.is_showcase)
     return write_session(folder / job.file_name, build_session(job))
 
 

@@ -38,6 +38,16 @@ class ModelConfig:
     learning_rate, weight_decay, dropout : float
     k_exemplars : int
         Exemplars averaged over at evaluation time.
+    partners_per_take : int
+        Exemplars (of its action, drawn at random) each training take meets per epoch.
+    group_size : int
+        Targets of one action that meet the same exemplars in a batch (each take
+        of a batch is embedded once, however many pairs it is in).
+    mirror : bool
+        Mirror half of the training pairs left/right (target and exemplar together).
+    train_on_validation : bool
+        Also train on the validation athletes, for the full ``epochs`` without early
+        stopping (for the shipped model, once the settings are chosen on validation).
     """
 
     modality: str = "pose3d"
@@ -51,12 +61,16 @@ class ModelConfig:
     head_weight: float = 0.5
     ordering: str = "mixed"
     epochs: int = 60
-    batch_size: int = 32
+    batch_size: int = 64
     patience: int = 12
     learning_rate: float = 3e-3
     weight_decay: float = 1e-4
     dropout: float = 0.1
     k_exemplars: int = 5
+    partners_per_take: int = 3
+    group_size: int = 4
+    mirror: bool = True
+    train_on_validation: bool = False
 
     def __post_init__(self) -> None:
         if self.modality not in MODALITIES:
@@ -67,8 +81,10 @@ class ModelConfig:
             raise ValueError(f"ordering must be one of {ORDERINGS}, got {self.ordering!r}")
         if self.penalty_heads is not None and self.penalty_heads < 0:
             raise ValueError("penalty_heads must be None or >= 0")
-        if self.n_steps < 8 or self.epochs < 1 or self.batch_size < 1 or self.k_exemplars < 1 or not self.widths:
-            raise ValueError("n_steps >= 8, epochs, batch_size, k_exemplars >= 1 and at least one width are required")
+        if self.n_steps < 8 or self.epochs < 1 or self.batch_size < 1 or self.k_exemplars < 1 or not self.widths \
+                or self.partners_per_take < 1 or self.group_size < 1:
+            raise ValueError("n_steps >= 8, epochs, batch_size, k_exemplars, partners_per_take, group_size >= 1 "
+                             "and at least one width are required")
 
     def to_dict(self) -> dict:
         """Plain dict (lists for tuples) for the checkpoint."""
@@ -91,6 +107,9 @@ class ModelConfig:
 
 PRESETS: dict[str, ModelConfig] = {
     "default": ModelConfig(),
+    # The shipped model: the default settings (chosen on the validation athletes),
+    # trained on the training and validation athletes for a fixed number of epochs.
+    "shipped": ModelConfig(train_on_validation=True, epochs=40),
     "direct": ModelConfig(mode="direct"),
     "pose2d": ModelConfig(modality="pose2d"),
     "heads0": ModelConfig(penalty_heads=0),

@@ -6,6 +6,7 @@ Numpy and pandas only; the conversion to torch happens in :mod:`models.train`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,8 +47,12 @@ class LibraryData:
     skeleton: Skeleton
 
 
-def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...]) -> LibraryData:
+def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...],
+                      select: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> LibraryData:
     """Read the scored takes of a library folder into :class:`LibraryData`.
+
+    ``select``, when given, receives the index of the scored takes and returns the
+    rows to read (e.g. one session's takes and the exemplars of their actions).
 
     Raises
     ------
@@ -55,7 +60,8 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
         If the library holds no scored take, or its sessions use different skeletons.
     """
     library = Library.scan(folder)
-    index = library.index[np.isfinite(library.index["score"])].reset_index(drop=True)
+    index = library.index[np.isfinite(library.index["score"])]
+    index = (index if select is None else select(index)).reset_index(drop=True)
     if index.empty:
         raise ValueError(f"the library {folder} holds no scored take")
     code_position = {code: i for i, code in enumerate(codes)}
@@ -131,15 +137,20 @@ def choose_exemplars(candidates: np.ndarray, k: int, exclude: int | None = None)
 
 
 def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.ndarray], ordering: str,
-                epoch: int, n_epochs: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                epoch: int, n_epochs: int, rng: np.random.Generator, partners_per_take: int = 1,
+                group_size: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Training pairs of one epoch, in the order they are to be seen.
 
-    Each target take is paired with a random exemplar of its action (an exemplar
-    target may meet itself: a zero difference is a valid lesson).
+    The targets of each action are dealt, in random order, into groups of up to
+    ``group_size`` takes; each group meets the same ``partners_per_take`` distinct
+    exemplars of its action, drawn at random (all of them when the action has
+    fewer). Consecutive pairs thus share their takes, so that a batch embeds each
+    take once for several pairs. An exemplar target may meet itself: a zero
+    difference is a valid lesson.
 
-    ``mixed`` shuffles all pairs. ``curriculum`` introduces levels in order over
+    ``mixed`` shuffles the groups. ``curriculum`` introduces levels in order over
     the first half of the epochs (level 1 first, all levels from then on) and
-    presents each epoch's pairs easiest level first, shuffled within a level.
+    presents each epoch's groups easiest level first, shuffled within a level.
 
     Returns
     -------
@@ -157,12 +168,22 @@ def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.n
         stage = min(len(all_levels), 1 + epoch * len(all_levels) // warmup)
         allowed = np.isin(levels, all_levels[:stage])
         rows, actions, levels = rows[allowed], actions[allowed], levels[allowed]
-    order = rng.permutation(len(rows))
+    groups, group_levels = [], []
+    for action in np.unique(actions):
+        members = rng.permutation(rows[actions == action])
+        for start in range(0, len(members), group_size):
+            chosen = rng.permutation(exemplars[action])[:partners_per_take]
+            targets = members[start:start + group_size]
+            groups.append((np.repeat(targets, len(chosen)), np.tile(chosen, len(targets))))
+            group_levels.append(levels[actions == action][0])
+    order = rng.permutation(len(groups))
     if ordering == "curriculum":
-        order = order[np.argsort(levels[order], kind="stable")]
-    rows, actions = rows[order], actions[order]
-    partners = np.array([rng.choice(exemplars[action]) for action in actions], dtype=np.int64)
-    return rows, partners
+        order = order[np.argsort(np.asarray(group_levels)[order], kind="stable")]
+    if not groups:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    targets = np.concatenate([groups[i][0] for i in order]).astype(np.int64)
+    partners = np.concatenate([groups[i][1] for i in order]).astype(np.int64)
+    return targets, partners
 
 
 def curriculum_complete(ordering: str, epoch: int, n_epochs: int) -> bool:

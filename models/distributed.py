@@ -75,9 +75,10 @@ def wrap(model: nn.Module, group: ProcessGroup, device: torch.device) -> nn.Modu
 
 
 def shard(items: np.ndarray, group: ProcessGroup) -> np.ndarray:
-    """This rank's share of an epoch's items; every rank gets the same count (DDP steps in lockstep)."""
+    """This rank's share of an epoch's items, a contiguous block (pairs that share takes stay
+    together); every rank gets the same count (DDP steps in lockstep)."""
     per_rank = len(items) // group.world_size
-    return items[group.rank::group.world_size][:per_rank]
+    return items[group.rank * per_rank:(group.rank + 1) * per_rank]
 
 
 def mean_across(value: float, group: ProcessGroup, device: torch.device) -> float:

@@ -1,5 +1,6 @@
 """Pose sequences to the backbone's input: NaN filling, root-centring, scale
-normalisation, velocities and resampling to a fixed number of frames.
+normalisation, facing normalisation (3D), velocities and resampling to a fixed
+number of frames; and the left/right mirror used as training augmentation.
 
 Numpy in, numpy out; no torch here.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.spatial.transform import Rotation
 
 #: Names of the modalities a model can read from a take.
 MODALITIES = ("pose3d", "pose2d")
@@ -118,12 +121,35 @@ def to_original_frames(values: np.ndarray, n_frames: int) -> np.ndarray:
     return out.reshape(values.shape[:-1] + (n_frames,))
 
 
+def facing_rotation(centred: np.ndarray, roles: JointRoles) -> np.ndarray:
+    """Rotation about Z ``(3, 3)`` that turns the take's starting hip line onto +X.
+
+    The hip line (left hip to right hip) is averaged over the first tenth of the
+    take, so every take of an action starts facing the same way (+Y forward when
+    the athlete stands upright) whatever the recording's world frame.
+
+    Parameters
+    ----------
+    centred : numpy.ndarray, shape (T, J, 3)
+        Root-centred positions (Z up), no NaN.
+    """
+    opening = centred[: max(1, len(centred) // 10)]
+    line = (opening[:, roles.hips[1]] - opening[:, roles.hips[0]]).mean(axis=0)
+    yaw = float(np.arctan2(line[1], line[0])) if np.hypot(line[0], line[1]) > 1e-9 else 0.0
+    return Rotation.from_euler("z", -yaw).as_matrix()
+
+
 def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int) -> np.ndarray:
     """Backbone input of one take.
 
     Channels per joint: root-centred, scale-normalised position (C), its velocity
     per original frame (C), the root's displacement from its first position (C,
-    the same for every joint) and the log duration of the take (1).
+    the same for every joint) and the log duration of the take (1). 3D takes are
+    also turned about Z so that they start facing one way (:func:`facing_rotation`);
+    X is then the athlete's lateral axis at the start. Positions are low-pass
+    filtered before the velocities are taken and the take is resampled (a Gaussian
+    of half a resampled step, at least one frame): triangulation jitter would
+    otherwise dominate the velocities, and resampling would alias it.
 
     Parameters
     ----------
@@ -146,17 +172,50 @@ def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int) -> np.nda
     if not np.isfinite(root).any():
         raise ValueError("pose has no valid hip joints: cannot find the root")
     root = fill_missing(root[:, None])[:, 0]
+    smoothing = max(1.0, 0.5 * points.shape[0] / n_steps)
+    if points.shape[0] > 1:
+        filled = gaussian_filter1d(filled, smoothing, axis=0, mode="nearest")
+        root = gaussian_filter1d(root, smoothing, axis=0, mode="nearest")
     centred = filled - root[:, None]
     shoulders = 0.5 * (centred[:, roles.shoulders[0]] + centred[:, roles.shoulders[1]])
     torso = np.linalg.norm(shoulders, axis=-1)
     torso = torso[np.isfinite(torso) & (torso > 0)]
     scale = float(np.median(torso)) if torso.size else 1.0
     centred = np.nan_to_num(centred / scale)
+    travel = np.nan_to_num((root - root[0]) / scale)
+    if centred.shape[-1] == 3:
+        turn = facing_rotation(centred, roles)
+        centred, travel = centred @ turn.T, travel @ turn.T
     velocity = np.gradient(centred, axis=0) if len(centred) > 1 else np.zeros_like(centred)
-    travel = np.broadcast_to(((root - root[0]) / scale)[:, None], centred.shape)
+    travel = np.broadcast_to(travel[:, None], centred.shape)
     duration = np.full(centred.shape[:2] + (1,), np.log(points.shape[0] / 100.0))
     stacked = np.concatenate([centred, velocity * 10.0, travel, duration], axis=-1)
     return np.ascontiguousarray(resample(stacked, n_steps).transpose(2, 0, 1), dtype=np.float32)
+
+
+def mirror_features(features: np.ndarray, flip: np.ndarray, n_coordinates: int) -> np.ndarray:
+    """The left/right mirror image of backbone inputs.
+
+    Negates the lateral coordinate (X: the first of each position, velocity and
+    travel triple) and swaps every left joint with its right twin.
+
+    Parameters
+    ----------
+    features : numpy.ndarray or torch.Tensor, shape (..., D, S, J)
+        As made by :func:`pose_features`, D = 3 C + 1.
+    flip : numpy.ndarray of int, shape (J,)
+        The skeleton's :meth:`~analysis.skeleton.Skeleton.flip_permutation`.
+    n_coordinates : int
+        C (3 for 3D, 2 for 2D).
+
+    Returns
+    -------
+    Same type and shape as ``features``, a new array.
+    """
+    mirrored = features[..., flip] * 1.0
+    for group in range(3):
+        mirrored[..., group * n_coordinates, :, :] *= -1.0
+    return mirrored
 
 
 def modality_points(pose3d: np.ndarray | None, pose2d: np.ndarray | None, modality: str) -> np.ndarray:

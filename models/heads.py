@@ -10,7 +10,9 @@ class PenaltyHeads(nn.Module):
     """Per-step penalty logits from the backbone's tokens.
 
     With an exemplar, each step sees the target token and its difference from the
-    exemplar's token at the same (resampled) step.
+    exemplar's token at the same (resampled) step. (A learned soft alignment of
+    the exemplar's steps did worse: matching on the tokens themselves finds the
+    exemplar step most like the faulty one and so cancels the fault.)
 
     ``forward(target (N, S, d), exemplar (N, S, d) or None) -> (N, H, S)`` logits,
     H heads. The take-level logit is the max over steps (:func:`take_logits`).

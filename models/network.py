@@ -11,7 +11,7 @@ from torch import nn
 from models.config import ModelConfig
 from models.decoder import TemporalQueryDecoder
 from models.features import input_channels
-from models.heads import PenaltyHeads
+from models.heads import PenaltyHeads, take_logits
 from models.pair import PairEncoder, ScoreRegressor
 from models.stgcn import STGCN
 
@@ -31,6 +31,10 @@ class Embedding:
     tokens: torch.Tensor
     queries: torch.Tensor
 
+    def select(self, index: torch.Tensor) -> "Embedding":
+        """The embeddings at positions ``index`` (int tensor, shape (N,))."""
+        return Embedding(self.tokens[index], self.queries[index])
+
     def repeat(self, count: int) -> "Embedding":
         """The same embedding(s) tiled ``count`` times along the batch."""
         return Embedding(self.tokens.repeat(count, 1, 1), self.queries.repeat(count, 1, 1))
@@ -38,6 +42,9 @@ class Embedding:
 
 class ScoringNetwork(nn.Module):
     """Contrastive (ŷ_X − y_Z = S(P(A(B(X)) ⊕ A(B(Z))))) or direct (ŷ_X = S(P(A(B(X))))) scorer.
+
+    With penalty heads, S also reads the heads' max-pooled logits (see
+    :class:`models.pair.ScoreRegressor`).
 
     Parameters
     ----------
@@ -50,12 +57,13 @@ class ScoringNetwork(nn.Module):
     def __init__(self, config: ModelConfig, adjacency: torch.Tensor, n_heads: int) -> None:
         super().__init__()
         self.contrastive = config.mode == "contrastive"
-        self.backbone = STGCN(input_channels(config.modality), adjacency, config.widths, config.token_dim)
+        self.backbone = STGCN(input_channels(config.modality), adjacency, config.widths, config.token_dim,
+                              dropout=config.dropout)
         token_steps = (config.n_steps + 1) // 2
         self.decoder = TemporalQueryDecoder(config.token_dim, token_steps, config.n_queries, config.decoder_layers,
                                             dropout=config.dropout)
         self.pair = PairEncoder(config.token_dim, self.contrastive)
-        self.regressor = ScoreRegressor(config.token_dim)
+        self.regressor = ScoreRegressor(config.token_dim, n_heads)
         self.heads = PenaltyHeads(config.token_dim, n_heads, self.contrastive) if n_heads > 0 else None
 
     def embed(self, features: torch.Tensor) -> Embedding:
@@ -75,17 +83,26 @@ class ScoringNetwork(nn.Module):
         if self.contrastive and exemplar is None:
             raise ValueError("a contrastive model needs an exemplar for every target")
         other = exemplar if self.contrastive else None
-        score = self.regressor(self.pair(target.queries, None if other is None else other.queries))
         logits = None
         if self.heads is not None:
             logits = self.heads(target.tokens, None if other is None else other.tokens)
+        pair = self.pair(target.queries, None if other is None else other.queries)
+        score = self.regressor(pair, None if logits is None else take_logits(logits))
         return score, logits
 
-    def forward(self, target: torch.Tensor, exemplar: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Embed and compare in one call: inputs ``(N, D, S, J)`` each; see :meth:`compare`."""
-        if exemplar is not None and self.contrastive:
-            both = self.embed(torch.cat([target, exemplar]))
-            n = target.shape[0]
-            return self.compare(Embedding(both.tokens[:n], both.queries[:n]),
-                                Embedding(both.tokens[n:], both.queries[n:]))
-        return self.compare(self.embed(target), None)
+    def forward(self, inputs: torch.Tensor, targets: torch.Tensor,
+                partners: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Embed a batch of takes once and compare pairs of them (see :meth:`compare`).
+
+        Parameters
+        ----------
+        inputs : torch.Tensor, shape (M, D, S, J)
+            Backbone inputs of the distinct takes of the batch.
+        targets : torch.Tensor of int, shape (N,)
+            Position in ``inputs`` of each pair's target.
+        partners : torch.Tensor of int, shape (N,), or None
+            Position of each pair's exemplar; ignored (may be None) for a direct model.
+        """
+        embedded = self.embed(inputs)
+        exemplar = embedded.select(partners) if self.contrastive and partners is not None else None
+        return self.compare(embedded.select(targets), exemplar)

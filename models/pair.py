@@ -25,12 +25,19 @@ class PairEncoder(nn.Module):
 
 
 class ScoreRegressor(nn.Module):
-    """S: a 2-layer MLP from the pair feature ``(N, d)`` to a score (difference) ``(N,)``."""
+    """S: a 2-layer MLP from the pair feature ``(N, d)`` to a score (difference) ``(N,)``.
 
-    def __init__(self, token_dim: int) -> None:
+    With penalty heads it also reads their take-level logits ``(N, H)``: the
+    evidence of each catalogue fault, which the score is 10 minus the sum of.
+    """
+
+    def __init__(self, token_dim: int, n_heads: int = 0) -> None:
         super().__init__()
-        self.mlp = nn.Sequential(nn.ReLU(), nn.Linear(token_dim, token_dim // 2), nn.ReLU(inplace=True),
+        self.mlp = nn.Sequential(nn.Linear(token_dim + n_heads, token_dim // 2), nn.ReLU(inplace=True),
                                  nn.Linear(token_dim // 2, 1))
 
-    def forward(self, pair: torch.Tensor) -> torch.Tensor:
-        return self.mlp(pair).squeeze(-1)
+    def forward(self, pair: torch.Tensor, head_logits: torch.Tensor | None = None) -> torch.Tensor:
+        features = torch.relu(pair)
+        if head_logits is not None:
+            features = torch.cat([features, head_logits], dim=-1)
+        return self.mlp(features).squeeze(-1)

@@ -18,6 +18,7 @@ from models.checkpoint import ScoringModel, build_network
 from models.config import ModelConfig
 from models.data import LibraryData, athlete_split, curriculum_complete, epoch_pairs, exemplars_by_action, load_library_data
 from models.evaluate import predict_takes, score_metrics
+from models.features import mirror_features
 from models.heads import take_logits
 
 
@@ -45,7 +46,8 @@ def evaluate_rows(model: ScoringModel, data: LibraryData, rows: np.ndarray, devi
 
 
 def train(library: str | Path | LibraryData, config: ModelConfig, seed: int = 0, device: str | None = None,
-          log: Callable[[str], None] = print) -> ScoringModel:
+          log: Callable[[str], None] = print, on_epoch: Callable[[dict], None] | None = None,
+          initial: ScoringModel | None = None) -> ScoringModel:
     """Train a scoring model on a library folder.
 
     Parameters
@@ -59,6 +61,13 @@ def train(library: str | Path | LibraryData, config: ModelConfig, seed: int = 0,
         ``cpu`` or ``cuda``; default CUDA when available.
     log : callable
         Receives one progress line per epoch (main process only).
+    on_epoch : callable, optional
+        Receives, after each epoch (main process only), its history entry plus
+        ``epochs`` (the maximum), ``pairs_seen`` and ``seconds`` since the start.
+        An exception it raises stops the training and propagates (a way to cancel).
+    initial : ScoringModel, optional
+        Fine-tune: start from these weights, heads and score offset instead of a fresh
+        network (``config`` must describe the same network; its epochs and rates apply).
 
     Returns
     -------
@@ -70,13 +79,15 @@ def train(library: str | Path | LibraryData, config: ModelConfig, seed: int = 0,
     torch_device = distributed.resolve_device(device, group)
     distributed.start(group, torch_device)
     try:
-        return _train(library, config, seed, torch_device, group, log if group.is_main else (lambda line: None))
+        return _train(library, config, seed, torch_device, group, log if group.is_main else (lambda line: None),
+                      on_epoch if group.is_main else None, initial)
     finally:
         distributed.stop(group)
 
 
 def _train(library, config: ModelConfig, seed: int, device: torch.device, group: distributed.ProcessGroup,
-           log: Callable[[str], None]) -> ScoringModel:
+           log: Callable[[str], None], on_epoch: Callable[[dict], None] | None = None,
+           initial: ScoringModel | None = None) -> ScoringModel:
     started = time.perf_counter()
     seed_everything(seed)
     catalogue = load_penalty_catalogue()
@@ -85,12 +96,18 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
     split = athlete_split(data.index)
     train_rows = split.rows(data.index, "train")
     validation_rows = split.rows(data.index, "validation")
+    if config.train_on_validation:
+        train_rows = np.concatenate([train_rows, validation_rows])
     if len(validation_rows) == 0:
         validation_rows = train_rows
-    head_codes = head_codes_for(config, data, train_rows)
+    head_codes = head_codes_for(config, data, train_rows) if initial is None else initial.head_codes
     head_columns = torch.as_tensor([data.codes.index(c) for c in head_codes], dtype=torch.long)
     network = build_network(config, data.skeleton.n_joints, data.skeleton.edges, len(head_codes)).to(device)
     score_offset = float(data.index["score"].to_numpy()[train_rows].mean())
+    score_variance = max(float(data.index["score"].to_numpy()[train_rows].var()), 1e-3)
+    if initial is not None:
+        network.load_state_dict(initial.network.state_dict())
+        score_offset = initial.score_offset
     model = ScoringModel(network, config, head_codes, score_offset, {})
     trainer = distributed.wrap(network, group, device)
     optimiser = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -99,15 +116,21 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
     scores = torch.tensor(data.index["score"].to_numpy(), dtype=torch.float32, device=device)
     labels = torch.from_numpy(data.labels).to(device)[:, head_columns.to(device)]
     exemplars = exemplars_by_action(data.index)
+    flip = torch.as_tensor(data.skeleton.flip_permutation(), dtype=torch.long, device=device)
+    n_coordinates = 3 if config.modality == "pose3d" else 2
     rng = np.random.default_rng(seed)
     best = {"spearman": -np.inf, "epoch": 0}
     best_state = copy.deepcopy(network.state_dict())
     history, pairs_seen, waited = [], 0, 0
     for epoch in range(config.epochs):
-        targets, partners = epoch_pairs(data.index, train_rows, exemplars, config.ordering, epoch, config.epochs, rng)
-        targets, partners = distributed.shard(targets, group), distributed.shard(partners, group)
-        loss = _run_epoch(trainer, optimiser, config, features, scores, labels, targets, partners,
-                          network.contrastive, network.heads is not None, score_offset)
+        targets, partners = epoch_pairs(data.index, train_rows, exemplars, config.ordering, epoch, config.epochs, rng,
+                                        config.partners_per_take, config.group_size)
+        flips = rng.random(len(data.index)) < 0.5 if config.mirror else np.zeros(len(data.index), dtype=bool)
+        mirrored = flips[targets]
+        targets, partners, mirrored = (distributed.shard(a, group) for a in (targets, partners, mirrored))
+        loss = _run_epoch(trainer, optimiser, config, features, scores, labels, (targets, partners, mirrored),
+                          (flip, n_coordinates), network.contrastive, network.heads is not None, score_offset,
+                          score_variance)
         schedule.step()
         pairs_seen += len(targets) * group.world_size
         loss = distributed.mean_across(loss, group, device)
@@ -117,6 +140,9 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
                         "validation_rl2x100": validation["rl2x100"]})
         log(f"epoch {epoch + 1:3d}/{config.epochs}  loss {loss:.4f}  val rho {rho:.3f}  "
             f"val R-l2x100 {validation['rl2x100']:.3f}")
+        if on_epoch is not None:
+            on_epoch({**history[-1], "epochs": config.epochs, "pairs_seen": pairs_seen,
+                      "seconds": time.perf_counter() - started})
         if rho > best["spearman"]:
             best = {"spearman": rho, "rl2x100": validation["rl2x100"], "epoch": epoch + 1}
             best_state, waited = copy.deepcopy(network.state_dict()), 0
@@ -135,20 +161,39 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
 
 
 def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: ModelConfig, features: torch.Tensor,
-               scores: torch.Tensor, labels: torch.Tensor, targets: np.ndarray, partners: np.ndarray,
-               contrastive: bool, has_heads: bool, score_offset: float) -> float:
-    """One pass over the epoch's pairs; returns the mean training loss."""
+               scores: torch.Tensor, labels: torch.Tensor, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+               mirror: tuple[torch.Tensor, int], contrastive: bool, has_heads: bool, score_offset: float,
+               score_variance: float) -> float:
+    """One pass over the epoch's pairs; returns the mean training loss.
+
+    ``pairs`` holds target rows, partner rows and whether each pair is mirrored;
+    ``mirror`` the skeleton's flip permutation and the coordinate count. The score
+    loss is the MSE divided by the training scores' variance, so that its weight
+    against the penalty BCE does not depend on the library's spread of scores.
+    """
     trainer.train()
     total, count = 0.0, 0
     device = features.device
+    targets, partners, mirrored = pairs
+    flip, n_coordinates = mirror
     for start in range(0, len(targets), config.batch_size):
-        target = torch.as_tensor(targets[start:start + config.batch_size], device=device)
-        partner = torch.as_tensor(partners[start:start + config.batch_size], device=device)
-        if len(target) < 2:
+        batch = slice(start, start + config.batch_size)
+        if len(targets[batch]) < 2:
             continue
-        predicted, logits = trainer(features[target], features[partner] if contrastive else None)
+        # Each distinct (take, mirrored) of the batch is embedded once.
+        keys = np.concatenate([targets[batch], partners[batch]]) * 2 + np.tile(mirrored[batch], 2)
+        distinct, position = np.unique(keys if contrastive else keys[: len(targets[batch])], return_inverse=True)
+        inputs = features[torch.as_tensor(distinct // 2, device=device)]
+        flipped = torch.as_tensor(distinct % 2 == 1, device=device)
+        if bool(flipped.any()):
+            inputs = torch.where(flipped[:, None, None, None], mirror_features(inputs, flip, n_coordinates), inputs)
+        position = torch.as_tensor(position, device=device)
+        n_pairs = len(targets[batch])
+        predicted, logits = trainer(inputs, position[:n_pairs], position[n_pairs:] if contrastive else None)
+        target = torch.as_tensor(targets[batch], device=device)
+        partner = torch.as_tensor(partners[batch], device=device)
         truth = scores[target] - scores[partner] if contrastive else scores[target] - score_offset
-        loss = nn.functional.mse_loss(predicted, truth)
+        loss = nn.functional.mse_loss(predicted, truth) / score_variance
         if has_heads:
             loss = loss + config.head_weight * nn.functional.binary_cross_entropy_with_logits(
                 take_logits(logits), labels[target])
@@ -174,7 +219,9 @@ def _metadata(data: LibraryData, split, config: ModelConfig, seed: int, best: di
             "levels": sorted(int(v) for v in set(index["level"])),
             "train_athletes": list(split.train), "validation_athletes": list(split.validation),
             "test_athletes": list(split.test),
-            "n_train_takes": int(len(split.rows(index, "train"))), "n_test_takes": int(len(split.rows(index, "test"))),
+            "trained_on_validation": config.train_on_validation,
+            "n_train_takes": int(len(split.rows(index, "train")) + config.train_on_validation * len(
+                split.rows(index, "validation"))), "n_test_takes": int(len(split.rows(index, "test"))),
         },
         "metrics": {"validation": best, "test": test},
         "training": {"seed": seed, "epochs_run": len(history), "best_epoch": best["epoch"],

@@ -68,7 +68,7 @@ def synthetic_session_file(tmp_path_factory) -> Path:
     from analysis.synthetic.library_builder import build_session, plan_library
 
     job = next(j for j in plan_library(seed=1, n_athletes=2, repetitions=1, video_takes=2, levels=(1,))
-               if j.video_takes)
+               if j.is_showcase)
     return write_session(tmp_path_factory.mktemp("synthetic") / job.file_name, build_session(job))
 
 

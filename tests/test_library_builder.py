@@ -69,8 +69,11 @@ def test_triangulated_pose_is_close_to_the_truth(tiny_library):
 
 
 def test_showcase_takes_carry_decodable_video(tiny_library):
-    with_video = tiny_library.index[tiny_library.index["has_video"]]
+    index = tiny_library.index
+    with_video = index[index["has_video"] & ~index["is_exemplar"]]
     assert len(with_video) == 2 and with_video["file"].nunique() == 1
+    exemplar_footage = index[index["has_video"] & index["is_exemplar"]]
+    assert set(exemplar_footage["action"]) >= set(with_video["action"])  # exemplars to compare against
     row = with_video.iloc[0]
     with tiny_library.open(row["file"]) as session:
         frames = session.frames(row["take"], row["n_frames"] // 2)
@@ -100,6 +103,6 @@ def test_default_plan_meets_the_demo_size():
     n_takes = sum(actions_per_level[(job.event, job.level)] * job.repetitions for job in jobs)
     assert len(athletes) >= 12 and n_takes >= 500
     assert {job.event for job in jobs} == {"MFE", "WFE", "MVT", "WVT", "MPB", "MHB", "WUB", "WBB"}
-    showcase = [job for job in jobs if job.video_takes]
-    assert len(showcase) == 1 and showcase[0].video_takes >= 4
+    showcase = [job for job in jobs if job.is_showcase]
+    assert len(showcase) == 1 and showcase[0].video_takes >= 4 and not showcase[0].is_exemplar_athlete
     assert showcase[0].repetitions * actions_per_level[(showcase[0].event, showcase[0].level)] >= 4

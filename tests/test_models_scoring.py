@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -22,7 +23,7 @@ from app.cli_models import add_model_commands, run_model_command
 from models.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from models.config import preset
 from models.data import athlete_split, epoch_pairs, exemplars_by_action, load_library_data
-from models.features import JointRoles, pose_features, to_original_frames
+from models.features import JointRoles, mirror_features, pose_features, to_original_frames
 from models.graph import partitioned_adjacency
 from models.scorer import Exemplar, Scorer
 from models.session_scoring import library_exemplars
@@ -84,21 +85,61 @@ def test_features_fill_missing_joints_and_keep_a_fixed_length():
     np.testing.assert_allclose(heat, [[0.0, 0.5, 1.0, 0.5, 0.0]])
 
 
-def test_split_keeps_test_athletes_unseen_and_orderings_differ(tiny_data):
+def test_features_ignore_the_heading_and_mirror_like_the_body():
+    rng = np.random.default_rng(1)
+    roles = JointRoles.from_joint_names(COCO17.joint_names)
+    pose = rng.normal(scale=0.3, size=(60, 17, 3)) + np.array([0.0, 0.0, 1.0])
+    pose[:, COCO17.index("left_hip")] += [-0.1, 0.0, 0.0]
+    pose[:, COCO17.index("right_hip")] += [0.1, 0.0, 0.0]
+    pose[:, COCO17.index("left_shoulder")] += [-0.2, 0.0, 0.5]
+    pose[:, COCO17.index("right_shoulder")] += [0.2, 0.0, 0.5]
+    pose += np.linspace(0.0, 2.0, 60)[:, None, None] * np.array([0.6, 0.8, 0.0])  # travelling
+    features = pose_features(pose, roles, 32)
+    turn = np.array([[np.cos(2.0), -np.sin(2.0), 0.0], [np.sin(2.0), np.cos(2.0), 0.0], [0.0, 0.0, 1.0]])
+    np.testing.assert_allclose(pose_features(pose @ turn.T, roles, 32), features, atol=1e-4)
+    # The world mirror image of the take (X negated, left and right swapped) gives the mirrored features.
+    flip = COCO17.flip_permutation()
+    mirrored_pose = pose[:, flip] * np.array([-1.0, 1.0, 1.0])
+    np.testing.assert_allclose(pose_features(mirrored_pose, roles, 32), mirror_features(features, flip, 3), atol=1e-4)
+    np.testing.assert_allclose(mirror_features(mirror_features(features, flip, 3), flip, 3), features)
+
+
+def test_split_keeps_test_athletes_unseen_and_pairs_share_takes(tiny_data):
     index = tiny_data.index
     split = athlete_split(index)
     assert not set(split.test) & set(split.train)
     exemplars = exemplars_by_action(index)
     rows = index["row"].to_numpy()
-    targets, partners = epoch_pairs(index, rows, exemplars, "mixed", 0, 10, np.random.default_rng(0))
+    targets, partners = epoch_pairs(index, rows, exemplars, "mixed", 0, 10, np.random.default_rng(0),
+                                    partners_per_take=2, group_size=3)
     assert (index["action"].to_numpy()[targets] == index["action"].to_numpy()[partners]).all()
     assert index["is_exemplar"].to_numpy()[partners].all()
+    # Every take is a target, meeting min(2, exemplars of its action) distinct exemplars.
+    for row in rows:
+        met = partners[targets == row]
+        assert len(met) == len(set(met)) == min(2, len(exemplars[index["action"].iloc[row]]))
+
+
+
+def test_curriculum_introduces_levels_in_order():
+    index = pd.DataFrame({"action": ["hard", "hard", "easy", "easy", "hard", "easy"], "level": [2, 2, 1, 1, 2, 1],
+                          "row": np.arange(6)})
+    exemplars = {"hard": np.array([0]), "easy": np.array([2])}
+    rows = np.array([1, 3, 4, 5])
+    first, _ = epoch_pairs(index, rows, exemplars, "curriculum", 0, 10, np.random.default_rng(0))
+    assert sorted(first) == [3, 5]
+    later, _ = epoch_pairs(index, rows, exemplars, "curriculum", 9, 10, np.random.default_rng(0))
+    assert list(index["level"].to_numpy()[later]) == [1, 1, 2, 2]
+    mixed = [tuple(index["level"].to_numpy()[epoch_pairs(index, rows, exemplars, "mixed", 9, 10,
+                                                          np.random.default_rng(seed))[0]]) for seed in range(8)]
+    assert len(set(mixed)) > 1
 
 
 def test_network_outputs_have_the_documented_shapes(trained, tiny_data):
     network = trained.network
     batch = torch.from_numpy(tiny_data.features[:3])
-    score, logits = network(batch, batch)
+    pairs = torch.arange(3)
+    score, logits = network(batch, pairs, pairs.flip(0))
     assert score.shape == (3,)
     assert logits.shape == (3, len(trained.head_codes), (TINY.n_steps + 1) // 2)
     assert trained.head_codes == tuple(load_penalty_catalogue())
@@ -107,10 +148,11 @@ def test_network_outputs_have_the_documented_shapes(trained, tiny_data):
 def test_checkpoint_round_trip_gives_identical_outputs(trained, checkpoint_file, tiny_data):
     loaded = load_checkpoint(checkpoint_file)
     batch = torch.from_numpy(tiny_data.features[:4])
+    pairs = torch.arange(4)
     trained.network.eval()
     with torch.no_grad():
-        before = trained.network(batch, batch.flip(0))
-        after = loaded.network(batch, batch.flip(0))
+        before = trained.network(batch, pairs, pairs.flip(0))
+        after = loaded.network(batch, pairs, pairs.flip(0))
     assert torch.equal(before[0], after[0]) and torch.equal(before[1], after[1])
     assert loaded.metadata["skeleton"]["joint_names"] == list(COCO17.joint_names)
     assert [item["code"] for item in loaded.metadata["penalty_catalogue"]] == list(load_penalty_catalogue())

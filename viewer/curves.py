@@ -6,7 +6,11 @@ for a thousand frames, so it runs on the GUI thread. Every plot has one
 movable :class:`pyqtgraph.InfiniteLine` that follows ``state.frame_changed``;
 clicking in a plot or dragging its cursor calls ``state.seek``. Cursor moves
 that come from the state are never sent back to it: only user drags
-(``sigDragged``) and clicks seek.
+(``sigDragged``) and clicks seek. When the state has an exemplar, its curves
+(from its pose aligned onto the take's frames) are drawn dashed beside the
+take's, with the gap between them shaded. When the state holds a scoring
+result, a penalty × time heatmap (one row per penalty item, most probable on
+top) is the last row, sharing the time axis and the cursor.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMenu, QMessageBox, QScrollArea, QToolButton, QVBoxLayout,
     QWidget,
@@ -36,10 +41,15 @@ CURSOR_COLOUR = "#ffd84d"
 PENALTY_BRUSH = (235, 80, 110, 45)
 PENALTY_TEXT = "#ff9db0"
 LABEL_FILL = (23, 25, 29, 190)
+EXEMPLAR_DASH = Qt.PenStyle.DashLine
+EXEMPLAR_FILL_ALPHA = 60
 MIN_PLOT_HEIGHT = 95
 BOTTOM_AXIS_HEIGHT = 40
 LEFT_AXIS_WIDTH = 56
 TIME_UNITS = {"s": "time (s)", "frame": "frame"}
+HEATMAP_ROW_HEIGHT = 16
+HEATMAP_TICK_POINT_SIZE = 7
+HEATMAP_COLOURMAP = "inferno"
 
 
 class CurvesPanel(QWidget):
@@ -55,10 +65,12 @@ class CurvesPanel(QWidget):
         super().__init__(parent)
         self._state = state
         self._kinematics = pd.DataFrame()
+        self._exemplar_kinematics = pd.DataFrame()
         self._visible: tuple[str, ...] = DEFAULT_GROUPS
         self._time_unit = "s"
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
+        self._heatmap_plot: pg.PlotItem | None = None
 
         self._group_menu = QMenu(self)
         self._group_actions = {}
@@ -107,6 +119,8 @@ class CurvesPanel(QWidget):
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
+        state.exemplar_changed.connect(self._on_exemplar_changed)
+        state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
         self._on_take_changed(state.take)
 
     # ---------------------------------------------------------------- public
@@ -114,6 +128,11 @@ class CurvesPanel(QWidget):
     def kinematics(self) -> pd.DataFrame:
         """Kinematics of the current take (see :func:`analysis.kinematics.compute_kinematics`); empty if none."""
         return self._kinematics
+
+    @property
+    def exemplar_kinematics(self) -> pd.DataFrame:
+        """Kinematics of the exemplar aligned onto the current take's frames; empty without an exemplar."""
+        return self._exemplar_kinematics
 
     @property
     def graphics(self) -> pg.GraphicsLayoutWidget:
@@ -180,6 +199,22 @@ class CurvesPanel(QWidget):
         self._export_button.setEnabled(not self._kinematics.empty)
         self._rebuild_plots()
 
+    @property
+    def heatmap_plot(self) -> pg.PlotItem | None:
+        """The penalty × time heatmap under the curves; None when the take is not scored."""
+        return self._heatmap_plot
+
+    def _on_exemplar_changed(self, exemplar) -> None:
+        if exemplar is None:
+            if self._exemplar_kinematics.empty:
+                return
+            self._exemplar_kinematics = pd.DataFrame()
+        else:
+            event = None if self._state.session is None else self._state.session.event
+            self._exemplar_kinematics = compute_kinematics(exemplar.aligned_pose, exemplar.take.skeleton,
+                                                           self._state.fps, sex=sex_for_event(event))
+        self._rebuild_plots()
+
     def _on_frame_changed(self, frame: int) -> None:
         self._place_cursors(frame)
         if self._plots and self._state.playing:
@@ -209,7 +244,7 @@ class CurvesPanel(QWidget):
     def _on_scene_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        for plot in self._plots:
+        for plot in self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else []):
             if plot.vb.sceneBoundingRect().contains(event.scenePos()):
                 self._state.seek(self._frame_of_x(plot.vb.mapSceneToView(event.scenePos()).x()))
                 event.accept()
@@ -236,6 +271,7 @@ class CurvesPanel(QWidget):
         self._graphics.clear()
         self._plots = []
         self._cursors = []
+        self._heatmap_plot = None
         if self._kinematics.empty or not self._visible:
             message = ("Open a take to see its kinematic curves" if self._state.take is None
                        else "This take has no 3D pose: no kinematic curves" if self._kinematics.empty
@@ -254,11 +290,15 @@ class CurvesPanel(QWidget):
         self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
+        if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
+            self._add_penalty_heatmap(len(self._plots))
 
     def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
         group = CURVE_GROUP_BY_NAME[name]
         legend = "".join(f'&nbsp;&nbsp;<span style="color:{SIDE_COLOURS[column_side(c)]}">▬ '
                          f'{column_side(c)}</span>' for c in group.columns if column_side(c))
+        if not self._exemplar_kinematics.empty:
+            legend += '&nbsp;&nbsp;<span style="color:#a0a4ab">┄ exemplar, gap shaded</span>'
         plot.setTitle(f'<span style="color:#dfe2e7">{group.title} ({group.unit})</span>{legend}',
                       size="9pt", justify="left")
         plot.setMouseEnabled(x=True, y=False)
@@ -278,6 +318,8 @@ class CurvesPanel(QWidget):
             curve = plot.plot(x, self._kinematics[column].to_numpy(), pen=pg.mkPen(colour, width=2),
                               connect="finite", antialias=True)
             curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            if not self._exemplar_kinematics.empty:
+                self._draw_exemplar_curve(plot, curve, x, column, colour)
         cursor = pg.InfiniteLine(self._x_of_frame(self._state.frame), angle=90, movable=True,
                                  pen=pg.mkPen(CURSOR_COLOUR, width=1.5),
                                  hoverPen=pg.mkPen(CURSOR_COLOUR, width=3))
@@ -285,6 +327,55 @@ class CurvesPanel(QWidget):
         cursor.sigDragged.connect(self._on_cursor_dragged)
         plot.addItem(cursor, ignoreBounds=True)
         self._cursors.append(cursor)
+
+    def _add_penalty_heatmap(self, row: int) -> None:
+        """The scoring's penalty × time probabilities as an image in ``row``, x-linked, with its own cursor."""
+        scoring = self._state.scoring
+        order = np.argsort(-scoring.probabilities, kind="stable")[::-1]  # most probable on top
+        image = pg.ImageItem(scoring.heatmap[order].T, axisOrder="col-major", levels=(0.0, 1.0),
+                             colorMap=pg.colormap.get(HEATMAP_COLOURMAP))
+        first, last = self._x_of_frame(-0.5), self._x_of_frame(scoring.n_frames - 0.5)
+        image.setRect(first, 0.0, last - first, float(len(order)))
+        plot = self._graphics.addPlot(row=row, col=0)
+        plot.setTitle(f'<span style="color:#dfe2e7">Penalty probability over time</span>'
+                      f'<span style="color:#a0a4ab">&nbsp;&nbsp;dark 0 → bright 1 &nbsp;·&nbsp; '
+                      f'model {scoring.model_name} {scoring.model_version}</span>', size="9pt", justify="left")
+        plot.addItem(image)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setYRange(0, len(order), padding=0)
+        left_axis = plot.getAxis("left")
+        left_axis.setWidth(LEFT_AXIS_WIDTH)
+        tick_font = QFont()
+        tick_font.setPointSize(HEATMAP_TICK_POINT_SIZE)
+        left_axis.setStyle(tickFont=tick_font)
+        left_axis.setTicks([[(y + 0.5, scoring.penalty_codes[i]) for y, i in enumerate(order)], []])
+        plot.setXLink(self._plots[0])
+        self._plots[-1].getAxis("bottom").setStyle(showValues=False)
+        self._plots[-1].showLabel("bottom", False)
+        plot.setLabel("bottom", TIME_UNITS[self._time_unit])
+        cursor = pg.InfiniteLine(self._x_of_frame(self._state.frame), angle=90, movable=True,
+                                 pen=pg.mkPen(CURSOR_COLOUR, width=1.5), hoverPen=pg.mkPen(CURSOR_COLOUR, width=3))
+        cursor.setZValue(10)
+        cursor.sigDragged.connect(self._on_cursor_dragged)
+        plot.addItem(cursor, ignoreBounds=True)
+        self._cursors.append(cursor)
+        self._heatmap_plot = plot
+        height = HEATMAP_ROW_HEIGHT * len(order) + BOTTOM_AXIS_HEIGHT
+        self._graphics.ci.layout.setRowMinimumHeight(row, height)
+        self._graphics.setMinimumHeight(self._graphics.minimumHeight() + height)
+
+    def _draw_exemplar_curve(self, plot: pg.PlotItem, curve: pg.PlotDataItem, x: np.ndarray, column: str,
+                             colour: str) -> None:
+        """The exemplar's ``column`` dashed, and the gap to the take's ``curve`` shaded in ``colour``."""
+        exemplar = plot.plot(x, self._exemplar_kinematics[column].to_numpy(),
+                             pen=pg.mkPen(colour, width=1.5, style=EXEMPLAR_DASH), connect="finite", antialias=True)
+        shade = pg.mkColor(colour)
+        shade.setAlpha(EXEMPLAR_FILL_ALPHA)
+        fill = pg.FillBetweenItem(curve, exemplar, brush=pg.mkBrush(shade))
+        fill.setZValue(-5)
+        plot.addItem(fill)
 
     def _shade_penalties(self, plot: pg.PlotItem, labelled: bool) -> None:
         """Light vertical bands where the take's penalties happen, ``labelled`` with their codes."""

@@ -18,6 +18,7 @@ from vispy.visuals.transforms import STTransform
 
 from analysis.synthetic.apparatus import apparatus_for
 from viewer import scene_geometry as geometry
+from viewer.scoring_result import RESPONSIBLE_THRESHOLD
 from viewer.state import ViewerState
 from viewer.take_bundle import TakeBundle
 
@@ -37,6 +38,10 @@ GRID_COLOR = Color("#343a44").rgba
 GRID_X_AXIS_COLOR = Color("#7a3a3a").rgba
 GRID_Y_AXIS_COLOR = Color("#3a6a3a").rgba
 REFERENCE_COLOR = (1.0, 1.0, 1.0, 0.22)
+EXEMPLAR_COLOR = (0.3, 1.0, 0.6, 0.55)
+RESPONSIBLE_LOW_COLOR = np.array([1.0, 0.62, 0.1, 1.0])
+RESPONSIBLE_HIGH_COLOR = np.array([0.95, 0.1, 0.12, 1.0])
+"""Joints the scoring blames: orange at the threshold, red when fully responsible."""
 
 #: Joints whose mean 2D confidence over the views is below this are drawn hollow and grey.
 LOW_CONFIDENCE = 0.5
@@ -92,6 +97,8 @@ class SkeletonView(QWidget):
         self._edges = np.zeros((0, 2), np.int64)
         self._bone_colors = np.zeros((0, 4))       # (E, 4)
         self._joint_colors = np.zeros((0, 4))      # (J, 4)
+        self._exemplar_pose: np.ndarray | None = None  # (T, J, 3) exemplar on the take's frames
+        self._responsibility: np.ndarray | None = None  # (J,) in [0, 1] from the scoring
         self._trail_joints = np.zeros(0, np.int64)
         self._frustum_lines = np.zeros((0, 3))     # (V * n, 3): n vertices per camera
         self._frustum_vertices_per_camera = 1
@@ -120,6 +127,8 @@ class SkeletonView(QWidget):
         state.frame_changed.connect(self._on_frame_changed)
         state.view_selected.connect(self._on_view_selected)
         state.joint_selected.connect(self._on_joint_selected)
+        state.exemplar_changed.connect(self._on_exemplar_changed)
+        state.scoring_changed.connect(self._on_scoring_changed)
         self._on_take_changed(state.take)
 
     # ----------------------------------------------------------------- build
@@ -136,12 +145,15 @@ class SkeletonView(QWidget):
         self._trails = scene.visuals.Line(width=2.0, antialias=True, **segments)
         self._bones = scene.visuals.Line(width=5.0, antialias=True, **segments)
         self._joints = scene.visuals.Markers(parent=root, antialias=1)
+        self._exemplar_bones = scene.visuals.Line(width=4.0, antialias=True, **segments)
+        self._exemplar_joints = scene.visuals.Markers(parent=root, antialias=1)
         self._visuals = (self._grid, self._apparatus, self._frustums, self._labels,
-                         self._reference, self._trails, self._bones, self._joints)
+                         self._reference, self._trails, self._bones, self._joints,
+                         self._exemplar_bones, self._exemplar_joints)
         for visual in self._visuals:
             visual.visible = False
         # Translucent visuals draw after the opaque ones.
-        self._reference.order = self._trails.order = 1
+        self._reference.order = self._trails.order = self._exemplar_bones.order = self._exemplar_joints.order = 1
         self._labels.order = 2
 
     def _build_toolbar(self) -> QHBoxLayout:
@@ -284,6 +296,19 @@ class SkeletonView(QWidget):
     def _on_joint_selected(self, _joint: int | None) -> None:
         self._redraw_current()
 
+    def _on_scoring_changed(self, scoring) -> None:
+        if scoring is None:
+            self._responsibility = None
+        else:  # only the joints singled out by the scoring are coloured
+            self._responsibility = np.zeros(len(scoring.joint_responsibility))
+            chosen = scoring.responsible_joints()
+            self._responsibility[chosen] = scoring.joint_responsibility[chosen]
+        self._redraw_current()
+
+    def _on_exemplar_changed(self, exemplar) -> None:
+        self._exemplar_pose = None if exemplar is None else np.asarray(exemplar.aligned_pose, np.float64)
+        self._redraw_current()
+
     def _on_mouse_release(self, event) -> None:
         press = event.press_event
         if event.button != 1 or press is None or np.hypot(*(np.asarray(event.pos) - press.pos)) > 3:
@@ -376,6 +401,7 @@ class SkeletonView(QWidget):
             _set_lines(self._reference, ghost, np.tile(REFERENCE_COLOR, (len(ghost), 1)))
         else:
             self._reference.visible = False
+        self._show_exemplar_ghost(frame)
 
         if self.show_trails and len(self._trail_joints):
             trail, fade, which = geometry.trail_segments(self._positions, self._trail_joints, frame,
@@ -391,6 +417,20 @@ class SkeletonView(QWidget):
         self._pending_frame = frame
         self._canvas.update()
 
+    def _show_exemplar_ghost(self, frame: int) -> None:
+        """The exemplar, aligned onto this take's frame, root and facing, as a translucent skeleton."""
+        pose = None if self._exemplar_pose is None or frame >= len(self._exemplar_pose) else self._exemplar_pose[frame]
+        if pose is None:
+            self._exemplar_bones.visible = self._exemplar_joints.visible = False
+            return
+        ghost, _ = geometry.skeleton_segments(self._edges, pose)
+        _set_lines(self._exemplar_bones, ghost, np.tile(EXEMPLAR_COLOR, (len(ghost), 1)))
+        finite = np.all(np.isfinite(pose), axis=1)
+        self._exemplar_joints.visible = bool(finite.any())
+        if finite.any():
+            self._exemplar_joints.set_data(pose[finite], face_color=EXEMPLAR_COLOR, edge_width=0.0,
+                                           size=JOINT_SIZE_PX * 0.7)
+
     def _show_joints(self, pose: np.ndarray, uncertain: np.ndarray) -> None:
         finite = np.all(np.isfinite(pose), axis=1)
         if not finite.any():
@@ -401,6 +441,11 @@ class SkeletonView(QWidget):
         size = np.full(len(pose), JOINT_SIZE_PX)
         face[uncertain] = (0.0, 0.0, 0.0, 0.0)
         edge[uncertain] = LOW_CONFIDENCE_COLOR
+        if self._responsibility is not None and len(self._responsibility) == len(pose):
+            blamed = self._responsibility >= RESPONSIBLE_THRESHOLD
+            weight = ((self._responsibility[blamed] - RESPONSIBLE_THRESHOLD) / (1.0 - RESPONSIBLE_THRESHOLD))[:, None]
+            face[blamed] = (1.0 - weight) * RESPONSIBLE_LOW_COLOR + weight * RESPONSIBLE_HIGH_COLOR
+            size[blamed] = JOINT_SIZE_PX * (1.3 + 0.7 * weight[:, 0])
         selected = self._state.selected_joint
         if selected is not None and selected < len(pose):
             face[selected], edge[selected], size[selected] = SELECTED_COLOR, (1.0, 1.0, 1.0, 1.0), SELECTED_JOINT_SIZE_PX

@@ -10,6 +10,8 @@ from __future__ import annotations
 from psygnal import Signal
 
 from analysis.session import Session
+from viewer.exemplar_bundle import ExemplarBundle
+from viewer.scoring_result import ScoringResult
 from viewer.take_bundle import TakeBundle
 
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
@@ -35,6 +37,12 @@ class ViewerState:
     retriangulation_requested(tuple of str)
         A widget asks for the current take to be triangulated again without
         these views; the application runs it and calls :meth:`set_take`.
+    exemplar_changed(ExemplarBundle | None)
+        The exemplar the current take is compared with, aligned onto its frames;
+        None when there is none (it is cleared whenever the take changes).
+    scoring_changed(ScoringResult | None)
+        The scoring model's verdict on the current take; None when it has not been
+        scored (it is cleared whenever the take changes).
     """
 
     session_changed = Signal(object)
@@ -47,10 +55,14 @@ class ViewerState:
     joint_selected = Signal(object)
     overlays_changed = Signal(dict)
     retriangulation_requested = Signal(tuple)
+    exemplar_changed = Signal(object)
+    scoring_changed = Signal(object)
 
     def __init__(self) -> None:
         self.session: Session | None = None
         self.take: TakeBundle | None = None
+        self.exemplar: ExemplarBundle | None = None
+        self.scoring: ScoringResult | None = None
         self.frame = 0
         self.playing = False
         self.speed = 1.0
@@ -89,6 +101,8 @@ class ViewerState:
         if take is self.take:
             return
         self.set_playing(False)
+        self.set_exemplar(None)
+        self.set_scoring(None)
         self.take = take
         self.frame = 0
         last = max(0, self.n_frames - 1)
@@ -98,6 +112,27 @@ class ViewerState:
         self.take_changed.emit(take)
         self.frame_changed.emit(0)
         self.loop_changed.emit(self.loop_enabled, 0, last)
+
+    def set_exemplar(self, exemplar: ExemplarBundle | None) -> None:
+        """Compare the current take with ``exemplar`` (aligned onto its frames), or with nothing."""
+        if exemplar is self.exemplar:
+            return
+        if exemplar is not None and (self.take is None or exemplar.trainee_take_id != self.take.take_id
+                                     or len(exemplar.aligned_pose) != self.n_frames):
+            raise ValueError(f"exemplar {exemplar.take.take_id} is aligned with take {exemplar.trainee_take_id}, "
+                             f"not with the current take")
+        self.exemplar = exemplar
+        self.exemplar_changed.emit(exemplar)
+
+    def set_scoring(self, scoring: ScoringResult | None) -> None:
+        """Show the scoring model's verdict on the current take, or none."""
+        if scoring is self.scoring:
+            return
+        if scoring is not None and (self.take is None or scoring.take_id != self.take.take_id
+                                    or scoring.n_frames != self.n_frames):
+            raise ValueError(f"the scoring of take {scoring.take_id} does not belong to the current take")
+        self.scoring = scoring
+        self.scoring_changed.emit(scoring)
 
     # --------------------------------------------------------------- frames
     def seek(self, frame: int) -> None:

@@ -56,13 +56,14 @@ class SessionJob:
     repetitions: int
     video_takes: int
     seed: int
+    is_showcase: bool = False
 
     @property
     def file_name(self) -> str:
         return f"{self.event}_L{self.level}_{self.athlete.athlete_id}.h5"
 
 
-def plan_library(seed: int = 0, n_athletes: int = 12, repetitions: int = 2, video_takes: int = 6,
+def plan_library(seed: int = 0, n_athletes: int = 24, repetitions: int = 4, video_takes: int = 6,
                  levels: tuple[int, ...] = (1, 2, 3, 4)) -> list[SessionJob]:
     """The sessions of a library, showcase first.
 
@@ -74,7 +75,9 @@ def plan_library(seed: int = 0, n_athletes: int = 12, repetitions: int = 2, vide
     repetitions : int
         Takes per action for a trainee (exemplar athletes perform each action once).
     video_takes : int
-        Takes of the showcase session that get rendered video (0 for none).
+        Takes of the showcase session that get rendered video (0 for none). The
+        exemplar athletes' sessions of the same event and level then get video
+        for every take, so the showcase can be compared with exemplar footage.
     levels : tuple of int
         Curriculum levels to include.
     """
@@ -87,14 +90,21 @@ def plan_library(seed: int = 0, n_athletes: int = 12, repetitions: int = 2, vide
         exemplar_ids.update(a.athlete_id for a in group[: max(1, len(group) // 3)])
     trainee_pool = [a for a in athletes if a.athlete_id not in exemplar_ids] or athletes
     showcase_athlete = trainee_pool[0]
+    showcase_event = SHOWCASE_EVENT[showcase_athlete.sex]
+    showcase_level = SHOWCASE_LEVEL if SHOWCASE_LEVEL in levels else levels[0]
     jobs = []
     for index, athlete in enumerate(athletes):
         events = MEN_EVENTS if athlete.sex == "M" else WOMEN_EVENTS
         for event in events:
             for level in levels:
-                is_showcase = athlete is showcase_athlete and event == SHOWCASE_EVENT[athlete.sex] and level == (
-                    SHOWCASE_LEVEL if SHOWCASE_LEVEL in levels else levels[0])
                 exemplar = athlete.athlete_id in exemplar_ids
+                showcase_cell = (event, level) == (showcase_event, showcase_level)
+                if athlete is showcase_athlete and showcase_cell:
+                    session_video = video_takes
+                elif exemplar and showcase_cell and video_takes > 0:
+                    session_video = sum(1 for a in load_actions() if (a.event, a.level) == (event, level))
+                else:
+                    session_video = 0
                 jobs.append(SessionJob(
                     athlete=athlete,
                     athlete_index=index,
@@ -102,10 +112,11 @@ def plan_library(seed: int = 0, n_athletes: int = 12, repetitions: int = 2, vide
                     event=event,
                     level=level,
                     repetitions=1 if exemplar else repetitions,
-                    video_takes=video_takes if is_showcase else 0,
+                    video_takes=session_video,
+                    is_showcase=athlete is showcase_athlete and showcase_cell,
                     seed=int(np.random.SeedSequence([seed, index, EVENTS.index(event), level]).generate_state(1)[0]),
                 ))
-    jobs.sort(key=lambda job: -job.video_takes)
+    jobs.sort(key=lambda job: (not job.is_showcase, -job.video_takes))
     return jobs
 
 
@@ -180,9 +191,9 @@ def _build_and_write(job: SessionJob, out_dir: Path) -> tuple[str, int]:
 def generate_library(
     out_dir: str | Path,
     seed: int = 0,
-    n_athletes: int = 12,
+    n_athletes: int = 24,
     video_takes: int = 6,
-    repetitions: int = 2,
+    repetitions: int = 4,
     levels: tuple[int, ...] = (1, 2, 3, 4),
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
