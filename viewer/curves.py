@@ -22,6 +22,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from superqt.utils import qthrottled
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMenu, QMessageBox, QScrollArea, QToolButton, QVBoxLayout,
     QWidget,
@@ -51,6 +52,10 @@ HEATMAP_ROW_HEIGHT = 16
 HEATMAP_TICK_POINT_SIZE = 7
 HEATMAP_COLOURMAP = "inferno"
 
+
+#: During playback the cursors move at most this often (ms): repainting every plot on every
+#: frame would cost the video grid frames; paused, they follow every seek at once.
+PLAYBACK_CURSOR_MS = 50
 
 class CurvesPanel(QWidget):
     """Joint angles, angular velocities and centre of mass of the current take, against time.
@@ -119,6 +124,8 @@ class CurvesPanel(QWidget):
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
+        state.playing_changed.connect(lambda playing: None if playing else self._follow(state.frame))
+        self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
         self._on_take_changed(state.take)
@@ -216,6 +223,12 @@ class CurvesPanel(QWidget):
         self._rebuild_plots()
 
     def _on_frame_changed(self, frame: int) -> None:
+        if self._state.playing:
+            self._follow_while_playing(frame)
+        else:
+            self._follow(frame)
+
+    def _follow(self, frame: int) -> None:
         self._place_cursors(frame)
         if self._plots and self._state.playing:
             self._keep_in_view(self._x_of_frame(frame))

@@ -41,8 +41,6 @@ SELECTED_BORDER = QColor(61, 174, 233)
 TILE_BORDER = QColor(52, 57, 66)
 TILE_GAP = 4
 
-#: Above this many widget pixels, images are scaled without smoothing while playing.
-SMOOTH_SCALING_MAX_PIXELS = 2_000_000
 
 
 def grid_rects(n_views: int, width: float, height: float, enlarged: int | None = None,
@@ -221,8 +219,8 @@ class VideoGrid(QWidget):
             return
         frame = self._state.frame
         self._fetch(take, frame)
-        smooth = not self._state.playing or self.width() * self.height() <= SMOOTH_SCALING_MAX_PIXELS
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        # smoothing costs more than a frame is worth while playing; a paused frame is smoothed
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self._state.playing)
         for index, (camera, rect) in enumerate(zip(take.cameras, self.tile_rects())):
             geometry = TileGeometry.letterbox(rect, camera.width, camera.height)
             self._paint_tile(painter, take, index, frame, geometry)
