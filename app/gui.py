@@ -17,7 +17,7 @@ from analysis.atomic import write_bytes_atomically
 from app.settings import APPLICATION, ORGANIZATION, AppSettings
 from app.style import apply_dark_style
 
-SCREENSHOT_SIZE = (1600, 950)
+SCREENSHOT_SIZE = (1920, 1080)
 #: Room for the cached pixmaps of plot curves and axes on a large screen, KiB. Qt's default
 #: (10 MiB) is smaller than the kinematics plots of a 4K-wide window, and once they do not fit
 #: every playback frame repaints every curve.

@@ -89,18 +89,16 @@ class MainWindow(QMainWindow):
             "skeleton": self._dock("3D skeleton", self.skeleton_view, Qt.DockWidgetArea.RightDockWidgetArea),
             "curves": self._dock("Kinematics", self.curves, Qt.DockWidgetArea.BottomDockWidgetArea),
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.RightDockWidgetArea),
+            "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
             "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
-        self.splitDockWidget(self.docks["skeleton"], self.docks["compare"], Qt.Orientation.Vertical)
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["skeleton"], self.docks["compare"]], [300, 420], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(self.docks["curves"], self.docks["inspector"])
+        self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
+        self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
         self.docks["curves"].raise_()
-        self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [300, 560], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["curves"]], [320], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["scoring"]], [340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [260, 480], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [310, 480], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [400, 360], Qt.Orientation.Vertical)
 
         self._build_menus()
         build_model_menu(self, self.scoring, self.models, self.fine_tune)
