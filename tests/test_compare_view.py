@@ -45,6 +45,7 @@ def window(qtbot, tmp_path):
 
 
 def _open_with_exemplar(window, qtbot, folder, file, take):
+    window.docks["compare"].raise_()  # the comparison tab in front, as a coach would click it
     assert window.open_file(folder / file, take)
     qtbot.waitUntil(lambda: window.state.exemplar is not None, timeout=TIMEOUT_MS)
     return window.state.exemplar
