@@ -29,8 +29,10 @@ from viewer.take_bundle import TakeBundle, load_take_bundle
 def rank_exemplars(index: pd.DataFrame, action: str, event: str, exclude: tuple[str, str]) -> pd.DataFrame:
     """The exemplars of ``action`` in a library index, best first.
 
-    Best score first, then the trainee's event, then an event of the same sex;
-    ``exclude`` (file, take) — the trainee's own take — is never proposed.
+    Exemplars with video first (every exemplar is penalty-free, and footage is
+    what a coach compares against), then best score, then the trainee's event,
+    then an event of the same sex; ``exclude`` (file, take) — the trainee's own
+    take — is never proposed.
 
     Parameters
     ----------
@@ -45,11 +47,12 @@ def rank_exemplars(index: pd.DataFrame, action: str, event: str, exclude: tuple[
     rows = rows[~((rows["file"] == exclude[0]) & (rows["take"] == exclude[1]))]
     sex = sex_for_event(event)
     keys = pd.DataFrame({
+        "has_video": rows["has_video"],
         "score": rows["score"].fillna(-np.inf),
         "same_event": rows["event"] == event,
         "same_sex": [sex_for_event(e) == sex for e in rows["event"]],
     }, index=rows.index)
-    order = keys.sort_values(["score", "same_event", "same_sex"], ascending=False, kind="stable").index
+    order = keys.sort_values(["has_video", "score", "same_event", "same_sex"], ascending=False, kind="stable").index
     return rows.loc[order].reset_index(drop=True)
 
 

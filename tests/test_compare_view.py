@@ -164,7 +164,7 @@ def test_clicking_a_deviation_row_seeks_to_where_that_joint_differs_most(window,
     assert rows["start_frame"].iloc[last] <= window.state.frame < rows["end_frame"].iloc[last]
 
 
-def test_exemplars_are_ranked_by_score_then_event_and_never_include_the_take_itself():
+def test_exemplars_are_ranked_by_video_score_event_and_never_include_the_take_itself():
     index = pd.DataFrame({
         "file": ["a.h5", "b.h5", "c.h5", "d.h5", "e.h5"],
         "take": ["T1", "T1", "T1", "T1", "T1"],
@@ -173,8 +173,12 @@ def test_exemplars_are_ranked_by_score_then_event_and_never_include_the_take_its
         "athlete": ["A1", "A2", "A3", "A4", "A5"],
         "score": [9.5, 10.0, 10.0, 10.0, 10.0],
         "is_exemplar": [True, True, True, False, True],
+        "has_video": [False, False, False, False, False],
     })
     ranked = rank_exemplars(index, "X", "WFE", exclude=("c.h5", "T1"))
     assert ranked["file"].tolist() == ["b.h5", "a.h5"]
     ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
     assert ranked["file"].tolist() == ["c.h5", "b.h5", "a.h5"]
+    index.loc[0, "has_video"] = True  # footage beats a slightly higher judged score
+    ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
+    assert ranked["file"].tolist() == ["a.h5", "c.h5", "b.h5"]

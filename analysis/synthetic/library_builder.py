@@ -76,18 +76,19 @@ def plan_library(seed: int = 0, n_athletes: int = 24, repetitions: int = 4, vide
         Takes per action for a trainee (exemplar athletes perform each action once).
     video_takes : int
         Takes of the showcase session that get rendered video (0 for none). The
-        exemplar athletes' sessions of the same event and level then get video
-        for every take, so the showcase can be compared with exemplar footage.
+        best exemplar athlete's session of the same event and level then gets
+        video for every take, so the showcase can be compared with exemplar footage.
     levels : tuple of int
         Curriculum levels to include.
     """
     if n_athletes < 2:
         raise ValueError("a library needs at least 2 athletes (one of each sex)")
     athletes = make_athletes(n_athletes, np.random.default_rng(seed))
-    exemplar_ids = set()
+    exemplar_ids, filmed_exemplar_ids = set(), set()
     for sex in ("M", "F"):
         group = sorted((a for a in athletes if a.sex == sex), key=lambda a: -a.skill)
         exemplar_ids.update(a.athlete_id for a in group[: max(1, len(group) // 3)])
+        filmed_exemplar_ids.add(group[0].athlete_id)
     trainee_pool = [a for a in athletes if a.athlete_id not in exemplar_ids] or athletes
     showcase_athlete = trainee_pool[0]
     showcase_event = SHOWCASE_EVENT[showcase_athlete.sex]
@@ -101,7 +102,7 @@ def plan_library(seed: int = 0, n_athletes: int = 24, repetitions: int = 4, vide
                 showcase_cell = (event, level) == (showcase_event, showcase_level)
                 if athlete is showcase_athlete and showcase_cell:
                     session_video = video_takes
-                elif exemplar and showcase_cell and video_takes > 0:
+                elif athlete.athlete_id in filmed_exemplar_ids and showcase_cell and video_takes > 0:
                     session_video = sum(1 for a in load_actions() if (a.event, a.level) == (event, level))
                 else:
                     session_video = 0
