@@ -304,7 +304,8 @@ class MainWindow(QMainWindow):
         self.fps_label.setText(f"{rate:5.1f} fps" if self.state.playing else "")
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog([("Ctrl+O", "Open a session"), ("F1", "This list"),
+        ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"), ("S", "Score the take again"),
+                         ("F1", "This list"),
                          ("Double-click a video tile", "Enlarge it / back to the grid")], self).exec()
 
     def _about(self) -> None:
