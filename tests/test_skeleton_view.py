@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from analysis.session import Session
 from analysis.session_writer import write_session
@@ -27,7 +30,7 @@ def open_view(qtbot, path):
     state.set_session(session)
     view = SkeletonView(state)
     qtbot.addWidget(view)
-    view.canvas.native.setFixedSize(*CANVAS_SIZE)
+    view.display.setFixedSize(*CANVAS_SIZE)
     view.show()
     qtbot.waitExposed(view)
     state.set_take(load_take_bundle(session, session.take_ids[0]))
@@ -111,9 +114,58 @@ def test_real_mouse_click_on_a_frustum_selects_the_view(qtbot, synthetic_view):
     view.frame_rig()
     camera = state.take.cameras[2]
     x, y = np.round(view.project_to_canvas(camera.center)[0]).astype(int)
-    QTest.mouseClick(view.canvas.native, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+    QTest.mouseClick(view.display, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      QPoint(int(x), int(y)))
     qtbot.waitUntil(lambda: state.selected_view == camera.name, timeout=2000)
+
+
+def grabbed_pixels(widget) -> np.ndarray:
+    """What ``widget`` shows: ``(H, W, 3)`` uint8 RGB at widget pixels."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, :3 * image.width()].reshape(image.height(), image.width(), 3)
+
+
+def test_the_view_shows_the_scene_without_an_opengl_widget(qtbot, synthetic_view):
+    state, view = synthetic_view
+    assert not view.findChildren(QOpenGLWidget), "a QOpenGLWidget makes Qt compose the whole window with GL"
+    with qtbot.waitSignal(view.frame_presented, timeout=3000) as presented:
+        state.seek(40)
+    assert presented.args == [40]
+    shown = grabbed_pixels(view.display)
+    assert shown.shape == (CANVAS_SIZE[1], CANVAS_SIZE[0], 3)
+    near = pixels_near(shown, view.project_to_canvas(pelvis(state, 40))[0], 25)
+    assert any(has_color(near, color) for color in SIDE_COLORS), "the display does not show the skeleton"
+
+
+def test_dragging_orbits_and_the_wheel_zooms(qtbot, synthetic_view):
+    state, view = synthetic_view
+    state.seek(40)
+    qtbot.waitUntil(lambda: view.displayed_frame == 40, timeout=3000)
+    before = grabbed_pixels(view.display).astype(int)
+    joints = state.take.pose3d[40].astype(float)
+    projected = view.project_to_canvas(joints)
+    start = QPoint(300, 240)
+    QTest.mousePress(view.display, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 6):
+        QTest.mouseMove(view.display, start + QPoint(20 * step, 0))
+    QTest.mouseRelease(view.display, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(100, 0))
+    assert np.nanmax(np.abs(view.project_to_canvas(joints) - projected)) > 20, "the drag should orbit the camera"
+    assert state.selected_joint is None and state.selected_view is None, "a drag is not a click"
+    qtbot.waitUntil(lambda: (np.abs(grabbed_pixels(view.display).astype(int) - before).sum(axis=-1) > 30).sum() > 200,
+                    timeout=3000)
+
+    def spread() -> np.ndarray:
+        pixels = view.project_to_canvas(joints)
+        return np.nanmax(pixels, axis=0) - np.nanmin(pixels, axis=0)
+
+    before_zoom = spread()
+    centre = QPointF(CANVAS_SIZE[0] / 2, CANVAS_SIZE[1] / 2)
+    for _ in range(3):
+        QApplication.sendEvent(view.display, QWheelEvent(
+            centre, view.display.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+    assert (spread() > 1.2 * before_zoom).all(), "the wheel should zoom in"
 
 
 def test_clicking_a_joint_selects_and_highlights_it(synthetic_view):

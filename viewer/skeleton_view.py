@@ -4,16 +4,23 @@ The state is the model; this widget subscribes to its signals and moves
 vertex data into a fixed set of vispy visuals (one per kind of thing drawn),
 so a new frame costs a few ``set_data`` calls and one redraw. World frame:
 Z up, metres.
+
+The scene is rendered offscreen (an FBO read back to an image) and painted by
+a plain QWidget: a QOpenGLWidget anywhere in a window makes Qt compose the
+whole window through OpenGL on every repaint, which on software GL halves the
+frame rate of every other panel.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import vispy
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 from vispy import scene
 from vispy.color import Color
+from vispy.util import keys
 from vispy.visuals.transforms import STTransform
 
 from analysis.synthetic.apparatus import apparatus_for
@@ -67,6 +74,12 @@ EMPTY_SCENE_CORNERS = np.array([[-3.0, -3.0, 0.0], [3.0, 3.0, 2.0]])
 APPARATUS_LIFT_M = 0.004
 JOINT_SIZE_PX = 10.0
 SELECTED_JOINT_SIZE_PX = 16.0
+#: A press and release closer than this are a click (selection), not a drag, canvas pixels.
+CLICK_SLOP_PX = 3.0
+#: Qt mouse buttons and keyboard modifiers as vispy names them.
+VISPY_BUTTONS = {Qt.MouseButton.LeftButton: 1, Qt.MouseButton.RightButton: 2, Qt.MouseButton.MiddleButton: 3}
+VISPY_MODIFIERS = ((Qt.KeyboardModifier.ShiftModifier, keys.SHIFT), (Qt.KeyboardModifier.ControlModifier, keys.CONTROL),
+                   (Qt.KeyboardModifier.AltModifier, keys.ALT), (Qt.KeyboardModifier.MetaModifier, keys.META))
 
 
 class SkeletonView(QWidget):
@@ -83,7 +96,7 @@ class SkeletonView(QWidget):
     Signals
     -------
     frame_presented(int)
-        A frame was drawn to the screen (or rendered by :meth:`render_image`).
+        A frame was rendered for the screen (or by :meth:`render_image`).
     """
 
     frame_presented = Signal(int)
@@ -109,19 +122,25 @@ class SkeletonView(QWidget):
         self.show_trails = True
         self.show_reference = False
 
-        self._canvas = scene.SceneCanvas(keys=None, bgcolor=BACKGROUND, show=False)
+        self._press_event = None                   # vispy MouseEvent of the held button's press
+        self._last_mouse_event = None              # previous vispy MouseEvent of the current drag
+
+        self._display = _SceneDisplay(self)
+        self._canvas = _OffscreenCanvas(on_change=self._display.request_render, keys=None, bgcolor=BACKGROUND,
+                                        size=(self._display.width(), self._display.height()))
         self._view = self._canvas.central_widget.add_view()
         self._view.camera = scene.TurntableCamera(
             up="+z", fov=FIELD_OF_VIEW_DEG, elevation=DEFAULT_ELEVATION_DEG, azimuth=DEFAULT_AZIMUTH_DEG)
         self._build_visuals()
         self._canvas.events.mouse_release.connect(self._on_mouse_release)
-        self._canvas.events.draw.connect(self._on_drawn, position="last")
+        self._connect_display()
+        self.destroyed.connect(self._canvas.native.deleteLater)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(self._build_toolbar())
-        layout.addWidget(self._canvas.native, 1)
+        layout.addWidget(self._display, 1)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
@@ -186,8 +205,13 @@ class SkeletonView(QWidget):
     # ------------------------------------------------------------ public API
     @property
     def canvas(self) -> scene.SceneCanvas:
-        """The vispy canvas (``canvas.native`` is the Qt widget that receives the mouse)."""
+        """The offscreen vispy canvas; its size follows :attr:`display`."""
         return self._canvas
+
+    @property
+    def display(self) -> QWidget:
+        """The widget that shows the rendered scene and receives the mouse (pixels = canvas pixels)."""
+        return self._display
 
     @property
     def camera_center(self) -> np.ndarray:
@@ -195,8 +219,9 @@ class SkeletonView(QWidget):
         return np.asarray(self._view.camera.center, dtype=np.float64)
 
     def render_image(self) -> np.ndarray:
-        """Render the canvas offscreen: ``(H, W, 4)`` uint8 RGBA at the canvas size."""
+        """Render the canvas offscreen, and show it: ``(H, W, 4)`` uint8 RGBA at the canvas size."""
         image = self._canvas.render()
+        self._display.show_image(image)
         self._present()
         return image
 
@@ -278,7 +303,7 @@ class SkeletonView(QWidget):
         if take is None:
             for visual in self._visuals:
                 visual.visible = False
-            self._canvas.update()
+            self._display.request_render()
             return
         self._prepare_take(take)
         self._show_static_scene(take)
@@ -311,12 +336,59 @@ class SkeletonView(QWidget):
 
     def _on_mouse_release(self, event) -> None:
         press = event.press_event
-        if event.button != 1 or press is None or np.hypot(*(np.asarray(event.pos) - press.pos)) > 3:
+        if event.button != 1 or press is None or np.hypot(*(np.asarray(event.pos) - press.pos)) > CLICK_SLOP_PX:
             return
         self.select_at(*event.pos[:2])
 
-    def _on_drawn(self, _event) -> None:
+    # ------------------------------------------------- display and the mouse
+    def _connect_display(self) -> None:
+        display = self._display
+        display.resized.connect(self._on_display_resized)
+        display.painting.connect(self._render_for_display)
+        display.mouse_pressed.connect(self._forward_press)
+        display.mouse_moved.connect(self._forward_move)
+        display.mouse_released.connect(self._forward_release)
+        display.wheel_turned.connect(self._forward_wheel)
+
+    def _on_display_resized(self, width: int, height: int) -> None:
+        self._canvas.size = (max(width, 1), max(height, 1))
+
+    def _render_for_display(self) -> None:
+        """Render the scene for the display's coming paint (at most once per paint) and report the frame."""
+        self._display.show_image(self._canvas.render())
         self._present()
+
+    # The display's mouse events are re-emitted on the canvas's public emitters, which is
+    # what the Qt backend does for its own widget: SceneCanvas routes them to the
+    # TurntableCamera, and _on_mouse_release sees the click. A drag's press and previous
+    # events travel with each event (the camera reads press_event); the chain is dropped
+    # once the button is released so it does not grow over the session.
+    def _forward_press(self, event: QMouseEvent) -> None:
+        vispy_event = self._canvas.events.mouse_press(
+            **_mouse_arguments(event), button=VISPY_BUTTONS.get(event.button(), 0),
+            press_event=self._press_event, last_event=self._last_mouse_event)
+        if self._press_event is None:
+            self._press_event = vispy_event
+        self._last_mouse_event = vispy_event
+
+    def _forward_move(self, event: QMouseEvent) -> None:
+        if self._press_event is None:
+            return  # nothing in the scene reacts to hovering
+        self._last_mouse_event = self._canvas.events.mouse_move(
+            **_mouse_arguments(event), button=self._press_event.button,
+            press_event=self._press_event, last_event=self._last_mouse_event)
+
+    def _forward_release(self, event: QMouseEvent) -> None:
+        button = VISPY_BUTTONS.get(event.button(), 0)
+        self._canvas.events.mouse_release(
+            **_mouse_arguments(event), button=button,
+            press_event=self._press_event, last_event=self._last_mouse_event)
+        if self._press_event is not None and self._press_event.button == button:
+            self._press_event = self._last_mouse_event = None
+
+    def _forward_wheel(self, event: QWheelEvent) -> None:
+        angle = event.angleDelta()  # eighths of a degree; one notch of a wheel is 120
+        self._canvas.events.mouse_wheel(**_mouse_arguments(event), delta=(angle.x() / 120.0, angle.y() / 120.0))
 
     # --------------------------------------------------------------- drawing
     def _prepare_take(self, take: TakeBundle) -> None:
@@ -415,7 +487,7 @@ class SkeletonView(QWidget):
         if self.follow:
             self._center_on_pelvis(frame)
         self._pending_frame = frame
-        self._canvas.update()
+        self._display.request_render()
 
     def _show_exemplar_ghost(self, frame: int) -> None:
         """The exemplar, aligned onto this take's frame, root and facing, as a translucent skeleton."""
@@ -476,7 +548,7 @@ class SkeletonView(QWidget):
         camera.center = tuple(centre)
 
     def _present(self) -> None:
-        """Record that the pending frame reached the screen and tell listeners."""
+        """Record that the pending frame was rendered for the screen and tell listeners."""
         if self._pending_frame is None:
             return
         self.displayed_frame, self._pending_frame = self._pending_frame, None
@@ -488,3 +560,112 @@ def _set_lines(line: scene.visuals.Line, segments: np.ndarray, colors: np.ndarra
     line.visible = len(segments) > 0
     if line.visible:
         line.set_data(pos=np.ascontiguousarray(segments, np.float32), color=np.asarray(colors, np.float32))
+
+
+class _OffscreenCanvas(scene.SceneCanvas):
+    """A SceneCanvas drawn only by :meth:`render`; its own GL widget is never on screen.
+
+    The native QOpenGLWidget is a separate top-level window that Qt treats as shown
+    but never maps (``WA_DontShowOnScreen``): that is what gives it a valid GL context
+    of its own, made current by every :meth:`render`, without it joining any window.
+    Its own repaints are switched off; whatever asks the canvas for a redraw calls
+    ``on_change`` instead, so the display widget paints a fresh render.
+    """
+
+    def __init__(self, on_change, **kwargs) -> None:
+        self._on_change = on_change
+        super().__init__(show=False, **kwargs)
+        native = self.native
+        native.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        native.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+        native.show()
+        native.setUpdatesEnabled(False)
+
+    def update(self, node=None) -> None:
+        if not self._drawing:  # visuals touched while drawing need no second render
+            self._on_change()
+
+
+class _SceneDisplay(QWidget):
+    """Paints the latest offscreen render and hands the mouse and its size to the view.
+
+    Signals
+    -------
+    painting()
+        A paint is due after :meth:`request_render`: the receiver renders and calls :meth:`show_image`.
+    resized(int, int)
+        New width and height, pixels.
+    mouse_pressed, mouse_moved, mouse_released (QMouseEvent), wheel_turned (QWheelEvent)
+    """
+
+    painting = Signal()
+    resized = Signal(int, int)
+    mouse_pressed = Signal(QMouseEvent)
+    mouse_moved = Signal(QMouseEvent)
+    mouse_released = Signal(QMouseEvent)
+    wheel_turned = Signal(QWheelEvent)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.WheelFocus)
+        self.setMinimumSize(120, 90)
+        self._image: QImage | None = None
+        self._pixels: np.ndarray | None = None  # keeps the QImage's memory alive
+        self._stale = True
+        self._painting = False
+
+    def request_render(self) -> None:
+        """Ask for a fresh render at the next paint (many calls in one event-loop turn, one render)."""
+        self._stale = True
+        self.update()
+
+    def show_image(self, rgba: np.ndarray) -> None:
+        """Show a render ``(H, W, 4)`` uint8 (alpha ignored) from the next paint on."""
+        self._pixels = np.ascontiguousarray(rgba)
+        height, width = self._pixels.shape[:2]
+        self._image = QImage(self._pixels.data, width, height, 4 * width, QImage.Format.Format_RGBX8888)
+        self._image.setDevicePixelRatio(width / max(self.width(), 1))
+        self._stale = False
+        if not self._painting:
+            self.update()
+
+    def paintEvent(self, _event) -> None:
+        if self._stale:
+            self._painting = True
+            try:
+                self.painting.emit()
+            finally:
+                self._painting = False
+        painter = QPainter(self)
+        if self._image is None:
+            painter.fillRect(self.rect(), QColor(BACKGROUND))
+        else:
+            painter.drawImage(self.rect(), self._image)
+        painter.end()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized.emit(self.width(), self.height())
+        self.request_render()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.mouse_pressed.emit(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self.mouse_moved.emit(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self.mouse_released.emit(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.wheel_turned.emit(event)
+
+
+def _mouse_arguments(event: QMouseEvent | QWheelEvent) -> dict:
+    """Position, held buttons and modifiers of a Qt mouse event, as vispy's mouse events take them."""
+    position: QPointF = event.position()
+    return dict(pos=(position.x(), position.y()),
+                buttons=[vispy for qt, vispy in VISPY_BUTTONS.items() if event.buttons() & qt],
+                modifiers=tuple(key for qt, key in VISPY_MODIFIERS if event.modifiers() & qt))
