@@ -3,7 +3,7 @@
 Layout (a dict of plain values and tensors)::
 
     format           "lucid-scorer"
-    format_version   1
+    format_version   2 (1: before the backbone input and regressor changed; refused)
     config           ModelConfig.to_dict()
     head_codes       list of penalty codes, one per head
     score_offset     float, added to a direct model's output
@@ -25,7 +25,10 @@ from models.graph import partitioned_adjacency
 from models.network import ScoringNetwork
 
 FORMAT = "lucid-scorer"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Version 2 changed the backbone input (smoothing, facing normalisation) and the
+#: regressor (it reads the penalty heads): older weights do not fit.
+OLDEST_VERSION = 2
 
 
 class CheckpointError(ValueError):
@@ -122,6 +125,10 @@ def load_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> Sco
     version = payload.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise CheckpointError(f"{path} has checkpoint format version {version!r}; this program reads up to {FORMAT_VERSION}")
+    if version < OLDEST_VERSION:
+        raise CheckpointError(f"{path} has checkpoint format version {version}, made by an older version of this "
+                              f"program with other model inputs; train the model again (this program reads versions "
+                              f"{OLDEST_VERSION} to {FORMAT_VERSION})")
     try:
         config = ModelConfig.from_dict(payload["config"])
         metadata = payload["metadata"]

@@ -58,7 +58,7 @@ class ModelConfig:
     n_queries: int = 4
     decoder_layers: int = 2
     penalty_heads: int | None = None
-    head_weight: float = 0.5
+    head_weight: float = 1.5
     ordering: str = "mixed"
     epochs: int = 60
     batch_size: int = 64
@@ -109,7 +109,7 @@ PRESETS: dict[str, ModelConfig] = {
     "default": ModelConfig(),
     # The shipped model: the default settings (chosen on the validation athletes),
     # trained on the training and validation athletes for a fixed number of epochs.
-    "shipped": ModelConfig(train_on_validation=True, epochs=40),
+    "shipped": ModelConfig(train_on_validation=True, epochs=30),
     "direct": ModelConfig(mode="direct"),
     "pose2d": ModelConfig(modality="pose2d"),
     "heads0": ModelConfig(penalty_heads=0),

@@ -72,8 +72,9 @@ def train(library: str | Path | LibraryData, config: ModelConfig, seed: int = 0,
     Returns
     -------
     ScoringModel
-        The weights of the best validation epoch, with metadata (data summary,
-        validation and test metrics on unseen athletes, timings).
+        The weights of the best validation epoch (of the last epoch when
+        ``config.train_on_validation``), with metadata (data summary, validation
+        and test metrics on unseen athletes, timings).
     """
     group = distributed.process_group_from_env()
     torch_device = distributed.resolve_device(device, group)
@@ -138,12 +139,16 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
         rho = validation["spearman"] if np.isfinite(validation["spearman"]) else -1.0
         history.append({"epoch": epoch + 1, "loss": loss, "validation_spearman": rho,
                         "validation_rl2x100": validation["rl2x100"]})
-        log(f"epoch {epoch + 1:3d}/{config.epochs}  loss {loss:.4f}  val rho {rho:.3f}  "
+        log(f"epoch {epoch + 1:3d}/{config.epochs}  loss {loss:.4f}  val{' (trained on)' * config.train_on_validation} "
+            f"rho {rho:.3f}  "
             f"val R-l2x100 {validation['rl2x100']:.3f}")
         if on_epoch is not None:
             on_epoch({**history[-1], "epochs": config.epochs, "pairs_seen": pairs_seen,
                       "seconds": time.perf_counter() - started})
-        if rho > best["spearman"]:
+        if config.train_on_validation:  # validation athletes are trained on: no early stopping, keep the last epoch
+            best = {"spearman": rho, "rl2x100": validation["rl2x100"], "epoch": epoch + 1, "trained_on": True}
+            best_state = network.state_dict()
+        elif rho > best["spearman"]:
             best = {"spearman": rho, "rl2x100": validation["rl2x100"], "epoch": epoch + 1}
             best_state, waited = copy.deepcopy(network.state_dict()), 0
         elif curriculum_complete(config.ordering, epoch, config.epochs):

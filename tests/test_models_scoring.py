@@ -210,6 +210,12 @@ def test_foreign_and_damaged_checkpoints_give_clear_errors(tmp_path, checkpoint_
     torch.save(payload, damaged)
     with pytest.raises(CheckpointError, match="damaged.pt is a damaged scoring model checkpoint"):
         load_checkpoint(damaged)
+    payload = torch.load(checkpoint_file, weights_only=True)
+    payload["format_version"] = 1
+    old = tmp_path / "old.pt"
+    torch.save(payload, old)
+    with pytest.raises(CheckpointError, match="old.pt has checkpoint format version 1, made by an older version"):
+        load_checkpoint(old)
     with pytest.raises(FileNotFoundError, match="model checkpoint not found"):
         load_checkpoint(tmp_path / "missing.pt")
 
