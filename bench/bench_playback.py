@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
 from analysis.session import Session  # noqa: E402
 from analysis.session_writer import write_session  # noqa: E402
@@ -51,6 +51,13 @@ def make_session(folder: Path) -> Path:
     return write_session(folder / job.file_name, build_session(job))
 
 
+def run_event_loop(seconds: float) -> None:
+    """Let Qt's event loop run undisturbed for ``seconds``, as in the application."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def play_and_count(state: ViewerState, presented_signal, seconds: float) -> float:
     """Loop the take at 4x speed for ``seconds`` and return presented frames per second."""
     count = [0]
@@ -58,10 +65,10 @@ def play_and_count(state: ViewerState, presented_signal, seconds: float) -> floa
     state.set_speed(4.0)
     state.set_loop(True, 0, state.n_frames - 1)
     state.set_playing(True)
-    wait_until(lambda: False, 1.0)
+    run_event_loop(1.0)
     count[0] = 0
     started = time.monotonic()
-    wait_until(lambda: False, seconds)
+    run_event_loop(seconds)
     rate = count[0] / (time.monotonic() - started)
     state.set_playing(False)
     return rate
@@ -100,9 +107,9 @@ def whole_window(path: Path, seconds: float, soak_seconds: float) -> tuple[float
         wait_until(lambda: window.browser.library is not None, 30)
         rate = play_and_count(window.state, window.video_grid.frame_presented, seconds)
         window.state.set_playing(True)
-        wait_until(lambda: False, 5.0)
+        run_event_loop(5.0)
         before = rss_mb()
-        wait_until(lambda: False, soak_seconds)
+        run_event_loop(soak_seconds)
         after = rss_mb()
         window.state.set_playing(False)
         window.close()
