@@ -384,9 +384,11 @@ class CurvesPanel(QWidget):
         """The exemplar's ``column`` dashed, and the gap to the take's ``curve`` shaded in ``colour``."""
         exemplar = plot.plot(x, self._exemplar_kinematics[column].to_numpy(),
                              pen=pg.mkPen(colour, width=1.5, style=EXEMPLAR_DASH), connect="finite", antialias=True)
+        exemplar.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         shade = pg.mkColor(colour)
         shade.setAlpha(EXEMPLAR_FILL_ALPHA)
         fill = pg.FillBetweenItem(curve, exemplar, brush=pg.mkBrush(shade))
+        fill.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         fill.setZValue(-5)
         plot.addItem(fill)
 
