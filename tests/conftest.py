@@ -72,5 +72,15 @@ def synthetic_session_file(tmp_path_factory) -> Path:
     return write_session(tmp_path_factory.mktemp("synthetic") / job.file_name, build_session(job))
 
 
+@pytest.fixture(scope="session")
+def tiny_library(tmp_path_factory) -> Path:
+    """A small poses-only library for training scorers: 4 athletes, level 1, one take per action."""
+    from analysis.synthetic.library_builder import generate_library
+
+    folder = tmp_path_factory.mktemp("tiny_library")
+    generate_library(folder, seed=3, n_athletes=4, video_takes=0, repetitions=1, levels=(1,), workers=1)
+    return folder
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -17,7 +17,6 @@ import torch
 
 from analysis.library import Library
 from analysis.skeleton import COCO17
-from analysis.synthetic.library_builder import generate_library
 from analysis.synthetic.penalties import load_penalty_catalogue
 from app.cli_models import add_model_commands, run_model_command
 from models.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -31,13 +30,6 @@ from models.train import train
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = preset("tiny", epochs=60)
-
-
-@pytest.fixture(scope="module")
-def tiny_library(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("tiny_library")
-    generate_library(folder, seed=3, n_athletes=4, video_takes=0, repetitions=1, levels=(1,), workers=1)
-    return folder
 
 
 @pytest.fixture(scope="module")

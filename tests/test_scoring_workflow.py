@@ -14,7 +14,6 @@ from PySide6.QtCore import QSettings
 
 from analysis.library import Library
 from analysis.session import Session
-from analysis.synthetic.library_builder import generate_library
 from analysis.synthetic.penalties import load_penalty_catalogue
 from app.finetune_dialog import FinetuneDialog
 from app.model_registry import ModelRegistry
@@ -27,13 +26,6 @@ from viewer.state import ViewerState
 from viewer.take_bundle import load_take_bundle
 
 WAIT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def tiny_library(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("library")
-    generate_library(folder, seed=3, n_athletes=4, video_takes=0, repetitions=1, levels=(1,), workers=1)
-    return folder
 
 
 @pytest.fixture(scope="module")
