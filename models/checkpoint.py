@@ -3,7 +3,8 @@
 Layout (a dict of plain values and tensors)::
 
     format           "lucid-scorer"
-    format_version   2 (1: before the backbone input and regressor changed; refused)
+    format_version   3 (2: before the angle channels, read as ``angles=False``;
+                     1: before the backbone input and regressor changed, refused)
     config           ModelConfig.to_dict()
     head_codes       list of penalty codes, one per head
     score_offset     float, added to a direct model's output
@@ -14,20 +15,24 @@ Layout (a dict of plain values and tensors)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from analysis.skeleton import Skeleton
 from models.config import ModelConfig
+from models.features import mirror_features
 from models.graph import partitioned_adjacency
 from models.network import ScoringNetwork
 
 FORMAT = "lucid-scorer"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Version 2 changed the backbone input (smoothing, facing normalisation) and the
-#: regressor (it reads the penalty heads): older weights do not fit.
+#: regressor (it reads the penalty heads): older weights do not fit. Version 3
+#: added the ``angles`` setting; version 2 files are models without angle channels.
 OLDEST_VERSION = 2
 
 
@@ -58,6 +63,17 @@ class ScoringModel:
     @property
     def joint_names(self) -> tuple[str, ...]:
         return tuple(self.metadata["skeleton"]["joint_names"])
+
+    def mirror_inputs(self, features: np.ndarray) -> np.ndarray:
+        """The left/right mirror image of backbone inputs ``(..., D, S, J)`` for this model's skeleton."""
+        flip = Skeleton("model", self.joint_names, ()).flip_permutation()
+        return mirror_features(features, flip, 3 if self.config.modality == "pose3d" else 2)
+
+    @property
+    def test_mirror(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        """:meth:`mirror_inputs` when predictions average each pair with its mirror image
+        (models trained with mirrored pairs), else None."""
+        return self.mirror_inputs if self.config.mirror else None
 
 
 def build_network(config: ModelConfig, n_joints: int, edges, n_heads: int) -> ScoringNetwork:
@@ -130,7 +146,10 @@ def load_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> Sco
                               f"program with other model inputs; train the model again (this program reads versions "
                               f"{OLDEST_VERSION} to {FORMAT_VERSION})")
     try:
-        config = ModelConfig.from_dict(payload["config"])
+        settings = dict(payload["config"])
+        if version == 2:
+            settings.setdefault("angles", False)
+        config = ModelConfig.from_dict(settings)
         metadata = payload["metadata"]
         skeleton = metadata["skeleton"]
         head_codes = tuple(payload["head_codes"])

@@ -18,6 +18,8 @@ class ModelConfig:
     ----------
     modality : str
         ``pose3d`` or ``pose2d`` (the first view), see :mod:`models.features`.
+    angles : bool
+        Give the backbone the joint flexion and trunk inclination channels too.
     mode : str
         ``contrastive`` (Eq. 1: score difference to an exemplar) or ``direct``.
     n_steps : int
@@ -51,6 +53,7 @@ class ModelConfig:
     """
 
     modality: str = "pose3d"
+    angles: bool = True
     mode: str = "contrastive"
     n_steps: int = 32
     widths: tuple[int, ...] = (32, 32, 48)
@@ -112,6 +115,7 @@ PRESETS: dict[str, ModelConfig] = {
     "shipped": ModelConfig(train_on_validation=True, epochs=30),
     "direct": ModelConfig(mode="direct"),
     "pose2d": ModelConfig(modality="pose2d"),
+    "noangles": ModelConfig(angles=False),
     "heads0": ModelConfig(penalty_heads=0),
     "heads1": ModelConfig(penalty_heads=1),
     "heads2": ModelConfig(penalty_heads=2),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import torch
@@ -120,8 +122,13 @@ def exemplar_partners(target_index: pd.DataFrame, exemplar_index: pd.DataFrame, 
 
 def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_index: pd.DataFrame,
                   exemplar_features: np.ndarray, exemplar_index: pd.DataFrame, k: int, same_library: bool,
-                  score_offset: float, device: torch.device) -> tuple[pd.DataFrame, np.ndarray | None]:
+                  score_offset: float, device: torch.device,
+                  mirror: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Score the takes of ``target_index`` (rows into ``target_features``) against K exemplars.
+
+    With ``mirror`` (backbone inputs to their left/right mirror image, e.g.
+    :meth:`models.checkpoint.ScoringModel.mirror_inputs`), every pair is also
+    scored mirrored, target and exemplar together, and the two are averaged.
 
     Returns
     -------
@@ -135,15 +142,25 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
         needed = np.unique(np.concatenate(partner_lists)) if partner_lists else np.empty(0, np.int64)
         position = {row: i for i, row in enumerate(needed)}
         partner_lists = [np.array([position[r] for r in p]) for p in partner_lists]
-        exemplars = embed(network, exemplar_features[needed], device) if len(needed) else None
+        exemplar_inputs = exemplar_features[needed]
         exemplar_scores = exemplar_index.set_index("row").loc[needed, "score"].to_numpy(float)
     else:
-        scored, partner_lists, exemplars, exemplar_scores = target_index, [], None, np.empty(0)
+        scored, partner_lists, exemplar_inputs, exemplar_scores = target_index, [], None, np.empty(0)
     if scored.empty:
         return scored.assign(predicted=np.empty(0)), None
-    targets = embed(network, target_features[scored["row"].to_numpy()], device)
-    scores, step_probabilities = compare_embedded(network, targets, exemplars, partner_lists or
-                                                  [np.empty(0, np.int64)] * len(scored), exemplar_scores, score_offset)
+    target_inputs = target_features[scored["row"].to_numpy()]
+    views = [(target_inputs, exemplar_inputs)]
+    if mirror is not None:
+        views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs)))
+    scores, step_probabilities = 0.0, None
+    for targets_view, exemplars_view in views:
+        exemplars = embed(network, exemplars_view, device) if exemplars_view is not None and len(exemplars_view) else None
+        view_scores, view_probabilities = compare_embedded(
+            network, embed(network, targets_view, device), exemplars,
+            partner_lists or [np.empty(0, np.int64)] * len(scored), exemplar_scores, score_offset)
+        scores = scores + view_scores / len(views)
+        if view_probabilities is not None:
+            step_probabilities = view_probabilities / len(views) + (0.0 if step_probabilities is None else step_probabilities)
     take_probabilities = None if step_probabilities is None else step_probabilities.max(axis=-1)
     return scored.assign(predicted=scores), take_probabilities
 
@@ -170,10 +187,11 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
 
     config = model.config
     codes = tuple(model.head_codes)
-    targets = load_library_data(library, config.modality, config.n_steps, codes)
-    references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes)
+    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
+    references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
+                                                                     angles=config.angles)
     scored, _ = predict_takes(model.network, targets.features, targets.index, references.features, references.index,
-                              config.k_exemplars, exemplars is None, model.score_offset, device)
+                              config.k_exemplars, exemplars is None, model.score_offset, device, model.test_mirror)
     metrics = score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
     metrics["n_unscored"] = int(len(targets.index) - len(scored))
     return metrics

@@ -16,6 +16,12 @@ from scipy.spatial.transform import Rotation
 #: Names of the modalities a model can read from a take.
 MODALITIES = ("pose3d", "pose2d")
 
+#: (proximal, joint, distal) body parts whose flexion at ``joint`` is an input
+#: channel: the angles the penalty catalogue's faults bend (knees, hips, elbows,
+#: shoulders).
+HINGES = (("hip", "knee", "ankle"), ("shoulder", "hip", "knee"), ("shoulder", "elbow", "wrist"),
+          ("hip", "shoulder", "elbow"))
+
 
 @dataclass(frozen=True)
 class JointRoles:
@@ -27,10 +33,14 @@ class JointRoles:
         Left and right hip; their midpoint is the root.
     shoulders : (int, int)
         Left and right shoulder; the hip-to-shoulder distance sets the scale.
+    hinges : tuple of (int, int, int)
+        (proximal, joint, distal) triples whose flexion is an input channel at
+        ``joint``: knees, hips, elbows and shoulders, those the skeleton names.
     """
 
     hips: tuple[int, int]
     shoulders: tuple[int, int]
+    hinges: tuple[tuple[int, int, int], ...] = ()
 
     @classmethod
     def from_joint_names(cls, joint_names: tuple[str, ...] | list[str]) -> "JointRoles":
@@ -43,17 +53,63 @@ class JointRoles:
                     return lowered.index(candidate)
             raise ValueError(f"the skeleton has no joint named any of {candidates}")
 
+        def position(side: str, part: str) -> int | None:
+            for candidate in (f"{side}_{part}", f"{side[0]}{part}"):
+                if candidate in lowered:
+                    return lowered.index(candidate)
+            return None
+
+        hinges = []
+        for side in ("left", "right"):
+            for proximal, joint, distal in HINGES:
+                triple = (position(side, proximal), position(side, joint), position(side, distal))
+                if None not in triple:
+                    hinges.append(triple)
         return cls(hips=(find("left_hip", "lhip"), find("right_hip", "rhip")),
-                   shoulders=(find("left_shoulder", "lshoulder"), find("right_shoulder", "rshoulder")))
+                   shoulders=(find("left_shoulder", "lshoulder"), find("right_shoulder", "rshoulder")),
+                   hinges=tuple(hinges))
 
 
-def input_channels(modality: str) -> int:
+def input_channels(modality: str, angles: bool = True) -> int:
     """Channels per joint and frame that :func:`pose_features` produces for ``modality``."""
-    if modality == "pose3d":
-        return 3 * 3 + 1
-    if modality == "pose2d":
-        return 2 * 3 + 1
-    raise ValueError(f"unknown modality {modality!r}; expected one of {MODALITIES}")
+    if modality not in MODALITIES:
+        raise ValueError(f"unknown modality {modality!r}; expected one of {MODALITIES}")
+    coordinates = 3 if modality == "pose3d" else 2
+    return 3 * coordinates + 1 + (2 if angles else 0)
+
+
+def vector_angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Unsigned angle between vectors ``(..., C)`` with C = 2 or 3, radians in [0, π]."""
+    if u.shape[-1] == 2:
+        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+    else:
+        cross = np.linalg.norm(np.cross(u, v), axis=-1)
+    return np.arctan2(cross, np.sum(u * v, axis=-1))
+
+
+def angle_channels(centred: np.ndarray, roles: JointRoles) -> np.ndarray:
+    """Flexion at each hinge joint and the trunk's inclination, radians ``(T, J, 2)``.
+
+    Channel 0 is the flexion (0 = straight) at the joints of ``roles.hinges`` and 0
+    elsewhere; channel 1 is the angle of the hip-to-shoulder line from vertical
+    (+Z in 3D, image up = −Y in 2D), the same for every joint. Both are invariant
+    to where the athlete stands, which way they face and their proportions, so a
+    fault that bends a joint shows as the same offset for every athlete.
+
+    Parameters
+    ----------
+    centred : numpy.ndarray, shape (T, J, C)
+        Root-centred positions, no NaN.
+    """
+    n_frames, n_joints, n_coordinates = centred.shape
+    out = np.zeros((n_frames, n_joints, 2))
+    for proximal, joint, distal in roles.hinges:
+        out[:, joint, 0] = vector_angle(centred[:, joint] - centred[:, proximal], centred[:, distal] - centred[:, joint])
+    trunk = 0.5 * (centred[:, roles.shoulders[0]] + centred[:, roles.shoulders[1]])
+    up = np.zeros(n_coordinates)
+    up[-1 if n_coordinates == 3 else 1] = 1.0 if n_coordinates == 3 else -1.0
+    out[:, :, 1] = vector_angle(trunk, np.broadcast_to(up, trunk.shape))[:, None]
+    return out
 
 
 def fill_missing(points: np.ndarray) -> np.ndarray:
@@ -139,12 +195,14 @@ def facing_rotation(centred: np.ndarray, roles: JointRoles) -> np.ndarray:
     return Rotation.from_euler("z", -yaw).as_matrix()
 
 
-def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int) -> np.ndarray:
+def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int, angles: bool = True) -> np.ndarray:
     """Backbone input of one take.
 
     Channels per joint: root-centred, scale-normalised position (C), its velocity
     per original frame (C), the root's displacement from its first position (C,
-    the same for every joint) and the log duration of the take (1). 3D takes are
+    the same for every joint), the log duration of the take (1) and, with
+    ``angles``, the joint's flexion and the trunk's inclination (2, radians, see
+    :func:`angle_channels`). 3D takes are
     also turned about Z so that they start facing one way (:func:`facing_rotation`);
     X is then the athlete's lateral axis at the start. Positions are low-pass
     filtered before the velocities are taken and the take is resampled (a Gaussian
@@ -158,11 +216,13 @@ def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int) -> np.nda
     roles : JointRoles
     n_steps : int
         S, the fixed number of resampled steps.
+    angles : bool
+        Add the two angle channels.
 
     Returns
     -------
     numpy.ndarray, shape (D, S, J), float32
-        With D = 3 C + 1.
+        With D = :func:`input_channels` (3 C + 1, or 3 C + 3 with ``angles``).
     """
     points = np.asarray(points)
     if points.ndim != 3 or points.shape[0] < 1:
@@ -189,7 +249,8 @@ def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int) -> np.nda
     velocity = np.gradient(centred, axis=0) if len(centred) > 1 else np.zeros_like(centred)
     travel = np.broadcast_to(travel[:, None], centred.shape)
     duration = np.full(centred.shape[:2] + (1,), np.log(points.shape[0] / 100.0))
-    stacked = np.concatenate([centred, velocity * 10.0, travel, duration], axis=-1)
+    channels = [centred, velocity * 10.0, travel, duration] + ([angle_channels(centred, roles)] if angles else [])
+    stacked = np.concatenate(channels, axis=-1)
     return np.ascontiguousarray(resample(stacked, n_steps).transpose(2, 0, 1), dtype=np.float32)
 
 
@@ -197,12 +258,13 @@ def mirror_features(features: np.ndarray, flip: np.ndarray, n_coordinates: int) 
     """The left/right mirror image of backbone inputs.
 
     Negates the lateral coordinate (X: the first of each position, velocity and
-    travel triple) and swaps every left joint with its right twin.
+    travel triple) and swaps every left joint with its right twin (the duration
+    and angle channels are unchanged by a mirror).
 
     Parameters
     ----------
     features : numpy.ndarray or torch.Tensor, shape (..., D, S, J)
-        As made by :func:`pose_features`, D = 3 C + 1.
+        As made by :func:`pose_features`.
     flip : numpy.ndarray of int, shape (J,)
         The skeleton's :meth:`~analysis.skeleton.Skeleton.flip_permutation`.
     n_coordinates : int

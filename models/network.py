@@ -57,7 +57,7 @@ class ScoringNetwork(nn.Module):
     def __init__(self, config: ModelConfig, adjacency: torch.Tensor, n_heads: int) -> None:
         super().__init__()
         self.contrastive = config.mode == "contrastive"
-        self.backbone = STGCN(input_channels(config.modality), adjacency, config.widths, config.token_dim,
+        self.backbone = STGCN(input_channels(config.modality, config.angles), adjacency, config.widths, config.token_dim,
                               dropout=config.dropout)
         token_steps = (config.n_steps + 1) // 2
         self.decoder = TemporalQueryDecoder(config.token_dim, token_steps, config.n_queries, config.decoder_layers,

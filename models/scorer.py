@@ -1,6 +1,8 @@
 """Inference API for the app: score a take against K exemplars in one batch.
 
 Numpy in, numpy out. Exemplar embeddings are computed once per key and cached.
+A model trained with mirrored pairs scores each pair as it is and mirrored
+(target and exemplar together) in the same batch and averages the two.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class Scorer:
         self.model = model
         self.device = device
         self._roles = JointRoles.from_joint_names(model.joint_names)
-        self._cache: dict[str, Embedding] = {}
+        self._cache: dict[tuple[str, bool], Embedding] = {}
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | None = None, single_thread: bool = False) -> "Scorer":
@@ -110,16 +112,28 @@ class Scorer:
         if points.shape[1] != len(self.model.joint_names):
             raise ValueError(f"the take has {points.shape[1]} joints, the model was trained on "
                              f"{len(self.model.joint_names)} ({self.model.metadata['skeleton']['name']})")
-        return pose_features(points, self._roles, self.model.config.n_steps)
+        return pose_features(points, self._roles, self.model.config.n_steps, self.model.config.angles)
+
+    def _views(self, inputs: np.ndarray) -> np.ndarray:
+        """Backbone inputs ``(N, D, S, J)`` followed, when the model averages over the
+        mirror image, by their mirrors: ``(N * n_views, D, S, J)``."""
+        mirror = self.model.test_mirror
+        return inputs if mirror is None else np.concatenate([inputs, mirror(inputs)])
 
     def _exemplar_embedding(self, exemplars: list[Exemplar]) -> Embedding:
-        missing = [e for e in exemplars if e.key not in self._cache]
+        """Cached embeddings of the exemplars, all of them as they are, then (when the
+        model averages over the mirror image) all of them mirrored."""
+        n_views = 1 if self.model.test_mirror is None else 2
+        missing = [e for e in exemplars if (e.key, False) not in self._cache]
         if missing:
-            batch = np.stack([self.features(e.pose3d, e.pose2d) for e in missing])
-            embedded = embed(self.model.network, batch, self.device)
-            for i, exemplar in enumerate(missing):
-                self._cache[exemplar.key] = Embedding(embedded.tokens[i:i + 1], embedded.queries[i:i + 1])
-        parts = [self._cache[e.key] for e in exemplars]
+            embedded = embed(self.model.network, self._views(np.stack([self.features(e.pose3d, e.pose2d)
+                                                                       for e in missing])), self.device)
+            for view in range(n_views):
+                for i, exemplar in enumerate(missing):
+                    at = view * len(missing) + i
+                    self._cache[(exemplar.key, view == 1)] = Embedding(embedded.tokens[at:at + 1],
+                                                                       embedded.queries[at:at + 1])
+        parts = [self._cache[(e.key, view == 1)] for view in range(n_views) for e in exemplars]
         return Embedding(torch.cat([p.tokens for p in parts]), torch.cat([p.queries for p in parts]))
 
     def clear_cache(self) -> None:
@@ -145,21 +159,23 @@ class Scorer:
         if contrastive and not exemplars:
             raise ValueError("scoring needs at least one exemplar of the take's action")
         n_frames = (pose3d if self.model.config.modality == "pose3d" else pose2d[0]).shape[0]
-        target = embed(self.model.network, self.features(pose3d, pose2d)[None], self.device)
+        target = embed(self.model.network, self._views(self.features(pose3d, pose2d)[None]), self.device)
+        n_views = len(target.queries)
         if contrastive:
             references = self._exemplar_embedding(exemplars)
             count = len(exemplars)
             scores = np.array([e.score for e in exemplars], dtype=float)
+            view_of_pair = torch.arange(n_views, device=self.device).repeat_interleave(count)
             with torch.no_grad():
-                delta, logits = self.model.network.compare(target.repeat(count), references)
-            per_exemplar = delta.cpu().numpy() + scores
+                delta, logits = self.model.network.compare(target.select(view_of_pair), references)
+            per_exemplar = (delta.cpu().numpy().reshape(n_views, count) + scores).mean(axis=0)
             value = float(per_exemplar.mean())
             step = torch.sigmoid(logits).mean(dim=0).cpu().numpy() if logits is not None else None
         else:
             predicted, probabilities = compare_embedded(self.model.network, target, None, [], np.empty(0),
                                                         self.model.score_offset)
-            per_exemplar, value = np.empty(0), float(predicted[0])
-            step = None if probabilities is None else probabilities[0]
+            per_exemplar, value = np.empty(0), float(predicted.mean())
+            step = None if probabilities is None else probabilities.mean(axis=0)
         if step is None:
             return TakeScore(value, per_exemplar, self.penalty_codes, np.zeros(0), np.zeros((0, n_frames)))
         return TakeScore(value, per_exemplar, self.penalty_codes, step.max(axis=-1), to_original_frames(step, n_frames))

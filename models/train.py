@@ -41,7 +41,7 @@ def evaluate_rows(model: ScoringModel, data: LibraryData, rows: np.ndarray, devi
     """Metrics of ``model`` on the takes ``rows`` of ``data``, exemplars from the same library."""
     targets = data.index.iloc[rows]
     scored, _ = predict_takes(model.network, data.features, targets, data.features, data.index,
-                              model.config.k_exemplars, True, model.score_offset, device)
+                              model.config.k_exemplars, True, model.score_offset, device, model.test_mirror)
     return score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
 
 
@@ -78,7 +78,9 @@ def train(library: str | Path | LibraryData, config: ModelConfig, seed: int = 0,
     """
     group = distributed.process_group_from_env()
     torch_device = distributed.resolve_device(device, group)
-    distributed.start(group, torch_device)
+    backend = distributed.start(group, torch_device)
+    if backend is not None and group.is_main:
+        log(f"DistributedDataParallel over {group.world_size} process(es), {backend} backend, on {torch_device.type}")
     try:
         return _train(library, config, seed, torch_device, group, log if group.is_main else (lambda line: None),
                       on_epoch if group.is_main else None, initial)
@@ -93,7 +95,7 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
     seed_everything(seed)
     catalogue = load_penalty_catalogue()
     data = library if isinstance(library, LibraryData) else load_library_data(
-        library, config.modality, config.n_steps, tuple(catalogue))
+        library, config.modality, config.n_steps, tuple(catalogue), angles=config.angles)
     split = athlete_split(data.index)
     train_rows = split.rows(data.index, "train")
     validation_rows = split.rows(data.index, "validation")
@@ -109,7 +111,7 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
     if initial is not None:
         network.load_state_dict(initial.network.state_dict())
         score_offset = initial.score_offset
-    model = ScoringModel(network, config, head_codes, score_offset, {})
+    model = ScoringModel(network, config, head_codes, score_offset, {"skeleton": skeleton_metadata(data.skeleton)})
     trainer = distributed.wrap(network, group, device)
     optimiser = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
@@ -210,13 +212,17 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
     return total / max(count, 1)
 
 
+def skeleton_metadata(skeleton) -> dict:
+    """The checkpoint's record of the skeleton: name, joint names and bones."""
+    return {"name": skeleton.name, "joint_names": list(skeleton.joint_names), "edges": [list(e) for e in skeleton.edges]}
+
+
 def _metadata(data: LibraryData, split, config: ModelConfig, seed: int, best: dict, test: dict | None,
               history: list, train_seconds: float, pairs_seen: int, group) -> dict:
     catalogue = load_penalty_catalogue()
     index = data.index
     return {
-        "skeleton": {"name": data.skeleton.name, "joint_names": list(data.skeleton.joint_names),
-                     "edges": [list(e) for e in data.skeleton.edges]},
+        "skeleton": skeleton_metadata(data.skeleton),
         "penalty_catalogue": [{"code": code, "name": catalogue[code].name} for code in data.codes if code in catalogue],
         "data": {
             "library": str(data.root), "n_takes": int(len(index)), "n_exemplar_takes": int(index["is_exemplar"].sum()),

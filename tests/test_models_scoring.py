@@ -68,13 +68,44 @@ def test_features_fill_missing_joints_and_keep_a_fixed_length():
     pose[10:20, 3] = np.nan
     pose[:, 0] = np.nan
     features = pose_features(pose, JointRoles.from_joint_names(COCO17.joint_names), 32)
-    assert features.shape == (10, 32, 17)
+    assert features.shape == (12, 32, 17)
+    assert pose_features(pose, JointRoles.from_joint_names(COCO17.joint_names), 32, angles=False).shape == (10, 32, 17)
     assert np.isfinite(features).all()
     # Root-centred: the hip midpoint sits at the origin in every step.
     hips = 0.5 * (features[:3, :, 11] + features[:3, :, 12])
     np.testing.assert_allclose(hips, 0.0, atol=1e-5)
     heat = to_original_frames(np.array([[0.0, 1.0, 0.0]]), 5)
     np.testing.assert_allclose(heat, [[0.0, 0.5, 1.0, 0.5, 0.0]])
+
+
+def standing_pose(knee_bend_deg: float, lean_deg: float, size: float = 1.0) -> np.ndarray:
+    """A COCO-17 pose (40, 17, 3): left knee bent by ``knee_bend_deg``, trunk leaning forward."""
+    pose = np.zeros((17, 3))
+    lean = np.radians(lean_deg)
+    for side, x in (("left", -0.1), ("right", 0.1)):
+        pose[COCO17.index(f"{side}_hip")] = [x, 0.0, 0.9]
+        pose[COCO17.index(f"{side}_knee")] = [x, 0.0, 0.5]
+        pose[COCO17.index(f"{side}_ankle")] = [x, 0.0, 0.1]
+        pose[COCO17.index(f"{side}_shoulder")] = [x * 1.8, 0.5 * np.sin(lean), 0.9 + 0.5 * np.cos(lean)]
+        pose[COCO17.index(f"{side}_elbow")] = pose[COCO17.index(f"{side}_shoulder")] - [0.0, 0.0, 0.3]
+        pose[COCO17.index(f"{side}_wrist")] = pose[COCO17.index(f"{side}_elbow")] - [0.0, 0.0, 0.25]
+    bend = np.radians(knee_bend_deg)
+    pose[COCO17.index("left_ankle")] = pose[COCO17.index("left_knee")] + 0.4 * np.array([0.0, -np.sin(bend), -np.cos(bend)])
+    pose[:5] = pose[COCO17.index("left_shoulder")] + [0.1, 0.0, 0.25]
+    return np.repeat(pose[None] * size, 40, axis=0)
+
+
+def test_angle_channels_measure_flexion_and_lean_whatever_the_body_size():
+    roles = JointRoles.from_joint_names(COCO17.joint_names)
+    features = pose_features(standing_pose(90.0, 30.0), roles, 32)
+    flexion, lean = features[-2], features[-1]
+    np.testing.assert_allclose(flexion[:, COCO17.index("left_knee")], np.pi / 2, atol=1e-3)
+    np.testing.assert_allclose(flexion[:, COCO17.index("right_knee")], 0.0, atol=1e-3)
+    np.testing.assert_allclose(flexion[:, COCO17.index("nose")], 0.0)  # no hinge there
+    np.testing.assert_allclose(lean, np.radians(30.0), atol=1e-3)
+    # A bigger athlete in the same posture has the same angles.
+    np.testing.assert_allclose(pose_features(standing_pose(90.0, 30.0, size=1.3), roles, 32)[-2:], features[-2:],
+                               atol=1e-4)
 
 
 def test_features_ignore_the_heading_and_mirror_like_the_body():
@@ -160,6 +191,22 @@ def test_exemplar_against_itself_predicts_its_own_score(checkpoint_file, tiny_li
         result = scorer.score(pose, None, [exemplar])
         assert abs(result.score - row.score) <= 0.3
         assert result.heatmap.shape == (len(scorer.penalty_codes), row.n_frames)
+
+
+def test_a_mirrored_performance_scores_the_same(checkpoint_file, tiny_library):
+    # Each pair is scored as it is and mirrored, so leading with the other side changes nothing.
+    scorer = Scorer.load(checkpoint_file, device="cpu")
+    library = Library.scan(tiny_library)
+    row = next(r for r in library.index[~library.index["is_exemplar"]].itertuples() if r.score < 9.5)
+    flip, world_mirror = COCO17.flip_permutation(), np.array([-1.0, 1.0, 1.0])
+    with library.open(row.file) as session:
+        pose = session.pose3d(row.take)
+    exemplars = library_exemplars(library, row.action, 3, None)
+    mirrored = [Exemplar(e.key + ":mirrored", e.pose3d[:, flip] * world_mirror, None, e.score) for e in exemplars]
+    as_performed = scorer.score(pose, None, exemplars)
+    other_side = scorer.score(pose[:, flip] * world_mirror, None, mirrored)
+    assert other_side.score == pytest.approx(as_performed.score, abs=1e-3)
+    np.testing.assert_allclose(other_side.penalty_probabilities, as_performed.penalty_probabilities, atol=1e-3)
 
 
 def test_penalty_heatmap_peaks_inside_the_injected_span(tiny_library):
