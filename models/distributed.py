@@ -15,11 +15,17 @@ from torch.nn.parallel import DistributedDataParallel
 
 @dataclass(frozen=True)
 class ProcessGroup:
-    """This process's place among the training processes (from torchrun's environment)."""
+    """This process's place among the training processes (from torchrun's environment).
+
+    ``launched`` is true under torchrun (its rendezvous variables are set): the
+    process then joins the process group and trains through DistributedDataParallel,
+    even as the only process.
+    """
 
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
+    launched: bool = False
 
     @property
     def is_main(self) -> bool:
@@ -27,13 +33,18 @@ class ProcessGroup:
 
     @property
     def distributed(self) -> bool:
-        return self.world_size > 1
+        return self.launched or self.world_size > 1
+
+
+#: What torchrun sets and ``init_process_group``'s default ``env://`` rendezvous reads.
+TORCHRUN_VARIABLES = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
 
 def process_group_from_env() -> ProcessGroup:
     """Read ``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` as set by torchrun (defaults: one process)."""
     return ProcessGroup(int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)),
-                        int(os.environ.get("LOCAL_RANK", 0)))
+                        int(os.environ.get("LOCAL_RANK", 0)),
+                        launched=all(name in os.environ for name in TORCHRUN_VARIABLES))
 
 
 def resolve_device(requested: str | None, group: ProcessGroup) -> torch.device:
@@ -53,12 +64,21 @@ def resolve_device(requested: str | None, group: ProcessGroup) -> torch.device:
     return torch.device("cuda", group.local_rank % torch.cuda.device_count())
 
 
-def start(group: ProcessGroup, device: torch.device) -> None:
-    """Join the process group (nccl for CUDA, gloo for CPU) when running distributed."""
-    if group.distributed and not dist.is_initialized():
+def start(group: ProcessGroup, device: torch.device) -> str | None:
+    """Join the process group (nccl for CUDA, gloo for CPU) when running distributed.
+
+    Returns
+    -------
+    str or None
+        The process group's backend, None when not distributed.
+    """
+    if not group.distributed:
+        return None
+    if not dist.is_initialized():
         if device.type == "cuda":
             torch.cuda.set_device(device)
         dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+    return str(dist.get_backend())
 
 
 def stop(group: ProcessGroup) -> None:
