@@ -18,7 +18,7 @@ from models.checkpoint import ScoringModel, build_network
 from models.config import ModelConfig
 from models.data import LibraryData, athlete_split, curriculum_complete, epoch_pairs, exemplars_by_action, load_library_data
 from models.evaluate import predict_takes, score_metrics
-from models.features import mirror_features
+from models.features import input_channels, mirror_features
 from models.heads import take_logits
 
 
@@ -96,6 +96,11 @@ def _train(library, config: ModelConfig, seed: int, device: torch.device, group:
     catalogue = load_penalty_catalogue()
     data = library if isinstance(library, LibraryData) else load_library_data(
         library, config.modality, config.n_steps, tuple(catalogue), angles=config.angles)
+    expected = (input_channels(config.modality, config.angles), config.n_steps)
+    if data.features.shape[1:3] != expected:
+        raise ValueError(f"the library data holds {data.features.shape[1]} channels x {data.features.shape[2]} steps "
+                         f"per joint, the settings need {expected[0]} x {expected[1]}: load it with this modality, "
+                         f"n_steps and angles")
     split = athlete_split(data.index)
     train_rows = split.rows(data.index, "train")
     validation_rows = split.rows(data.index, "validation")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -257,6 +258,24 @@ def test_foreign_and_damaged_checkpoints_give_clear_errors(tmp_path, checkpoint_
         load_checkpoint(old)
     with pytest.raises(FileNotFoundError, match="model checkpoint not found"):
         load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_version_2_checkpoints_load_as_models_without_angle_channels(tmp_path, tiny_data):
+    # Version 2 had no angle channels and no "angles" setting: such a file still loads and scores.
+    with pytest.raises(ValueError, match="holds 12 channels x 32 steps per joint, the settings need 10 x 32"):
+        train(tiny_data, preset("tiny", angles=False), seed=0, device="cpu", log=lambda line: None)
+    without_angles = dataclasses.replace(tiny_data, features=tiny_data.features[:, :10])
+    model = train(without_angles, preset("tiny", epochs=1, angles=False), seed=0, device="cpu", log=lambda line: None)
+    payload = torch.load(save_checkpoint(tmp_path / "new.pt", model), weights_only=True)
+    payload["format_version"] = 2
+    del payload["config"]["angles"]
+    torch.save(payload, tmp_path / "v2.pt")
+    loaded = load_checkpoint(tmp_path / "v2.pt")
+    assert loaded.config.angles is False
+    with torch.no_grad():
+        inputs = torch.from_numpy(without_angles.features[:2])
+        score, _ = loaded.network(inputs, torch.arange(2), torch.arange(2).flip(0))
+    assert torch.isfinite(score).all()
 
 
 def test_evaluate_and_score_commands_write_json(checkpoint_file, tiny_library, tmp_path, capsys):
