@@ -1,11 +1,17 @@
 """Decode-ahead for the video grid: a bounded frame cache filled by background threads.
 
 The grid asks :meth:`FramePrefetcher.frames` for the frame it is about to
-paint; playback calls :meth:`FramePrefetcher.prefetch` so the next frames are
-already decoded when their turn comes. Decoding runs in a small thread pool
+paint; playback names the frames it will show next with
+:meth:`FramePrefetcher.decode_ahead`, so they are decoded when their turn
+comes, and moves on only to frames that :meth:`FramePrefetcher.frame_ready`. Decoding runs in a small thread pool
 (OpenCV releases the GIL while it decodes), so the 8 views of one frame decode
 in parallel. The cache is a least-recently-used map bounded by bytes, so looped
 playback of a long take keeps memory flat.
+
+Frames come out as BGRX ``(H, W, 4)`` uint8 (the fourth byte 255): on a
+little-endian machine that is the memory layout of ``QImage.Format_RGB32``,
+which Qt paints (scaled or not) several times faster than 24-bit BGR, and the
+conversion runs here, on the decode threads, not on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import cv2
 import numpy as np
 
 from analysis.session import Session
@@ -103,22 +111,24 @@ class FramePrefetcher:
     session : Session
         The open session; close the prefetcher before closing the session.
     max_bytes : int
-        Bound of the decoded-frame cache (default 300 MB: about 54 frames of
+        Bound of the decoded-frame cache (default 300 MB: about 40 frames of
         8 views at 640x360).
     decode_threads : int
-        Threads that decode views in parallel.
+        Threads that decode views in parallel. One keeps up with playback
+        (which asks only for the frames it can show) and competes least with
+        the GUI thread for the interpreter lock.
 
     Notes
     -----
     Thread-safe. :meth:`frames` blocks until the frame is decoded;
-    :meth:`prefetch` only records what is wanted and returns at once. A
+    :meth:`decode_ahead` only records what is wanted and returns at once. A
     background planner thread decodes the wanted frames one after another,
-    each through the decode pool. A new :meth:`prefetch` call replaces the
+    each through the decode pool. A new :meth:`decode_ahead` call replaces the
     wanted list, so work for a frame the user seeked away from is never started,
     and frames decoded for a take that is no longer current are discarded.
     """
 
-    def __init__(self, session: Session, max_bytes: int = 300_000_000, decode_threads: int = 2) -> None:
+    def __init__(self, session: Session, max_bytes: int = 300_000_000, decode_threads: int = 1) -> None:
         self._session = session
         self._views = tuple(session.view_names)
         self._cache = FrameCache(max_bytes)
@@ -139,7 +149,7 @@ class FramePrefetcher:
         return self._cache
 
     def frames(self, take_id: str, frame: int) -> ViewImages:
-        """Frame ``frame`` of every view of ``take_id``, BGR uint8 ``(H, W, 3)``, in camera order.
+        """Frame ``frame`` of every view of ``take_id``, BGRX uint8 ``(H, W, 4)``, in camera order.
 
         None stands for a view without video. Returns the cached images when the
         frame was decoded ahead, waits for it when it is being decoded right now,
@@ -158,40 +168,25 @@ class FramePrefetcher:
         self._cache.put(key, images)
         return images
 
-    def prefetch(self, take_id: str, frame: int, count: int, loop_range: tuple[int, int] | None = None) -> None:
-        """Decode the ``count`` frames after ``frame`` in the background; returns at once.
+    def frame_ready(self, take_id: str, frame: int) -> bool:
+        """Whether ``frame`` of ``take_id`` is decoded, so :meth:`frames` returns it without waiting."""
+        return (take_id, int(frame)) in self._cache
 
-        Parameters
-        ----------
-        take_id : str
-        frame : int
-            The frame shown now; decoding starts at the next one.
-        count : int
-            How many frames ahead to decode. Capped so the frames fit in a share
-            of the cache once the size of one frame is known.
-        loop_range : (int, int), optional
-            First and last frame (inclusive) of the playback loop: frames after
-            ``last`` wrap to ``first``. Without it, decode-ahead stops at the
-            take's last frame.
+    def decode_ahead(self, take_id: str, frames: Sequence[int]) -> None:
+        """Decode ``frames`` of ``take_id`` in the background, in this order; returns at once.
+
+        Replaces the frames still wanted from an earlier call. The list is cut
+        so the frames fit in a share of the cache once the size of one frame is
+        known; frames of other takes are dropped from the cache.
         """
-        n_frames = self._session.take(take_id).n_frames
+        wanted = [(take_id, int(frame)) for frame in dict.fromkeys(frames)]
         if self._frame_bytes:
-            count = min(count, int(self._cache.max_bytes * PREFETCH_SHARE) // self._frame_bytes)
-        first, last = loop_range if loop_range is not None else (0, n_frames - 1)
-        first, last = max(0, first), min(n_frames - 1, last)
-        wanted = []
-        for step in range(1, max(0, count) + 1):
-            index = frame + step
-            if loop_range is not None and index > last and last >= first:
-                index = first + (index - first) % (last - first + 1)
-            if not 0 <= index < n_frames:
-                break
-            wanted.append((take_id, index))
+            wanted = wanted[: int(self._cache.max_bytes * PREFETCH_SHARE) // self._frame_bytes]
         with self._condition:
             if take_id != self._current_take:
                 self._current_take = take_id
                 self._cache.drop_other_takes(take_id)
-            self._wanted = [key for key in dict.fromkeys(wanted) if key[1] != frame]
+            self._wanted = wanted
             self._condition.notify()
 
     def clear(self) -> None:
@@ -222,12 +217,15 @@ class FramePrefetcher:
         return images
 
     def _decode_view(self, take_id: str, view: str, frame: int) -> np.ndarray | None:
+        """One view's frame as BGRX ``(H, W, 4)`` uint8, or None without video."""
         encoded = self._session.encoded_frame(take_id, view, frame)
         if encoded is not None:
-            return decode_image(encoded)
-        if self._session.has_video(take_id, view):
-            return self._session.frame(take_id, view, frame)
-        return None
+            image = decode_image(encoded)
+        elif self._session.has_video(take_id, view):
+            image = self._session.frame(take_id, view, frame)
+        else:
+            return None
+        return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
 
     def _next_wanted(self) -> FrameKey | None:
         """Pop the next wanted frame that is not cached yet; None once closed. Call under the condition."""

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.last_error: tuple[str, str] | None = None
         self.state = ViewerState()
         self.controller = SessionController(self.state, self.settings, self)
-        self.playback = PlaybackDriver(self.state, self)
+        self.playback = PlaybackDriver(self.state, self, decoder=self.controller)
         self.exemplars = ExemplarController(self.state, self)
         self.models = models or ModelRegistry(self.settings)
         self.scoring = ScoringController(self.state, self.models, self.settings, self)

@@ -8,6 +8,7 @@ applied on the GUI thread, and a result whose request id is no longer current
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -20,9 +21,6 @@ from app.frame_prefetch import FramePrefetcher
 from app.settings import AppSettings
 from viewer.state import ViewerState
 from viewer.take_bundle import load_take_bundle
-
-PREFETCH_FRAMES = 24
-
 
 class SessionController(QObject):
     """The application's side of opening things.
@@ -50,7 +48,6 @@ class SessionController(QObject):
         self._retriangulation_request = 0
         self._library_root: Path | None = None
         self._workers: set = set()
-        state.frame_changed.connect(self._prefetch_ahead)
 
     # --------------------------------------------------------------- opening
     def open_file(self, path: str | Path, take_id: str | None = None) -> bool:
@@ -112,10 +109,14 @@ class SessionController(QObject):
             return []
         return self.prefetcher.frames(take_id, frame)
 
-    def _prefetch_ahead(self, frame: int) -> None:
-        if self.prefetcher is not None and self.state.take is not None and self.state.playing:
-            loop = self.state.loop_range if self.state.loop_enabled else None
-            self.prefetcher.prefetch(self.state.take.take_id, frame, PREFETCH_FRAMES, loop)
+    def frame_ready(self, take_id: str, frame: int) -> bool:
+        """Whether ``frame`` is decoded (playback's decode-ahead source, with :meth:`decode_ahead`)."""
+        return self.prefetcher is not None and self.prefetcher.frame_ready(take_id, frame)
+
+    def decode_ahead(self, take_id: str, frames: Sequence[int]) -> None:
+        """Decode ``frames`` of ``take_id`` in the background, in this order."""
+        if self.prefetcher is not None:
+            self.prefetcher.decode_ahead(take_id, frames)
 
     # --------------------------------------------------------------- library
     def scan_library(self, folder: Path) -> None:

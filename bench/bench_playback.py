@@ -78,10 +78,8 @@ def grid_alone(path: Path, seconds: float) -> float:
     session = Session.open(path)
     state = ViewerState()
     prefetcher = FramePrefetcher(session)
-    driver = PlaybackDriver(state)
+    driver = PlaybackDriver(state, decoder=prefetcher)
     grid = VideoGrid(state, prefetcher.frames)
-    state.frame_changed.connect(
-        lambda f: prefetcher.prefetch(state.take.take_id, f, 24, state.loop_range) if state.playing else None)
     grid.resize(*GRID_SIZE)
     grid.show()
     state.set_session(session)

@@ -18,7 +18,7 @@ from analysis.video_source import decode_image
 from app.frame_prefetch import FrameCache, FramePrefetcher
 from tests.conftest import make_session_data
 
-FRAME_BYTES = 8 * 160 * 90 * 3  # one frame of the 8 small test views
+FRAME_BYTES = 8 * 160 * 90 * 4  # one frame of the 8 small test views, BGRX
 
 
 def wait_until(condition, timeout_s: float = 10.0) -> None:
@@ -55,26 +55,31 @@ def test_frames_match_the_session_and_mark_views_without_video(tmp_path: Path):
         prefetcher.close()
     assert [image is None for image in images] == [False] * 5 + [True] * 3
     for image, reference in zip(images[:5], expected[:5]):
-        np.testing.assert_array_equal(image, reference)
+        np.testing.assert_array_equal(image[..., :3], reference)
+        assert np.all(image[..., 3] == 255)  # BGRX: painted as Format_RGB32
     assert images[0][0, 0, 0] == 7  # the test video's grey level is the frame index
 
 
-def test_prefetched_frames_are_served_from_the_cache(prefetcher: FramePrefetcher):
-    prefetcher.prefetch("take1", 2, 4)
-    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {3, 4, 5, 6})
-    cached = prefetcher.cache.get(("take1", 4))
-    assert prefetcher.frames("take1", 4) is cached
-    assert prefetcher.frames("take1", 4)[0][0, 0, 0] == 4
+def test_frames_decoded_ahead_are_ready_and_served_from_the_cache(prefetcher: FramePrefetcher):
+    assert not prefetcher.frame_ready("take1", 6)
+    prefetcher.decode_ahead("take1", [3, 6, 9])
+    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {3, 6, 9})
+    assert prefetcher.frame_ready("take1", 6) and not prefetcher.frame_ready("take1", 4)
+    cached = prefetcher.cache.get(("take1", 6))
+    assert prefetcher.frames("take1", 6) is cached
+    assert prefetcher.frames("take1", 6)[0][0, 0, 0] == 6
 
 
-def test_prefetch_wraps_within_the_loop_range(prefetcher: FramePrefetcher):
-    prefetcher.prefetch("take1", 9, 3, loop_range=(8, 10))
-    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {8, 10})
-
-
-def test_prefetch_stops_at_the_end_of_the_take_without_a_loop(prefetcher: FramePrefetcher):
-    prefetcher.prefetch("take1", 9, 10)
-    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {10, 11})
+def test_decode_ahead_asks_no_more_than_a_share_of_the_cache_holds(session: Session):
+    prefetcher = FramePrefetcher(session, max_bytes=4 * FRAME_BYTES + 100)
+    try:
+        prefetcher.frames("take1", 0)  # the size of one frame is known from here on
+        prefetcher.decode_ahead("take1", range(1, 12))
+        wait_until(lambda: ("take1", 3) in prefetcher.cache)
+        time.sleep(0.1)
+        assert cached_frames(prefetcher, "take1", 12) == {0, 1, 2, 3}  # 3 frames = 75 % of the bound
+    finally:
+        prefetcher.close()
 
 
 def test_memory_stays_within_the_bound_during_looped_playback(session: Session):
@@ -84,7 +89,7 @@ def test_memory_stays_within_the_bound_during_looped_playback(session: Session):
             for frame in range(12):
                 images = prefetcher.frames("take1", frame)
                 assert images[0][0, 0, 0] == frame
-                prefetcher.prefetch("take1", frame, 8, loop_range=(0, 11))
+                prefetcher.decode_ahead("take1", [(frame + step) % 12 for step in range(1, 9)])
                 assert prefetcher.cache.nbytes <= prefetcher.cache.max_bytes
         assert len(prefetcher.cache) <= 3
     finally:
@@ -108,7 +113,7 @@ def held_decoder(monkeypatch):
 
 def test_prefetch_returns_while_decoding_is_held(prefetcher: FramePrefetcher, held_decoder):
     started = time.perf_counter()
-    prefetcher.prefetch("take1", 0, 5)
+    prefetcher.decode_ahead("take1", range(1, 6))
     assert time.perf_counter() - started < 1.0
     assert len(prefetcher.cache) == 0
     held_decoder.set()
@@ -120,8 +125,8 @@ def test_frames_of_a_take_left_behind_are_dropped(prefetcher: FramePrefetcher, h
     prefetcher.frames("take1", 0)
     assert ("take1", 0) in prefetcher.cache
     held_decoder.clear()
-    prefetcher.prefetch("take1", 0, 6)
-    prefetcher.prefetch("take2", 0, 3)  # take1's frame 1 is being decoded now
+    prefetcher.decode_ahead("take1", range(1, 7))
+    prefetcher.decode_ahead("take2", [1, 2, 3])  # take1's frame 1 is being decoded now
     held_decoder.set()
     wait_until(lambda: cached_frames(prefetcher, "take2", 12) == {1, 2, 3})
     time.sleep(0.05)
@@ -130,8 +135,8 @@ def test_frames_of_a_take_left_behind_are_dropped(prefetcher: FramePrefetcher, h
 
 
 def test_a_seek_replaces_the_work_still_wanted(prefetcher: FramePrefetcher, held_decoder):
-    prefetcher.prefetch("take1", 0, 11)
-    prefetcher.prefetch("take1", 10, 1)  # frame 1 is being decoded now; 2..10 are no longer wanted
+    prefetcher.decode_ahead("take1", range(1, 12))
+    prefetcher.decode_ahead("take1", [11])  # frame 1 is being decoded now; 2..10 are no longer wanted
     held_decoder.set()
     wait_until(lambda: ("take1", 11) in prefetcher.cache)
     time.sleep(0.05)
@@ -148,7 +153,7 @@ def test_frames_of_a_video_file_beside_the_session(tmp_path: Path):
     path = write_session(tmp_path / "with_file.h5", dataclasses.replace(data, takes=[take, *data.takes[1:]]))
     with Session.open(path) as session:
         prefetcher = FramePrefetcher(session)
-        prefetcher.prefetch("take1", 0, 4)
+        prefetcher.decode_ahead("take1", [1, 2, 3, 4])
         images = prefetcher.frames("take1", 3)
         prefetcher.close()
     assert images[2] is not None and abs(int(images[2][45, 80, 0]) - 80) <= 3  # file frame 5 + 3

@@ -98,7 +98,7 @@ def test_synthetic_session_plays_through_the_prefetcher(synthetic_session_file: 
                 state.seek(middle)
             assert presented.args == [middle]
             assert grid.displayed_frames() == [middle] * 8
-            prefetcher.prefetch(take_id, middle, 3)
+            prefetcher.decode_ahead(take_id, [middle + 1, middle + 2, middle + 3])
             qtbot.waitUntil(lambda: (take_id, middle + 3) in prefetcher.cache)
             with qtbot.waitSignal(grid.frame_presented) as presented:
                 state.seek(middle + 3)

@@ -28,7 +28,7 @@ from viewer.state import ViewerState
 from viewer.take_bundle import TakeBundle
 from viewer.video_grid import bgr_qimage
 
-#: (view name, frame) -> BGR uint8 (H, W, 3) image, or None where the take has no video.
+#: (view name, frame) -> BGRX (H, W, 4) or BGR (H, W, 3) uint8 image, or None where the take has no video.
 FrameSource = Callable[[str, int], np.ndarray | None]
 
 BACKGROUND = QColor(21, 23, 27)
@@ -188,7 +188,7 @@ class CompareView(QWidget):
     state : ViewerState
         Source of the take, frame, selected view and exemplar; row clicks call ``state.seek``.
     trainee_frame, exemplar_frame : callable (view, frame) -> ndarray or None
-        Decoded BGR frames of the current take and of the exemplar (each at its own frame index).
+        Decoded BGRX (or BGR) frames of the current take and of the exemplar (each at its own frame index).
 
     Signals
     -------

@@ -9,6 +9,7 @@ not triangulated) are skipped. Drawing is batched per colour so a frame of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -97,15 +98,28 @@ def _valid(points: np.ndarray) -> np.ndarray:
     return np.isfinite(points).all(axis=-1)
 
 
-def _round_pen(color: QColor, width: float) -> QPen:
-    pen = QPen(color, width)
+def _qpoints(points: np.ndarray) -> list[QPointF]:
+    """Points ``(..., 2)`` as a flat list of QPointF (through ``tolist``: no numpy scalars)."""
+    return [QPointF(x, y) for x, y in np.reshape(points, (-1, 2)).tolist()]
+
+
+@lru_cache(maxsize=256)
+def _round_pen(rgba: int, width: float) -> QPen:
+    """A round-capped pen of colour ``rgba`` (``QColor.rgba()``); cached, so do not modify it."""
+    pen = QPen(QColor.fromRgba(rgba), width)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     return pen
 
 
+@lru_cache(maxsize=1)
+def _confidence_palette() -> tuple[int, ...]:
+    """``QColor.rgba()`` of each confidence step, 0 .. CONFIDENCE_STEPS."""
+    return tuple(confidence_color(step / CONFIDENCE_STEPS).rgba() for step in range(CONFIDENCE_STEPS + 1))
+
+
 def draw_bones(painter: QPainter, points: np.ndarray, edges: np.ndarray, colors: list[QColor], width: float) -> None:
-    """Skeleton edges between detected joints.
+    """Skeleton edges between detected joints: an outline pass, then one pass per colour.
 
     Parameters
     ----------
@@ -116,18 +130,16 @@ def draw_bones(painter: QPainter, points: np.ndarray, edges: np.ndarray, colors:
     width : float
         Line width, widget pixels.
     """
-    valid = _valid(points)
-    lines: dict[int, tuple[QColor, list[QPointF]]] = {}
-    for (a, b), color in zip(edges, colors):
-        if valid[a] and valid[b]:
-            lines.setdefault(color.rgba(), (color, []))[1].extend((QPointF(*points[a]), QPointF(*points[b])))
-    if not lines:
+    ends = np.asarray(points, dtype=np.float64)[np.asarray(edges, dtype=np.int64).reshape(-1, 2)]  # (E, 2, 2)
+    drawn = np.isfinite(ends).all(axis=(1, 2))
+    if not drawn.any():
         return
-    painter.setPen(_round_pen(OUTLINE, width + 2.0))
-    painter.drawLines([point for _, ends in lines.values() for point in ends])
-    for color, ends in lines.values():
-        painter.setPen(_round_pen(color, width))
-        painter.drawLines(ends)
+    keys = np.array([color.rgba() for color in colors], dtype=np.int64)
+    painter.setPen(_round_pen(OUTLINE.rgba(), width + 2.0))
+    painter.drawLines(_qpoints(ends[drawn]))
+    for key in dict.fromkeys(keys[drawn].tolist()):
+        painter.setPen(_round_pen(key, width))
+        painter.drawLines(_qpoints(ends[drawn & (keys == key)]))
 
 
 def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarray, radius: float) -> None:
@@ -146,20 +158,18 @@ def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarra
     if not valid.any():
         return
     steps = np.round(np.clip(np.nan_to_num(confidence), 0.0, 1.0) * CONFIDENCE_STEPS).astype(int)
-    painter.setPen(_round_pen(OUTLINE, 2 * radius + 2.0))
-    painter.drawPoints([QPointF(*p) for p in points[valid]])
-    for step in np.unique(steps[valid]):
-        chosen = valid & (steps == step)
-        painter.setPen(_round_pen(confidence_color(step / CONFIDENCE_STEPS), 2 * radius))
-        painter.drawPoints([QPointF(*p) for p in points[chosen]])
+    palette = _confidence_palette()
+    painter.setPen(_round_pen(OUTLINE.rgba(), 2 * radius + 2.0))
+    painter.drawPoints(_qpoints(points[valid]))
+    for step in np.unique(steps[valid]).tolist():
+        painter.setPen(_round_pen(palette[step], 2 * radius))
+        painter.drawPoints(_qpoints(points[valid & (steps == step)]))
 
 
 def _cross_lines(points: np.ndarray, size: float) -> list[QPointF]:
-    lines = []
-    for x, y in points:
-        lines += [QPointF(x - size, y - size), QPointF(x + size, y + size),
-                  QPointF(x - size, y + size), QPointF(x + size, y - size)]
-    return lines
+    """The two strokes of an X of half-width ``size`` at each point ``(N, 2)``, as line end points."""
+    offsets = np.array([[-1, -1], [1, 1], [-1, 1], [1, -1]], dtype=np.float64) * size
+    return _qpoints(np.asarray(points, dtype=np.float64)[:, None, :] + offsets)
 
 
 def draw_reprojections(painter: QPainter, points: np.ndarray, errors: np.ndarray, size: float) -> None:
@@ -178,12 +188,12 @@ def draw_reprojections(painter: QPainter, points: np.ndarray, errors: np.ndarray
     if not valid.any():
         return
     classes = error_class(np.nan_to_num(errors, nan=np.inf))
-    painter.setPen(_round_pen(OUTLINE, 4.0))
+    painter.setPen(_round_pen(OUTLINE.rgba(), 4.0))
     painter.drawLines(_cross_lines(points[valid], size))
     for klass, color in enumerate(ERROR_COLORS):
         chosen = valid & (classes == klass)
         if chosen.any():
-            painter.setPen(_round_pen(color, 2.0))
+            painter.setPen(_round_pen(color.rgba(), 2.0))
             painter.drawLines(_cross_lines(points[chosen], size))
 
 
@@ -209,14 +219,14 @@ def draw_joint_inspection(painter: QPainter, geometry: TileGeometry, detection: 
     reprojected_at = QPointF(*geometry.map(reprojection)) if reprojected else None
     color = error_color(error_px) if error_px is not None and np.isfinite(error_px) else INSPECTION
     if detected_at is not None and reprojected_at is not None:
-        painter.setPen(_round_pen(OUTLINE, 4.0))
+        painter.setPen(_round_pen(OUTLINE.rgba(), 4.0))
         painter.drawLine(detected_at, reprojected_at)
-        painter.setPen(_round_pen(color, 2.0))
+        painter.setPen(_round_pen(color.rgba(), 2.0))
         painter.drawLine(detected_at, reprojected_at)
     if reprojected_at is not None:
-        painter.setPen(_round_pen(OUTLINE, 5.0))
+        painter.setPen(_round_pen(OUTLINE.rgba(), 5.0))
         painter.drawLines(_cross_lines(np.array([[reprojected_at.x(), reprojected_at.y()]]), radius + 2))
-        painter.setPen(_round_pen(color, 2.5))
+        painter.setPen(_round_pen(color.rgba(), 2.5))
         painter.drawLines(_cross_lines(np.array([[reprojected_at.x(), reprojected_at.y()]]), radius + 2))
     if detected_at is not None:
         painter.setBrush(Qt.BrushStyle.NoBrush)

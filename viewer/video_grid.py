@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QMouseEvent, QPa
 from PySide6.QtWidgets import QWidget
 
 from analysis.session_format import SessionFormatError
+from analysis.skeleton import Skeleton
 from viewer.overlay_painter import (
     TileGeometry,
     bone_colors,
@@ -84,9 +85,14 @@ def _image_width(n_views: int, rows: int, width: float, height: float, gap: floa
 
 
 def bgr_qimage(image: np.ndarray) -> QImage:
-    """A QImage viewing the BGR uint8 ``(H, W, 3)`` buffer without copying (keep ``image`` alive)."""
+    """A QImage viewing a BGR ``(H, W, 3)`` or BGRX ``(H, W, 4)`` uint8 buffer without copying (keep ``image`` alive).
+
+    BGRX (the fourth byte 255) is ``Format_RGB32`` on a little-endian machine,
+    the format Qt paints fastest; BGR is viewed as ``Format_BGR888``.
+    """
     height, width = image.shape[:2]
-    return QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+    image_format = QImage.Format.Format_RGB32 if image.shape[2] == 4 else QImage.Format.Format_BGR888
+    return QImage(image.data, width, height, image.strides[0], image_format)
 
 
 class VideoGrid(QWidget):
@@ -97,8 +103,8 @@ class VideoGrid(QWidget):
     state : ViewerState
         Read for the take, frame, selection and overlays; single clicks select a view.
     frames : callable (take_id, frame) -> list of ndarray or None
-        BGR uint8 ``(H, W, 3)`` per view in camera order, None for views without
-        video (``FramePrefetcher.frames``).
+        BGRX uint8 ``(H, W, 4)`` (or BGR ``(H, W, 3)``) per view in camera order,
+        None for views without video (``FramePrefetcher.frames``).
 
     Signals
     -------
@@ -124,7 +130,7 @@ class VideoGrid(QWidget):
         self._qimages: list[QImage | None] = []
         self._read_error: str | None = None
         self._displayed: list[int] = []
-        self._bone_colors: list[QColor] = []
+        self._bone_colors: tuple[Skeleton | None, list[QColor]] = (None, [])  # colours of that skeleton's bones
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(320, 180)
         state.take_changed.connect(self._on_take_changed)
@@ -174,7 +180,6 @@ class VideoGrid(QWidget):
         self._images, self._qimages, self._displayed = [], [], []
         if take is None or (self._enlarged is not None and self._enlarged >= len(take.cameras)):
             self._enlarged = None
-        self._bone_colors = [] if take is None else bone_colors(take.skeleton)
         self.update()
 
     def _repaint_later(self, *_args) -> None:
@@ -274,7 +279,8 @@ class VideoGrid(QWidget):
         points = geometry.map(detections[:, :2])
         radius = geometry.marker_radius
         if overlays.get("bones") or skeleton_always:
-            draw_bones(painter, points, take.skeleton.edge_array, self._bone_colors, max(1.5, radius * 0.6))
+            draw_bones(painter, points, take.skeleton.edge_array, self._bone_colors_of(take.skeleton),
+                       max(1.5, radius * 0.6))
         if overlays.get("reprojection") and take.reprojected is not None:
             errors = take.errors[index, frame] if take.errors is not None else np.full(len(points), np.nan)
             draw_reprojections(painter, geometry.map(take.reprojected[index, frame]), errors, radius)
@@ -286,6 +292,12 @@ class VideoGrid(QWidget):
             error = None if take.errors is None else float(take.errors[index, frame, joint])
             draw_joint_inspection(painter, geometry, detections[joint, :2], reprojection, error,
                                   take.skeleton.joint_names[joint])
+
+    def _bone_colors_of(self, skeleton: Skeleton) -> list[QColor]:
+        """Bone colours of ``skeleton``, kept while it stays the same (a paint may come before take_changed)."""
+        if self._bone_colors[0] is not skeleton:
+            self._bone_colors = (skeleton, bone_colors(skeleton))
+        return self._bone_colors[1]
 
     def _paint_caption(self, painter: QPainter, geometry: TileGeometry, view: str, frame: int) -> None:
         font = QFont(painter.font())
