@@ -169,6 +169,15 @@ def test_network_outputs_have_the_documented_shapes(trained, tiny_data):
     assert trained.head_codes == tuple(load_penalty_catalogue())
 
 
+def test_the_same_seed_trains_the_same_weights(tiny_data):
+    settings = preset("default", epochs=1, batch_size=16)
+    first, again = (train(tiny_data, settings, seed=5, device="cpu", log=lambda line: None) for _ in range(2))
+    other = train(tiny_data, settings, seed=6, device="cpu", log=lambda line: None)
+    weights = [model.network.state_dict() for model in (first, again, other)]
+    assert all(torch.equal(weights[0][name], weights[1][name]) for name in weights[0])
+    assert not all(torch.equal(weights[0][name], weights[2][name]) for name in weights[0])
+
+
 def test_checkpoint_round_trip_gives_identical_outputs(trained, checkpoint_file, tiny_data):
     loaded = load_checkpoint(checkpoint_file)
     batch = torch.from_numpy(tiny_data.features[:4])
