@@ -89,7 +89,7 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
     result = ScoringResult(
         take_id=take.take_id,
         predicted=float(verdict.score),
-        exemplars=tuple(ExemplarUsed(row.file, row.take, float(row.score)) for row in ranked.itertuples()),
+        exemplars=tuple(ExemplarUsed(row.file, row.take, str(row.athlete), float(row.score)) for row in ranked.itertuples()),
         penalty_codes=codes,
         penalty_names=tuple(catalogue[c].name if c in catalogue else c for c in codes),
         probabilities=np.asarray(verdict.penalty_probabilities, float),

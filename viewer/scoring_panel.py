@@ -151,6 +151,10 @@ class ScoringPanel(QWidget):
         """The annotated score and judges' spread, as shown (plain text)."""
         return self._annotated_label.text()
 
+    def exemplars_text(self) -> str:
+        """The line naming the exemplars the take was compared with, as shown."""
+        return self._exemplars_label.text()
+
     def penalty_bars(self) -> list[tuple[str, int]]:
         """(catalogue name, percent) of each bar, top to bottom."""
         return [(name, bar.value()) for name, bar in self._penalty_rows]
@@ -202,7 +206,7 @@ class ScoringPanel(QWidget):
             return
         self._score_label.setText(f"{scoring.predicted:.2f}")
         if scoring.exemplars:
-            used = ", ".join(f"{e.take} ({e.score:.2f})" for e in scoring.exemplars)
+            used = ", ".join(f"{e.athlete} {e.take} ({e.score:.2f})" for e in scoring.exemplars)
             self._exemplars_label.setText(f"Compared with {len(scoring.exemplars)} exemplar(s): {used}")
         else:
             self._exemplars_label.setText("Scored directly (the model uses no exemplar)")

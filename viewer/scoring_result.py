@@ -28,12 +28,15 @@ class ExemplarUsed:
     file : str
         Library file (relative to the library folder).
     take : str
+    athlete : str
+        Who performed it (exemplar takes of one action share their take name).
     score : float
         Its annotated score y_Z.
     """
 
     file: str
     take: str
+    athlete: str
     score: float
 
 
