@@ -3,9 +3,10 @@
 The grid asks :meth:`FramePrefetcher.frames` for the frame it is about to
 paint; playback names the frames it will show next with
 :meth:`FramePrefetcher.decode_ahead`, so they are decoded when their turn
-comes, and moves on only to frames that :meth:`FramePrefetcher.frame_ready`. Decoding runs in a small thread pool
-(OpenCV releases the GIL while it decodes), so the 8 views of one frame decode
-in parallel. The cache is a least-recently-used map bounded by bytes, so looped
+comes, and moves on only to frames for which :meth:`FramePrefetcher.frame_ready`
+is true. Decoding runs in a thread pool (one thread by default; OpenCV releases
+the GIL while it decodes, so more threads decode the views of a frame in
+parallel). The cache is a least-recently-used map bounded by bytes, so looped
 playback of a long take keeps memory flat.
 
 Frames come out as BGRX ``(H, W, 4)`` uint8 (the fourth byte 255): on a
