@@ -17,6 +17,7 @@ import platformdirs
 from psygnal import Signal
 
 from app.settings import APPLICATION, ORGANIZATION, AppSettings
+from models.shipped import default_model_path
 
 ACTIVE_KEY = "scoring/active_model"
 FINETUNED_PATTERN = re.compile(r"^finetuned-(\d{8}-\d{6})-v(\d+)\.pt$")
@@ -25,13 +26,6 @@ FINETUNED_PATTERN = re.compile(r"^finetuned-(\d{8}-\d{6})-v(\d+)\.pt$")
 def default_models_folder() -> Path:
     """``<user data dir>/models`` (platformdirs), where fine-tuned checkpoints are written."""
     return platformdirs.user_data_path(APPLICATION, ORGANIZATION) / "models"
-
-
-def shipped_model_path() -> Path:
-    """The checkpoint shipped in ``resources/`` (read-only for the app)."""
-    from importlib.resources import files
-
-    return Path(str(files("resources").joinpath("default_model.pt")))
 
 
 @dataclass(frozen=True)
@@ -74,7 +68,7 @@ class ModelRegistry:
     folder : Path, optional
         Where fine-tuned checkpoints go (default :func:`default_models_folder`).
     default_path : Path, optional
-        The shipped checkpoint (default :func:`shipped_model_path`).
+        The shipped checkpoint (default :func:`models.shipped.default_model_path`).
 
     Signals
     -------
@@ -89,7 +83,7 @@ class ModelRegistry:
     def __init__(self, settings: AppSettings, folder: Path | None = None, default_path: Path | None = None) -> None:
         self.settings = settings
         self.folder = Path(folder) if folder is not None else default_models_folder()
-        self.default = ModelEntry(Path(default_path) if default_path is not None else shipped_model_path(),
+        self.default = ModelEntry(Path(default_path) if default_path is not None else default_model_path(),
                                   "default", "shipped")
 
     def models(self) -> list[ModelEntry]:

@@ -35,7 +35,7 @@ def main() -> None:
 
     from analysis.library import Library
     from app.finetune_job import FinetuneRequest, run_finetune
-    from app.model_registry import shipped_model_path
+    from models.shipped import default_model_path
 
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as scratch:
@@ -45,7 +45,7 @@ def main() -> None:
 
             library = Path(scratch) / "library"
             generate_library(library, seed=3, n_athletes=4, video_takes=0, repetitions=1, levels=(1,), workers=1)
-        request = FinetuneRequest(library=library, base_model=args.model or shipped_model_path(), event=args.event,
+        request = FinetuneRequest(library=library, base_model=args.model or default_model_path(), event=args.event,
                                   level=args.level, epochs=args.epochs, learning_rate=1e-3)
         n_chosen = len(request.chosen(Library.scan(library).index))
         stamps, entries = [], []

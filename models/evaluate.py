@@ -152,17 +152,17 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
     views = [(target_inputs, exemplar_inputs)]
     if mirror is not None:
         views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs)))
-    scores, step_probabilities = 0.0, None
+    results = []
     for targets_view, exemplars_view in views:
         exemplars = embed(network, exemplars_view, device) if exemplars_view is not None and len(exemplars_view) else None
-        view_scores, view_probabilities = compare_embedded(
-            network, embed(network, targets_view, device), exemplars,
-            partner_lists or [np.empty(0, np.int64)] * len(scored), exemplar_scores, score_offset)
-        scores = scores + view_scores / len(views)
-        if view_probabilities is not None:
-            step_probabilities = view_probabilities / len(views) + (0.0 if step_probabilities is None else step_probabilities)
-    take_probabilities = None if step_probabilities is None else step_probabilities.max(axis=-1)
-    return scored.assign(predicted=scores), take_probabilities
+        results.append(compare_embedded(network, embed(network, targets_view, device), exemplars,
+                                        partner_lists or [np.empty(0, np.int64)] * len(scored), exemplar_scores,
+                                        score_offset))
+    scores = np.mean([view_scores for view_scores, _ in results], axis=0)
+    if results[0][1] is None:
+        return scored.assign(predicted=scores), None
+    step_probabilities = np.mean([view_probabilities for _, view_probabilities in results], axis=0)
+    return scored.assign(predicted=scores), step_probabilities.max(axis=-1)
 
 
 

@@ -8,7 +8,6 @@ A model trained with mirrored pairs scores each pair as it is and mirrored
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +18,7 @@ from models.distributed import ProcessGroup, resolve_device
 from models.evaluate import compare_embedded, embed
 from models.features import JointRoles, modality_points, pose_features, to_original_frames
 from models.network import Embedding
-
-
-def default_model_path() -> Path:
-    """The checkpoint shipped in ``resources/default_model.pt``."""
-    return Path(str(files("resources").joinpath("default_model.pt")))
+from models.shipped import default_model_path
 
 
 @dataclass(frozen=True)
