@@ -27,7 +27,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.synthetic.penalties import load_penalty_catalogue  # noqa: E402
+from analysis.catalogue.penalties import load_penalty_catalogue  # noqa: E402
 from models.baselines import ridge_baseline  # noqa: E402
 from models.config import preset  # noqa: E402
 from models.data import athlete_split, load_library_data  # noqa: E402

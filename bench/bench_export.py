@@ -25,11 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.clip_export import OverlayOptions, available_codec, export_clip  # noqa: E402
-from analysis.session import Session  # noqa: E402
-from analysis.session_writer import write_session  # noqa: E402
+from analysis.render.clip_export import (  # noqa: E402
+    OverlayOptions,
+    available_codec,
+    export_clip,
+)
+from analysis.session.reader import Session  # noqa: E402
+from analysis.session.writer import write_session  # noqa: E402
 from analysis.synthetic.library_builder import build_session, plan_library  # noqa: E402
-from app.cli_export import EXPORT_THREADS  # noqa: E402
+from app.cli.export import EXPORT_THREADS  # noqa: E402
 
 BENCH_OVERLAYS = OverlayOptions(skeleton="detections", angle_joints=("left_knee", "right_knee", "left_hip", "right_hip"),
                               score=True, penalties=True, timestamp=True)

@@ -1,6 +1,6 @@
 """Fine-tuning throughput as the app runs it (Model > Fine-tune…): pairs/s and seconds per epoch.
 
-Runs :func:`app.finetune_job.run_finetune` (the dialog's worker body) on a library
+Runs :func:`app.gui.finetune_job.run_finetune` (the dialog's worker body) on a library
 subset, with torch limited to the threads the GUI process uses (1 by default).
 
     python bench/bench_finetune.py --library /tmp/score_demo --level 1 --epochs 4
@@ -33,8 +33,8 @@ def main() -> None:
 
     import torch
 
-    from analysis.library import Library
-    from app.finetune_job import FinetuneRequest, run_finetune
+    from analysis.session.library import Library
+    from app.gui.finetune_job import FinetuneRequest, run_finetune
     from models.shipped import default_model_path
 
     torch.set_num_threads(args.threads)

@@ -25,16 +25,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
-from analysis.session import Session  # noqa: E402
-from analysis.session_writer import write_session  # noqa: E402
+from analysis.session.reader import Session  # noqa: E402
+from analysis.session.writer import write_session  # noqa: E402
 from analysis.synthetic.library_builder import build_session, plan_library  # noqa: E402
-from app.frame_prefetch import FramePrefetcher  # noqa: E402
-from app.gui import application, wait_until  # noqa: E402
-from app.playback import PlaybackDriver  # noqa: E402
-from app.settings import AppSettings  # noqa: E402
-from viewer.state import ViewerState  # noqa: E402
-from viewer.take_bundle import load_take_bundle  # noqa: E402
-from viewer.video_grid import VideoGrid  # noqa: E402
+from app.gui.frame_prefetch import FramePrefetcher  # noqa: E402
+from app.gui.launch import application, wait_until  # noqa: E402
+from app.gui.playback import PlaybackDriver  # noqa: E402
+from app.gui.settings import AppSettings  # noqa: E402
+from viewer.model.state import ViewerState  # noqa: E402
+from viewer.model.take_bundle import load_take_bundle  # noqa: E402
+from viewer.widgets.video_grid import VideoGrid  # noqa: E402
 
 GRID_SIZE = (4 * 640, 2 * 360)
 
@@ -94,7 +94,7 @@ def grid_alone(path: Path, seconds: float) -> float:
 
 
 def whole_window(path: Path, seconds: float, soak_seconds: float) -> tuple[float, float, float]:
-    from app.main_window import MainWindow
+    from app.gui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory() as folder:
         settings = AppSettings(QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat))

@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.library import Library  # noqa: E402
+from analysis.session.library import Library  # noqa: E402
 from analysis.synthetic.library_builder import generate_library  # noqa: E402
 from models.scorer import Scorer  # noqa: E402
 from models.session_scoring import library_exemplars  # noqa: E402

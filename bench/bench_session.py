@@ -23,15 +23,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2  # noqa: E402
 
-from analysis.session import Session  # noqa: E402
-from analysis.session_writer import write_session  # noqa: E402
+from analysis.session.reader import Session  # noqa: E402
+from analysis.session.video_source import decode_image  # noqa: E402
+from analysis.session.writer import write_session  # noqa: E402
 from analysis.synthetic.library_builder import build_session, plan_library  # noqa: E402
-from analysis.video_source import decode_image  # noqa: E402
 
 _OPEN_SNIPPET = """
 import sys, time
 t0 = time.perf_counter()
-from analysis.session import Session
+from analysis.session.reader import Session
 t1 = time.perf_counter()
 session = Session.open(sys.argv[1])
 take = next(t for t in session.takes.values() if t.video_views)

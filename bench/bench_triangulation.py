@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis.cameras import project_all  # noqa: E402
-from analysis.robust_triangulation import triangulate_robust  # noqa: E402
-from analysis.synthetic.apparatus import apparatus_for  # noqa: E402
+from analysis.catalogue.apparatus import apparatus_for  # noqa: E402
+from analysis.geometry.cameras import project_all  # noqa: E402
+from analysis.geometry.robust_triangulation import triangulate_robust  # noqa: E402
+from analysis.geometry.triangulation import triangulate_dlt  # noqa: E402
 from analysis.synthetic.rig import make_rig  # noqa: E402
-from analysis.triangulation import triangulate_dlt  # noqa: E402
 
 N_FRAMES, N_JOINTS = 600, 17
 

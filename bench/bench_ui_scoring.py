@@ -35,16 +35,16 @@ def main() -> None:
 
     from PySide6.QtCore import QSettings
 
-    from analysis.library import Library
-    from analysis.session import Session
-    from app.gui import application, wait_until
-    from app.model_registry import ModelRegistry
-    from app.scoring_controller import ScoringController
-    from app.settings import AppSettings
-    from viewer.curves import CurvesPanel
-    from viewer.scoring_panel import ScoringPanel
-    from viewer.state import ViewerState
-    from viewer.take_bundle import load_take_bundle
+    from analysis.session.library import Library
+    from analysis.session.reader import Session
+    from app.gui.launch import application, wait_until
+    from app.gui.model_registry import ModelRegistry
+    from app.gui.scoring_controller import ScoringController
+    from app.gui.settings import AppSettings
+    from viewer.model.state import ViewerState
+    from viewer.model.take_bundle import load_take_bundle
+    from viewer.widgets.curves import CurvesPanel
+    from viewer.widgets.scoring_panel import ScoringPanel
 
     app = application()
     with tempfile.TemporaryDirectory() as scratch:

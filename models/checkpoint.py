@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from analysis.skeleton import Skeleton
+from analysis.motion.skeleton import Skeleton
 from models.config import ModelConfig
 from models.features import mirror_features
 from models.graph import partitioned_adjacency

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.library import Library
-from analysis.skeleton import Skeleton
+from analysis.motion.skeleton import Skeleton
+from analysis.session.library import Library
 from models.features import JointRoles, modality_points, pose_features
 
 

@@ -266,7 +266,7 @@ def mirror_features(features: np.ndarray, flip: np.ndarray, n_coordinates: int) 
     features : numpy.ndarray or torch.Tensor, shape (..., D, S, J)
         As made by :func:`pose_features`.
     flip : numpy.ndarray of int, shape (J,)
-        The skeleton's :meth:`~analysis.skeleton.Skeleton.flip_permutation`.
+        The skeleton's :meth:`~analysis.motion.skeleton.Skeleton.flip_permutation`.
     n_coordinates : int
         C (3 for 3D, 2 for 2D).
 

@@ -1,6 +1,6 @@
 """Skeleton graph adjacency for the ST-GCN backbone.
 
-The adjacency is built from the session's own :class:`analysis.skeleton.Skeleton`
+The adjacency is built from the session's own :class:`analysis.motion.skeleton.Skeleton`
 (its edges), so the model and every view share one definition of the body.
 """
 

@@ -16,7 +16,12 @@ import torch
 from models.checkpoint import ScoringModel, load_checkpoint
 from models.distributed import ProcessGroup, resolve_device
 from models.evaluate import compare_embedded, embed
-from models.features import JointRoles, modality_points, pose_features, to_original_frames
+from models.features import (
+    JointRoles,
+    modality_points,
+    pose_features,
+    to_original_frames,
+)
 from models.network import Embedding
 from models.shipped import default_model_path
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from analysis.library import Library
-from analysis.session import Session
+from analysis.session.library import Library
+from analysis.session.reader import Session
 from models.scorer import Exemplar, Scorer
 
 

@@ -13,11 +13,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from analysis.synthetic.penalties import load_penalty_catalogue
+from analysis.catalogue.penalties import load_penalty_catalogue
 from models import distributed
 from models.checkpoint import ScoringModel, build_network
 from models.config import ModelConfig
-from models.data import LibraryData, athlete_split, curriculum_complete, epoch_pairs, exemplars_by_action, load_library_data
+from models.data import (
+    LibraryData,
+    athlete_split,
+    curriculum_complete,
+    epoch_pairs,
+    exemplars_by_action,
+    load_library_data,
+)
 from models.evaluate import predict_takes, score_metrics
 from models.features import input_channels, mirror_features
 from models.heads import take_logits

@@ -1,59 +1,13 @@
-"""Shared test data: small sessions built in temporary folders."""
+"""Shared fixtures: small sessions built in temporary folders, a tiny training library."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
-from analysis.cameras import project_all
-from analysis.session_data import EmbeddedVideo, Penalties, SessionData, TakeData
-from analysis.session_writer import write_session
-from analysis.skeleton import COCO17
-from analysis.synthetic.apparatus import apparatus_for
-from analysis.synthetic.rig import make_rig
-
-
-def random_walk_pose(rng: np.random.Generator, n_frames: int) -> np.ndarray:
-    """A ``(T, 17, 3)`` body-sized point cloud drifting around the floor centre, metres."""
-    base = rng.uniform([-0.3, -0.2, 0.1], [0.3, 0.2, 1.7], size=(1, 17, 3))
-    drift = np.cumsum(rng.normal(0, 0.01, size=(n_frames, 1, 3)), axis=0)
-    return base + drift
-
-
-def make_session_data(seed: int = 0, n_takes: int = 2, n_frames: int = 12, video_views: int = 8,
-                      event: str = "MFE", codec: str = "png") -> SessionData:
-    """A small but complete session: 8 cameras, poses, judges, penalties and video."""
-    rng = np.random.default_rng(seed)
-    cameras = make_rig(apparatus_for(event), rng, size=(160, 90))
-    takes = []
-    for k in range(n_takes):
-        truth = random_walk_pose(rng, n_frames)
-        pixels = project_all(cameras, truth)
-        confidence = rng.uniform(0.5, 1.0, size=pixels.shape[:-1])
-        pose2d = np.concatenate([pixels, confidence[..., None]], axis=-1).astype(np.float32)
-        video = {}
-        for camera in cameras[:video_views]:
-            frames = []
-            for i in range(n_frames):
-                image = np.full((camera.height, camera.width, 3), (k * 40 + i) % 255, np.uint8)
-                frames.append(cv2.imencode(f".{codec}", image)[1].tobytes())
-            video[camera.name] = EmbeddedVideo(frames, codec=codec)
-        is_exemplar = k == 0
-        penalties = Penalties() if is_exemplar else Penalties(
-            ("BENT_KNEES", "LEGS_APART"), np.array([0.3, 0.1], np.float32),
-            np.array([2, 5], np.int32), np.array([6, 9], np.int32))
-        takes.append(TakeData(
-            take_id=f"take{k + 1}", action=f"{event}-1-01", action_name="Straight jump",
-            pose2d=pose2d, score=10.0 - penalties.total, is_exemplar=is_exemplar,
-            pose3d=truth.astype(np.float32), pose3d_reference=truth.astype(np.float32),
-            judge_scores=np.full(5, 10.0 - penalties.total, np.float32), penalties=penalties, video=video,
-        ))
-    return SessionData(event=event, level=1, athlete="A01", fps=30.0, skeleton=COCO17, cameras=cameras,
-                       takes=takes, title="Test session", created="2026-11-26")
+from analysis.session.writer import write_session
+from tests.helpers import make_session_data
 
 
 @pytest.fixture
@@ -80,7 +34,3 @@ def tiny_library(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("tiny_library")
     generate_library(folder, seed=3, n_athletes=4, video_takes=0, repetitions=1, levels=(1,), workers=1)
     return folder
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.synthetic.apparatus import Apparatus
+from analysis.catalogue.apparatus import Apparatus
 from analysis.synthetic.athletes import Athlete
 from analysis.synthetic.primitives import PRIMITIVES, Timeline
 

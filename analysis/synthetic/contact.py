@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.skeleton import COCO17
+from analysis.motion.skeleton import COCO17
 from analysis.synthetic.athletes import Segments
 from analysis.synthetic.body import body_offsets
 

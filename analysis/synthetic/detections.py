@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from analysis.cameras import Camera
-from analysis.skeleton import Skeleton
+from analysis.geometry.cameras import Camera
+from analysis.motion.skeleton import Skeleton
 
 
 @dataclass(frozen=True)

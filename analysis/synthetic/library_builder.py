@@ -21,20 +21,20 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.session_data import EmbeddedVideo, Penalties, SessionData, TakeData
-from analysis.session_writer import write_session
-from analysis.skeleton import COCO17
+from analysis.catalogue.apparatus import apparatus_for
+from analysis.geometry.robust_triangulation import triangulate_robust
+from analysis.motion.skeleton import COCO17
+from analysis.session.contract import EVENT_NAMES, EVENTS
+from analysis.session.data import EmbeddedVideo, Penalties, SessionData, TakeData
+from analysis.session.writer import write_session
 from analysis.synthetic.actions import load_actions
 from analysis.synthetic.annotators import judge_panel, judge_scores
-from analysis.session_format import EVENT_NAMES, EVENTS
-from analysis.synthetic.apparatus import apparatus_for
 from analysis.synthetic.athletes import Athlete, make_athletes
 from analysis.synthetic.detections import simulate_detections
 from analysis.synthetic.motion import Motion, synthesize_take
 from analysis.synthetic.penalties import sample_faults
 from analysis.synthetic.render import Appearance, render_take
 from analysis.synthetic.rig import make_rig
-from analysis.robust_triangulation import triangulate_robust
 
 FPS = 30.0
 MEN_EVENTS = ("MFE", "MVT", "MPB", "MHB")

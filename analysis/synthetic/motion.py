@@ -12,12 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
+from analysis.catalogue.apparatus import Apparatus
+from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.synthetic.actions import Action, build_timeline
-from analysis.synthetic.apparatus import Apparatus
 from analysis.synthetic.athletes import Athlete
 from analysis.synthetic.body import TRACK_INDEX, body_offsets
 from analysis.synthetic.contact import contact_pads, grip_root, ground_height
-from analysis.synthetic.penalties import apply_timing, apply_tracks, eligible_phases, load_penalty_catalogue
+from analysis.synthetic.penalties import apply_timing, apply_tracks, eligible_phases
 from analysis.synthetic.primitives import G, Timeline
 
 _NATURAL_STREAM = 0

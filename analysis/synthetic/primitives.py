@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from analysis.synthetic.athletes import Segments
-from analysis.synthetic.body import TRACK_INDEX, TRACKS, body_offsets
+from analysis.synthetic.body import TRACK_INDEX, TRACKS
 from analysis.synthetic.contact import pelvis_height
 
 G = 9.81

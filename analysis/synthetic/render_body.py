@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from analysis.cameras import Camera
-from analysis.skeleton import COCO17_NAMES
+from analysis.geometry.cameras import Camera
+from analysis.motion.skeleton import COCO17_NAMES
 
 _J = {name: index for index, name in enumerate(COCO17_NAMES)}
 #: Shading levels: (radius fraction, brightness factor), outer rim first.

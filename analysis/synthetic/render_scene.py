@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from analysis.cameras import Camera
-from analysis.synthetic.apparatus import Apparatus, Bar, Box, FloorPatch
+from analysis.catalogue.apparatus import Apparatus, Bar, Box, FloorPatch
+from analysis.geometry.cameras import Camera
 
 #: Supersampling factor per image axis.
 SUPERSAMPLE = 2

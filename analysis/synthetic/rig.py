@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.cameras import Camera, look_at
-from analysis.synthetic.apparatus import Apparatus
+from analysis.catalogue.apparatus import Apparatus
+from analysis.geometry.cameras import Camera, look_at
 
 VIEW_COUNT = 8
 IMAGE_SIZE = (640, 360)

@@ -1,0 +1,129 @@
+"""The ``export`` command: an annotated MP4 clip, a per-frame CSV or a PNG snapshot of a take.
+
+``add_export_commands`` adds the subcommand to the main parser and
+``run_export_command`` runs it (None for any other command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from analysis.render.clip_export import (
+    ANGLE_JOINTS,
+    SKELETON_SOURCES,
+    OverlayOptions,
+    available_codec,
+    export_clip,
+    export_snapshot_png,
+    export_take_csv,
+)
+from analysis.render.clip_render import LAYOUTS
+
+#: Threads that decode and render frames ahead of the encoder.
+EXPORT_THREADS = 2
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def add_export_commands(commands: argparse._SubParsersAction) -> None:
+    """Add ``export`` to the main parser's subcommands."""
+    export = commands.add_parser(
+        "export", help="export an annotated clip (MP4), a per-frame CSV or a PNG snapshot of a take",
+        description="Export a take as an annotated MP4 clip (--out), its kinematics, score and penalties per "
+                    "frame as CSV (--csv) and/or one annotated frame as PNG (--snapshot with --frame). "
+                    "At least one of --out, --csv, --snapshot is needed.")
+    export.add_argument("file", type=Path, help="session file (.h5)")
+    export.add_argument("--take", required=True, help="take id")
+    export.add_argument("--out", type=Path, default=None, help="MP4 clip to write")
+    export.add_argument("--csv", type=Path, default=None,
+                        help="CSV to write: kinematics per frame with the score and the penalties")
+    export.add_argument("--snapshot", type=Path, default=None, help="PNG of one frame to write (needs --frame)")
+    export.add_argument("--frame", type=int, default=None, help="frame of the snapshot")
+    export.add_argument("--layout", choices=LAYOUTS, default="single",
+                        help="single view, 8-view mosaic, or trainee | exemplar side by side (default single)")
+    export.add_argument("--view", default=None, help="view of single/compare (default: the first view with video)")
+    export.add_argument("--start", type=int, default=None, help="first frame of the clip (default 0)")
+    export.add_argument("--end", type=int, default=None, help="last frame of the clip, inclusive (default: the last)")
+    export.add_argument("--exemplar", default=None, metavar="FILE.h5:TAKE",
+                        help="exemplar of the compare layout (default: the best exemplar of the same action "
+                             "in the session's folder)")
+    export.add_argument("--skeleton", choices=SKELETON_SOURCES, default="detections",
+                        help="skeleton drawn: 2D detections, reprojected 3D, or none (default detections)")
+    export.add_argument("--angles", nargs="*", choices=tuple(ANGLE_JOINTS), default=["left_knee", "right_knee"],
+                        metavar="JOINT", help=f"joints whose angle is written ({', '.join(ANGLE_JOINTS)}; "
+                                              "default left_knee right_knee; none with an empty list)")
+    export.add_argument("--no-score", action="store_true", help="leave the score out")
+    export.add_argument("--no-penalties", action="store_true", help="leave the penalty strip out")
+    export.add_argument("--no-timestamp", action="store_true", help="leave the frame and time out")
+
+
+def run_export_command(args: argparse.Namespace) -> int | None:
+    """Run ``export`` if ``args`` asks for it; None for any other command.
+
+    Bad input (a bad file, take, view, range or option) prints one line naming
+    the file and returns 2. The session's own errors are reported the same way
+    by the main entry point.
+    """
+    if args.command != "export":
+        return None
+    if args.out is None and args.csv is None and args.snapshot is None:
+        return _fail(f"{args.file}: nothing to export; give --out, --csv and/or --snapshot")
+    if args.snapshot is not None and args.frame is None:
+        return _fail(f"{args.snapshot}: a snapshot needs --frame")
+    try:
+        overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
+                                  penalties=not args.no_penalties, timestamp=not args.no_timestamp)
+        exemplar = _parse_exemplar(args.exemplar)
+        if args.csv is not None:
+            print(f"wrote {export_take_csv(args.file, args.take, args.csv)}")
+        if args.snapshot is not None:
+            path = export_snapshot_png(args.file, args.take, args.frame, args.snapshot, args.layout, args.view,
+                                       overlays, exemplar)
+            print(f"wrote {path}")
+        if args.out is not None:
+            return _export_video(args, overlays, exemplar)
+    except OSError as error:
+        return _fail(f"{error.filename or args.file}: {error.strerror or error}")
+    return 0
+
+
+def _parse_exemplar(text: str | None) -> tuple[Path, str] | None:
+    if text is None:
+        return None
+    file, separator, take = text.rpartition(":")
+    if not separator or not file or not take:
+        raise ValueError(f"--exemplar must be FILE.h5:TAKE, got {text!r}")
+    return Path(file), take
+
+
+def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: tuple[Path, str] | None) -> int:
+    from tqdm import tqdm
+
+    codec = available_codec()
+    bars: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(desc=f"Exporting {args.out.name}", total=total, unit="frame"))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        with ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
+            path = export_clip(args.file, args.take, args.out, args.layout, args.view, args.start, args.end,
+                               overlays, exemplar, progress, codec=codec, executor=pool)
+    except KeyboardInterrupt:
+        print(f"{args.out}: export interrupted, nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        for bar in bars:
+            bar.close()
+    print(f"wrote {path} (codec {codec})")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT

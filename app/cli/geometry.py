@@ -1,0 +1,191 @@
+"""Command-line jobs on multi-view geometry: import a recording, re-triangulate, export.
+
+``add_geometry_commands`` adds the subcommands to the main parser and
+``run_geometry_command`` runs one of them (None for any other command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from analysis.geometry.calibration_io import UNIT_SCALE
+from analysis.geometry.keypoints_io import LAYOUTS
+from analysis.geometry.robust_triangulation import (
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_THRESHOLD_PX,
+    Triangulation,
+)
+from analysis.session.contract import EVENTS
+
+COMMANDS = ("import", "triangulate", "export-pose")
+
+
+def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
+    """Add ``import``, ``triangulate`` and ``export`` to the main parser's subcommands."""
+    imp = commands.add_parser("import", help="turn a recording (calibration, OpenPose JSON, videos) into a session")
+    imp.add_argument("--calibration", required=True, type=Path,
+                     help="calibration.toml, EasyMocap intri.yml/extri.yml (or their folder), or Qualisys .qca.txt")
+    imp.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
+                     help="unit of the calibration's translations (default: m for toml/EasyMocap, mm for Qualisys)")
+    imp.add_argument("--keypoints", required=True, type=Path, help="folder with one OpenPose JSON folder per view")
+    imp.add_argument("--videos", type=Path, default=None, help="folder with one video per view (optional)")
+    imp.add_argument("--embed-videos", action="store_true", help="store video frames in the session instead of referencing the files")
+    imp.add_argument("--fps", required=True, type=float, help="frames per second")
+    imp.add_argument("--out", required=True, type=Path, help="session file to write")
+    imp.add_argument("--layout", choices=tuple(LAYOUTS), default=None,
+                     help="keypoint layout, needed when the keypoint count is ambiguous (25: BODY_25 or BODY_25B)")
+    imp.add_argument("--event", choices=EVENTS, default="MFE", help="apparatus event (default MFE)")
+    imp.add_argument("--level", type=int, default=1, help="curriculum level (default 1)")
+    imp.add_argument("--athlete", default="unknown", help="athlete id")
+    imp.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PX,
+                     help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
+
+    tri = commands.add_parser("triangulate", help="re-triangulate a session into a new file")
+    tri.add_argument("file", type=Path)
+    tri.add_argument("--out", required=True, type=Path, help="new session file")
+    tri.add_argument("--exclude", nargs="+", default=[], metavar="VIEW", help="views to leave out")
+    tri.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PX,
+                     help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
+    tri.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
+                     help=f"detections below this confidence are not used (default {DEFAULT_MIN_CONFIDENCE:g})")
+    tri.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
+
+    exp = commands.add_parser("export-pose", help="export 3D poses (TRC, long CSV) and the calibration (toml)")
+    exp.add_argument("file", type=Path)
+    exp.add_argument("--take", default=None, help="take id for TRC (default: the only take)")
+    exp.add_argument("--trc", type=Path, default=None, help="OpenSim TRC of one take (metres, Y up)")
+    exp.add_argument("--csv", type=Path, default=None, help="long-format CSV of all takes (metres, session world)")
+    exp.add_argument("--calibration", type=Path, default=None, help="calibration.toml of the session's cameras")
+    exp.add_argument("--reference", action="store_true", help="export pose3d_reference instead of pose3d")
+
+
+def run_geometry_command(args: argparse.Namespace) -> int | None:
+    """Run the command in ``args`` if it is one of this module's; None otherwise."""
+    if args.command == "import":
+        return _import(args)
+    if args.command == "triangulate":
+        return _triangulate(args)
+    if args.command == "export-pose":
+        return _export(args)
+    return None
+
+
+def _progress_bar(description: str, unit: str):
+    from tqdm import tqdm
+
+    bar = tqdm(desc=description, unit=unit)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def _print_summary(summary: dict) -> None:
+    def px(value) -> str:
+        return "   n/a" if value is None else f"{value:6.2f}"
+
+    print(f"mean reprojection error: {px(summary['mean_reprojection_px'])} px")
+    print("per view (px):")
+    for name, value in summary["per_view"].items():
+        print(f"  {name:<16} {px(value)}")
+    print("per joint (px):")
+    for name, value in summary["per_joint"].items():
+        print(f"  {name:<16} {px(value)}")
+    print(f"views excluded as outliers: {summary['excluded_fraction'] * 100:.1f} %")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from analysis.geometry.recording_import import import_recording
+    from analysis.geometry.report import summary
+    from analysis.session.writer import write_session
+
+    if args.level < 1:
+        raise ValueError(f"--level must be at least 1, got {args.level}")
+    bar, update = _progress_bar("Selecting the athlete", "frame")
+    with bar:
+        imported = import_recording(
+            args.calibration, args.keypoints, args.out, args.fps, layout=args.layout, units=args.units,
+            videos_dir=args.videos, embed_videos=args.embed_videos, event=args.event, level=args.level,
+            athlete=args.athlete, threshold_px=args.threshold, progress=update)
+    calibration = imported.calibration
+    print(f"calibration: {args.calibration} ({calibration.file_format}, {len(calibration.cameras)} cameras); "
+          f"{calibration.conversion}")
+    for note in calibration.notes:
+        print(f"  note: {note}")
+    print(f"layout: {imported.session.skeleton.name} ({imported.session.skeleton.n_joints} joints)")
+    print("views -> cameras:")
+    for match in imported.matches:
+        video = imported.videos.get(match.camera)
+        print(f"  {match.view} -> {match.camera} (by {match.how})" + (f", video {video.name}" if video else ""))
+    write_session(args.out, imported.session)
+    print(f"wrote {args.out} ({imported.session.takes[0].n_frames} frames)")
+    _print_summary(summary([imported.triangulation], [c.name for c in imported.session.cameras],
+                           list(imported.session.skeleton.joint_names)))
+    return 0
+
+
+def _triangulate(args: argparse.Namespace) -> int:
+    from analysis.geometry.report import summary
+    from analysis.geometry.retriangulate import retriangulate, write_retriangulated
+    from analysis.session.atomic import write_text_atomically
+    from analysis.session.reader import Session
+
+    with Session.open(args.file) as session:
+        bar, update = _progress_bar("Triangulating", "take")
+        with bar:
+            results = retriangulate(session, args.exclude, args.threshold, args.min_confidence, update)
+        used_views = [name for name in session.view_names if name not in args.exclude]
+        keep = [i for i, name in enumerate(session.view_names) if name in used_views]
+        report = summary([_select_views(r, keep) for r in results.values()], used_views, list(session.skeleton.joint_names))
+        report["per_view"] = {name: report["per_view"].get(name) for name in session.view_names}
+        report["excluded_views"] = list(args.exclude)
+        path = session.path
+    write_retriangulated(path, args.out, {take: r.points for take, r in results.items()})
+    print(f"wrote {args.out}")
+    _print_summary(report)
+    if args.json is not None:
+        write_text_atomically(args.json, json.dumps(report, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _select_views(result: Triangulation, keep: list[int]) -> Triangulation:
+    """The same triangulation seen only through the views ``keep``."""
+    return Triangulation(result.points, result.detected[keep], result.used[keep], result.errors[keep])
+
+
+def _export(args: argparse.Namespace) -> int:
+    from analysis.geometry.calibration_toml import write_toml_calibration
+    from analysis.motion.pose_export import write_long_csv, write_trc
+    from analysis.session.reader import Session
+
+    if args.trc is None and args.csv is None and args.calibration is None:
+        raise ValueError(f"{args.file}: nothing to export; give --trc, --csv and/or --calibration")
+    with Session.open(args.file) as session:
+        read = session.pose3d_reference if args.reference else session.pose3d
+        kind = "pose3d_reference" if args.reference else "pose3d"
+        joints = list(session.skeleton.joint_names)
+        if args.trc is not None:
+            take = args.take
+            if take is None:
+                if len(session.takes) != 1:
+                    raise ValueError(f"{args.file}: {len(session.takes)} takes; choose one with --take for TRC")
+                take = session.take_ids[0]
+            points = read(take)
+            if points is None:
+                raise ValueError(f"{args.file}: take {take!r} has no {kind}")
+            print(f"wrote {write_trc(args.trc, points, joints, session.fps)}")
+        if args.csv is not None:
+            poses = {take: read(take) for take in session.take_ids}
+            poses = {take: p for take, p in poses.items() if p is not None}
+            if not poses:
+                raise ValueError(f"{args.file}: no take has {kind}")
+            print(f"wrote {write_long_csv(args.csv, poses, joints, session.fps)}")
+        if args.calibration is not None:
+            print(f"wrote {write_toml_calibration(args.calibration, session.cameras)}")
+    return 0

@@ -1,0 +1,262 @@
+"""Decode-ahead for the video grid: a bounded frame cache filled by background threads.
+
+The grid asks :meth:`FramePrefetcher.frames` for the frame it is about to
+paint; playback names the frames it will show next with
+:meth:`FramePrefetcher.decode_ahead`, so they are decoded when their turn
+comes, and moves on only to frames for which :meth:`FramePrefetcher.frame_ready`
+is true. Decoding runs in a thread pool (one thread by default; OpenCV releases
+the GIL while it decodes, so more threads decode the views of a frame in
+parallel). The cache is a least-recently-used map bounded by bytes, so looped
+playback of a long take keeps memory flat.
+
+Frames come out as BGRX ``(H, W, 4)`` uint8 (the fourth byte 255): on a
+little-endian machine that is the memory layout of ``QImage.Format_RGB32``,
+which Qt paints (scaled or not) several times faster than 24-bit BGR, and the
+conversion runs here, on the decode threads, not on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import cv2
+import numpy as np
+
+from analysis.session.reader import Session
+from analysis.session.video_source import decode_image
+
+log = logging.getLogger(__name__)
+
+FrameKey = tuple[str, int]
+ViewImages = list[np.ndarray | None]
+
+#: Fraction of the cache that decode-ahead may fill, so prefetched frames do not evict each other.
+PREFETCH_SHARE = 0.75
+
+
+class FrameCache:
+    """Least-recently-used map ``(take_id, frame) -> images``, bounded by total image bytes.
+
+    Parameters
+    ----------
+    max_bytes : int
+        Upper bound of the summed ``nbytes`` of all cached images. A frame larger
+        than the whole bound is not cached.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        if max_bytes <= 0:
+            raise ValueError(f"the frame cache needs a positive size, got {max_bytes} bytes")
+        self.max_bytes = int(max_bytes)
+        self._entries: OrderedDict[FrameKey, tuple[ViewImages, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of image data held now."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: FrameKey) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def get(self, key: FrameKey) -> ViewImages | None:
+        """The cached images of ``key`` (marked as just used), or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: FrameKey, images: ViewImages) -> None:
+        """Store ``images``, evicting the least recently used frames to stay within the bound."""
+        size = sum(image.nbytes for image in images if image is not None)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= previous[1]
+            self._entries[key] = (images, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= evicted
+
+    def drop_other_takes(self, take_id: str) -> None:
+        """Forget every frame that does not belong to ``take_id``."""
+        with self._lock:
+            for key in [key for key in self._entries if key[0] != take_id]:
+                self._bytes -= self._entries.pop(key)[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+class FramePrefetcher:
+    """Decoded frames of a session's takes, with decode-ahead in the background.
+
+    Parameters
+    ----------
+    session : Session
+        The open session; close the prefetcher before closing the session.
+    max_bytes : int
+        Bound of the decoded-frame cache (default 300 MB: about 40 frames of
+        8 views at 640x360).
+    decode_threads : int
+        Threads that decode views in parallel. One keeps up with playback
+        (which asks only for the frames it can show) and competes least with
+        the GUI thread for the interpreter lock.
+
+    Notes
+    -----
+    Thread-safe. :meth:`frames` blocks until the frame is decoded;
+    :meth:`decode_ahead` only records what is wanted and returns at once. A
+    background planner thread decodes the wanted frames one after another,
+    each through the decode pool. A new :meth:`decode_ahead` call replaces the
+    wanted list, so work for a frame the user seeked away from is never started,
+    and frames decoded for a take that is no longer current are discarded.
+    """
+
+    def __init__(self, session: Session, max_bytes: int = 300_000_000, decode_threads: int = 1) -> None:
+        self._session = session
+        self._views = tuple(session.view_names)
+        self._cache = FrameCache(max_bytes)
+        self._pool = ThreadPoolExecutor(max_workers=decode_threads, thread_name_prefix="frame-decode")
+        self._condition = threading.Condition()
+        self._wanted: list[FrameKey] = []
+        self._current_take: str | None = None
+        self._in_flight: dict[FrameKey, Future] = {}
+        self._frame_bytes = 0
+        self._closed = False
+        self._planner = threading.Thread(target=self._plan_loop, name="frame-prefetch", daemon=True)
+        self._planner.start()
+
+    # ------------------------------------------------------------------ API
+    @property
+    def cache(self) -> FrameCache:
+        """The decoded-frame cache (read its ``nbytes`` and length to watch memory)."""
+        return self._cache
+
+    def frames(self, take_id: str, frame: int) -> ViewImages:
+        """Frame ``frame`` of every view of ``take_id``, BGRX uint8 ``(H, W, 4)``, in camera order.
+
+        None stands for a view without video. Returns the cached images when the
+        frame was decoded ahead, waits for it when it is being decoded right now,
+        and decodes it at once otherwise.
+        """
+        key = (take_id, int(frame))
+        images = self._cache.get(key)
+        if images is not None:
+            return images
+        with self._condition:
+            pending = self._in_flight.get(key)
+        if pending is not None:
+            images = pending.result()
+        else:
+            images = self._decode(key)
+        self._cache.put(key, images)
+        return images
+
+    def frame_ready(self, take_id: str, frame: int) -> bool:
+        """Whether ``frame`` of ``take_id`` is decoded, so :meth:`frames` returns it without waiting."""
+        return (take_id, int(frame)) in self._cache
+
+    def decode_ahead(self, take_id: str, frames: Sequence[int]) -> None:
+        """Decode ``frames`` of ``take_id`` in the background, in this order; returns at once.
+
+        Replaces the frames still wanted from an earlier call. The list is cut
+        so the frames fit in a share of the cache once the size of one frame is
+        known; frames of other takes are dropped from the cache.
+        """
+        wanted = [(take_id, int(frame)) for frame in dict.fromkeys(frames)]
+        if self._frame_bytes:
+            wanted = wanted[: int(self._cache.max_bytes * PREFETCH_SHARE) // self._frame_bytes]
+        with self._condition:
+            if take_id != self._current_take:
+                self._current_take = take_id
+                self._cache.drop_other_takes(take_id)
+            self._wanted = wanted
+            self._condition.notify()
+
+    def clear(self) -> None:
+        """Forget every decoded frame and all wanted work."""
+        with self._condition:
+            self._wanted = []
+            self._cache.clear()
+
+    def close(self) -> None:
+        """Stop the background threads (waits for the frame being decoded)."""
+        with self._condition:
+            self._closed = True
+            self._wanted = []
+            self._condition.notify()
+        self._planner.join()
+        self._pool.shutdown(wait=True)
+        self._cache.clear()
+
+    # -------------------------------------------------------------- workers
+    def _decode(self, key: FrameKey) -> ViewImages:
+        """Decode all views of one frame in the pool and wait for them."""
+        take_id, frame = key
+        futures = [self._pool.submit(self._decode_view, take_id, view, frame) for view in self._views]
+        images = [future.result() for future in futures]
+        size = sum(image.nbytes for image in images if image is not None)
+        if size:
+            self._frame_bytes = size
+        return images
+
+    def _decode_view(self, take_id: str, view: str, frame: int) -> np.ndarray | None:
+        """One view's frame as BGRX ``(H, W, 4)`` uint8, or None without video."""
+        encoded = self._session.encoded_frame(take_id, view, frame)
+        if encoded is not None:
+            image = decode_image(encoded)
+        elif self._session.has_video(take_id, view):
+            image = self._session.frame(take_id, view, frame)
+        else:
+            return None
+        return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+
+    def _next_wanted(self) -> FrameKey | None:
+        """Pop the next wanted frame that is not cached yet; None once closed. Call under the condition."""
+        while not self._closed:
+            while self._wanted:
+                key = self._wanted.pop(0)
+                if key not in self._cache:
+                    return key
+            self._condition.wait()
+        return None
+
+    def _plan_loop(self) -> None:
+        while True:
+            with self._condition:
+                key = self._next_wanted()
+                if key is None:
+                    return
+                result: Future = Future()
+                self._in_flight[key] = result
+            try:
+                images = self._decode(key)
+            except Exception as error:  # noqa: BLE001 - handed to a waiting frames() call, and logged
+                log.warning("decode-ahead of frame %d of take %r failed: %s", key[1], key[0], error)
+                result.set_exception(error)
+                with self._condition:
+                    self._in_flight.pop(key, None)
+                    self._wanted = []
+                continue
+            with self._condition:
+                self._in_flight.pop(key, None)
+                if key[0] == self._current_take:
+                    self._cache.put(key, images)
+            result.set_result(images)

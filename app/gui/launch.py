@@ -1,0 +1,112 @@
+"""Starting the GUI, and rendering the main window to a PNG for the screenshot command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
+from PySide6.QtGui import QPixmapCache
+from PySide6.QtWidgets import QApplication
+
+from analysis.session.atomic import write_bytes_atomically
+from app.gui.settings import APPLICATION, ORGANIZATION, AppSettings
+from app.gui.style import apply_dark_style
+
+SCREENSHOT_SIZE = (1920, 1080)
+#: Room for the cached pixmaps of plot curves and axes on a large screen, KiB. Qt's default
+#: (10 MiB) is smaller than the kinematics plots of a 4K-wide window, and once they do not fit
+#: every playback frame repaints every curve.
+PIXMAP_CACHE_KIB = 256 * 1024
+
+
+def application() -> QApplication:
+    """The QApplication, created with the workstation's name and style on first use."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setOrganizationName(ORGANIZATION)
+        app.setApplicationName(APPLICATION)
+        apply_dark_style(app)
+        QPixmapCache.setCacheLimit(PIXMAP_CACHE_KIB)
+    return app
+
+
+def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
+    """Open the window (on ``path`` if given, else on the last session) and run the event loop."""
+    from app.gui.main_window import MainWindow
+
+    app = application()
+    window = MainWindow()
+    window.show()
+    if path is None:
+        path, take_id = window.settings.last_session()
+    if path is not None:
+        window.open_file(path, take_id)
+    return app.exec()
+
+
+def needs_virtual_display() -> bool:
+    return not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+
+
+def rerun_under_xvfb(argv: list[str]) -> int:
+    """Run this command again inside ``xvfb-run`` (3D rendering needs an X display)."""
+    xvfb_run = shutil.which("xvfb-run")
+    if xvfb_run is None:
+        raise FileNotFoundError("no X display and no xvfb-run: install it with 'apt-get install xvfb xauth'")
+    command = [xvfb_run, "-a", "-s", "-screen 0 1920x1200x24", sys.executable, sys.argv[0], *argv]
+    return os.spawnv(os.P_WAIT, xvfb_run, command)
+
+
+def wait_until(condition, timeout_s: float) -> bool:
+    """Process Qt events until ``condition()`` is true or the time runs out."""
+    app = application()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | None = None) -> Path:
+    """Render the main window showing ``path`` at ``take_id`` / ``frame`` into a PNG at ``out``.
+
+    Uses a throw-away settings store, so the user's recent files and layout are untouched.
+    """
+    from app.gui.main_window import MainWindow
+
+    app = application()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = AppSettings(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+        window = MainWindow(settings=settings, show_errors=False)
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        if not window.open_file(path, take_id):
+            raise ValueError(window.last_error[1])
+        if take_id is not None and window.state.take.take_id != take_id:
+            raise KeyError(f"{path}: no take {take_id!r}")
+        if frame is not None:
+            if not 0 <= frame < window.state.n_frames:
+                raise IndexError(f"frame {frame} is outside take {window.state.take.take_id!r} "
+                                 f"(0..{window.state.n_frames - 1})")
+            window.state.seek(frame)
+        wait_until(lambda: window.browser.library is not None, timeout_s=30)
+        wait_until(lambda: not window.scoring.busy, timeout_s=60)
+        if window.state.take.pose3d is not None:
+            wait_until(lambda: window.state.exemplar is not None, timeout_s=30)
+        wait_until(lambda: False, timeout_s=0.5)
+        image = window.grab().toImage()
+        buffer = QByteArray()
+        device = QBuffer(buffer)
+        device.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(device, "PNG")
+        window.close()
+        app.processEvents()
+    return write_bytes_atomically(out, bytes(buffer.data()))

@@ -1,0 +1,138 @@
+"""File > Export clip…: the dialog's defaults, a background export, and cancelling it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import pytest
+from PySide6.QtCore import Qt
+
+from analysis.session.reader import Session
+from analysis.session.writer import write_session
+from app.gui.export_dialog import ExportDialog
+from tests.helpers import make_session_data
+from viewer.model.state import ViewerState
+from viewer.model.take_bundle import load_take_bundle
+
+
+def _state_on(path: Path, take_id: str) -> ViewerState:
+    session = Session.open(path)
+    state = ViewerState()
+    state.set_session(session)
+    state.set_take(load_take_bundle(session, take_id))
+    return state
+
+
+@pytest.fixture
+def dialog_on(qtbot):
+    opened: list[ViewerState] = []
+
+    def make(path: Path, take_id: str = "take2") -> ExportDialog:
+        state = _state_on(path, take_id)
+        opened.append(state)
+        dialog = ExportDialog(state)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        return dialog
+
+    yield make
+    for state in opened:
+        state.session.close()
+
+
+def _frame_count(path: Path) -> tuple[int, int]:
+    capture = cv2.VideoCapture(str(path))
+    count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+    capture.release()
+    return count, width
+
+
+def test_the_dialog_defaults_to_the_loop_range_and_exports_it(dialog_on, qtbot, session_file, tmp_path):
+    state = _state_on(session_file, "take2")
+    state.set_loop(True, 2, 9)
+    state.select_view("cam3")
+    dialog = ExportDialog(state)
+    qtbot.addWidget(dialog)
+    assert (dialog.first_spin.value(), dialog.last_spin.value()) == (2, 9)
+    assert dialog.view_combo.currentText() == "cam3"
+
+    out = tmp_path / "exports" / "clip.mp4"
+    dialog.output_edit.setText(str(out))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000) as finished:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert finished.args == [out]
+    assert _frame_count(out) == (8, 640)
+    assert dialog.progress_bar.value() == dialog.progress_bar.maximum() == 8
+    assert dialog.status_label.text() == "Wrote clip.mp4"
+    state.session.close()
+
+
+def test_the_mosaic_layout_disables_the_view_choice(dialog_on, session_file, tmp_path, qtbot):
+    dialog = dialog_on(session_file)
+    dialog.layout_combo.setCurrentIndex(dialog.layout_combo.findData("mosaic"))
+    assert not dialog.view_combo.isEnabled() and not dialog.exemplar_combo.isEnabled()
+    dialog.angle_boxes["left_elbow"].setChecked(True)
+    dialog.score_box.setChecked(False)
+    request = dialog.request()
+    assert request.layout == "mosaic" and request.view is None
+    assert request.overlays.angle_joints == ("left_knee", "right_knee", "left_elbow")
+    assert not request.overlays.score and request.overlays.penalties
+    dialog.output_edit.setText(str(tmp_path / "mosaic.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000):
+        dialog.start_export()
+    assert _frame_count(tmp_path / "mosaic.mp4") == (12, 1920)
+
+
+def test_cancel_from_the_dialog_leaves_no_file(dialog_on, qtbot, tmp_path):
+    source = write_session(tmp_path / "long.h5", make_session_data(n_frames=400))
+    dialog = dialog_on(source)
+    dialog.layout_combo.setCurrentIndex(dialog.layout_combo.findData("mosaic"))
+    out_folder = tmp_path / "exports"
+    out_folder.mkdir()
+    dialog.output_edit.setText(str(out_folder / "clip.mp4"))
+    dialog.start_export()
+    qtbot.waitUntil(lambda: dialog.progress_bar.value() >= 5, timeout=30000)
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000) as finished:
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert finished.args == [None]
+    assert dialog.progress_bar.value() < 400
+    assert list(out_folder.iterdir()) == []
+    assert dialog.status_label.text() == "Export cancelled; nothing was written."
+    assert dialog.export_button.isEnabled() and not dialog.cancel_button.isEnabled()
+
+
+def test_a_failed_export_is_reported_in_the_dialog(dialog_on, qtbot, session_file, tmp_path):
+    dialog = dialog_on(session_file)
+    dialog.layout_combo.setCurrentIndex(dialog.layout_combo.findData("compare"))
+    dialog.exemplar_combo.addItem("missing", (tmp_path / "missing.h5", "take1"))
+    dialog.exemplar_combo.setCurrentIndex(dialog.exemplar_combo.count() - 1)
+    dialog.output_edit.setText(str(tmp_path / "compare.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000) as finished:
+        dialog.start_export()
+    assert finished.args == [None]
+    assert "missing.h5" in dialog.status_label.text() and dialog.status_label.text().startswith("Export failed")
+    assert not (tmp_path / "compare.mp4").exists()
+
+
+def test_ctrl_e_in_the_window_opens_the_dialog_on_the_current_take(qtbot, session_file, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from app.gui.main_window import MainWindow
+    from app.gui.settings import AppSettings
+
+    window = MainWindow(settings=AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)),
+                        show_errors=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_file(session_file, "take2")
+    qtbot.waitUntil(lambda: window.state.take is not None, timeout=10000)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.video_grid.setFocus()
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "export_dialog", None) is not None and window.export_dialog.isVisible())
+    assert window.export_dialog.take_id == "take2"
+    window.export_dialog.reject()

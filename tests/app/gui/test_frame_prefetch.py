@@ -1,0 +1,179 @@
+"""Decode-ahead frame cache: the frames it returns, what it prefetches, and its memory bound."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from analysis.session.data import VideoFile
+from analysis.session.reader import Session
+from analysis.session.video_source import decode_image
+from analysis.session.writer import write_session
+from app.gui.frame_prefetch import FrameCache, FramePrefetcher
+from tests.helpers import make_session_data
+
+FRAME_BYTES = 8 * 160 * 90 * 4  # one frame of the 8 small test views, BGRX
+
+
+def wait_until(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the prefetcher did not finish in time")
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def session(session_file: Path):
+    with Session.open(session_file) as opened:
+        yield opened
+
+
+@pytest.fixture
+def prefetcher(session: Session):
+    frames = FramePrefetcher(session)
+    yield frames
+    frames.close()
+
+
+def cached_frames(prefetcher: FramePrefetcher, take_id: str, n_frames: int) -> set[int]:
+    return {i for i in range(n_frames) if (take_id, i) in prefetcher.cache}
+
+
+def test_frames_match_the_session_and_mark_views_without_video(tmp_path: Path):
+    path = write_session(tmp_path / "five_views.h5", make_session_data(video_views=5))
+    with Session.open(path) as session:
+        prefetcher = FramePrefetcher(session)
+        images = prefetcher.frames("take1", 7)
+        expected = session.frames("take1", 7)
+        prefetcher.close()
+    assert [image is None for image in images] == [False] * 5 + [True] * 3
+    for image, reference in zip(images[:5], expected[:5]):
+        np.testing.assert_array_equal(image[..., :3], reference)
+        assert np.all(image[..., 3] == 255)  # BGRX: painted as Format_RGB32
+    assert images[0][0, 0, 0] == 7  # the test video's grey level is the frame index
+
+
+def test_frames_decoded_ahead_are_ready_and_served_from_the_cache(prefetcher: FramePrefetcher):
+    assert not prefetcher.frame_ready("take1", 6)
+    prefetcher.decode_ahead("take1", [3, 6, 9])
+    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {3, 6, 9})
+    assert prefetcher.frame_ready("take1", 6) and not prefetcher.frame_ready("take1", 4)
+    cached = prefetcher.cache.get(("take1", 6))
+    assert prefetcher.frames("take1", 6) is cached
+    assert prefetcher.frames("take1", 6)[0][0, 0, 0] == 6
+
+
+def test_decode_ahead_asks_no_more_than_a_share_of_the_cache_holds(session: Session):
+    prefetcher = FramePrefetcher(session, max_bytes=4 * FRAME_BYTES + 100)
+    try:
+        prefetcher.frames("take1", 0)  # the size of one frame is known from here on
+        prefetcher.decode_ahead("take1", range(1, 12))
+        wait_until(lambda: ("take1", 3) in prefetcher.cache)
+        time.sleep(0.1)
+        assert cached_frames(prefetcher, "take1", 12) == {0, 1, 2, 3}  # 3 frames = 75 % of the bound
+    finally:
+        prefetcher.close()
+
+
+def test_memory_stays_within_the_bound_during_looped_playback(session: Session):
+    prefetcher = FramePrefetcher(session, max_bytes=3 * FRAME_BYTES + 100)
+    try:
+        for lap in range(3):
+            for frame in range(12):
+                images = prefetcher.frames("take1", frame)
+                assert images[0][0, 0, 0] == frame
+                prefetcher.decode_ahead("take1", [(frame + step) % 12 for step in range(1, 9)])
+                assert prefetcher.cache.nbytes <= prefetcher.cache.max_bytes
+        assert len(prefetcher.cache) <= 3
+    finally:
+        prefetcher.close()
+
+
+@pytest.fixture
+def held_decoder(monkeypatch):
+    """Make every decode wait until the returned event is set, so a test can act mid-decode."""
+    from app.gui import frame_prefetch
+
+    release = threading.Event()
+
+    def held_decode(encoded):
+        release.wait(timeout=10)
+        return decode_image(encoded)
+
+    monkeypatch.setattr(frame_prefetch, "decode_image", held_decode)
+    return release
+
+
+def test_prefetch_returns_while_decoding_is_held(prefetcher: FramePrefetcher, held_decoder):
+    started = time.perf_counter()
+    prefetcher.decode_ahead("take1", range(1, 6))
+    assert time.perf_counter() - started < 1.0
+    assert len(prefetcher.cache) == 0
+    held_decoder.set()
+    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {1, 2, 3, 4, 5})
+
+
+def test_frames_of_a_take_left_behind_are_dropped(prefetcher: FramePrefetcher, held_decoder):
+    held_decoder.set()
+    prefetcher.frames("take1", 0)
+    assert ("take1", 0) in prefetcher.cache
+    held_decoder.clear()
+    prefetcher.decode_ahead("take1", range(1, 7))
+    prefetcher.decode_ahead("take2", [1, 2, 3])  # take1's frame 1 is being decoded now
+    held_decoder.set()
+    wait_until(lambda: cached_frames(prefetcher, "take2", 12) == {1, 2, 3})
+    time.sleep(0.05)
+    assert cached_frames(prefetcher, "take1", 12) == set()
+    assert prefetcher.frames("take2", 2)[0][0, 0, 0] == 40 + 2
+
+
+def test_a_seek_replaces_the_work_still_wanted(prefetcher: FramePrefetcher, held_decoder):
+    prefetcher.decode_ahead("take1", range(1, 12))
+    prefetcher.decode_ahead("take1", [11])  # frame 1 is being decoded now; 2..10 are no longer wanted
+    held_decoder.set()
+    wait_until(lambda: ("take1", 11) in prefetcher.cache)
+    time.sleep(0.05)
+    assert cached_frames(prefetcher, "take1", 12) <= {1, 11}
+
+
+def test_frames_of_a_video_file_beside_the_session(tmp_path: Path):
+    data = make_session_data(video_views=2)
+    writer = cv2.VideoWriter(str(tmp_path / "cam3.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (160, 90))
+    for level in range(20):
+        writer.write(np.full((90, 160, 3), level * 10, np.uint8))
+    writer.release()
+    take = dataclasses.replace(data.takes[0], video={**data.takes[0].video, "cam3": VideoFile("cam3.avi", 5)})
+    path = write_session(tmp_path / "with_file.h5", dataclasses.replace(data, takes=[take, *data.takes[1:]]))
+    with Session.open(path) as session:
+        prefetcher = FramePrefetcher(session)
+        prefetcher.decode_ahead("take1", [1, 2, 3, 4])
+        images = prefetcher.frames("take1", 3)
+        prefetcher.close()
+    assert images[2] is not None and abs(int(images[2][45, 80, 0]) - 80) <= 3  # file frame 5 + 3
+    assert images[3] is None
+
+
+def test_cache_evicts_least_recently_used_first():
+    image = np.zeros((10, 10, 3), np.uint8)
+    cache = FrameCache(max_bytes=2 * image.nbytes)
+    cache.put(("t", 0), [image])
+    cache.put(("t", 1), [image])
+    cache.get(("t", 0))
+    cache.put(("t", 2), [image])
+    assert ("t", 0) in cache and ("t", 2) in cache and ("t", 1) not in cache
+    assert cache.nbytes == 2 * image.nbytes
+
+
+def test_cache_refuses_a_frame_larger_than_its_bound():
+    cache = FrameCache(max_bytes=100)
+    cache.put(("t", 0), [np.zeros((10, 10, 3), np.uint8)])
+    assert len(cache) == 0 and cache.nbytes == 0
+    with pytest.raises(ValueError, match="positive size"):
+        FrameCache(max_bytes=0)

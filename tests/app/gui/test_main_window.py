@@ -1,0 +1,145 @@
+"""The workstation window end to end: opening, synchronized playback, keys, drops, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+
+from app.gui.main_window import MainWindow
+from app.gui.settings import AppSettings
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings=settings)
+    window.resize(1500, 900)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _open(window, qtbot, path, take=None):
+    assert window.open_file(path, take)
+    qtbot.waitUntil(lambda: window.browser.library is not None, timeout=20000)
+
+
+def _frames_everywhere(window) -> set[int]:
+    return set(window.video_grid.displayed_frames()) | {window.skeleton_view.displayed_frame}
+
+
+def test_the_demo_session_opens_with_every_panel_filled(window, qtbot, synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    state = window.state
+    assert state.session.path == synthetic_session_file
+    assert state.take.take_id == state.session.take_ids[0] and state.take.info.video_views
+    assert len(window.browser.take_items()) == 3
+    assert window.curves.kinematics is not None and len(window.curves.kinematics) == state.n_frames
+    assert window.inspector.heatmap_array().shape == (17, state.n_frames)
+    assert "Lucid Workstation" in window.windowTitle() and state.take.take_id in window.windowTitle()
+    qtbot.waitUntil(lambda: _frames_everywhere(window) == {0}, timeout=5000)
+
+
+def test_playing_advances_all_tiles_and_the_3d_view_together(window, qtbot, synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    window.state.set_playing(True)
+    qtbot.waitUntil(lambda: window.state.frame > 20, timeout=10000)
+    window.state.set_playing(False)
+    stopped_at = window.state.frame
+    qtbot.waitUntil(lambda: _frames_everywhere(window) == {stopped_at}, timeout=5000)
+    assert len(window.video_grid.displayed_frames()) == 8
+
+
+def test_step_and_seek_keys(window, qtbot, synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    state = window.state
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.video_grid.setFocus()
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Right)
+    assert state.frame == 1
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert state.frame == 11
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Left)
+    assert state.frame == 10
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_End)
+    assert state.frame == state.n_frames - 1
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Home)
+    assert state.frame == 0
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_BracketRight)
+    assert state.speed == 1.5
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_BracketLeft)
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_BracketLeft)
+    assert state.speed == 0.5
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_L)
+    assert state.loop_enabled
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Space)
+    assert state.playing
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Space)
+    assert not state.playing
+    qtbot.waitUntil(lambda: set(window.video_grid.displayed_frames()) == {state.frame}, timeout=3000)
+
+
+def test_clicking_a_heatmap_cell_seeks_and_selects_for_every_panel(window, qtbot, synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    window.inspector.set_heatmap_mode("cam5")
+    window.inspector.click_cell(9, 40)
+    state = window.state
+    assert (state.frame, state.selected_view, state.selected_joint) == (40, "cam5", 9)
+    qtbot.waitUntil(lambda: _frames_everywhere(window) == {40}, timeout=5000)
+    assert window.curves.cursor_positions() and all(abs(x - window.curves._x_of_frame(40)) < 1e-6
+                                                    for x in window.curves.cursor_positions())
+
+
+def test_choosing_a_take_in_the_browser_opens_it(window, qtbot, synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    item = window.browser.take_items()[-1]
+    window.browser.activate(item)
+    assert window.state.take.take_id == item.data(0, Qt.ItemDataRole.UserRole + 1)
+
+
+def _drop(window, path: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+
+
+def test_dropping_a_malformed_file_shows_an_error_and_keeps_the_session(window, qtbot, synthetic_session_file,
+                                                                       tmp_path, monkeypatch):
+    _open(window, qtbot, synthetic_session_file)
+    window.state.seek(12)
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: dialogs.append((title, text)))
+    bad = tmp_path / "broken.h5"
+    bad.write_bytes(b"definitely not hdf5")
+    _drop(window, bad)
+    assert len(dialogs) == 1
+    title, text = dialogs[0]
+    assert title == "Cannot open session" and "broken.h5" in text and "not an HDF5 file" in text
+    assert window.state.session.path == synthetic_session_file and window.state.frame == 12
+
+
+def test_dropping_a_good_file_opens_it_and_it_is_remembered(window, qtbot, synthetic_session_file, session_file):
+    _open(window, qtbot, synthetic_session_file)
+    _drop(window, session_file)
+    assert window.state.session.path == session_file
+    assert [p.resolve() for p in window.settings.recent_files()] == [session_file.resolve(),
+                                                                      synthetic_session_file.resolve()]
+    path, take = window.settings.last_session()
+    assert path.resolve() == session_file.resolve() and take == window.state.take.take_id
+
+
+def test_retriangulating_without_a_view_updates_the_3d(window, qtbot, synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    before = window.state.take
+    window.state.request_retriangulation(("cam2",))
+    qtbot.waitUntil(lambda: window.state.take is not before, timeout=20000)
+    assert window.state.take.excluded_views == ("cam2",)
+    assert window.state.take.take_id == before.take_id

@@ -1,0 +1,184 @@
+"""Exemplar comparison in the workstation: proposal, DTW-matched tiles, 3D ghost, curves, deviations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QSettings
+
+from analysis.session.library import Library
+from app.gui.exemplar_controller import rank_exemplars
+from app.gui.main_window import MainWindow
+from app.gui.settings import AppSettings
+
+TIMEOUT_MS = 30000
+
+
+@pytest.fixture(scope="module")
+def library_folder(tmp_path_factory):
+    from analysis.synthetic.library_builder import generate_library
+
+    folder = tmp_path_factory.mktemp("compare_library")
+    generate_library(folder, seed=2, n_athletes=4, video_takes=2, repetitions=1, levels=(1,), workers=1)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trainee(library_folder):
+    """(file, take) of a non-exemplar take with video whose action has an exemplar elsewhere."""
+    index = Library.scan(library_folder).index
+    row = index[~index["is_exemplar"] & index["has_video"]].iloc[0]
+    return row["file"], row["take"]
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings=settings, show_errors=False)
+    window.resize(1500, 950)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _open_with_exemplar(window, qtbot, folder, file, take):
+    window.docks["compare"].raise_()  # the comparison tab in front, as a coach would click it
+    assert window.open_file(folder / file, take)
+    qtbot.waitUntil(lambda: window.state.exemplar is not None, timeout=TIMEOUT_MS)
+    return window.state.exemplar
+
+
+def test_the_proposed_exemplar_is_an_exemplar_of_the_same_action_and_not_the_take(window, qtbot, library_folder,
+                                                                                   trainee):
+    exemplar = _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    take = window.state.take
+    assert exemplar.take.info.is_exemplar
+    assert exemplar.take.info.action == take.info.action
+    assert (exemplar.path.resolve(), exemplar.take.take_id) != ((library_folder / trainee[0]).resolve(), trainee[1])
+    assert exemplar.trainee_take_id == take.take_id
+    index = Library.scan(library_folder).index
+    expected = index[(index["action"] == take.info.action) & index["is_exemplar"]]
+    assert len(window.compare.candidate_labels()) == len(expected)
+    assert exemplar.athlete in window.compare.candidate_labels()[0]
+
+
+def test_the_compare_tiles_show_both_takes_at_dtw_matched_frames(window, qtbot, library_folder, trainee):
+    exemplar = _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    matched = exemplar.alignment.exemplar_frame_for
+    n_frames = window.state.n_frames
+    frames = [0, n_frames // 4, n_frames // 2, 3 * n_frames // 4, n_frames - 1]
+    assert any(matched[f] != f for f in frames)  # the takes differ in timing: identity would be wrong
+    for frame in frames:
+        window.state.seek(frame)
+        qtbot.waitUntil(lambda: window.compare.tiles.displayed_frames() == (frame, int(matched[frame])),
+                        timeout=5000)
+    window.state.set_playing(True)
+    qtbot.waitUntil(lambda: window.state.frame > 10, timeout=10000)
+    window.state.set_playing(False)
+    stopped = window.state.frame
+    qtbot.waitUntil(lambda: window.compare.tiles.displayed_frames() == (stopped, int(matched[stopped])),
+                    timeout=5000)
+
+
+def test_the_tiles_show_the_trainee_video_and_the_exemplar_skeleton(window, qtbot, library_folder, trainee):
+    _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    window.state.seek(window.state.n_frames // 2)
+    qtbot.waitUntil(lambda: window.compare.tiles.displayed_frames() is not None
+                    and window.compare.tiles.displayed_frames()[0] == window.state.frame, timeout=5000)
+    image = window.compare.tiles.grab().toImage()
+    left, right = window.compare.tiles.tile_rects()
+    ratio = image.devicePixelRatio()
+    for rect in (left, right):
+        crop = image.copy(*(int(v * ratio) for v in (rect.x(), rect.y(), rect.width(), rect.height())))
+        pixels = np.frombuffer(crop.convertToFormat(crop.Format.Format_RGB888).constBits(), np.uint8)
+        assert pixels.std() > 10  # a picture or a skeleton, not a blank tile
+
+
+def test_the_ghost_skeleton_appears_in_the_3d_view(window, qtbot, library_folder, trainee):
+    _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    window.docks["compare"].hide()  # give the 3D view the whole right column
+    view = window.skeleton_view
+    view.set_follow(True)
+    window.state.seek(window.state.n_frames // 3)
+    qtbot.waitUntil(lambda: view.canvas.size[1] > 300, timeout=5000)
+    with_ghost = view.render_image()[..., :3].astype(int)
+    exemplar = window.state.exemplar
+    window.state.set_exemplar(None)
+    without_ghost = view.render_image()[..., :3].astype(int)
+    changed = np.abs(with_ghost - without_ghost).sum(axis=-1) > 30
+    assert changed.sum() > 200
+    # the ghost is green: where it was drawn, green rose more than red
+    gain = (with_ghost - without_ghost)[changed]
+    assert gain[:, 1].mean() > gain[:, 0].mean()
+    window.state.set_exemplar(exemplar)
+    again = view.render_image()[..., :3].astype(int)
+    assert np.abs(again - with_ghost).sum(axis=-1).max() < 30
+
+
+def _exemplar_items(curves):
+    fills = [item for plot in curves.plot_items() for item in plot.items if isinstance(item, pg.FillBetweenItem)]
+    dashed = [item for plot in curves.plot_items() for item in plot.listDataItems()
+              if item.opts["pen"] is not None and pg.mkPen(item.opts["pen"]).style() == pg.QtCore.Qt.PenStyle.DashLine]
+    return fills, dashed
+
+
+def test_the_curves_show_the_exemplar_dashed_with_the_gap_shaded(window, qtbot, library_folder, trainee):
+    _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    curves = window.curves
+    fills, dashed = _exemplar_items(curves)
+    n_columns = sum(len(plot.listDataItems()) for plot in curves.plot_items()) // 2
+    assert len(fills) == len(dashed) == n_columns > 0
+    assert len(curves.exemplar_kinematics) == window.state.n_frames
+    knee = curves.exemplar_kinematics["left_knee_flexion_deg"].to_numpy()
+    assert np.isfinite(knee).mean() > 0.9
+    window.state.set_exemplar(None)
+    assert _exemplar_items(curves) == ([], [])
+
+
+def test_changing_the_take_clears_the_exemplar_and_proposes_a_new_one(window, qtbot, library_folder, trainee):
+    first = _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    session = window.state.session
+    other = next(t for t in session.take_ids if t != trainee[1])
+    cleared = []
+    window.state.exemplar_changed.connect(lambda exemplar: cleared.append(exemplar is None))
+    assert window.controller.open_take(other)
+    assert window.state.exemplar is None and cleared[:1] == [True]
+    window.compare.tiles.repaint()
+    assert window.compare.tiles.displayed_frames() is None
+    qtbot.waitUntil(lambda: window.state.exemplar is not None, timeout=TIMEOUT_MS)
+    assert window.state.exemplar is not first
+    assert window.state.exemplar.trainee_take_id == other
+    assert window.state.exemplar.take.info.action == window.state.take.info.action
+
+
+def test_clicking_a_deviation_row_seeks_to_where_that_joint_differs_most(window, qtbot, library_folder, trainee):
+    _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    rows = window.compare.deviation_rows()
+    assert list(rows["phase"].unique()) == [1, 2, 3]
+    last = len(rows) - 1
+    window.compare.table.cellClicked.emit(last, 0)
+    assert window.state.frame == rows["peak_frame"].iloc[last]
+    assert rows["start_frame"].iloc[last] <= window.state.frame < rows["end_frame"].iloc[last]
+
+
+def test_exemplars_are_ranked_by_video_score_event_and_never_include_the_take_itself():
+    index = pd.DataFrame({
+        "file": ["a.h5", "b.h5", "c.h5", "d.h5", "e.h5"],
+        "take": ["T1", "T1", "T1", "T1", "T1"],
+        "event": ["WFE", "MFE", "WFE", "WFE", "WFE"],
+        "action": ["X", "X", "X", "X", "Y"],
+        "athlete": ["A1", "A2", "A3", "A4", "A5"],
+        "score": [9.5, 10.0, 10.0, 10.0, 10.0],
+        "is_exemplar": [True, True, True, False, True],
+        "has_video": [False, False, False, False, False],
+    })
+    ranked = rank_exemplars(index, "X", "WFE", exclude=("c.h5", "T1"))
+    assert ranked["file"].tolist() == ["b.h5", "a.h5"]
+    ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
+    assert ranked["file"].tolist() == ["c.h5", "b.h5", "a.h5"]
+    index.loc[0, "has_video"] = True  # footage beats a slightly higher judged score
+    ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
+    assert ranked["file"].tolist() == ["a.h5", "c.h5", "b.h5"]

@@ -1,0 +1,152 @@
+"""The kinematic curves panel: cursors follow playback, clicks and drags seek, plots stay x-linked."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from analysis.session.reader import Session
+from analysis.session.writer import write_session
+from tests.helpers import make_session_data
+from viewer.model.state import ViewerState
+from viewer.model.take_bundle import load_take_bundle
+from viewer.widgets.curves import CurvesPanel
+
+N_FRAMES = 40
+
+
+@pytest.fixture
+def state(tmp_path):
+    path = write_session(tmp_path / "curves.h5", make_session_data(seed=4, n_frames=N_FRAMES, video_views=0))
+    session = Session.open(path)
+    viewer_state = ViewerState()
+    viewer_state.set_session(session)
+    viewer_state.set_take(load_take_bundle(session, "take2"))  # penalties over frames 2-6 and 5-9
+    yield viewer_state
+    session.close()
+
+
+@pytest.fixture
+def panel(qtbot, state):
+    widget = CurvesPanel(state)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def view_position(panel: CurvesPanel, plot: pg.PlotItem, x: float) -> QPoint:
+    """Widget position, in the graphics viewport, of data x at mid-height of ``plot``."""
+    y_low, y_high = plot.vb.viewRange()[1]
+    scene = plot.vb.mapViewToScene(QPointF(x, 0.5 * (y_low + y_high)))
+    return panel.graphics.mapFromScene(scene)
+
+
+def test_cursor_of_every_plot_follows_the_state(panel, state):
+    assert len(panel.plot_items()) == 4
+    state.seek(17)
+    assert panel.cursor_positions() == pytest.approx([17 / state.fps] * 4)
+    panel.set_time_unit("frame")
+    assert panel.cursor_positions() == pytest.approx([17.0] * 4)
+    state.seek(3)
+    assert panel.cursor_positions() == pytest.approx([3.0] * 4)
+
+
+@pytest.mark.parametrize("unit", ["frame", "s"])
+def test_clicking_a_plot_seeks_to_that_time(panel, state, unit, qtbot):
+    panel.set_time_unit(unit)
+    frames_to_x = 1.0 if unit == "frame" else 1.0 / state.fps
+    plot = panel.plot_items()[2]
+    QTest.mouseClick(panel.graphics.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view_position(panel, plot, 23 * frames_to_x))
+    qtbot.waitUntil(lambda: state.frame == 23, timeout=2000)
+    assert panel.cursor_positions() == pytest.approx([23 * frames_to_x] * 4)
+
+
+def test_dragging_the_cursor_seeks(panel, state, qtbot):
+    panel.set_time_unit("frame")
+    state.seek(5)
+    plot = panel.plot_items()[0]
+    viewport = panel.graphics.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=view_position(panel, plot, 5))
+    for frame in (8, 14, 20, 27, 31):
+        QTest.mouseMove(viewport, view_position(panel, plot, frame))
+        qtbot.wait(20)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=view_position(panel, plot, 31))
+    assert state.frame == pytest.approx(31, abs=1)
+    assert panel.cursor_positions() == pytest.approx([float(state.frame)] * 4)
+
+
+def test_plots_are_x_linked(panel):
+    plots = panel.plot_items()
+    plots[1].setXRange(0.3, 0.6, padding=0)
+    for plot in plots:
+        assert plot.viewRange()[0] == pytest.approx([0.3, 0.6])
+
+
+def test_choosing_the_curve_set_changes_the_plots(panel, state):
+    panel.set_visible_groups(["com_speed", "knees"])
+    assert panel.visible_groups() == ("knees", "com_speed")
+    assert len(panel.plot_items()) == 2
+    knee_curves = panel.plot_items()[0].listDataItems()
+    assert len(knee_curves) == 2 and knee_curves[0].opts["pen"].color() != knee_curves[1].opts["pen"].color()
+    np.testing.assert_allclose(knee_curves[0].getData()[1], panel.kinematics["left_knee_flexion_deg"])
+
+    elbows = next(a for a in panel.findChild(pg.QtWidgets.QToolButton).menu().actions() if "Elbow flex" in a.text())
+    elbows.trigger()
+    assert panel.visible_groups() == ("knees", "elbows", "com_speed")
+    assert len(panel.plot_items()) == 3 and len(panel.cursor_positions()) == 3
+    with pytest.raises(KeyError, match=r"unknown curve group\(s\) 'wings'"):
+        panel.set_visible_groups(["wings"])
+
+
+def test_penalty_spans_are_shaded_with_their_codes(panel, state):
+    panel.set_time_unit("frame")
+    for plot in panel.plot_items():
+        regions = [item for item in plot.items if isinstance(item, pg.LinearRegionItem)]
+        assert sorted(region.getRegion() for region in regions) == [(2.0, 6.0), (5.0, 9.0)]
+    labels = [item.toPlainText() for item in panel.plot_items()[0].items[0].scene().items()
+              if isinstance(item, pg.InfLineLabel)]
+    assert sorted(labels) == ["BENT_KNEES", "LEGS_APART"]
+
+
+def test_new_take_recomputes_and_export_writes_every_frame(panel, state, tmp_path):
+    before = panel.kinematics
+    state.set_take(load_take_bundle(state.session, "take1"))
+    assert not panel.kinematics.equals(before) and len(panel.kinematics) == N_FRAMES
+    path = panel.export_csv(tmp_path / "take1.csv")
+    exported = pd.read_csv(path)
+    assert len(exported) == N_FRAMES and "com_height_m" in exported
+
+
+def test_take_without_3d_shows_no_plots_and_refuses_export(panel, state, tmp_path):
+    state.set_take(dataclasses.replace(state.take, pose3d=None, reference=None))
+    assert panel.kinematics.empty and panel.plot_items() == []
+    with pytest.raises(ValueError, match="no 3D pose"):
+        panel.export_csv(tmp_path / "nothing.csv")
+
+
+def test_playback_scrolls_a_zoomed_in_plot_to_keep_the_cursor_visible(panel, state):
+    panel.set_time_unit("frame")
+    panel.plot_items()[0].setXRange(0, 10, padding=0)
+    state.seek(20)
+    assert panel.plot_items()[0].viewRange()[0] == pytest.approx([0, 10])  # paused: the view stays
+    state.set_playing(True)
+    state.seek(25)
+    low, high = panel.plot_items()[0].viewRange()[0]
+    assert low <= 25 <= high and high - low == pytest.approx(10)
+
+
+def test_export_button_saves_the_chosen_file(panel, state, tmp_path, monkeypatch, qtbot):
+    target = tmp_path / "chosen.csv"
+    monkeypatch.setattr(pg.QtWidgets.QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    button = next(b for b in panel.findChildren(pg.QtWidgets.QToolButton) if b.text().startswith("Export"))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert len(pd.read_csv(target)) == N_FRAMES

@@ -1,0 +1,216 @@
+"""The 8-view video grid: the frame every tile shows, its layouts, clicks and overlays."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+
+from analysis.session.contract import SessionFormatError
+from analysis.session.reader import Session
+from analysis.session.writer import write_session
+from app.gui.frame_prefetch import FramePrefetcher
+from tests.helpers import make_session_data
+from viewer.model.state import ViewerState
+from viewer.model.take_bundle import load_take_bundle
+from viewer.widgets.overlay_painter import TileGeometry
+from viewer.widgets.video_grid import NO_VIDEO_BACKGROUND, VideoGrid
+
+VIDEO_VIEWS = 5  # the small test session has video in cam1..cam5 only
+
+
+def pixels(grid: VideoGrid) -> np.ndarray:
+    """What the grid shows now, ``(H, W, 3)`` RGB uint8 (rendered at 24 bits, whatever the screen's depth)."""
+    image = QImage(grid.size(), QImage.Format.Format_RGB888)
+    grid.render(image)
+    array = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return array[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def all_overlays(state: ViewerState, visible: bool) -> None:
+    for name in state.overlays:
+        state.set_overlay(name, visible)
+
+
+def geometry_of(grid: VideoGrid, state: ViewerState, view: int) -> TileGeometry:
+    camera = state.take.cameras[view]
+    return TileGeometry.letterbox(grid.tile_rects()[view], camera.width, camera.height)
+
+
+def centre_of(grid: VideoGrid, view: int) -> QPoint:
+    return grid.tile_rects()[view].center().toPoint()
+
+
+@pytest.fixture
+def small_session(tmp_path: Path):
+    path = write_session(tmp_path / "small.h5", make_session_data(video_views=VIDEO_VIEWS))
+    with Session.open(path) as session:
+        yield session
+
+
+@pytest.fixture
+def grid_on(qtbot):
+    """Make a shown 800x400 grid on a state with ``take`` of ``session`` open."""
+
+    def make(session: Session, take_id: str, frames=None) -> tuple[VideoGrid, ViewerState]:
+        state = ViewerState()
+        state.set_session(session)
+        state.set_take(load_take_bundle(session, take_id))
+        grid = VideoGrid(state, frames or session.frames)
+        qtbot.addWidget(grid)
+        grid.resize(800, 400)
+        grid.show()
+        qtbot.waitExposed(grid)
+        return grid, state
+
+    return make
+
+
+def test_every_tile_shows_the_frame_of_the_state(small_session: Session, grid_on):
+    grid, state = grid_on(small_session, "take1")
+    all_overlays(state, False)
+    state.seek(5)
+    shown = pixels(grid)
+    assert grid.displayed_frames() == [5] * 8
+    for view in range(VIDEO_VIEWS):  # the test video's grey level is the frame index
+        image = geometry_of(grid, state, view).image
+        assert tuple(shown[int(image.bottom()) - 4, int(image.right()) - 4]) == (5, 5, 5)
+    for _ in range(3):
+        state.step(1)
+    shown = pixels(grid)
+    assert grid.displayed_frames() == [8] * 8
+    image = geometry_of(grid, state, 0).image
+    assert tuple(shown[int(image.bottom()) - 4, int(image.right()) - 4]) == (8, 8, 8)
+
+
+def test_synthetic_session_plays_through_the_prefetcher(synthetic_session_file: Path, grid_on, qtbot):
+    with Session.open(synthetic_session_file) as session:
+        prefetcher = FramePrefetcher(session)
+        try:
+            take_id = session.take_ids[0]
+            grid, state = grid_on(session, take_id, prefetcher.frames)
+            middle = state.n_frames // 2
+            with qtbot.waitSignal(grid.frame_presented) as presented:
+                state.seek(middle)
+            assert presented.args == [middle]
+            assert grid.displayed_frames() == [middle] * 8
+            prefetcher.decode_ahead(take_id, [middle + 1, middle + 2, middle + 3])
+            qtbot.waitUntil(lambda: (take_id, middle + 3) in prefetcher.cache)
+            with qtbot.waitSignal(grid.frame_presented) as presented:
+                state.seek(middle + 3)
+            assert presented.args == [middle + 3]
+            assert grid.displayed_frames() == [middle + 3] * 8
+            shown = pixels(grid)
+            image = geometry_of(grid, state, 0).image
+            tile = shown[int(image.top()):int(image.bottom()), int(image.left()):int(image.right())]
+            assert tile.std() > 10  # a rendered scene, not a flat fill
+        finally:
+            prefetcher.close()
+
+
+def test_double_click_enlarges_a_tile_and_again_restores_the_grid(small_session: Session, grid_on, qtbot):
+    grid, state = grid_on(small_session, "take1")
+    plain = grid.tile_rects()
+    assert len({(round(r.width()), round(r.height())) for r in plain}) == 1
+    assert len({round(r.top()) for r in plain}) == 2 and len({round(r.left()) for r in plain}) == 4
+
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=centre_of(grid, 2))
+    enlarged = grid.tile_rects()
+    assert grid.enlarged_view == "cam3"
+    areas = [r.width() * r.height() for r in enlarged]
+    assert areas[2] > 8 * max(areas[:2] + areas[3:])
+    assert enlarged[2].width() > 0.7 * grid.width()
+
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=centre_of(grid, 2))
+    assert grid.enlarged_view is None
+    assert grid.tile_rects() == plain
+
+
+def test_clicking_a_tile_selects_its_view(small_session: Session, grid_on, qtbot):
+    grid, state = grid_on(small_session, "take1")
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=centre_of(grid, 6))
+    assert state.selected_view == "cam7"
+    image = geometry_of(grid, state, 6).image
+    border = pixels(grid)[int(image.center().y()), int(image.left()) - 1]
+    assert border[2] > 200 and border[0] < 100  # the selection border is blue
+
+
+@pytest.mark.parametrize("overlay", ["detections", "reprojection", "bones"])
+def test_each_overlay_changes_the_picture(small_session: Session, grid_on, overlay: str):
+    grid, state = grid_on(small_session, "take1")
+    all_overlays(state, False)
+    state.seek(3)
+    before = pixels(grid)
+    state.set_overlay(overlay, True)
+    after = pixels(grid)
+    tiles = geometry_of(grid, state, 0).image
+    changed = np.any(before != after, axis=-1)
+    assert changed[int(tiles.top()):int(tiles.bottom()), int(tiles.left()):int(tiles.right())].sum() > 20
+    state.set_overlay(overlay, False)
+    assert np.array_equal(pixels(grid), before)
+
+
+def test_views_without_video_draw_the_skeleton(small_session: Session, grid_on):
+    grid, state = grid_on(small_session, "take1")
+    all_overlays(state, False)
+    state.seek(4)
+    shown = pixels(grid)
+    background = np.array(NO_VIDEO_BACKGROUND.getRgb()[:3])
+    for view in (0, 6):
+        points = geometry_of(grid, state, view).map(state.take.pose2d[view, 4, :, :2])
+        inside = [(int(y), int(x)) for x, y in points if np.isfinite([x, y]).all()]
+        colours = np.array([shown[y, x] for y, x in inside])
+        if view < VIDEO_VIEWS:
+            assert np.all(colours == 4)  # overlays are off: the video shows through
+        else:
+            assert np.mean(np.any(colours != background, axis=-1)) > 0.9
+
+
+def test_selected_joint_draws_the_error_line_between_detection_and_reprojection(small_session: Session, grid_on):
+    grid, state = grid_on(small_session, "take1")
+    take = state.take
+    joint, frame = take.skeleton.index("left_wrist"), 6
+    pose2d = take.pose2d.copy()
+    pose2d[0, frame, joint, :2] = take.reprojected[0, frame, joint] + (30.0, 0.0)  # a 30 px detection error
+    errors = np.linalg.norm(take.reprojected - pose2d[..., :2], axis=-1)
+    state.set_take(dataclasses.replace(take, pose2d=pose2d, errors=errors))
+    all_overlays(state, False)
+    state.seek(frame)
+    state.select_view("cam1")
+    before = pixels(grid)
+    state.select_joint(joint)
+    after = pixels(grid)
+    geometry = geometry_of(grid, state, 0)
+    detection, reprojection = geometry.map(pose2d[0, frame, joint, :2]), geometry.map(take.reprojected[0, frame, joint])
+    x, y = ((detection + reprojection) / 2).astype(int)
+    assert np.any(before[y - 1:y + 2, x - 1:x + 2] != after[y - 1:y + 2, x - 1:x + 2])
+    red = after[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3)
+    assert np.any((red[:, 0] > 200) & (red[:, 1] < 100))  # 30 px is a bad error: the line is red
+    other = geometry_of(grid, state, 1)
+    ox, oy = other.map(take.reprojected[1, frame, joint]).astype(int)
+    assert np.array_equal(before[oy - 6:oy + 7, ox - 6:ox + 7], after[oy - 6:oy + 7, ox - 6:ox + 7])
+
+
+def test_an_unreadable_frame_is_reported_on_the_tiles(small_session: Session, grid_on):
+    def broken(take_id: str, frame: int):
+        raise SessionFormatError("small.h5", f"/takes/{take_id}/video/cam1", f"frame {frame} cannot be read")
+
+    grid, state = grid_on(small_session, "take1", broken)
+    state.seek(2)
+    shown = pixels(grid)
+    assert grid.displayed_frames() == [2] * 8
+    image = geometry_of(grid, state, 0).image
+    assert tuple(shown[int(image.top()) + 40, int(image.left()) + 4]) == NO_VIDEO_BACKGROUND.getRgb()[:3]
+
+
+def test_an_empty_grid_paints_without_a_take(qtbot):
+    grid = VideoGrid(ViewerState(), lambda take_id, frame: [])
+    qtbot.addWidget(grid)
+    grid.resize(400, 200)
+    shown = pixels(grid)
+    assert grid.displayed_frames() == [] and grid.tile_rects() == []
+    assert np.any(shown != shown[0, 0])  # the hint text is drawn

@@ -1,0 +1,110 @@
+"""The exemplar a trainee take is compared with, aligned onto the trainee's frames.
+
+Built once per (trainee, exemplar) pair, off the GUI thread, by
+:func:`build_exemplar_bundle`; everything the comparison widgets draw is then a
+lookup by the *trainee's* frame index, so playback steps both takes through
+matching phases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.motion.alignment import (
+    Alignment,
+    align_exemplar_pose,
+    align_takes,
+    phase_deviation_summary,
+)
+from viewer.model.take_bundle import TakeBundle
+
+#: The deviation summary splits the trainee's take into this many equal phases.
+SUMMARY_PHASES = 3
+
+
+@dataclass(frozen=True, eq=False)
+class ExemplarBundle:
+    """An exemplar take, its session file and its alignment with the trainee's take.
+
+    Attributes
+    ----------
+    take : TakeBundle
+        The exemplar's own arrays (its frames, its cameras).
+    path : pathlib.Path
+        The exemplar's session file.
+    athlete : str
+        Who performed the exemplar.
+    trainee_take_id : str
+        The trainee take it is aligned with.
+    alignment : Alignment
+        DTW alignment (trainee frame, exemplar frame).
+    aligned_pose : ndarray (Tt, J, 3) float64
+        The exemplar's 3D pose on the trainee's frames, at the trainee's root and facing
+        (metres): the ghost skeleton.
+    deviations : DataFrame
+        :func:`analysis.motion.alignment.phase_deviation_summary` of trainee vs ``aligned_pose``.
+    """
+
+    take: TakeBundle
+    path: Path
+    athlete: str
+    trainee_take_id: str
+    alignment: Alignment
+    aligned_pose: np.ndarray
+    deviations: pd.DataFrame
+
+    def exemplar_frame(self, trainee_frame: int) -> int:
+        """The exemplar frame matched with ``trainee_frame`` (clamped to the trainee's take)."""
+        matched = self.alignment.exemplar_frame_for
+        return int(matched[min(max(int(trainee_frame), 0), len(matched) - 1)])
+
+
+def take_pose(take: TakeBundle) -> np.ndarray | None:
+    """The 3D pose a take is compared on: triangulated, else the reference; ``(T, J, 3)`` or None."""
+    return take.pose3d if take.pose3d is not None else take.reference
+
+
+def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str,
+                          fps: float) -> ExemplarBundle:
+    """Align ``exemplar`` onto ``trainee`` (DTW), place its pose on the trainee, sum up deviations.
+
+    Parameters
+    ----------
+    trainee, exemplar : TakeBundle
+        Takes of the same skeleton layout, each with a 3D pose (triangulated or reference).
+    path : pathlib.Path
+        The exemplar's session file.
+    athlete : str
+        The exemplar's athlete.
+    fps : float
+        The trainee's frame rate, for the joint angles of the summary.
+
+    Raises
+    ------
+    ValueError
+        Naming the take without a 3D pose, or the two layouts when they differ.
+    """
+    if trainee.skeleton.joint_names != exemplar.skeleton.joint_names:
+        raise ValueError(f"exemplar {exemplar.take_id} uses skeleton {exemplar.skeleton.name!r}, "
+                         f"take {trainee.take_id} uses {trainee.skeleton.name!r}")
+    poses = {}
+    for role, take in (("trainee", trainee), ("exemplar", exemplar)):
+        poses[role] = take_pose(take)
+        if poses[role] is None:
+            raise ValueError(f"{role} take {take.take_id} has no 3D pose to compare")
+    skeleton = trainee.skeleton
+    alignment = align_takes(poses["trainee"], poses["exemplar"], skeleton)
+    aligned = align_exemplar_pose(poses["exemplar"], poses["trainee"], alignment.path, skeleton)
+    return ExemplarBundle(
+        take=exemplar,
+        path=Path(path),
+        athlete=athlete,
+        trainee_take_id=trainee.take_id,
+        alignment=alignment,
+        aligned_pose=aligned,
+        deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=fps),
+    )

@@ -1,0 +1,85 @@
+"""Everything the widgets draw for one take, loaded once when the take is opened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.geometry.cameras import Camera, project_all
+from analysis.motion.skeleton import Skeleton
+from analysis.session.data import Penalties, TakeInfo
+from analysis.session.reader import Session
+
+
+@dataclass(frozen=True, eq=False)
+class TakeBundle:
+    """Arrays of the current take.
+
+    Attributes
+    ----------
+    info : TakeInfo
+    skeleton : Skeleton, J joints
+    cameras : list of Camera, length V
+    pose2d : ndarray (V, T, J, 3) float32
+        Detections: x, y pixels and confidence.
+    pose3d : ndarray (T, J, 3) float32 or None
+        Triangulated 3D, metres.
+    reference : ndarray (T, J, 3) float32 or None
+        Ground truth 3D, metres.
+    reprojected : ndarray (V, T, J, 2) float64 or None
+        ``pose3d`` projected into every camera, pixels.
+    errors : ndarray (V, T, J) float64 or None
+        Distance between detection and reprojection, pixels.
+    penalties : Penalties
+    judge_scores : ndarray (A,) or None
+    excluded_views : tuple of str
+        Views left out when ``pose3d`` was last triangulated in the app.
+    """
+
+    info: TakeInfo
+    skeleton: Skeleton
+    cameras: list[Camera]
+    pose2d: np.ndarray
+    pose3d: np.ndarray | None
+    reference: np.ndarray | None
+    reprojected: np.ndarray | None
+    errors: np.ndarray | None
+    penalties: Penalties
+    judge_scores: np.ndarray | None
+    excluded_views: tuple[str, ...] = ()
+
+    @property
+    def take_id(self) -> str:
+        return self.info.take_id
+
+    @property
+    def n_frames(self) -> int:
+        return self.info.n_frames
+
+    @property
+    def view_names(self) -> tuple[str, ...]:
+        return tuple(camera.name for camera in self.cameras)
+
+
+def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
+    """Read a take's poses and compute its reprojection (a worker calls this off the GUI thread)."""
+    info = session.take(take_id)
+    pose2d = session.pose2d(take_id)
+    pose3d = session.pose3d(take_id)
+    reprojected = errors = None
+    if pose3d is not None:
+        reprojected = project_all(session.cameras, pose3d)
+        errors = np.linalg.norm(reprojected - pose2d[..., :2], axis=-1)
+    return TakeBundle(
+        info=info,
+        skeleton=session.skeleton,
+        cameras=list(session.cameras),
+        pose2d=pose2d,
+        pose3d=pose3d,
+        reference=session.pose3d_reference(take_id),
+        reprojected=reprojected,
+        errors=errors,
+        penalties=session.penalties(take_id),
+        judge_scores=session.judge_scores(take_id),
+    )

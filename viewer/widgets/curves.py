@@ -1,0 +1,429 @@
+"""Kinematic curves: stacked, x-linked pyqtgraph plots with a time cursor that seeks.
+
+The panel computes the kinematics (:mod:`analysis.motion.kinematics`) of the take in
+the viewer state when the take changes; that takes a few tens of milliseconds
+for a thousand frames, so it runs on the GUI thread. Every plot has one
+movable :class:`pyqtgraph.InfiniteLine` that follows ``state.frame_changed``;
+clicking in a plot or dragging its cursor calls ``state.seek``. Cursor moves
+that come from the state are never sent back to it: only user drags
+(``sigDragged``) and clicks seek. When the state has an exemplar, its curves
+(from its pose aligned onto the take's frames) are drawn dashed beside the
+take's, with the gap between them shaded. When the state holds a scoring
+result, a penalty × time heatmap (one row per penalty item, most probable on
+top) is the last row, sharing the time axis and the cursor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import qthrottled
+
+from analysis.motion.kinematics import (
+    CURVE_GROUP_BY_NAME,
+    CURVE_GROUPS,
+    DEFAULT_GROUPS,
+    column_side,
+    compute_kinematics,
+    sex_for_event,
+    write_kinematics_csv,
+)
+from viewer.model.state import ViewerState
+from viewer.model.take_bundle import TakeBundle
+
+SIDE_COLOURS = {"left": "#3fa9ff", "right": "#ff7043", None: "#f2f2f2"}
+"""Curve colour of the athlete's left side, right side, and of whole-body curves (as in the 3D view)."""
+BACKGROUND = "#17191d"
+CURSOR_COLOUR = "#ffd84d"
+PENALTY_BRUSH = (235, 80, 110, 45)
+PENALTY_TEXT = "#ff9db0"
+LABEL_FILL = (23, 25, 29, 190)
+EXEMPLAR_DASH = Qt.PenStyle.DashLine
+EXEMPLAR_FILL_ALPHA = 60
+MIN_PLOT_HEIGHT = 95
+BOTTOM_AXIS_HEIGHT = 40
+LEFT_AXIS_WIDTH = 56
+TIME_UNITS = {"s": "time (s)", "frame": "frame"}
+HEATMAP_ROW_HEIGHT = 16
+HEATMAP_TICK_POINT_SIZE = 7
+HEATMAP_COLOURMAP = "inferno"
+
+
+#: During playback the cursors move at most this often (ms): repainting every plot on every
+#: frame would cost the video grid frames; paused, they follow every seek at once.
+PLAYBACK_CURSOR_MS = 50
+
+class CurvesPanel(QWidget):
+    """Joint angles, angular velocities and centre of mass of the current take, against time.
+
+    Parameters
+    ----------
+    state : ViewerState
+        Source of the take and frame; clicks and cursor drags call ``state.seek``.
+    """
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._kinematics = pd.DataFrame()
+        self._exemplar_kinematics = pd.DataFrame()
+        self._visible: tuple[str, ...] = DEFAULT_GROUPS
+        self._time_unit = "s"
+        self._plots: list[pg.PlotItem] = []
+        self._cursors: list[pg.InfiniteLine] = []
+        self._heatmap_plot: pg.PlotItem | None = None
+
+        self._group_menu = QMenu(self)
+        self._group_actions = {}
+        for group in CURVE_GROUPS:
+            action = self._group_menu.addAction(f"{group.title} ({group.unit})")
+            action.setCheckable(True)
+            action.setChecked(group.name in self._visible)
+            action.toggled.connect(self._on_group_toggled)
+            self._group_actions[group.name] = action
+        groups_button = QToolButton(text="Curves", toolTip="Choose which curves to plot")
+        groups_button.setMenu(self._group_menu)
+        groups_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+
+        self._unit_box = QComboBox(toolTip="Unit of the time axis")
+        self._unit_box.addItem("seconds", "s")
+        self._unit_box.addItem("frames", "frame")
+        self._unit_box.currentIndexChanged.connect(lambda _: self.set_time_unit(self._unit_box.currentData()))
+
+        self._export_button = QToolButton(text="Export CSV…", toolTip="Save every kinematic curve of this take")
+        self._export_button.clicked.connect(self._ask_export_path)
+
+        toolbar = QHBoxLayout()
+        toolbar.setContentsMargins(6, 3, 6, 3)
+        toolbar.setSpacing(6)
+        toolbar.addWidget(groups_button)
+        toolbar.addSpacing(12)
+        toolbar.addWidget(QLabel("Time axis"))
+        toolbar.addWidget(self._unit_box)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self._export_button)
+
+        self._graphics = pg.GraphicsLayoutWidget()
+        self._graphics.setBackground(BACKGROUND)
+        self._graphics.ci.setSpacing(2)
+        self._graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self._graphics)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(toolbar)
+        layout.addWidget(scroll, 1)
+
+        state.take_changed.connect(self._on_take_changed)
+        state.frame_changed.connect(self._on_frame_changed)
+        state.playing_changed.connect(lambda playing: None if playing else self._follow(state.frame))
+        self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
+        state.exemplar_changed.connect(self._on_exemplar_changed)
+        state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
+        self._on_take_changed(state.take)
+
+    # ---------------------------------------------------------------- public
+    @property
+    def kinematics(self) -> pd.DataFrame:
+        """Kinematics of the current take (see :func:`analysis.motion.kinematics.compute_kinematics`); empty if none."""
+        return self._kinematics
+
+    @property
+    def exemplar_kinematics(self) -> pd.DataFrame:
+        """Kinematics of the exemplar aligned onto the current take's frames; empty without an exemplar."""
+        return self._exemplar_kinematics
+
+    @property
+    def graphics(self) -> pg.GraphicsLayoutWidget:
+        """The view holding the plots."""
+        return self._graphics
+
+    @property
+    def time_unit(self) -> str:
+        """``"s"`` or ``"frame"``: the unit of the x axis."""
+        return self._time_unit
+
+    def plot_items(self) -> list[pg.PlotItem]:
+        """The plots, top to bottom, one per visible curve group."""
+        return list(self._plots)
+
+    def cursor_positions(self) -> list[float]:
+        """Where each plot's time cursor is, in x-axis units, top to bottom."""
+        return [line.value() for line in self._cursors]
+
+    def visible_groups(self) -> tuple[str, ...]:
+        """Names of the plotted curve groups, in catalogue order."""
+        return self._visible
+
+    def set_visible_groups(self, names) -> None:
+        """Plot these curve groups (names from :data:`analysis.motion.kinematics.CURVE_GROUPS`)."""
+        unknown = [name for name in names if name not in CURVE_GROUP_BY_NAME]
+        if unknown:
+            raise KeyError(f"unknown curve group(s) {', '.join(map(repr, unknown))}; "
+                           f"known: {', '.join(CURVE_GROUP_BY_NAME)}")
+        chosen = tuple(group.name for group in CURVE_GROUPS if group.name in set(names))
+        if chosen == self._visible:
+            return
+        self._visible = chosen
+        for name, action in self._group_actions.items():
+            action.blockSignals(True)
+            action.setChecked(name in chosen)
+            action.blockSignals(False)
+        self._rebuild_plots()
+
+    def set_time_unit(self, unit: str) -> None:
+        """Show time on the x axis in seconds (``"s"``) or frames (``"frame"``)."""
+        if unit not in TIME_UNITS:
+            raise ValueError(f"time unit must be one of {', '.join(TIME_UNITS)}, got {unit!r}")
+        if unit == self._time_unit:
+            return
+        self._time_unit = unit
+        self._unit_box.setCurrentIndex(self._unit_box.findData(unit))
+        self._rebuild_plots()
+
+    def export_csv(self, path: str | Path) -> Path:
+        """Write the current take's kinematics to ``path`` (CSV, one row per frame)."""
+        if self._kinematics.empty:
+            raise ValueError("no kinematics to export: the take has no 3D pose")
+        return write_kinematics_csv(self._kinematics, path)
+
+    # ------------------------------------------------------------ reactions
+    def _on_take_changed(self, take: TakeBundle | None) -> None:
+        pose = None if take is None else (take.pose3d if take.pose3d is not None else take.reference)
+        if pose is None:
+            self._kinematics = pd.DataFrame()
+        else:
+            event = None if self._state.session is None else self._state.session.event
+            self._kinematics = compute_kinematics(pose, take.skeleton, self._state.fps, sex=sex_for_event(event))
+        self._export_button.setEnabled(not self._kinematics.empty)
+        self._rebuild_plots()
+
+    @property
+    def heatmap_plot(self) -> pg.PlotItem | None:
+        """The penalty × time heatmap under the curves; None when the take is not scored."""
+        return self._heatmap_plot
+
+    def _on_exemplar_changed(self, exemplar) -> None:
+        if exemplar is None:
+            if self._exemplar_kinematics.empty:
+                return
+            self._exemplar_kinematics = pd.DataFrame()
+        else:
+            event = None if self._state.session is None else self._state.session.event
+            self._exemplar_kinematics = compute_kinematics(exemplar.aligned_pose, exemplar.take.skeleton,
+                                                           self._state.fps, sex=sex_for_event(event))
+        self._rebuild_plots()
+
+    def _on_frame_changed(self, frame: int) -> None:
+        if self._state.playing:
+            self._follow_while_playing(frame)
+        else:
+            self._follow(frame)
+
+    def _follow(self, frame: int) -> None:
+        self._place_cursors(frame)
+        if self._plots and self._state.playing:
+            self._keep_in_view(self._x_of_frame(frame))
+
+    def _place_cursors(self, frame: int) -> None:
+        x = self._x_of_frame(frame)
+        for line in self._cursors:
+            if line.value() != x:
+                line.setValue(x)
+
+    def _keep_in_view(self, x: float) -> None:
+        """During playback, scroll a zoomed-in x range so the cursor stays visible."""
+        low, high = self._plots[0].viewRange()[0]
+        if not low <= x <= high:
+            width = high - low
+            self._plots[0].setXRange(x - 0.1 * width, x + 0.9 * width, padding=0)
+
+    def _on_group_toggled(self) -> None:
+        self.set_visible_groups([name for name, action in self._group_actions.items() if action.isChecked()])
+
+    def _on_cursor_dragged(self, line: pg.InfiniteLine) -> None:
+        """Seek to the dragged cursor's frame and snap the cursor onto that frame."""
+        self._state.seek(self._frame_of_x(line.value()))
+        self._place_cursors(self._state.frame)
+
+    def _on_scene_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        for plot in self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else []):
+            if plot.vb.sceneBoundingRect().contains(event.scenePos()):
+                self._state.seek(self._frame_of_x(plot.vb.mapSceneToView(event.scenePos()).x()))
+                event.accept()
+                return
+
+    def _ask_export_path(self) -> None:
+        suggested = f"{self._state.take.take_id}_kinematics.csv" if self._state.take is not None else "kinematics.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export kinematics", suggested, "CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            self.export_csv(path)
+        except (OSError, ValueError) as error:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{error}")
+
+    # ---------------------------------------------------------------- plots
+    def _x_of_frame(self, frame: float) -> float:
+        return float(frame) / self._state.fps if self._time_unit == "s" else float(frame)
+
+    def _frame_of_x(self, x: float) -> int:
+        return int(round(x * self._state.fps if self._time_unit == "s" else x))
+
+    def _rebuild_plots(self) -> None:
+        self._graphics.clear()
+        self._plots = []
+        self._cursors = []
+        self._heatmap_plot = None
+        if self._kinematics.empty or not self._visible:
+            message = ("Open a take to see its kinematic curves" if self._state.take is None
+                       else "This take has no 3D pose: no kinematic curves" if self._kinematics.empty
+                       else "No curves chosen: pick some from the Curves menu")
+            self._graphics.addLabel(message, color="#a0a4ab", size="11pt")
+            self._graphics.setMinimumHeight(0)
+            return
+        x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
+        for row, name in enumerate(self._visible):
+            plot = self._graphics.addPlot(row=row, col=0)
+            self._draw_group(plot, name, x)
+            if self._plots:
+                plot.setXLink(self._plots[0])
+            self._plots.append(plot)
+        self._plots[-1].getAxis("bottom").setStyle(showValues=True)
+        self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
+        self._plots[0].setXRange(x[0], x[-1], padding=0.01)
+        self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
+        if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
+            self._add_penalty_heatmap(len(self._plots))
+
+    def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
+        group = CURVE_GROUP_BY_NAME[name]
+        legend = "".join(f'&nbsp;&nbsp;<span style="color:{SIDE_COLOURS[column_side(c)]}">▬ '
+                         f'{column_side(c)}</span>' for c in group.columns if column_side(c))
+        if not self._exemplar_kinematics.empty:
+            legend += '&nbsp;&nbsp;<span style="color:#a0a4ab">┄ exemplar, gap shaded</span>'
+        plot.setTitle(f'<span style="color:#dfe2e7">{group.title} ({group.unit})</span>{legend}',
+                      size="9pt", justify="left")
+        plot.setMouseEnabled(x=True, y=False)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        for side in ("left", "bottom"):
+            # the axes draw the grid across the plot: cache them so a moving cursor only blits them
+            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        left_axis = plot.getAxis("left")
+        left_axis.enableAutoSIPrefix(False)
+        left_axis.setWidth(LEFT_AXIS_WIDTH)
+        plot.getAxis("bottom").setStyle(showValues=False)
+        self._shade_penalties(plot, labelled=not self._plots)
+        for column in group.columns:
+            colour = SIDE_COLOURS[column_side(column)]
+            curve = plot.plot(x, self._kinematics[column].to_numpy(), pen=pg.mkPen(colour, width=2),
+                              connect="finite", antialias=True)
+            curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            if not self._exemplar_kinematics.empty:
+                self._draw_exemplar_curve(plot, curve, x, column, colour)
+        cursor = pg.InfiniteLine(self._x_of_frame(self._state.frame), angle=90, movable=True,
+                                 pen=pg.mkPen(CURSOR_COLOUR, width=1.5),
+                                 hoverPen=pg.mkPen(CURSOR_COLOUR, width=3))
+        cursor.setZValue(10)
+        cursor.sigDragged.connect(self._on_cursor_dragged)
+        plot.addItem(cursor, ignoreBounds=True)
+        self._cursors.append(cursor)
+
+    def _add_penalty_heatmap(self, row: int) -> None:
+        """The scoring's penalty × time probabilities as an image in ``row``, x-linked, with its own cursor."""
+        scoring = self._state.scoring
+        order = np.argsort(-scoring.probabilities, kind="stable")[::-1]  # most probable on top
+        image = pg.ImageItem(scoring.heatmap[order].T, axisOrder="col-major", levels=(0.0, 1.0),
+                             colorMap=pg.colormap.get(HEATMAP_COLOURMAP))
+        first, last = self._x_of_frame(-0.5), self._x_of_frame(scoring.n_frames - 0.5)
+        image.setRect(first, 0.0, last - first, float(len(order)))
+        plot = self._graphics.addPlot(row=row, col=0)
+        plot.setTitle(f'<span style="color:#dfe2e7">Penalty probability over time</span>'
+                      f'<span style="color:#a0a4ab">&nbsp;&nbsp;dark 0 → bright 1 &nbsp;·&nbsp; '
+                      f'model {scoring.model_name} {scoring.model_version}</span>', size="9pt", justify="left")
+        plot.addItem(image)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setYRange(0, len(order), padding=0)
+        left_axis = plot.getAxis("left")
+        left_axis.setWidth(LEFT_AXIS_WIDTH)
+        tick_font = QFont()
+        tick_font.setPointSize(HEATMAP_TICK_POINT_SIZE)
+        left_axis.setStyle(tickFont=tick_font)
+        left_axis.setTicks([[(y + 0.5, scoring.penalty_codes[i]) for y, i in enumerate(order)], []])
+        plot.setXLink(self._plots[0])
+        self._plots[-1].getAxis("bottom").setStyle(showValues=False)
+        self._plots[-1].showLabel("bottom", False)
+        plot.setLabel("bottom", TIME_UNITS[self._time_unit])
+        cursor = pg.InfiniteLine(self._x_of_frame(self._state.frame), angle=90, movable=True,
+                                 pen=pg.mkPen(CURSOR_COLOUR, width=1.5), hoverPen=pg.mkPen(CURSOR_COLOUR, width=3))
+        cursor.setZValue(10)
+        cursor.sigDragged.connect(self._on_cursor_dragged)
+        plot.addItem(cursor, ignoreBounds=True)
+        self._cursors.append(cursor)
+        self._heatmap_plot = plot
+        height = HEATMAP_ROW_HEIGHT * len(order) + BOTTOM_AXIS_HEIGHT
+        self._graphics.ci.layout.setRowMinimumHeight(row, height)
+        self._graphics.setMinimumHeight(self._graphics.minimumHeight() + height)
+
+    def _draw_exemplar_curve(self, plot: pg.PlotItem, curve: pg.PlotDataItem, x: np.ndarray, column: str,
+                             colour: str) -> None:
+        """The exemplar's ``column`` dashed, and the gap to the take's ``curve`` shaded in ``colour``."""
+        exemplar = plot.plot(x, self._exemplar_kinematics[column].to_numpy(),
+                             pen=pg.mkPen(colour, width=1.5, style=EXEMPLAR_DASH), connect="finite", antialias=True)
+        exemplar.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        shade = pg.mkColor(colour)
+        shade.setAlpha(EXEMPLAR_FILL_ALPHA)
+        fill = pg.FillBetweenItem(curve, exemplar, brush=pg.mkBrush(shade))
+        fill.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        fill.setZValue(-5)
+        plot.addItem(fill)
+
+    def _shade_penalties(self, plot: pg.PlotItem, labelled: bool) -> None:
+        """Light vertical bands where the take's penalties happen, ``labelled`` with their codes."""
+        take = self._state.take
+        if take is None:
+            return
+        penalties = take.penalties
+        for code, start, end in zip(penalties.codes, penalties.start, penalties.end):
+            if start < 0 or end < 0:
+                continue
+            region = pg.LinearRegionItem((self._x_of_frame(start), self._x_of_frame(end)), movable=False,
+                                         brush=PENALTY_BRUSH, hoverBrush=PENALTY_BRUSH,
+                                         pen=pg.mkPen(None))
+            region.setZValue(-10)
+            plot.addItem(region, ignoreBounds=True)
+            if labelled:
+                # an invisible edge above the curves carries the code, so curves never cross it
+                edge = pg.InfiniteLine(self._x_of_frame(start), angle=90, movable=False, pen=pg.mkPen(None))
+                edge.setZValue(5)
+                plot.addItem(edge, ignoreBounds=True)
+                pg.InfLineLabel(edge, text=code, position=0.92, anchors=[(0, 0), (0, 0)],
+                                color=PENALTY_TEXT, fill=LABEL_FILL)

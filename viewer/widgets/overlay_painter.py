@@ -1,0 +1,264 @@
+"""Drawing 2D pose overlays on a video tile: detections, reprojections, bones, one joint's error.
+
+Overlay coordinates arrive in camera pixels; :class:`TileGeometry` maps them
+onto the letterboxed image area of a tile. Points that are NaN (not detected,
+not triangulated) are skipped. Drawing is batched per colour so a frame of
+8 tiles stays cheap during playback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+
+from analysis.motion.skeleton import Skeleton
+
+#: Reprojection error classes, pixels: below the first is good, above the second is bad.
+ERROR_GOOD_PX = 5.0
+ERROR_BAD_PX = 20.0
+ERROR_COLORS = (QColor(60, 220, 90), QColor(250, 210, 40), QColor(240, 60, 50))
+
+# Opaque colours only: Qt strokes translucent wide lines an order of magnitude slower.
+LEFT_BONE = QColor(70, 170, 255)
+RIGHT_BONE = QColor(255, 140, 50)
+CENTRE_BONE = QColor(235, 235, 235)
+OUTLINE = QColor(10, 12, 16)
+INSPECTION = QColor(255, 255, 255)
+
+#: Confidence is drawn in this many colour steps (red at 0, yellow at 0.5, green at 1).
+CONFIDENCE_STEPS = 10
+
+
+@dataclass(frozen=True)
+class TileGeometry:
+    """Where one camera image sits inside its tile.
+
+    Attributes
+    ----------
+    tile : QRectF
+        The tile, widget pixels.
+    image : QRectF
+        The camera image, letterboxed inside ``tile`` at the camera's aspect ratio.
+    scale : float
+        Widget pixels per camera pixel.
+    """
+
+    tile: QRectF
+    image: QRectF
+    scale: float
+
+    @classmethod
+    def letterbox(cls, tile: QRectF, width: int, height: int) -> "TileGeometry":
+        """Fit a ``width`` x ``height`` camera image in ``tile``, centred, aspect kept."""
+        scale = min(tile.width() / width, tile.height() / height)
+        image = QRectF(0, 0, round(width * scale), round(height * scale))
+        image.moveCenter(tile.center())
+        image.moveTopLeft(image.topLeft().toPoint().toPointF())  # whole pixels: a faster image blit
+        return cls(tile, image, image.width() / width)
+
+    def map(self, pixels: np.ndarray) -> np.ndarray:
+        """Camera pixels ``(..., 2)`` to widget pixels ``(..., 2)``."""
+        return np.asarray(pixels, dtype=np.float64) * self.scale + (self.image.left(), self.image.top())
+
+    @property
+    def marker_radius(self) -> float:
+        """Radius of a joint dot, widget pixels: grows with the tile, within readable limits."""
+        return float(np.clip(0.4 + 2.0 * self.scale, 1.2, 4.5))
+
+
+def confidence_color(confidence: float) -> QColor:
+    """Red (0) through yellow (0.5) to green (1)."""
+    return QColor.fromHsvF(float(np.clip(confidence, 0.0, 1.0)) / 3.0, 0.85, 1.0)
+
+
+def error_class(error_px: np.ndarray) -> np.ndarray:
+    """0 (good, < 5 px), 1 (fair) or 2 (bad, > 20 px) per error; ``(...,)`` int."""
+    return np.digitize(error_px, (ERROR_GOOD_PX, ERROR_BAD_PX + 1e-9))
+
+
+def error_color(error_px: float) -> QColor:
+    return ERROR_COLORS[int(error_class(np.asarray(error_px)))]
+
+
+def bone_colors(skeleton: Skeleton) -> list[QColor]:
+    """One colour per bone: blue on the left side, orange on the right, white across the body."""
+    side = {a: LEFT_BONE for a, _ in skeleton.pairs} | {b: RIGHT_BONE for _, b in skeleton.pairs}
+    colors = []
+    for a, b in skeleton.edges:
+        sides = {side[j].rgba(): side[j] for j in (a, b) if j in side}
+        colors.append(next(iter(sides.values())) if len(sides) == 1 else CENTRE_BONE)
+    return colors
+
+
+def _valid(points: np.ndarray) -> np.ndarray:
+    return np.isfinite(points).all(axis=-1)
+
+
+def _qpoints(points: np.ndarray) -> list[QPointF]:
+    """Points ``(..., 2)`` as a flat list of QPointF (through ``tolist``: no numpy scalars)."""
+    return [QPointF(x, y) for x, y in np.reshape(points, (-1, 2)).tolist()]
+
+
+@lru_cache(maxsize=256)
+def _round_pen(rgba: int, width: float) -> QPen:
+    """A round-capped pen of colour ``rgba`` (``QColor.rgba()``); cached, so do not modify it."""
+    pen = QPen(QColor.fromRgba(rgba), width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+@lru_cache(maxsize=1)
+def _confidence_palette() -> tuple[int, ...]:
+    """``QColor.rgba()`` of each confidence step, 0 .. CONFIDENCE_STEPS."""
+    return tuple(confidence_color(step / CONFIDENCE_STEPS).rgba() for step in range(CONFIDENCE_STEPS + 1))
+
+
+def draw_bones(painter: QPainter, points: np.ndarray, edges: np.ndarray, colors: list[QColor], width: float) -> None:
+    """Skeleton edges between detected joints: an outline pass, then one pass per colour.
+
+    Parameters
+    ----------
+    points : ndarray (J, 2)
+        Joints, widget pixels (NaN where not detected).
+    edges : ndarray (E, 2) int
+    colors : list of QColor, length E
+    width : float
+        Line width, widget pixels.
+    """
+    ends = np.asarray(points, dtype=np.float64)[np.asarray(edges, dtype=np.int64).reshape(-1, 2)]  # (E, 2, 2)
+    drawn = np.isfinite(ends).all(axis=(1, 2))
+    if not drawn.any():
+        return
+    keys = np.array([color.rgba() for color in colors], dtype=np.int64)
+    painter.setPen(_round_pen(OUTLINE.rgba(), width + 2.0))
+    painter.drawLines(_qpoints(ends[drawn]))
+    for key in dict.fromkeys(keys[drawn].tolist()):
+        painter.setPen(_round_pen(key, width))
+        painter.drawLines(_qpoints(ends[drawn & (keys == key)]))
+
+
+def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarray, radius: float) -> None:
+    """Joint dots coloured by detection confidence.
+
+    Parameters
+    ----------
+    points : ndarray (J, 2)
+        Widget pixels, NaN where not detected.
+    confidence : ndarray (J,)
+        In [0, 1].
+    radius : float
+        Dot radius, widget pixels.
+    """
+    valid = _valid(points)
+    if not valid.any():
+        return
+    steps = np.round(np.clip(np.nan_to_num(confidence), 0.0, 1.0) * CONFIDENCE_STEPS).astype(int)
+    palette = _confidence_palette()
+    painter.setPen(_round_pen(OUTLINE.rgba(), 2 * radius + 2.0))
+    painter.drawPoints(_qpoints(points[valid]))
+    for step in np.unique(steps[valid]).tolist():
+        painter.setPen(_round_pen(palette[step], 2 * radius))
+        painter.drawPoints(_qpoints(points[valid & (steps == step)]))
+
+
+def _cross_lines(points: np.ndarray, size: float) -> list[QPointF]:
+    """The two strokes of an X of half-width ``size`` at each point ``(N, 2)``, as line end points."""
+    offsets = np.array([[-1, -1], [1, 1], [-1, 1], [1, -1]], dtype=np.float64) * size
+    return _qpoints(np.asarray(points, dtype=np.float64)[:, None, :] + offsets)
+
+
+def draw_reprojections(painter: QPainter, points: np.ndarray, errors: np.ndarray, size: float) -> None:
+    """Crosses at the reprojected 3D joints, coloured by reprojection error class.
+
+    Parameters
+    ----------
+    points : ndarray (J, 2)
+        Reprojected joints, widget pixels (NaN where not triangulated).
+    errors : ndarray (J,)
+        Reprojection error, camera pixels (NaN where undefined: drawn as bad).
+    size : float
+        Half the width of a cross, widget pixels.
+    """
+    valid = _valid(points)
+    if not valid.any():
+        return
+    classes = error_class(np.nan_to_num(errors, nan=np.inf))
+    painter.setPen(_round_pen(OUTLINE.rgba(), 4.0))
+    painter.drawLines(_cross_lines(points[valid], size))
+    for klass, color in enumerate(ERROR_COLORS):
+        chosen = valid & (classes == klass)
+        if chosen.any():
+            painter.setPen(_round_pen(color.rgba(), 2.0))
+            painter.drawLines(_cross_lines(points[chosen], size))
+
+
+def draw_joint_inspection(painter: QPainter, geometry: TileGeometry, detection: np.ndarray,
+                          reprojection: np.ndarray | None, error_px: float | None, joint_name: str) -> None:
+    """One joint in detail: its detection, its reprojection, the error line and a label.
+
+    Parameters
+    ----------
+    geometry : TileGeometry
+    detection : ndarray (2,)
+        Detected joint, camera pixels (NaN if not detected).
+    reprojection : ndarray (2,) or None
+        Reprojected 3D joint, camera pixels (None or NaN if not triangulated).
+    error_px : float or None
+        Distance between the two, camera pixels.
+    joint_name : str
+    """
+    radius = geometry.marker_radius
+    found = np.isfinite(detection).all()
+    reprojected = reprojection is not None and np.isfinite(reprojection).all()
+    detected_at = QPointF(*geometry.map(detection)) if found else None
+    reprojected_at = QPointF(*geometry.map(reprojection)) if reprojected else None
+    color = error_color(error_px) if error_px is not None and np.isfinite(error_px) else INSPECTION
+    if detected_at is not None and reprojected_at is not None:
+        painter.setPen(_round_pen(OUTLINE.rgba(), 4.0))
+        painter.drawLine(detected_at, reprojected_at)
+        painter.setPen(_round_pen(color.rgba(), 2.0))
+        painter.drawLine(detected_at, reprojected_at)
+    if reprojected_at is not None:
+        painter.setPen(_round_pen(OUTLINE.rgba(), 5.0))
+        painter.drawLines(_cross_lines(np.array([[reprojected_at.x(), reprojected_at.y()]]), radius + 2))
+        painter.setPen(_round_pen(color.rgba(), 2.5))
+        painter.drawLines(_cross_lines(np.array([[reprojected_at.x(), reprojected_at.y()]]), radius + 2))
+    if detected_at is not None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for pen_color, width in ((OUTLINE, 4.5), (INSPECTION, 2.0)):
+            painter.setPen(QPen(pen_color, width))
+            painter.drawEllipse(detected_at, radius * 2.2, radius * 2.2)
+    anchor = detected_at or reprojected_at
+    if anchor is None:
+        text = f"{joint_name}: not detected"
+        anchor = geometry.image.center()
+    elif error_px is None or not np.isfinite(error_px):
+        text = f"{joint_name}: no reprojection"
+    else:
+        text = f"{joint_name}  {error_px:.1f} px"
+    draw_label(painter, anchor + QPointF(radius * 2.5, -radius * 2.5), text, geometry.image, color)
+
+
+def draw_label(painter: QPainter, at: QPointF, text: str, bounds: QRectF, accent: QColor) -> None:
+    """A small dark pill with ``text`` whose bottom-left corner is near ``at``, kept inside ``bounds``."""
+    font = QFont(painter.font())
+    font.setPointSizeF(9.0)
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    box = QRectF(0, 0, metrics.horizontalAdvance(text) + 12, metrics.height() + 6)
+    box.moveBottomLeft(at)
+    box.moveLeft(min(max(box.left(), bounds.left() + 2), bounds.right() - box.width() - 2))
+    box.moveTop(min(max(box.top(), bounds.top() + 2), bounds.bottom() - box.height() - 2))
+    painter.setPen(QPen(accent, 1.2))
+    painter.setBrush(QColor(15, 17, 21, 215))
+    painter.drawRoundedRect(box, 4, 4)
+    painter.setPen(QColor(245, 245, 245))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+
