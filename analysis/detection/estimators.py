@@ -150,10 +150,10 @@ class RtmoPose:
 
 def model_kind(shapes: list[tuple]) -> str | None:
     """"simcc" (RTMPose), "rtmo", or None, from a model's output shapes."""
-    ranks = sorted(len(shape) for shape in shapes)
-    if ranks == [3, 3] and all(shape[1] == shapes[0][1] for shape in shapes):
+    by_rank = {len(shape): shape for shape in shapes}
+    if len(shapes) == 2 and set(by_rank) == {3} and shapes[0][1] == shapes[1][1]:
         return "simcc"
-    if ranks == [3, 4] and next(s for s in shapes if len(s) == 3)[-1] == 5 and next(s for s in shapes if len(s) == 4)[-1] == 3:
+    if len(shapes) == 2 and set(by_rank) == {3, 4} and by_rank[3][-1] == 5 and by_rank[4][-1] == 3:
         return "rtmo"
     return None
 
@@ -200,9 +200,10 @@ def load_estimator(pose_path: str | Path, device: str, detector_path: Callable[[
     shapes = output_shapes(session)
     kind = model_kind(shapes)
     if kind is None:
-        raise ValueError(f"{pose_path}: not an RTMPose model (outputs simcc_x (N, K, Wx), simcc_y (N, K, Wy)) "
-                         f"nor an RTMO model (outputs dets (1, N, 5), keypoints (1, N, K, 3)); its outputs are {shapes}")
+        raise ValueError(f"{pose_path}: not an RTMPose model (outputs simcc_x (N, K, Wx), simcc_y (N, K, Wy)) nor "
+                         f"an RTMO model (outputs dets (1, N, 5), keypoints (1, N, K, 3)); its outputs are {shapes}")
     if kind == "rtmo":
         return PoseEstimator(RtmoPose(session, pose_path), None)
     detector = detector_path()
-    return PoseEstimator(SimccPose(session, pose_path), PersonDetector(open_session(detector, device, threads), detector))
+    detector_session = open_session(detector, device, threads)
+    return PoseEstimator(SimccPose(session, pose_path), PersonDetector(detector_session, detector))

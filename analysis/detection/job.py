@@ -23,7 +23,7 @@ from analysis.detection.openpose_json import (
     write_frame,
     written_frames,
 )
-from analysis.detection.tracking import PoseTracker
+from analysis.detection.tracking import MAX_GAP, PoseTracker
 from analysis.detection.video_frames import ViewVideo, decode_frames
 from analysis.geometry.cameras import Camera
 from analysis.geometry.recording_import import match_views
@@ -73,12 +73,16 @@ class _ViewFrames:
     frames: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-def _detect_view(video: ViewVideo, folder: Path, estimator: PoseEstimator, every: int,
+def _detect_view(video: ViewVideo, folder: Path, estimator: PoseEstimator, every: int, keep: bool,
                  report: ViewReport, tick: Callable[[], None], cancelled: Callable[[], bool]) -> _ViewFrames | None:
-    """Detect and track one view, writing each new frame; None when cancelled."""
+    """Detect and track one view, writing each new frame; None when cancelled.
+
+    The frames' people are kept in the result only when ``keep`` (to pick the athlete).
+    """
     written = written_frames(folder, video.view)
-    tracker = PoseTracker(max_gap=every * 30)
+    tracker = PoseTracker(max_gap=every * MAX_GAP)           # the same number of detected frames
     result = _ViewFrames(video)
+    tracks: set[int] = set()
     for index, image in decode_frames(video.path, every, skip=set(written)):
         if cancelled():
             return None
@@ -91,9 +95,11 @@ def _detect_view(video: ViewVideo, folder: Path, estimator: PoseEstimator, every
             ids = tracker.update(index, people)
             write_frame(frame_path(folder, video.view, index), people, ids)
             report.detected += 1
-        result.frames[index] = (people, ids)
+        tracks.update(ids.tolist())
+        if keep:
+            result.frames[index] = (people, ids)
         tick()
-    report.tracks = len({int(i) for _, ids in result.frames.values() for i in ids})
+    report.tracks = len(tracks)
     return result
 
 
@@ -166,7 +172,8 @@ def run_detection(videos: list[ViewVideo], out_dir: Path, estimator: PoseEstimat
     stop = cancelled or (lambda: False)
     detected = []
     for video in videos:
-        view = _detect_view(video, out_dir / video.view, estimator, every, result.views[video.view], tick, stop)
+        view = _detect_view(video, out_dir / video.view, estimator, every, cameras is not None,
+                            result.views[video.view], tick, stop)
         if view is None:
             result.cancelled = True
             return result

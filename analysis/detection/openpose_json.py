@@ -65,12 +65,12 @@ def read_frame(path: Path, n_keypoints: int) -> tuple[np.ndarray, np.ndarray]:
         ids = np.array([int(person["person_id"][0]) for person in people], dtype=np.int64)
         flat = [np.asarray(person["pose_keypoints_2d"], dtype=np.float64) for person in people]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, IndexError, TypeError, ValueError) as error:
-        raise ValueError(f"{path}: not a keypoint file of this detection ({error}); delete it to detect that frame again") \
-            from None
+        raise ValueError(f"{path}: not a keypoint file of this detection ({error}); "
+                         f"delete it to detect that frame again") from None
     for values in flat:
         if values.shape != (n_keypoints * 3,):
-            raise ValueError(f"{path}: holds {values.size // 3} keypoints per person but the model gives {n_keypoints}; "
-                             f"write to another --out folder")
+            raise ValueError(f"{path}: holds {values.size // 3} keypoints per person but the model gives "
+                             f"{n_keypoints}; write to another --out folder")
     keypoints = np.stack(flat).reshape(-1, n_keypoints, 3) if flat else np.zeros((0, n_keypoints, 3))
     keypoints[keypoints[..., 2] <= 0] = (np.nan, np.nan, 0.0)
     return keypoints, ids

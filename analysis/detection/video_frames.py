@@ -114,4 +114,5 @@ def decode_frames(path: Path, every: int = 1, skip: frozenset[int] | set[int] = 
                     continue
                 yield index, None if index in skip else frame.to_ndarray(format="bgr24")
         except _ERRORS as error:
-            raise ValueError(f"{path}: damaged video, decoding stopped after frame {index} ({_reason(error)})") from None
+            reason = _reason(error)
+            raise ValueError(f"{path}: damaged video, decoding stopped after frame {index} ({reason})") from None

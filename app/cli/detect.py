@@ -13,11 +13,10 @@ import sys
 import threading
 from pathlib import Path
 
-from analysis.detection.model_files import NAMED_MODELS
+from analysis.detection.estimators import PoseEstimator
+from analysis.detection.model_files import NAMED_MODELS, NamedModel
 from analysis.geometry.calibration_io import UNIT_SCALE
-
-#: Exit status of a run stopped by Ctrl+C (128 + SIGINT).
-EXIT_CANCELLED = 130
+from app.cli.export import EXIT_INTERRUPTED
 
 
 def add_detect_command(commands: argparse._SubParsersAction) -> None:
@@ -58,44 +57,55 @@ def run_detect_command(args: argparse.Namespace) -> int | None:
     """Run ``detect`` if ``args`` asks for it; None otherwise."""
     if args.command != "detect":
         return None
-    from analysis.detection.estimators import load_estimator
     from analysis.detection.job import run_detection
-    from analysis.detection.onnx_runtime import default_device
     from analysis.detection.video_frames import find_view_videos
     from analysis.geometry.calibration_io import read_calibration
 
-    videos = find_view_videos(args.videos)
-    cameras = read_calibration(args.calibration, args.units).cameras if args.calibration is not None else None
     named = NAMED_MODELS[args.model]
-    device = args.device or default_device()
-    pose_file = args.model_file or _fetch(named.pose_url, f"{named.name} pose model", "--model-file")
-    estimator = load_estimator(
-        pose_file, device, lambda: args.detector_file or _fetch(named.detector_url, "person detector", "--detector-file"))
-    if estimator.n_keypoints != named.n_keypoints:
-        raise ValueError(f"{pose_file}: gives {estimator.n_keypoints} keypoints per person but --model {named.name} "
-                         f"has {named.n_keypoints}; choose the --model of that keypoint set")
-    print(f"model: {Path(pose_file).name} ({estimator.n_keypoints} keypoints) on {device}; "
-          f"{len(videos)} videos: {', '.join(v.view for v in videos)}")
     stop = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        with _StageBars() as bars:
-            result = run_detection(videos, args.out, estimator, args.every, cameras, bars.update, stop.is_set)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+        videos = find_view_videos(args.videos)
+        cameras = read_calibration(args.calibration, args.units).cameras if args.calibration is not None else None
+        estimator = _load_estimator(args, named)
+        print(f"{len(videos)} videos: {', '.join(v.view for v in videos)}")
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        try:
+            with _StageBars() as bars:
+                result = run_detection(videos, args.out, estimator, args.every, cameras, bars.update, stop.is_set)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt:                       # before the job, e.g. while a model downloads
+        print("cancelled", file=sys.stderr)
+        return EXIT_INTERRUPTED
     for view, report in result.views.items():
         athlete = "" if report.athlete_frames is None else f", athlete in {report.athlete_frames}"
         print(f"  {view}: {report.detected} frames detected, {report.kept} kept from an earlier run, "
               f"{report.tracks} people tracked{athlete}")
-    written = sum(r.detected for r in result.views.values())
     if result.cancelled:
+        written = sum(r.detected for r in result.views.values())
         print(f"cancelled after {written} new frames; run the same command again to resume", file=sys.stderr)
-        return EXIT_CANCELLED
+        return EXIT_INTERRUPTED
     print(f"wrote {args.out}")
     if named.layout is None:
         print(f"note: {named.n_keypoints} keypoints per person (COCO-WholeBody): Pose2Sim reads them; "
               f"`main.py import` reads COCO-17 and HALPE-26 (use --model body17 or halpe26)")
     return 0
+
+
+def _load_estimator(args: argparse.Namespace, named: NamedModel) -> PoseEstimator:
+    """The models of ``--model-file``/``--detector-file``, else of ``--model`` (cached, or downloaded once)."""
+    from analysis.detection.estimators import load_estimator
+    from analysis.detection.onnx_runtime import default_device
+
+    device = args.device or default_device()
+    pose_file = args.model_file or _fetch(named.pose_url, f"{named.name} pose model", "--model-file")
+    estimator = load_estimator(pose_file, device, lambda: args.detector_file or _fetch(
+        named.detector_url, "person detector", "--detector-file"))
+    if estimator.n_keypoints != named.n_keypoints:
+        raise ValueError(f"{pose_file}: gives {estimator.n_keypoints} keypoints per person but --model "
+                         f"{named.name} has {named.n_keypoints}; choose the --model of that keypoint set")
+    print(f"model: {Path(pose_file).name} ({estimator.n_keypoints} keypoints) on {device}")
+    return estimator
 
 
 def _fetch(url: str, what: str, option: str) -> Path:

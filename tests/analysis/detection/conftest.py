@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.analysis.detection.tiny_models import write_detector, write_rtmo, write_rtmpose
+from tests.analysis.detection.tiny_models import (
+    write_detector,
+    write_rtmo,
+    write_rtmpose,
+)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,12 @@ from analysis.detection.estimators import load_estimator
 from analysis.detection.job import DETECTING, run_detection
 from analysis.detection.video_frames import find_view_videos
 from analysis.geometry.keypoints_io import read_keypoint_folders
-from tests.analysis.detection.scenes import keypoints_in, render_frames, walking_boxes, write_video
+from tests.analysis.detection.scenes import (
+    keypoints_in,
+    render_frames,
+    walking_boxes,
+    write_video,
+)
 from tests.analysis.detection.tiny_models import CONFIDENCE
 
 N_FRAMES = 10

@@ -9,7 +9,12 @@ import zipfile
 
 import pytest
 
-from analysis.detection.model_files import NAMED_MODELS, ModelUnavailable, cached_path, fetch_model
+from analysis.detection.model_files import (
+    NAMED_MODELS,
+    ModelUnavailable,
+    cached_path,
+    fetch_model,
+)
 
 UNREACHABLE = "http://127.0.0.1:9/v1/projects/rtmposev1/onnx_sdk/rtmpose-m_simcc-body7-256x192-e48f03d0.zip"
 

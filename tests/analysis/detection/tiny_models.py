@@ -85,7 +85,8 @@ def _colour_boxes(g: _Graph, image: str) -> str:
     boxes = []
     for c in range(3):
         others = g.op("Max", *[channels[o] for o in range(3) if o != c])
-        mask = g.op("Cast", g.op("Greater", g.op("Sub", channels[c], others), g.const(_DOMINANCE)), to=TensorProto.FLOAT)
+        dominant = g.op("Greater", g.op("Sub", channels[c], others), g.const(_DOMINANCE))
+        mask = g.op("Cast", dominant, to=TensorProto.FLOAT)
         x1, x2 = _extent(g, mask, axis=3)
         y1, y2 = _extent(g, mask, axis=2)
         score = g.op("ReduceMax", mask, axes=[1, 2, 3], keepdims=1)                  # (1, 1, 1, 1)
@@ -110,12 +111,12 @@ def _place(g: _Graph, start: str, end: str, fractions: np.ndarray) -> str:
     return g.op("Add", g.op("Sub", start, g.const(0.5)), offset)
 
 
-def write_detector(path: Path) -> Path:
-    """The YOLOX-signature detector (see the module docstring)."""
+def write_detector(path: Path, side: int = 640) -> Path:
+    """The YOLOX-signature detector (see the module docstring), on a ``side`` x ``side`` input."""
     g = _Graph()
     boxes = _colour_boxes(g, "input")
     labels = g.op("ConstantOfShape", g.const([1, 3], np.int64), value=numpy_helper.from_array(np.zeros(1, np.int64)))
-    image = helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 640, 640])
+    image = helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, side, side])
     return g.save(path, [image], [(boxes, "dets", TensorProto.FLOAT, [1, 3, 5]),
                                   (labels, "labels", TensorProto.INT64, [1, 3])])
 
