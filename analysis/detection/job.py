@@ -65,6 +65,10 @@ class DetectionResult:
     cancelled: bool = False
 
 
+class _Cancelled(Exception):
+    """Raised through the athlete selection when the job is cancelled."""
+
+
 @dataclass
 class _ViewFrames:
     """Everyone detected in one view: frame number -> (people (P, J, 3), track ids (P,))."""
@@ -145,7 +149,8 @@ def run_detection(videos: list[ViewVideo], out_dir: Path, estimator: PoseEstimat
         Called with (stage, done, total): stage :data:`DETECTING` counts frames of all views,
         then :data:`SELECTING` frames of the athlete selection.
     cancelled : callable, optional
-        Asked before every frame; True stops the job (the result says ``cancelled``).
+        Asked before every frame of both stages; True stops the job (the result says
+        ``cancelled``). Stopped while selecting, every view keeps everyone detected.
 
     Raises
     ------
@@ -180,8 +185,13 @@ def run_detection(videos: list[ViewVideo], out_dir: Path, estimator: PoseEstimat
         detected.append(view)
     if cameras is not None:
         def selecting(frames_done: int, frames_total: int) -> None:
+            if stop():
+                raise _Cancelled
             if progress is not None:
                 progress(SELECTING, frames_done, frames_total)
 
-        _keep_athlete(cameras, detected, estimator.n_keypoints, out_dir, result.views, selecting)
+        try:
+            _keep_athlete(cameras, detected, estimator.n_keypoints, out_dir, result.views, selecting)
+        except _Cancelled:
+            result.cancelled = True
     return result

@@ -19,6 +19,10 @@ import pytest
 
 from analysis.catalogue.apparatus import apparatus_for
 from analysis.detection import model_files
+from analysis.detection.estimators import load_estimator
+from analysis.detection.job import SELECTING, run_detection
+from analysis.detection.video_frames import find_view_videos
+from analysis.geometry.calibration_io import read_calibration
 from analysis.geometry.calibration_toml import write_toml_calibration
 from analysis.geometry.cameras import project_all
 from analysis.session.reader import Session
@@ -158,3 +162,16 @@ def test_ctrl_c_stops_between_frames_and_the_same_command_resumes(models, tmp_pa
     assert main(arguments) == 0
     assert f"cam1: {n_frames - written} frames detected, {written} kept from an earlier run" in capsys.readouterr().out
     assert len(list(out.glob("cam1/*.json"))) == n_frames
+
+
+def test_cancelled_while_selecting_the_athlete_every_view_keeps_everyone(recording, models, tmp_path):
+    root, _ = recording
+    stages = []
+    estimator = load_estimator(models["pose"], "cpu", lambda: models["detector"])
+    result = run_detection(find_view_videos(root / "videos"), tmp_path / "out", estimator,
+                           cameras=read_calibration(root / "calibration.toml").cameras,
+                           progress=lambda stage, done, total: stages.append(stage),
+                           cancelled=lambda: SELECTING in stages)
+    assert result.cancelled and stages[-1] == SELECTING and result.views["cam1"].athlete_frames is None
+    last = json.loads((tmp_path / "out" / "cam1" / f"cam1_{N_FRAMES - 1:012d}_keypoints.json").read_text())
+    assert len(last["people"]) == 2                                   # the bystander is still there
