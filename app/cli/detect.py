@@ -12,11 +12,21 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.detection.estimators import PoseEstimator
 from analysis.detection.model_files import NAMED_MODELS, NamedModel
 from analysis.geometry.calibration_io import UNIT_SCALE
 from app.cli.export import EXIT_INTERRUPTED
+
+if TYPE_CHECKING:
+    from analysis.detection.estimators import PoseEstimator
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def add_detect_command(commands: argparse._SubParsersAction) -> None:
@@ -44,13 +54,6 @@ def add_detect_command(commands: argparse._SubParsersAction) -> None:
                         help="the cameras' calibration: keep only the athlete, the person the views agree on")
     detect.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
                         help="unit of the calibration's translations (default: the format's)")
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def run_detect_command(args: argparse.Namespace) -> int | None:
