@@ -119,7 +119,7 @@ class TriangulationInspector(QWidget):
         self.heatmap_view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._exclude_combo.currentTextChanged.connect(self._update_retriangulate_text)
         self._retriangulate_button.clicked.connect(self._request_retriangulation)
-        self._threshold.valueChanged.connect(self._refresh_tables)
+        self._threshold.valueChanged.connect(self._measure)
         self._view_table.clicked.connect(self._on_view_row_clicked)
         self._joint_table.clicked.connect(self._on_joint_row_clicked)
         state.take_changed.connect(self._on_take_changed)
@@ -231,7 +231,7 @@ class TriangulationInspector(QWidget):
     # ----------------------------------------------------------- state events
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._readout.setText(HOVER_HINT)  # it described a cell of the previous take
-        self._refresh_tables()
+        self._measure()
         self._rebuild_combos(take)
         self._worst_button.setEnabled(self._observations is not None)
         self._retriangulate_button.setEnabled(take is not None and len(take.view_names) > 2)
@@ -350,7 +350,8 @@ class TriangulationInspector(QWidget):
         self.heatmap_view.show_errors(self._heatmap, take.skeleton.joint_names, self._state.fps)
         self.heatmap_view.set_cursor(self._state.frame)
 
-    def _refresh_tables(self) -> None:
+    def _measure(self) -> None:
+        """Measure the take's detections against its 3D at the current threshold; show the tables and figures."""
         take = self._state.take
         threshold = self.retriangulation_threshold_px()
         self._observations = None if take is None else take_observations(take, threshold)
