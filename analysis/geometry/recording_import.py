@@ -23,12 +23,9 @@ from analysis.geometry.keypoints_io import (
     read_keypoint_folders,
 )
 from analysis.geometry.person_selection import select_people
-from analysis.geometry.robust_triangulation import (
-    DEFAULT_MIN_CONFIDENCE,
-    DEFAULT_THRESHOLD_PX,
-    Triangulation,
-    triangulate_robust,
-)
+from analysis.geometry.report import Observations
+from analysis.geometry.rig import CameraRig
+from analysis.geometry.robust_triangulation import DEFAULT_THRESHOLD_PX
 from analysis.motion.skeleton import Skeleton
 from analysis.session.data import EmbeddedVideo, SessionData, TakeData, VideoFile
 
@@ -52,7 +49,7 @@ class ImportedRecording:
     calibration: Calibration
     matches: list[ViewMatch]
     videos: dict[str, Path]
-    triangulation: Triangulation
+    observations: Observations
 
 
 def match_views(view_names: list[str], camera_names: list[str], source: Path) -> list[ViewMatch]:
@@ -153,7 +150,7 @@ def import_recording(
     people = [keypoints.people[view_index[m.view]] for m in ordered]
 
     pose2d = select_people(cameras, people, progress=progress)
-    result = triangulate_robust(cameras, pose2d[..., :2], pose2d[..., 2], DEFAULT_MIN_CONFIDENCE, threshold_px)
+    result = CameraRig(cameras, threshold_px, source=str(keypoints_dir)).retriangulate(pose2d)
 
     videos = find_videos(videos_dir, ordered) if videos_dir is not None else {}
     video_entries: dict[str, EmbeddedVideo | VideoFile] = {}
@@ -171,7 +168,7 @@ def import_recording(
         pose2d=pose2d,
         score=float("nan"),
         is_exemplar=False,
-        pose3d=result.points.astype(np.float32),
+        pose3d=result.points,
         video=video_entries,
         start_frame=keypoints.first_frame,
     )
@@ -179,4 +176,4 @@ def import_recording(
         event=event, level=level, athlete=athlete, fps=float(fps), skeleton=skeleton, cameras=cameras, takes=[take],
         source=f"imported from {Path(calibration_path).name} and {Path(keypoints_dir).name}",
     )
-    return ImportedRecording(session, calibration, ordered, videos, result)
+    return ImportedRecording(session, calibration, ordered, videos, result.observations)

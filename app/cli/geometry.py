@@ -15,7 +15,6 @@ from analysis.geometry.keypoints_io import LAYOUTS
 from analysis.geometry.robust_triangulation import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_THRESHOLD_PX,
-    Triangulation,
 )
 from analysis.session.contract import EVENTS
 
@@ -85,18 +84,23 @@ def _progress_bar(description: str, unit: str):
     return bar, update
 
 
-def _print_summary(summary: dict) -> None:
+def _print_summary(summary: dict, threshold_px: float) -> None:
     def px(value) -> str:
         return "   n/a" if value is None else f"{value:6.2f}"
 
-    print(f"mean reprojection error: {px(summary['mean_reprojection_px'])} px")
-    print("per view (px):")
+    kept = f"kept (within {threshold_px:g} px of the 3D)"
+    for label, key in ((kept, "mean_reprojection_px"), ("all valid observations", "mean_reprojection_all_px")):
+        print(f"mean reprojection error, {label:<32} {px(summary[key])} px")
+    print("per view, kept (px):")
     for name, value in summary["per_view"].items():
         print(f"  {name:<16} {px(value)}")
-    print("per joint (px):")
+    print("per joint, kept (px):")
     for name, value in summary["per_joint"].items():
         print(f"  {name:<16} {px(value)}")
     print(f"views excluded as outliers: {summary['excluded_fraction'] * 100:.1f} %")
+    if summary["empty_joint_frames"]:
+        print(f"left empty (fewer than 2 views agreeing within {threshold_px:g} px): "
+              f"{summary['empty_joint_frames']} joint-frames")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -124,39 +128,35 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  {match.view} -> {match.camera} (by {match.how})" + (f", video {video.name}" if video else ""))
     write_session(args.out, imported.session)
     print(f"wrote {args.out} ({imported.session.takes[0].n_frames} frames)")
-    _print_summary(summary([imported.triangulation], [c.name for c in imported.session.cameras],
-                           list(imported.session.skeleton.joint_names)))
+    take_id = imported.session.takes[0].take_id
+    _print_summary(summary({take_id: imported.observations}, [c.name for c in imported.session.cameras],
+                           imported.session.skeleton.joint_names), args.threshold)
     return 0
 
 
 def _triangulate(args: argparse.Namespace) -> int:
     from analysis.geometry.report import summary
     from analysis.geometry.retriangulate import retriangulate, write_retriangulated
+    from analysis.geometry.rig import CameraRig
     from analysis.session.atomic import write_text_atomically
     from analysis.session.reader import Session
 
     with Session.open(args.file) as session:
+        rig = CameraRig(session.cameras, args.threshold, args.min_confidence, source=str(session.path))
         bar, update = _progress_bar("Triangulating", "take")
         with bar:
-            results = retriangulate(session, args.exclude, args.threshold, args.min_confidence, update)
-        used_views = [name for name in session.view_names if name not in args.exclude]
-        keep = [i for i, name in enumerate(session.view_names) if name in used_views]
-        report = summary([_select_views(r, keep) for r in results.values()], used_views, list(session.skeleton.joint_names))
-        report["per_view"] = {name: report["per_view"].get(name) for name in session.view_names}
+            results = retriangulate(session, rig, args.exclude, update)
+        report = summary({take: r.observations for take, r in results.items()}, session.view_names,
+                         session.skeleton.joint_names)
         report["excluded_views"] = list(args.exclude)
         path = session.path
     write_retriangulated(path, args.out, {take: r.points for take, r in results.items()})
     print(f"wrote {args.out}")
-    _print_summary(report)
+    _print_summary(report, args.threshold)
     if args.json is not None:
         write_text_atomically(args.json, json.dumps(report, indent=2) + "\n")
         print(f"wrote {args.json}")
     return 0
-
-
-def _select_views(result: Triangulation, keep: list[int]) -> Triangulation:
-    """The same triangulation seen only through the views ``keep``."""
-    return Triangulation(result.points, result.detected[keep], result.used[keep], result.errors[keep])
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from analysis.session.contract import SessionFormatError
+from app.cli.detect import add_detect_command, run_detect_command
 from app.cli.export import add_export_commands, run_export_command
 from app.cli.geometry import add_geometry_commands, run_geometry_command
 from app.cli.models import add_model_commands, run_model_command
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_geometry_commands(commands)
     add_export_commands(commands)
     add_model_commands(commands)
+    add_detect_command(commands)
 
     open_command = commands.add_parser("open", help="open a session file in the workstation")
     open_command.add_argument("file", type=Path)
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             return geometry
         if (exported := run_export_command(args)) is not None:
             return exported
+        if (detected := run_detect_command(args)) is not None:
+            return detected
         return _open_workstation()
     except SessionFormatError as error:
         print(f"error: {error}", file=sys.stderr)

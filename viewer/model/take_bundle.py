@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.geometry.cameras import Camera, project_all
+from analysis.geometry.cameras import Camera
+from analysis.geometry.rig import CameraRig
 from analysis.motion.skeleton import Skeleton
 from analysis.session.data import Penalties, TakeInfo
 from analysis.session.reader import Session
@@ -69,8 +70,9 @@ def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
     pose3d = session.pose3d(take_id)
     reprojected = errors = None
     if pose3d is not None:
-        reprojected = project_all(session.cameras, pose3d)
-        errors = np.linalg.norm(reprojected - pose2d[..., :2], axis=-1)
+        rig = CameraRig(session.cameras)
+        reprojected = rig.reproject(pose3d)
+        errors = rig.errors(pose2d, reprojected)
     return TakeBundle(
         info=info,
         skeleton=session.skeleton,
