@@ -37,7 +37,7 @@ AUTO_SCORE_KEY = "scoring/auto_score"
 
 @dataclass(frozen=True)
 class ScoringRequest:
-    """Everything the worker needs: nothing in it is shared with the GUI thread but the caches.
+    """Everything the worker needs. Shared with the GUI thread: the library (read only) and the caches.
 
     Attributes
     ----------

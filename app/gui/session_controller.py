@@ -168,6 +168,7 @@ class SessionController(QObject):
     def close(self) -> None:
         """Stop the background jobs (waiting for them), the decoding, and close the session."""
         self.workers.close()
+        self._library_root = None
         if self.prefetcher is not None:
             self.prefetcher.close()
             self.prefetcher = None

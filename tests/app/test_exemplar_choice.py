@@ -1,5 +1,5 @@
 """One take meets the same exemplars everywhere: the app's scoring, the compare tab's proposal,
-``score --json``, ``evaluate --json`` and ``export --layout compare``."""
+the export dialog, ``score --json``, ``evaluate --json`` and ``export --layout compare``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from app.cli.main import main
 from app.gui.exemplar_controller import ExemplarController
+from app.gui.export_dialog import ExportDialog
 from app.gui.model_registry import ModelRegistry
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings import AppSettings
@@ -43,8 +44,9 @@ def library_folder(tmp_path) -> Path:
     return tmp_path
 
 
-def _gui_choices(qtbot, folder: Path, model: Path, settings_path: Path) -> tuple[list[str], str, str]:
-    """The exemplars the app scores take2 against, the one the compare tab proposes, and its first label."""
+def _gui_choices(qtbot, folder: Path, model: Path, settings_path: Path) -> tuple[list[str], str, str, list[str]]:
+    """The exemplars the app scores take2 against, the one the compare tab proposes, its first label,
+    and the export dialog's exemplars (its default first)."""
     settings = AppSettings(QSettings(str(settings_path), QSettings.Format.IniFormat))
     state = ViewerState()
     scoring = ScoringController(state, ModelRegistry(settings, folder=settings_path.parent / "models",
@@ -60,21 +62,26 @@ def _gui_choices(qtbot, folder: Path, model: Path, settings_path: Path) -> tuple
     scored = [f"{used.file}#{used.take}" for used in state.scoring.exemplars]
     proposed = f"{state.exemplar.path.name}#{state.exemplar.take.take_id}"
     label = compare.candidate_labels()[0]
+    dialog = ExportDialog(state)
+    qtbot.addWidget(dialog)
+    exported = [f"{path.name}#{take}" for path, take in
+                (dialog.exemplar_combo.itemData(i) for i in range(dialog.exemplar_combo.count()))]
     scoring.close()
     exemplars.close()
     state.set_session(None)
     session.close()
-    return scored, proposed, label
+    return scored, proposed, label, exported
 
 
 def test_every_caller_chooses_the_same_exemplars_for_a_take(qtbot, library_folder, tiny_model_file, tmp_path_factory,
                                                             capsys):
     k = TINY_TRAINING.k_exemplars
     assert k < len(EXPECTED)
-    scored, proposed, label = _gui_choices(qtbot, library_folder, tiny_model_file,
+    scored, proposed, label, exported = _gui_choices(qtbot, library_folder, tiny_model_file,
                                            tmp_path_factory.mktemp("settings") / "settings.ini")
     assert scored == EXPECTED[:k]
     assert proposed == EXPECTED[0] and label.startswith("A03 · take1")
+    assert exported == EXPECTED
 
     out = tmp_path_factory.mktemp("out")
     trainee = library_folder / "c_trainee.h5"
