@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue.penalties import load_penalty_catalogue
+from analysis.exemplars import take_exemplars
 from analysis.geometry.cameras import project_all
 from analysis.motion.alignment import align_takes
 from analysis.motion.kinematics import compute_kinematics
@@ -257,9 +258,8 @@ def clip_overlays(session: Session, take_id: str, options: OverlayOptions,
 
 # ------------------------------------------------------------- exemplar
 def best_exemplar(session_path: str | Path, take_id: str) -> tuple[Path, str]:
-    """The best exemplar of the take's action in the session's folder (another take than itself).
-
-    Prefers takes with video, then the highest score.
+    """The first exemplar of the take in the session's folder by the one exemplar policy
+    (:func:`analysis.exemplars.take_exemplars`; never the take itself).
 
     Raises
     ------
@@ -268,15 +268,12 @@ def best_exemplar(session_path: str | Path, take_id: str) -> tuple[Path, str]:
     """
     session_path = Path(session_path)
     with Session.open(session_path) as session:
-        action = session.take(take_id).action
+        action, event = session.take(take_id).action, session.event
     library = Library.scan(session_path.parent)
-    rows = library.exemplars(action)
-    rows = rows[[library.path_of(file).resolve() != session_path.resolve() or take != take_id
-                 for file, take in zip(rows["file"], rows["take"])]]
+    rows = take_exemplars(library, session_path, take_id, action, event)
     if rows.empty:
         raise ValueError(f"{session_path}: no exemplar of action {action!r} in {session_path.parent}")
-    best = rows.sort_values(["has_video", "score"], ascending=False, kind="stable").iloc[0]
-    return library.path_of(best["file"]), str(best["take"])
+    return library.path_of(rows["file"].iloc[0]), str(rows["take"].iloc[0])
 
 
 def _exemplar_pane(trainee: Session, take_id: str, exemplar: Session, exemplar_take: str, view: str,

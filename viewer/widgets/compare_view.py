@@ -256,24 +256,15 @@ class CompareView(QWidget):
         layout.addWidget(splitter, 1)
 
         state.take_changed.connect(self._on_take_changed)
+        state.exemplar_candidates_changed.connect(self._show_candidates)
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.frame_changed.connect(lambda _f: self.tiles.update())
         state.view_selected.connect(self._on_view_selected)
         self._on_take_changed(state.take)
+        self._show_candidates(state.exemplar_candidates)
         self._on_exemplar_changed(state.exemplar)
 
     # ------------------------------------------------------------------ API
-    def set_candidates(self, candidates: pd.DataFrame) -> None:
-        """Fill the exemplar picker (rows of :func:`app.gui.exemplar_controller.rank_exemplars`)."""
-        self._exemplar_box.blockSignals(True)
-        self._exemplar_box.clear()
-        for row in candidates.itertuples():
-            self._exemplar_box.addItem(f"{row.athlete} · {row.take} · {_score_text(row.score)}", (row.file, row.take))
-            self._exemplar_box.setItemData(self._exemplar_box.count() - 1, row.file, Qt.ItemDataRole.ToolTipRole)
-        self._exemplar_box.setEnabled(len(candidates) > 0)
-        self._exemplar_box.blockSignals(False)
-        self._select_shown_exemplar()
-
     def candidate_labels(self) -> list[str]:
         return [self._exemplar_box.itemText(i) for i in range(self._exemplar_box.count())]
 
@@ -290,6 +281,17 @@ class CompareView(QWidget):
         return self._rows
 
     # ------------------------------------------------------------ reactions
+    def _show_candidates(self, candidates: pd.DataFrame) -> None:
+        """Fill the exemplar picker (``state.exemplar_candidates``, best first)."""
+        self._exemplar_box.blockSignals(True)
+        self._exemplar_box.clear()
+        for row in candidates.itertuples():
+            self._exemplar_box.addItem(f"{row.athlete} · {row.take} · {_score_text(row.score)}", (row.file, row.take))
+            self._exemplar_box.setItemData(self._exemplar_box.count() - 1, row.file, Qt.ItemDataRole.ToolTipRole)
+        self._exemplar_box.setEnabled(len(candidates) > 0)
+        self._exemplar_box.blockSignals(False)
+        self._select_shown_exemplar()
+
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._view_box.blockSignals(True)
         self._view_box.clear()
