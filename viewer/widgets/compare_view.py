@@ -35,16 +35,17 @@ from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
-from viewer.widgets.video_grid import bgr_qimage
+from viewer.widgets.video_grid import (
+    BACKGROUND,
+    CAPTION_BACKGROUND,
+    NO_VIDEO_BACKGROUND,
+    bgr_qimage,
+)
 
 #: (view name, frame) -> BGRX (H, W, 4) or BGR (H, W, 3) uint8 image, or None where the take has no video.
 FrameSource = Callable[[str, int], np.ndarray | None]
 
-BACKGROUND = QColor(palette.VIDEO_BACKGROUND)
-NO_VIDEO_BACKGROUND = QColor(palette.NO_VIDEO_BACKGROUND)
 MESSAGE_TEXT = QColor(palette.MUTED_TEXT)
-CAPTION_TEXT = QColor(palette.TEXT)
-CAPTION_BACKGROUND = QColor(0, 0, 0, palette.CAPTION_SHADE_ALPHA)
 TRAINEE_ACCENT = QColor(palette.CURSOR)
 EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6

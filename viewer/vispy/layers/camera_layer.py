@@ -25,12 +25,6 @@ LABEL_RGBA = palette.rgba(palette.CAMERA_LABEL)
 class CameraLayer(Layer):
     """Frustums and labels of the take's cameras; follows ``state.view_selected``.
 
-    Parameters
-    ----------
-    parent : vispy.scene.Node
-    state : ViewerState
-    changed : callable()
-
     Attributes
     ----------
     frustum_lines : ndarray, shape (V * n, 3)

@@ -23,13 +23,7 @@ DEFAULT_GRID_REACH_M = 6.0
 
 
 class FloorLayer(Layer):
-    """Drawn once per take: the grid under the capture volume and the apparatus of the session's event.
-
-    Parameters
-    ----------
-    parent : vispy.scene.Node
-    changed : callable()
-    """
+    """Drawn once per take: the grid under the capture volume and the apparatus of the session's event."""
 
     def __init__(self, parent: scene.Node, changed: Callable[[], None]) -> None:
         super().__init__(changed)

@@ -22,12 +22,7 @@ EXEMPLAR_JOINT_SIZE_PX = 7.0
 class ExemplarGhostLayer(Layer):
     """The exemplar's pose on this take's frame, root and facing, as a translucent green skeleton.
 
-    Parameters
-    ----------
-    parent : vispy.scene.Node
-    state : ViewerState
-        Its ``exemplar_changed`` event brings the aligned pose (or takes it away).
-    changed : callable()
+    ``state.exemplar_changed`` brings the aligned pose (or takes it away).
     """
 
     def __init__(self, parent: scene.Node, state: ViewerState, changed: Callable[[], None]) -> None:
@@ -63,28 +58,16 @@ class ExemplarGhostLayer(Layer):
 
 
 class ReferenceGhostLayer(Layer):
-    """The take's ground-truth skeleton as a faint white ghost, when enabled and the take has one.
-
-    Parameters
-    ----------
-    parent : vispy.scene.Node
-    changed : callable()
-    """
+    """The take's ground-truth skeleton as a faint white ghost, when enabled (off at first) and the take has one."""
 
     def __init__(self, parent: scene.Node, changed: Callable[[], None]) -> None:
-        super().__init__(changed)
+        super().__init__(changed, enabled=False)
         self._bones = segment_lines(parent, width=3.0, order=TRANSLUCENT)
         self.visuals = (self._bones,)
-        self.enabled = False
-
-    def set_enabled(self, enabled: bool) -> None:
-        """Draw (True) or hide the reference."""
-        self.enabled = bool(enabled)
-        self.redraw()
 
     def _draw_frame(self, frame: int) -> None:
         reference = self._take.reference
-        if not self.enabled or reference is None:
+        if reference is None:
             self._bones.visible = False
             return
         ghost, _ = geometry.skeleton_segments(self._take.skeleton.edge_array, np.asarray(reference[frame], np.float64))

@@ -25,15 +25,7 @@ SELECTED_JOINT_SIZE_PX = 16.0
 
 
 class SkeletonLayer(Layer):
-    """Bones and joints of the current frame.
-
-    Parameters
-    ----------
-    parent : vispy.scene.Node
-    state : ViewerState
-        Its ``joint_selected`` and ``scoring_changed`` events redraw the frame.
-    changed : callable()
-    """
+    """Bones and joints of the current frame; ``state.joint_selected`` and ``scoring_changed`` redraw it."""
 
     def __init__(self, parent: scene.Node, state: ViewerState, changed: Callable[[], None]) -> None:
         super().__init__(changed)

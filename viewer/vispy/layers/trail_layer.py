@@ -19,13 +19,7 @@ TRAIL_WINDOW_FRAMES = 30
 
 
 class TrailLayer(Layer):
-    """Fading paths of the traced joints up to the current frame, in their side's colour.
-
-    Parameters
-    ----------
-    parent : vispy.scene.Node
-    changed : callable()
-    """
+    """Fading paths of the traced joints up to the current frame, in their side's colour."""
 
     def __init__(self, parent: scene.Node, changed: Callable[[], None]) -> None:
         super().__init__(changed)
@@ -33,12 +27,6 @@ class TrailLayer(Layer):
         self.visuals = (self._trails,)
         self._joints = np.zeros(0, np.int64)
         self._colors = np.zeros((0, 4))
-        self.enabled = True
-
-    def set_enabled(self, enabled: bool) -> None:
-        """Draw (True) or hide the trails."""
-        self.enabled = bool(enabled)
-        self.redraw()
 
     def _take_changed(self, take: TakeBundle) -> None:
         names = take.skeleton.joint_names
@@ -47,7 +35,7 @@ class TrailLayer(Layer):
         self._colors = palette.rgba_array(palette.SIDE_COLOURS)[joint_sides(take.skeleton)[self._joints]]
 
     def _draw_frame(self, frame: int) -> None:
-        if not self.enabled or not len(self._joints):
+        if not len(self._joints):
             self._trails.visible = False
             return
         trail, fade, which = geometry.trail_segments(self._drawn.positions, self._joints, frame, TRAIL_WINDOW_FRAMES)
