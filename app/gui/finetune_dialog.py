@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.render import palette
 from analysis.session.library import Library
 from app.gui.finetune_job import (
     TAKE_FILTERS,
@@ -47,8 +48,8 @@ from app.gui.workers import WorkerRunner
 from viewer.model.state import ViewerState
 
 ANY = "any"
-LOSS_COLOUR = "#ff7043"
-RHO_COLOUR = "#3fa9ff"
+LOSS_COLOUR = palette.LOSS
+RHO_COLOUR = palette.RHO
 
 
 class FinetuneDialog(QDialog):
@@ -133,7 +134,7 @@ class FinetuneDialog(QDialog):
         self._status_label = QLabel("")
         self._status_label.setWordWrap(True)
         self._plots = pg.GraphicsLayoutWidget()
-        self._plots.setBackground("#17191d")
+        self._plots.setBackground(palette.SCENE_BACKGROUND)
         self._loss_plot = self._plots.addPlot(row=0, col=0, title="training loss")
         self._rho_plot = self._plots.addPlot(row=0, col=1, title="validation ρ")
         for plot in (self._loss_plot, self._rho_plot):

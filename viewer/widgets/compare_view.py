@@ -30,22 +30,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.render import palette
 from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
-from viewer.widgets.video_grid import bgr_qimage
+from viewer.widgets.video_grid import (
+    BACKGROUND,
+    CAPTION_BACKGROUND,
+    NO_VIDEO_BACKGROUND,
+    bgr_qimage,
+)
 
 #: (view name, frame) -> BGRX (H, W, 4) or BGR (H, W, 3) uint8 image, or None where the take has no video.
 FrameSource = Callable[[str, int], np.ndarray | None]
 
-BACKGROUND = QColor(21, 23, 27)
-NEUTRAL_BACKGROUND = QColor(44, 48, 56)
-MESSAGE_TEXT = QColor(150, 156, 166)
-CAPTION_TEXT = QColor(240, 242, 245)
-CAPTION_BACKGROUND = QColor(0, 0, 0, 160)
-TRAINEE_ACCENT = QColor(255, 216, 77)
-EXEMPLAR_ACCENT = QColor(90, 230, 170)
+MESSAGE_TEXT = QColor(palette.MUTED_TEXT)
+TRAINEE_ACCENT = QColor(palette.CURSOR)
+EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6
 #: Rows of the deviation table per phase (the joints that differ most).
 JOINTS_PER_PHASE = 3
@@ -128,7 +130,7 @@ class ComparisonTiles(QWidget):
         target = QRectF(tile)
         scale = target.width() / window.width()
         image = self._sources[role](camera.name, frame) if camera.name in take.info.video_views else None
-        painter.fillRect(target, NEUTRAL_BACKGROUND)
+        painter.fillRect(target, NO_VIDEO_BACKGROUND)
         if image is not None:
             image = np.ascontiguousarray(image)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
@@ -219,7 +221,7 @@ class CompareView(QWidget):
         self._view_box = QComboBox(toolTip="Camera view shown for both takes")
         self._view_box.currentIndexChanged.connect(lambda _i: self.tiles.set_view(self._view_box.currentData()))
         self._alignment_label = QLabel()
-        self._alignment_label.setStyleSheet("color: #a0a4ab")
+        self._alignment_label.setStyleSheet(f"color: {palette.MUTED_TEXT}")
 
         header = QHBoxLayout()
         header.setContentsMargins(6, 3, 6, 3)
