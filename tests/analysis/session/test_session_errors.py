@@ -125,8 +125,9 @@ def test_file_that_is_not_hdf5(tmp_path):
     path = tmp_path / "notes.h5"
     path.write_text("these are my notes, not a session\n")
     digest = file_digest(path)
-    with pytest.raises(SessionFormatError, match="not an HDF5 file"):
+    with pytest.raises(SessionFormatError, match="not an HDF5 file") as raised:
         Session.open(path)
+    assert str(raised.value) == f"{path}: not an HDF5 file"     # the file as a whole: no stray "/:"
     assert file_digest(path) == digest
 
 
