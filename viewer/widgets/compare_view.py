@@ -10,7 +10,6 @@ phase.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.render import palette
+from analysis.render.framing import athlete_boxes, athlete_window
 from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
@@ -53,10 +53,6 @@ TILE_GAP = 6
 JOINTS_PER_PHASE = 3
 #: The splitter starts with about this many table rows in sight (tiles get 3 : 2 of the height).
 TABLE_ROWS_SHOWN = 6
-#: A tile shows the athlete's largest 2D extent over the take times this, at least this
-#: fraction of the camera image's height.
-ATHLETE_MARGIN = 1.3
-MIN_WINDOW_FRACTION = 0.25
 
 
 def _score_text(score: float) -> str:
@@ -66,8 +62,9 @@ def _score_text(score: float) -> str:
 class ComparisonTiles(QWidget):
     """Two video tiles of one view: the trainee at ``state.frame``, the exemplar at its matched frame.
 
-    Each tile is zoomed onto its athlete (:func:`athlete_window`) with the 2D skeleton drawn
-    over it; without video, the skeleton is drawn on a neutral background.
+    Each tile frames its athlete's whole body (:func:`analysis.render.framing.athlete_window`)
+    with the 2D skeleton drawn over it; without video, the skeleton is drawn on a neutral
+    background.
     """
 
     def __init__(self, state: ViewerState, trainee_frame: FrameSource, exemplar_frame: FrameSource,
@@ -77,6 +74,7 @@ class ComparisonTiles(QWidget):
         self._sources = {"trainee": trainee_frame, "exemplar": exemplar_frame}
         self._view: str | None = None
         self._displayed: tuple[int, int] | None = None
+        self._skeleton_boxes: dict[str, QRectF] = {}
         self.setMinimumSize(320, 140)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
@@ -93,6 +91,10 @@ class ComparisonTiles(QWidget):
         """(trainee frame, exemplar frame) shown at the last paint, or None when no pair was shown."""
         return self._displayed
 
+    def skeleton_boxes(self) -> dict[str, QRectF]:
+        """Bounding box of the skeleton drawn at the last paint, widget pixels, by role (trainee, exemplar)."""
+        return dict(self._skeleton_boxes)
+
     def tile_rects(self) -> tuple[QRectF, QRectF]:
         half = (self.width() - 3 * TILE_GAP) / 2
         height = self.height() - 2 * TILE_GAP
@@ -104,6 +106,7 @@ class ComparisonTiles(QWidget):
         take, exemplar = self._state.take, self._state.exemplar
         if take is None or exemplar is None or self._view is None:
             self._displayed = None
+            self._skeleton_boxes = {}
             painter.setPen(MESSAGE_TEXT)
             message = ("Open a take to compare it with an exemplar" if take is None
                        else "Looking for the exemplar of this action …" if exemplar is None
@@ -126,19 +129,24 @@ class ComparisonTiles(QWidget):
                     caption: str, accent: QColor) -> None:
         index = take.view_names.index(self._view) if self._view in take.view_names else 0
         camera = take.cameras[index]
-        window = athlete_window(take.pose2d[index], frame, camera.width, camera.height, tile.width() / tile.height())
+        window = QRectF(*athlete_window(athlete_boxes(take.pose2d[index]), frame, camera.width, camera.height,
+                                        tile.width() / tile.height()))
         target = QRectF(tile)
         scale = target.width() / window.width()
         image = self._sources[role](camera.name, frame) if camera.name in take.info.video_views else None
         painter.fillRect(target, NO_VIDEO_BACKGROUND)
         if image is not None:
             image = np.ascontiguousarray(image)
+            shown = window.intersected(QRectF(0, 0, image.shape[1], image.shape[0]))   # the window may pass the edges
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(target, bgr_qimage(image), window)
+            painter.drawImage(QRectF(target.topLeft() + (shown.topLeft() - window.topLeft()) * scale,
+                                     shown.size() * scale), bgr_qimage(image), shown)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.save()
         painter.setClipRect(target)
         points = (take.pose2d[index, frame, :, :2] - (window.left(), window.top())) * scale + (target.left(), target.top())
+        seen = points[np.isfinite(points).all(axis=1)]
+        self._skeleton_boxes[role] = (QRectF(*seen.min(axis=0), *np.ptp(seen, axis=0)) if len(seen) else QRectF())
         draw_bones(painter, points, take.skeleton.edge_array, bone_colors(take.skeleton),
                    float(np.clip(1.4 * scale, 2.0, 6.0)))
         painter.restore()
@@ -159,35 +167,6 @@ class ComparisonTiles(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(accent, 2.0))
         painter.drawRect(target.adjusted(1, 1, -1, -1))
-
-
-def athlete_window(pose2d: np.ndarray, frame: int, width: int, height: int, aspect: float) -> QRectF:
-    """The part of a camera image that frames the athlete at ``frame``, camera pixels.
-
-    Its size is fixed for the take (the athlete's largest extent times
-    :data:`ATHLETE_MARGIN`, at ``aspect`` = width / height) so the zoom does not
-    pump; it follows the athlete's 2D box centre and stays inside the image.
-
-    Parameters
-    ----------
-    pose2d : ndarray (T, J, 3)
-        One view's detections, pixels.
-    width, height : int
-        Camera image size, pixels.
-    """
-    points = pose2d[..., :2]
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        extent = np.nanmax(np.nanmax(points, axis=1) - np.nanmin(points, axis=1))
-        centre = 0.5 * (np.nanmax(points[frame], axis=0) + np.nanmin(points[frame], axis=0))
-    window_h = ATHLETE_MARGIN * extent if np.isfinite(extent) and extent > 0 else height
-    window_h = min(max(window_h, MIN_WINDOW_FRACTION * height), height, width / aspect)
-    window_w = window_h * aspect
-    if not np.all(np.isfinite(centre)):
-        centre = np.array([width / 2, height / 2])
-    left = float(np.clip(centre[0] - window_w / 2, 0, width - window_w))
-    top = float(np.clip(centre[1] - window_h / 2, 0, height - window_h))
-    return QRectF(left, top, window_w, window_h)
 
 
 class CompareView(QWidget):
