@@ -142,6 +142,7 @@ class VideoGrid(QWidget):
         self._displayed: list[int] = []
         self._bone_colors: tuple[Skeleton | None, list[QColor]] = (None, [])  # colours of that skeleton's bones
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # a click on the videos gives the frame keys back to them
         self.setMinimumSize(320, 180)
         state.take_changed.connect(self._on_take_changed)
         for signal in (state.frame_changed, state.overlays_changed, state.view_selected, state.joint_selected):
