@@ -27,6 +27,12 @@ from viewer.model.take_bundle import TakeBundle
 SUMMARY_PHASES = 3
 
 
+def no_exemplar_message(action_name: str, library_root: Path) -> str:
+    """What the user reads when the library holds no exemplar of a take's action, and what to do."""
+    return (f"No exemplar of {action_name} in the library {Path(library_root).name or library_root}. "
+            f"Open a library folder that has an exemplar of {action_name} (File → Open library folder…).")
+
+
 @dataclass(frozen=True, eq=False)
 class ExemplarBundle:
     """An exemplar take, its session file and its alignment with the trainee's take.

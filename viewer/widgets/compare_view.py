@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from analysis.render import palette
 from analysis.render.framing import athlete_boxes, athlete_window
-from viewer.model.exemplar_bundle import ExemplarBundle
+from viewer.model.exemplar_bundle import ExemplarBundle, no_exemplar_message
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
@@ -46,6 +46,7 @@ from viewer.widgets.video_grid import (
 FrameSource = Callable[[str, int], np.ndarray | None]
 
 MESSAGE_TEXT = QColor(palette.MUTED_TEXT)
+WARNING_TEXT = QColor(palette.WARNING_TEXT)
 TRAINEE_ACCENT = QColor(palette.CURSOR)
 EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6
@@ -95,6 +96,26 @@ class ComparisonTiles(QWidget):
         """Bounding box of the skeleton drawn at the last paint, widget pixels, by role (trainee, exemplar)."""
         return dict(self._skeleton_boxes)
 
+    def message(self) -> str:
+        """What the panel says instead of the tiles ('' while it shows them)."""
+        state = self._state
+        if state.take is None:
+            return "Open a take to compare it with an exemplar"
+        if state.exemplar is not None:
+            return "" if self._view is not None else "Choose a view"
+        if state.take.pose is None:
+            return f"Take {state.take.take_id} has no 3D pose: it cannot be aligned with an exemplar"
+        if state.library is None:
+            return "Indexing the library to find an exemplar of this action …"
+        if self._no_exemplar():
+            return no_exemplar_message(state.take.info.action_name, state.library.root)
+        return "Aligning the exemplar of this action …"
+
+    def _no_exemplar(self) -> bool:
+        state = self._state
+        return (state.take is not None and state.take.pose is not None and state.library is not None
+                and state.exemplar is None and state.exemplar_candidates.empty)
+
     def tile_rects(self) -> tuple[QRectF, QRectF]:
         half = (self.width() - 3 * TILE_GAP) / 2
         height = self.height() - 2 * TILE_GAP
@@ -107,11 +128,9 @@ class ComparisonTiles(QWidget):
         if take is None or exemplar is None or self._view is None:
             self._displayed = None
             self._skeleton_boxes = {}
-            painter.setPen(MESSAGE_TEXT)
-            message = ("Open a take to compare it with an exemplar" if take is None
-                       else "Looking for the exemplar of this action …" if exemplar is None
-                       else "Choose a view")
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, message)
+            painter.setPen(WARNING_TEXT if self._no_exemplar() else MESSAGE_TEXT)
+            painter.drawText(self.rect().adjusted(12, 12, -12, -12),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message())
             painter.end()
             return
         frame = self._state.frame
@@ -238,6 +257,7 @@ class CompareView(QWidget):
 
         state.take_changed.connect(self._on_take_changed)
         state.exemplar_candidates_changed.connect(self._show_candidates)
+        state.library_changed.connect(lambda _library: self.tiles.update())
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.frame_changed.connect(lambda _f: self.tiles.update())
         state.view_selected.connect(self._on_view_selected)
@@ -272,6 +292,7 @@ class CompareView(QWidget):
         self._exemplar_box.setEnabled(len(candidates) > 0)
         self._exemplar_box.blockSignals(False)
         self._select_shown_exemplar()
+        self.tiles.update()
 
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._view_box.blockSignals(True)
