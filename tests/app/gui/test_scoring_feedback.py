@@ -1,5 +1,6 @@
 """What the user sees of scoring in the window at 1920 x 1080: every penalty row, readable progress,
-a status line when S is pressed, and a plain message when the library has no exemplar of the action."""
+a status line when S is pressed, a plain message when the library has no exemplar of the action, and
+the penalty heatmap named and in sight above the curves."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import shutil
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QScrollArea
 
+from analysis.catalogue.penalties import load_penalty_catalogue
+from analysis.motion.kinematics import CURVE_GROUPS
 from analysis.session.library import Library
 from app.gui.main_window import MainWindow
 from app.gui.model_registry import ModelRegistry
 from app.gui.settings import AppSettings
+from viewer.widgets.penalty_heatmap import HEATMAP_ITEMS
 
 WAIT_MS = 60_000
 
@@ -105,3 +110,33 @@ def test_a_take_without_an_exemplar_in_the_library_says_so_and_what_to_do(window
     assert window.compare.tiles.message().startswith(expected)
     assert window.compare.tiles.isVisible()
     assert fully_shown(labelled(window.scoring_panel, window.scoring_panel.problem_text()))
+
+
+def test_the_penalty_heatmap_names_its_items_readably_and_stays_above_the_scrolled_curves(window, qtbot,
+                                                                                          tiny_library):
+    assert window.open_file(*trainee(tiny_library))
+    qtbot.waitUntil(lambda: window.state.scoring is not None, timeout=WAIT_MS)
+    curves = window.curves
+    curves.set_visible_groups([group.name for group in CURVE_GROUPS])   # more curves than fit: they scroll
+    heatmap = curves.penalty_heatmap
+    qtbot.wait(50)
+    catalogue = load_penalty_catalogue()
+    names = [catalogue[code].name for code, _, _ in window.state.scoring.ranked_penalties()[:HEATMAP_ITEMS]]
+    assert heatmap.row_names() == names
+    axis = curves.heatmap_plot.getAxis("left")
+    assert [label for _, label in axis._tickLevels[0]][::-1] == names
+    font = axis.style["tickFont"]
+    assert font.pointSizeF() >= 9
+    assert axis.width() >= max(QFontMetrics(font).horizontalAdvance(name) for name in names)   # not cut
+
+    scroll = curves.findChild(QScrollArea)
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+    qtbot.wait(50)
+    assert fully_shown(heatmap.viewport())                              # pinned: in sight whatever the scroll
+    heat_box, curve_box = (plot.vb.sceneBoundingRect() for plot in (curves.heatmap_plot, curves.plot_items()[0]))
+    heat_left = heatmap.mapToGlobal(heatmap.mapFromScene(heat_box.topLeft())).x()
+    curve_left = curves.graphics.mapToGlobal(curves.graphics.mapFromScene(curve_box.topLeft())).x()
+    assert abs(heat_left - curve_left) <= 1 and abs(heat_box.width() - curve_box.width()) <= 1   # one time axis
+    assert curves.heatmap_plot.viewRange()[0] == pytest.approx(curves.plot_items()[0].viewRange()[0])
