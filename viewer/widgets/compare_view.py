@@ -3,9 +3,9 @@
 Everything is keyed by the trainee's frame (``state.frame``): the exemplar tile
 shows ``exemplar.alignment.exemplar_frame_for[state.frame]``, so playing or
 seeking steps both takes through matching phases. Below the tiles, the
-per-phase deviation summary lists the joints that differ most from the
-exemplar and where; clicking a row seeks to that joint's worst frame in the
-phase.
+per-phase deviation summary lists the body parts that differ most from the
+exemplar, by joint angle first (:mod:`analysis.motion.deviations`), and where;
+clicking a row seeks to that part's worst frame in the phase.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ WARNING_TEXT = QColor(palette.WARNING_TEXT)
 TRAINEE_ACCENT = QColor(palette.CURSOR)
 EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6
-#: Rows of the deviation table per phase (the joints that differ most).
-JOINTS_PER_PHASE = 3
+#: Rows of the deviation table per phase (the body parts that differ most).
+PARTS_PER_PHASE = 3
 #: The splitter starts with about this many table rows in sight (tiles get 3 : 2 of the height).
 TABLE_ROWS_SHOWN = 6
 
@@ -233,7 +233,7 @@ class CompareView(QWidget):
 
         self.tiles = ComparisonTiles(state, trainee_frame, exemplar_frame)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Phase (frames)", "Joint", "Mean / peak gap", "Worst at", "Angle gap"])
+        self.table.setHorizontalHeaderLabels(["Phase (frames)", "Body part", "Angle gap", "Mean / peak distance", "Worst at"])
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -241,7 +241,8 @@ class CompareView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setToolTip("Joints farthest from the exemplar in each third of the take; click a row to go there")
+        self.table.setToolTip("Body parts farthest from the exemplar in each third of the take, largest "
+                              "joint angle gap first; click a row to go there")
         self.table.cellClicked.connect(self._on_row_clicked)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -337,20 +338,20 @@ class CompareView(QWidget):
 
     def _fill_table(self, exemplar: ExemplarBundle | None) -> None:
         rows = pd.DataFrame() if exemplar is None else (
-            exemplar.deviations.groupby("phase", sort=True).head(JOINTS_PER_PHASE).reset_index(drop=True))
+            exemplar.deviations.groupby("phase", sort=True).head(PARTS_PER_PHASE).reset_index(drop=True))
         self._rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows.itertuples()):
-            angle = ("" if not row.angle else
-                     f"{row.mean_angle_difference_deg:.0f}° {row.angle.removesuffix('_deg').replace('_', ' ')}")
+            angle = f"{row.mean_angle_difference_deg:.0f}° {row.angle}" if row.angle else ""
             cells = (f"{row.phase}  ({row.start_frame}–{row.end_frame - 1})",
-                     row.joint.replace("_", " "),
+                     row.part,
+                     angle,
                      f"{row.mean_distance_cm:.0f} / {row.peak_distance_cm:.0f} cm",
-                     f"frame {row.peak_frame}",
-                     angle)
+                     f"frame {row.peak_frame}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c in (2, 3):
+                item.setToolTip(row.joints if c == 1 else "")
+                if c in (3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
 
