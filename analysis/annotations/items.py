@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
+from analysis.render import palette
 from analysis.session.contract import PENALTY_VALUES
 
 #: Shapes of a drawing and how many points each has (min, max; None: no limit).
@@ -36,7 +37,7 @@ SHAPE_NAMES: dict[str, str] = {"line": "line", "arrow": "arrow", "circle": "circ
 #: Kinds of 3D measurement and how many joints each takes (the angle's vertex is the middle one).
 MEASUREMENT_JOINTS: dict[str, int] = {"distance": 2, "angle": 3}
 REVIEW_STATUSES = ("confirmed", "rejected", "edited", "added")
-DEFAULT_COLOUR = "#ffd43b"
+DEFAULT_COLOUR = palette.ANNOTATION
 
 
 def new_id() -> str:

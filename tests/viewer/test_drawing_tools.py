@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 
 from analysis.annotations.items import Drawing
 from analysis.annotations.measure import included_angle_deg
-from tests.helpers import widget_pixels
-from tests.viewer.test_video_grid_layout import wheel
-from viewer.widgets.video_grid import VideoGrid
-
-VIEW = "cam2"
+from tests.viewer.grid_input import VIEW, at, clicks, drag, wheel, yellow_near
 
 
 @pytest.fixture
@@ -22,36 +18,6 @@ def drawing_grid(small_session, grid_on):
     state.annotations.edit_requested.connect(state.annotations.apply)
     state.seek(2)
     return grid, state
-
-
-def at(grid: VideoGrid, point) -> QPoint:
-    """Widget position of camera pixel ``point`` of :data:`VIEW`."""
-    x, y = grid.tile_geometry(VIEW).map(point)
-    return QPoint(round(x), round(y))
-
-
-def drag(qtbot, grid: VideoGrid, points) -> None:
-    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=at(grid, points[0]))
-    for point in points[1:]:
-        qtbot.mouseMove(grid, at(grid, point))
-    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=at(grid, points[-1]))
-
-
-def clicks(qtbot, grid: VideoGrid, points) -> None:
-    for point in points:
-        qtbot.mouseMove(grid, at(grid, point))
-        qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=at(grid, point))
-
-
-def is_yellow(pixel) -> bool:
-    red, green, blue = (int(c) for c in pixel)
-    return red > 200 and green > 170 and blue < 130
-
-
-def yellow_near(grid: VideoGrid, point, radius: int = 2) -> bool:
-    shown = widget_pixels(grid)
-    x, y = at(grid, point).x(), at(grid, point).y()
-    return any(is_yellow(p) for p in shown[y - radius:y + radius + 1, x - radius:x + radius + 1].reshape(-1, 3))
 
 
 def drawings(state) -> list[Drawing]:

@@ -16,7 +16,8 @@ from tests.helpers import SMALL_VIDEO_VIEWS as VIDEO_VIEWS
 from tests.helpers import widget_pixels as pixels
 from viewer.model.state import ViewerState
 from viewer.widgets.overlay_painter import TileGeometry
-from viewer.widgets.video_grid import NO_VIDEO_BACKGROUND, VideoGrid
+from viewer.widgets.tile_painter import NO_VIDEO_BACKGROUND
+from viewer.widgets.video_grid import VideoGrid
 
 
 def all_overlays(state: ViewerState, visible: bool) -> None:

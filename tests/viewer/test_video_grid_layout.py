@@ -7,9 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication
 
+from tests.viewer.grid_input import wheel
 from viewer.widgets import tile_painter
 from viewer.widgets.grid_layout import grid_rects, letterboxed_area
 from viewer.widgets.tile_zoom import TileZoom
@@ -87,12 +86,6 @@ def test_enter_enlarges_the_selected_view_and_double_click_does_not(small_sessio
     assert grid.enlarged_view == "cam6"
     qtbot.keyClick(grid, Qt.Key.Key_Return)
     assert grid.enlarged_view is None and grid.tile_rects() == plain
-
-
-def wheel(grid: VideoGrid, position: QPointF, notches: float) -> None:
-    event = QWheelEvent(position, grid.mapToGlobal(position), QPoint(), QPoint(0, round(120 * notches)),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(grid, event)
 
 
 def test_the_wheel_zooms_about_the_cursor_a_drag_pans_and_a_double_click_resets(small_session, grid_on, qtbot):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from vispy import scene
 
 from analysis.render import palette
@@ -22,9 +22,11 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.vispy import scene_geometry as geometry
 from viewer.vispy.canvas import MouseForwarder, OffscreenCanvas, SceneDisplay
+from viewer.vispy.joint_measuring import JointMeasuring
 from viewer.vispy.layers.camera_layer import CameraLayer
 from viewer.vispy.layers.floor_layer import FloorLayer
 from viewer.vispy.layers.ghost_layers import ExemplarGhostLayer, ReferenceGhostLayer
+from viewer.vispy.layers.measurement_layer import MeasurementLayer
 from viewer.vispy.layers.skeleton_layer import SkeletonLayer
 from viewer.vispy.layers.trail_layer import TRAIL_WINDOW_FRAMES, TrailLayer
 from viewer.vispy.scene_geometry import DrawnPose
@@ -51,6 +53,8 @@ class SkeletonView(QWidget):
 
     Mouse: drag to orbit, shift-drag (or middle drag) to pan, wheel to zoom;
     a click near a joint selects it, a click near a camera frustum selects that view.
+    With the *Distance* or *Angle* tool, clicks on joints make a 3D measurement
+    (:mod:`viewer.vispy.joint_measuring`), drawn with its value at every frame.
 
     Parameters
     ----------
@@ -89,7 +93,10 @@ class SkeletonView(QWidget):
         self._trails = TrailLayer(root, changed)
         self._skeleton = SkeletonLayer(root, state, changed)
         self._exemplar = ExemplarGhostLayer(root, state, changed)
-        self._layers = (self._floor, self._cameras, self._reference, self._trails, self._skeleton, self._exemplar)
+        self.measurements = MeasurementLayer(root, state, changed)
+        self._layers = (self._floor, self._cameras, self._reference, self._trails, self._skeleton, self._exemplar,
+                        self.measurements)
+        self.measuring = JointMeasuring(state)
 
         self._canvas.events.mouse_release.connect(self._on_mouse_release)
         self._display.resized.connect(self._on_display_resized)
@@ -105,6 +112,7 @@ class SkeletonView(QWidget):
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
+        state.annotations.tool_changed.connect(lambda _tool: self._show_measuring())
         self._on_take_changed(state.take)
 
     def _build_toolbar(self) -> QHBoxLayout:
@@ -131,8 +139,22 @@ class SkeletonView(QWidget):
         self._trails_button.toggled.connect(self.set_show_trails)
         self._reference_button = button("Reference", "Ground-truth skeleton as a faint ghost", self._reference.enabled)
         self._reference_button.toggled.connect(self.set_show_reference)
+        bar.addSpacing(10)
+        self.measure_buttons = {
+            "measure_distance": button("Distance", "Measure the distance between two joints (Shift+D)", False),
+            "measure_angle": button("Angle", "Measure the angle at a joint: click three joints, the vertex "
+                                             "second (Shift+G)", False)}
+        for tool, widget in self.measure_buttons.items():
+            widget.clicked.connect(lambda on, t=tool: self._state.annotations.set_tool(t if on else "select"))
+        self._measure_hint = QLabel()
+        bar.addWidget(self._measure_hint)
         bar.addStretch(1)
         return bar
+
+    def _show_measuring(self) -> None:
+        for tool, widget in self.measure_buttons.items():
+            widget.setChecked(self._state.annotations.tool == tool)
+        self._measure_hint.setText(self.measuring.hint)
 
     # ------------------------------------------------------------ public API
     @property
@@ -252,6 +274,12 @@ class SkeletonView(QWidget):
     def _on_mouse_release(self, event) -> None:
         press = event.press_event
         if event.button != 1 or press is None or np.hypot(*(np.asarray(event.pos) - press.pos)) > CLICK_SLOP_PX:
+            return
+        if self.measuring.active:
+            joint = self.joint_at(*event.pos[:2])
+            if joint is not None:
+                self.measuring.pick(joint)
+                self._show_measuring()
             return
         self.select_at(*event.pos[:2])
 

@@ -53,7 +53,6 @@ from viewer.widgets.tile_zoom import WHEEL_STEP, TileZoom
 FramesSource = Callable[[str, int], list[np.ndarray | None]]
 
 BACKGROUND = QColor(palette.VIDEO_BACKGROUND)
-NO_VIDEO_BACKGROUND = tile_painter.NO_VIDEO_BACKGROUND
 NO_VIDEO_TEXT = tile_painter.NO_VIDEO_TEXT
 
 
