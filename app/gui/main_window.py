@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
             "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            "markers": self._dock("Markers & measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["browser"], self.docks["markers"])

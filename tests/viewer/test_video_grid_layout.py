@@ -6,7 +6,9 @@ import dataclasses
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from tests.viewer.grid_input import wheel
 from viewer.widgets import tile_painter
@@ -68,6 +70,9 @@ def test_four_portrait_views_in_the_widget_and_their_enlarge_button(small_sessio
     grid, state = grid_on(small_session, "take1", lambda take_id, frame: [None] * 4)
     state.set_take(portrait_take(state.take))
     assert shape(grid.tile_rects()) == (1, 4)
+    QApplication.sendEvent(grid, QHelpEvent(QEvent.Type.ToolTip, button_of(grid, "cam3"),
+                                            grid.mapToGlobal(button_of(grid, "cam3"))))
+    assert QToolTip.text() == "Enlarge this view (Enter)"
     qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=button_of(grid, "cam3"))
     assert grid.enlarged_view == "cam3"
     rects = grid.tile_rects()

@@ -31,7 +31,7 @@ class JointMeasuring:
             return ""
         kind = MEASURING_TOOLS[self._state.annotations.tool]
         needed = MEASUREMENT_JOINTS[kind]
-        what = "two joints" if kind == "distance" else "three joints, the vertex second"
+        what = "2 joints" if kind == "distance" else "3 joints, vertex 2nd"
         return f"{kind.capitalize()}: click {what} ({len(self.picked)}/{needed})"
 
     def pick(self, joint: int) -> None:

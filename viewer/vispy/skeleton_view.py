@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 from vispy import scene
 
 from analysis.render import palette
@@ -108,6 +114,9 @@ class SkeletonView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(self._build_toolbar())
+        self._measure_hint = QLabel(wordWrap=True, visible=False)   # under the tool bar, so it never widens the dock
+        self._measure_hint.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(self._measure_hint)
         layout.addWidget(self._display, 1)
 
         state.take_changed.connect(self._on_take_changed)
@@ -146,8 +155,6 @@ class SkeletonView(QWidget):
                                              "second (Shift+G)", False)}
         for tool, widget in self.measure_buttons.items():
             widget.clicked.connect(lambda on, t=tool: self._state.annotations.set_tool(t if on else "select"))
-        self._measure_hint = QLabel()
-        bar.addWidget(self._measure_hint)
         bar.addStretch(1)
         return bar
 
@@ -155,6 +162,7 @@ class SkeletonView(QWidget):
         for tool, widget in self.measure_buttons.items():
             widget.setChecked(self._state.annotations.tool == tool)
         self._measure_hint.setText(self.measuring.hint)
+        self._measure_hint.setVisible(bool(self.measuring.hint))
 
     # ------------------------------------------------------------ public API
     @property

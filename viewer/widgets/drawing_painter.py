@@ -25,6 +25,8 @@ HANDLE_PX = 8.0
 ARROW_HEAD_PX = 16.0
 ARROW_HEAD_DEG = 28.0
 ANGLE_ARC_PX = 32.0
+#: How far past the arc an angle's value is written (to the label's centre), pixels.
+LABEL_GAP_PX = 26.0
 TEXT_POINT_SIZE = 13.0
 TEXT_PADDING = 4.0
 TEXT_BOX = QColor(*palette.rgb255(palette.LABEL_BOX), 190)
@@ -133,11 +135,12 @@ def _paint_angle(painter: QPainter, drawing: Drawing, points: np.ndarray, geomet
             painter.drawArc(box, round(start * 16), round(span * 16))
 
     _stroke(painter, colour, paint)
-    if np.isfinite(degrees):
+    if np.isfinite(degrees):   # the value inside the angle, past its arc
         bisector = arm_a / max(np.hypot(*arm_a), 1e-9) + arm_b / max(np.hypot(*arm_b), 1e-9)
-        away = -bisector / max(np.hypot(*bisector), 1e-9) if np.hypot(*bisector) > 1e-6 else np.array([0.0, 1.0])
-        at = vertex + away * (radius + 6) + (-10.0, 10.0)
-        draw_label(painter, _qpoint(at), f"{degrees:.1f}°", geometry.image, colour)
+        length = np.hypot(*bisector)
+        inward = bisector / length if length > 1e-6 else np.array([-arm_a[1], arm_a[0]]) / max(np.hypot(*arm_a), 1e-9)
+        draw_label(painter, _qpoint(vertex + inward * (radius + LABEL_GAP_PX)), f"{degrees:.1f}°", geometry.image,
+                   colour, centred=True)
 
 
 def _paint_handles(painter: QPainter, drawing: Drawing, points: np.ndarray, geometry: TileGeometry) -> None:

@@ -49,11 +49,14 @@ class MarkerSlider(QSlider):
             painter.drawLine(QPointF(x, self.height() - 6), QPointF(x, self.height() - 1))
         painter.end()
 
+    def notes_at(self, x: float) -> str:
+        """The tooltip at widget x: the notes of the markers whose ticks are there, else the slider's own."""
+        notes = [f"frame {frame}: {note or '(no note)'}" for frame, note in self._markers
+                 if abs(self.marker_x(frame) - x) <= TOOLTIP_PX]
+        return "\n".join(notes) if notes else self.toolTip()
+
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            x = event.position().x()
-            notes = [f"frame {frame}: {note or '(no note)'}" for frame, note in self._markers
-                     if abs(self.marker_x(frame) - x) <= TOOLTIP_PX]
-            QToolTip.showText(event.globalPos(), "\n".join(notes) if notes else self.toolTip(), self)
+            QToolTip.showText(event.globalPos(), self.notes_at(event.pos().x()), self)
             return True
         return super().event(event)

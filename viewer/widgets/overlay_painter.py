@@ -295,15 +295,20 @@ def paint_pose_overlays(painter: QPainter, take, index: int, frame: int, geometr
                               take.skeleton.joint_names[joint])
 
 
-def draw_label(painter: QPainter, at: QPointF, text: str, bounds: QRectF, accent: QColor) -> None:
-    """A small dark pill with ``text`` whose bottom-left corner is near ``at``, kept inside ``bounds``."""
+def draw_label(painter: QPainter, at: QPointF, text: str, bounds: QRectF, accent: QColor,
+               centred: bool = False) -> None:
+    """A small dark pill with ``text`` whose bottom-left corner (its centre if ``centred``) is near ``at``,
+    kept inside ``bounds``."""
     font = QFont(painter.font())
     font.setPointSizeF(9.0)
     font.setBold(True)
     painter.setFont(font)
     metrics = QFontMetricsF(font)
     box = QRectF(0, 0, metrics.horizontalAdvance(text) + 12, metrics.height() + 6)
-    box.moveBottomLeft(at)
+    if centred:
+        box.moveCenter(at)
+    else:
+        box.moveBottomLeft(at)
     box.moveLeft(min(max(box.left(), bounds.left() + 2), bounds.right() - box.width() - 2))
     box.moveTop(min(max(box.top(), bounds.top() + 2), bounds.bottom() - box.height() - 2))
     painter.setPen(QPen(accent, 1.2))

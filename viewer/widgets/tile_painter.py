@@ -46,13 +46,17 @@ def paint_no_video(painter: QPainter, geometry: TileGeometry, text: str) -> None
                      Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap, text)
 
 
-def paint_caption(painter: QPainter, geometry: TileGeometry, text: str) -> None:
-    """The view's name, frame and zoom in a shaded box at the image's top-left."""
+def paint_caption(painter: QPainter, geometry: TileGeometry, text: str, short_text: str) -> None:
+    """``text`` (the view's name, frame and zoom) in a shaded box at the image's top-left;
+    ``short_text`` where the tile is too narrow for it beside the enlarge button."""
     font = QFont(painter.font())
     font.setPointSizeF(9.0 if geometry.image.width() < 500 else 10.5)
     font.setBold(True)
     painter.setFont(font)
     metrics = QFontMetricsF(font)
+    room = enlarge_button_rect(geometry).left() - geometry.image.left() - 12
+    if metrics.horizontalAdvance(text) + 14 > room:
+        text = short_text
     box = QRectF(geometry.image.left() + 6, geometry.image.top() + 6,
                  metrics.horizontalAdvance(text) + 14, metrics.height() + 6)
     painter.setPen(Qt.PenStyle.NoPen)

@@ -18,6 +18,9 @@ from analysis.annotations.items import Marker
 from viewer.model.state import SPEEDS, ViewerState
 from viewer.widgets.marker_slider import MarkerSlider
 
+#: The frame slider keeps at least this width (pixels) so that its marker ticks stay apart.
+MIN_SLIDER_PX = 240
+
 
 class TransportBar(QWidget):
     """Playback controls bound to the viewer state."""
@@ -42,10 +45,12 @@ class TransportBar(QWidget):
         ]
         self.slider = MarkerSlider()
         self.slider.setToolTip("Current frame; the ticks are markers (M adds one)")
+        self.slider.setMinimumWidth(MIN_SLIDER_PX)
         self.slider.valueChanged.connect(state.seek)
         self.loop_slider = QRangeSlider(Qt.Orientation.Horizontal)
         self.loop_slider.setToolTip("Loop range: drag the handles")
         self.loop_slider.setMaximumWidth(220)
+        self.loop_slider.setMinimumWidth(60)
         self.loop_slider.valueChanged.connect(lambda value: state.set_loop(state.loop_enabled, *value))
         self.loop_box = QCheckBox("Loop")
         self.loop_box.setToolTip("Loop inside the range (L)")

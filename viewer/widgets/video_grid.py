@@ -300,9 +300,10 @@ class VideoGrid(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            view = self.view_at(event.position())
+            position = QPointF(event.pos())
+            view = self.view_at(position)
             geometry = None if view is None else self.tile_geometry(view)
-            if geometry is not None and tile_painter.enlarge_button_rect(geometry).contains(event.position()):
+            if geometry is not None and tile_painter.enlarge_button_rect(geometry).contains(position):
                 QToolTip.showText(event.globalPos(), "Back to the grid (Enter)" if view == self.enlarged_view
                                   else "Enlarge this view (Enter)", self)
             else:
@@ -380,7 +381,7 @@ class VideoGrid(QWidget):
         painter.restore()
         zoom = self._zooms.get(index)
         zoom_text = f"   {zoom.factor:.1f}×" if zoom is not None and zoom.is_zoomed else ""
-        tile_painter.paint_caption(painter, geometry, f"{view}   frame {frame}{zoom_text}")
+        tile_painter.paint_caption(painter, geometry, f"{view}   frame {frame}{zoom_text}", view)
         if len(take.cameras) > 1 and self._single is None:
             tile_painter.paint_enlarge_button(painter, geometry, index == self._enlarged)
         tile_painter.paint_border(painter, geometry, view == self._state.selected_view)

@@ -138,7 +138,10 @@ def test_markers_are_added_listed_jumped_to_edited_and_deleted(window, qtbot, se
     panel.note_editor.editor.setPlainText("start")
     panel.note_editor.accept()
     assert panel.marker_rows() == [(3, "start"), (12, "knees bend")]
-    assert [frame for frame, _note in window.transport.slider._markers] == [12, 3]
+    slider = window.transport.slider
+    assert slider.notes_at(slider.marker_x(12)) == "frame 12: knees bend"     # the tick's tooltip
+    assert slider.notes_at(slider.marker_x(8)) == slider.toolTip()
+    assert slider.marker_x(3) < slider.marker_x(12)
     assert sorted(window.curves.marker_lines.positions())[-1] == pytest.approx(12 / state.fps)
 
     state.seek(0)
