@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 from vispy import scene
 
 from analysis.render import palette
@@ -28,6 +28,7 @@ from viewer.vispy.layers.ghost_layers import ExemplarGhostLayer, ReferenceGhostL
 from viewer.vispy.layers.skeleton_layer import SkeletonLayer
 from viewer.vispy.layers.trail_layer import TRAIL_WINDOW_FRAMES, TrailLayer
 from viewer.vispy.scene_geometry import DrawnPose
+from viewer.widgets.panel import header_over_body
 
 #: Joints whose mean 2D confidence over the views is below this are drawn hollow and grey.
 LOW_CONFIDENCE = 0.5
@@ -97,11 +98,7 @@ class SkeletonView(QWidget):
         MouseForwarder(self._display, self._canvas)
         self.destroyed.connect(self._canvas.native.deleteLater)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(self._build_toolbar())
-        layout.addWidget(self._display, 1)
+        header_over_body(self, self._build_toolbar(), self._display, spacing=2)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
