@@ -17,6 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 from vispy import scene
 
+from analysis.motion.series import root_track
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
@@ -71,6 +72,7 @@ class SkeletonView(QWidget):
         self._state = state
         self._take: TakeBundle | None = None
         self._drawn: DrawnPose | None = None
+        self._root = np.zeros((0, 3))  # (T, 3) metres: the point Follow keeps centred
         self._frame_shown = -1
         self._pending_frame: int | None = None
         self.displayed_frame = -1
@@ -236,6 +238,7 @@ class SkeletonView(QWidget):
         self._take = take
         self._frame_shown = -1
         self._drawn = None if take is None else DrawnPose.of(take.pose3d, take.reference, take.pose2d, LOW_CONFIDENCE)
+        self._root = np.zeros((0, 3)) if take is None else root_track(self._drawn.positions, take.skeleton)
         for layer in self._layers:
             layer.set_take(take, self._drawn)
         if take is not None:
@@ -279,7 +282,7 @@ class SkeletonView(QWidget):
     def _center_on_pelvis(self, frame: int) -> None:
         if self._take is None or frame < 0:
             return
-        pelvis = geometry.pelvis_position(self._take.skeleton, self._drawn.positions[frame])
+        pelvis = self._root[frame]
         if np.all(np.isfinite(pelvis)):
             self._view.camera.center = tuple(pelvis)
 
