@@ -40,6 +40,8 @@ RULES = (
     Rule("models/", (*QT, "viewer", "app"), "models/ takes numpy in and gives numpy out: no Qt, no viewer, no app"),
     Rule("viewer/model/", (*QT, "torch", "viewer.vispy", "viewer.widgets", "app"),
          "viewer/model/ is the Qt-free evented state: no Qt, no torch, no widgets"),
+    Rule("viewer/", ("torch", "models", "app"), "the viewer draws the state: no model runtime, no app"),
+    Rule("viewer/widgets/", ("viewer.vispy",), "widgets talk only through the state, not to the 3D view"),
 )
 
 
@@ -108,6 +110,9 @@ BROKEN = {
                               "imports PySide6.QtWidgets: viewer/model/ is the Qt-free evented state"),
     "viewer/model/take.py": ("from .. import vispy\n", "imports viewer.vispy: viewer/model/ is the Qt-free"),
     "viewer/widgets/browser.py": ("from analysis import synthetic\n", "imports analysis.synthetic: only the demo"),
+    "viewer/widgets/curves.py": ("from viewer.vispy.skeleton_view import SkeletonView\n",
+                                 "imports viewer.vispy.skeleton_view: widgets talk only through the state"),
+    "viewer/vispy/layers/ghost.py": ("from models.scorer import Scorer\n", "imports models.scorer: the viewer draws"),
     "app/gui/window.py": ("from analysis.synthetic.rig import make_rig\n", "imports analysis.synthetic.rig: only"),
     "analysis/session/big.py": ("x = 1\n" * (MAX_LINES + 1), f"has {MAX_LINES + 1} lines, more than {MAX_LINES}"),
 }
