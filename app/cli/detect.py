@@ -31,7 +31,8 @@ def _positive_int(text: str) -> int:
 def add_detect_command(commands: argparse._SubParsersAction) -> None:
     """Add ``detect`` to the main parser's subcommands."""
     detect = add_command(
-        commands, "detect", _detect, help="detect 2D poses in raw videos (RTMPose/RTMO on onnxruntime) into OpenPose JSON folders",
+        commands, "detect", _detect,
+        help="detect 2D poses in raw videos (RTMPose/RTMO on onnxruntime) into OpenPose JSON folders",
         description="Detects everyone in each video (one per view, synchronised), follows them through time, "
                     "and writes <out>/<view>/<view>_<frame>_keypoints.json, which `main.py import` and Pose2Sim "
                     "read. Frames already written are kept: run the same command again to resume.")
