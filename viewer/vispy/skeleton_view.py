@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 from vispy import scene
 
+from analysis.geometry.planar import nearest_segment
+from analysis.motion.series import root_track
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
-from viewer.vispy import scene_geometry as geometry
 from viewer.vispy.canvas import MouseForwarder, OffscreenCanvas, SceneDisplay
 from viewer.vispy.joint_measuring import JointMeasuring
 from viewer.vispy.layers.camera_layer import CameraLayer
@@ -36,6 +31,7 @@ from viewer.vispy.layers.measurement_layer import MeasurementLayer
 from viewer.vispy.layers.skeleton_layer import SkeletonLayer
 from viewer.vispy.layers.trail_layer import TRAIL_WINDOW_FRAMES, TrailLayer
 from viewer.vispy.scene_geometry import DrawnPose
+from viewer.widgets.panel import header_over_body
 
 #: Joints whose mean 2D confidence over the views is below this are drawn hollow and grey.
 LOW_CONFIDENCE = 0.5
@@ -80,6 +76,7 @@ class SkeletonView(QWidget):
         self._state = state
         self._take: TakeBundle | None = None
         self._drawn: DrawnPose | None = None
+        self._root = np.zeros((0, 3))  # (T, 3) metres: the point Follow keeps centred
         self._frame_shown = -1
         self._pending_frame: int | None = None
         self.displayed_frame = -1
@@ -110,14 +107,10 @@ class SkeletonView(QWidget):
         MouseForwarder(self._display, self._canvas)
         self.destroyed.connect(self._canvas.native.deleteLater)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(self._build_toolbar())
+        layout = header_over_body(self, self._build_toolbar(), self._display, spacing=2)
         self._measure_hint = QLabel(wordWrap=True, visible=False)   # under the tool bar, so it never widens the dock
         self._measure_hint.setContentsMargins(6, 0, 6, 0)
-        layout.addWidget(self._measure_hint)
-        layout.addWidget(self._display, 1)
+        layout.insertWidget(1, self._measure_hint)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
@@ -249,7 +242,7 @@ class SkeletonView(QWidget):
         if self._take is None:
             return None
         pixels = self.project_to_canvas(self._cameras.frustum_lines)
-        segment, distance = geometry.nearest_segment(np.array([x, y], float), pixels)
+        segment, distance = nearest_segment(np.array([x, y], float), pixels)
         if segment < 0 or distance > FRUSTUM_PICK_RADIUS_PX:
             return None
         return self._cameras.camera_of_segment(segment)
@@ -269,6 +262,7 @@ class SkeletonView(QWidget):
         self._take = take
         self._frame_shown = -1
         self._drawn = None if take is None else DrawnPose.of(take.pose3d, take.reference, take.pose2d, LOW_CONFIDENCE)
+        self._root = np.zeros((0, 3)) if take is None else root_track(self._drawn.positions, take.skeleton)
         for layer in self._layers:
             layer.set_take(take, self._drawn)
         if take is not None:
@@ -318,7 +312,7 @@ class SkeletonView(QWidget):
     def _center_on_pelvis(self, frame: int) -> None:
         if self._take is None or frame < 0:
             return
-        pelvis = geometry.pelvis_position(self._take.skeleton, self._drawn.positions[frame])
+        pelvis = self._root[frame]
         if np.all(np.isfinite(pelvis)):
             self._view.camera.center = tuple(pelvis)
 

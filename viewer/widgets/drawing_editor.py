@@ -26,8 +26,8 @@ import numpy as np
 from PySide6.QtCore import QPointF
 
 from analysis.annotations.items import SHAPE_POINTS, Drawing
+from analysis.geometry.planar import nearest_segment
 from viewer.model.annotations import DRAWING_TOOLS, AnnotationEdit, AnnotationsModel
-from viewer.vispy.scene_geometry import nearest_segment
 from viewer.widgets.drawing_painter import HANDLE_PX, handle_points, text_rect
 from viewer.widgets.overlay_painter import TileGeometry
 
