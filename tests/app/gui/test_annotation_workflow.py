@@ -6,13 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, Qt
 
 from analysis.annotations.document import annotations_path
 from analysis.annotations.items import Drawing, Marker
 from analysis.session.writer import write_session
-from app.gui.main_window import MainWindow
-from app.gui.settings import AppSettings
 from tests.helpers import make_session_data
 from tests.viewer.grid_input import VIEW, drag, wheel, yellow_near
 
@@ -22,20 +20,10 @@ def session_path(tmp_path: Path) -> Path:
     return write_session(tmp_path / "coach" / "session.h5", make_session_data(n_frames=20))
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings=settings, show_errors=False)
-    window.resize(1500, 900)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+def open_session(window, qtbot, path: Path) -> None:
+    """Open take2 of ``path`` in the active ``window`` with the video grid focused (where keys go)."""
     with qtbot.waitActive(window):
         window.activateWindow()
-    return window
-
-
-def open_session(window, qtbot, path: Path) -> None:
     assert window.open_file(path, "take2")
     qtbot.waitUntil(lambda: window.state.library is not None, timeout=20000)
     window.video_grid.setFocus()
