@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 from superqt.utils import qthrottled
 
+from analysis.annotations.items import Marker
 from analysis.motion.kinematics import (
     CURVE_GROUP_BY_NAME,
     CURVE_GROUPS,
@@ -48,6 +48,8 @@ from analysis.motion.kinematics import (
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
+from viewer.widgets.marker_lines import MarkerLines
+from viewer.widgets.panel import header_over_body
 from viewer.widgets.penalty_heatmap import PenaltyHeatmap
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
@@ -87,6 +89,7 @@ class CurvesPanel(QWidget):
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
         self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
+        self.marker_lines = MarkerLines()
 
         self._group_menu = QMenu(self)
         self._group_actions = {}
@@ -132,12 +135,7 @@ class CurvesPanel(QWidget):
         pinned.setContentsMargins(0, 0, scroll.verticalScrollBar().sizeHint().width(), 0)
         pinned.addWidget(self._heatmap)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(toolbar)
-        layout.addLayout(pinned)
-        layout.addWidget(scroll, 1)
+        header_over_body(self, toolbar, scroll).insertLayout(1, pinned)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
@@ -145,6 +143,7 @@ class CurvesPanel(QWidget):
         self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
+        state.annotations.changed.connect(lambda _take: self._draw_markers())
         self._on_take_changed(state.take)
 
     # ---------------------------------------------------------------- public
@@ -319,6 +318,14 @@ class CurvesPanel(QWidget):
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
         if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
             self._show_penalty_heatmap()
+        self._draw_markers()
+
+    def _draw_markers(self) -> None:
+        """The take's markers as dashed lines on every plot, the heatmap included."""
+        take = self._state.take
+        markers = [] if take is None else self._state.annotations.items(take.take_id, Marker)
+        plots = self._plots + ([self._heatmap.plot] if self._heatmap.plot is not None else [])
+        self.marker_lines.draw(plots, markers, self._x_of_frame)
 
     def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
         group = CURVE_GROUP_BY_NAME[name]
