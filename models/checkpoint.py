@@ -3,11 +3,13 @@
 Layout (a dict of plain values and tensors)::
 
     format           "lucid-scorer"
-    format_version   3 (2: before the angle channels, read as ``angles=False``;
-                     1: before the backbone input and regressor changed, refused)
+    format_version   4 (3: without interval calibration; 2: before the angle channels,
+                     read as ``angles=False``; 1: before the backbone input and
+                     regressor changed, refused)
     config           ModelConfig.to_dict()
     head_codes       list of penalty codes, one per head
     score_offset     float, added to a direct model's output
+    calibration      IntervalCalibration.to_dict(), or None (no score intervals)
     state_dict       parameter and buffer tensors
     metadata         skeleton {name, joint_names, edges}, penalty_catalogue [{code, name}],
                      data summary, metrics, seed, training time, torch version
@@ -26,13 +28,16 @@ from analysis.motion.skeleton import Skeleton
 from models.config import ModelConfig
 from models.features import mirror_features
 from models.graph import partitioned_adjacency
+from models.intervals import IntervalCalibration
+from models.multiview import MultiViewScoringNetwork
 from models.network import ScoringNetwork
 
 FORMAT = "lucid-scorer"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Version 2 changed the backbone input (smoothing, facing normalisation) and the
 #: regressor (it reads the penalty heads): older weights do not fit. Version 3
 #: added the ``angles`` setting; version 2 files are models without angle channels.
+#: Version 4 added the score intervals' calibration; older files load without one.
 OLDEST_VERSION = 2
 
 
@@ -52,6 +57,8 @@ class ScoringModel:
         Penalty code of each head, in head order.
     score_offset : float
     metadata : dict
+    calibration : IntervalCalibration or None
+        How wide its score intervals are; None when it was never calibrated.
     """
 
     network: ScoringNetwork
@@ -59,6 +66,7 @@ class ScoringModel:
     head_codes: tuple[str, ...]
     score_offset: float
     metadata: dict
+    calibration: IntervalCalibration | None = None
 
     @property
     def joint_names(self) -> tuple[str, ...]:
@@ -67,7 +75,7 @@ class ScoringModel:
     def mirror_inputs(self, features: np.ndarray) -> np.ndarray:
         """The left/right mirror image of backbone inputs ``(..., D, S, J)`` for this model's skeleton."""
         flip = Skeleton("model", self.joint_names, ()).flip_permutation()
-        return mirror_features(features, flip, 3 if self.config.modality == "pose3d" else 2)
+        return mirror_features(features, flip, 3 if self.config.modality == "pose3d" else 2, self.config.views)
 
     @property
     def test_mirror(self) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -77,9 +85,11 @@ class ScoringModel:
 
 
 def build_network(config: ModelConfig, n_joints: int, edges, n_heads: int) -> ScoringNetwork:
-    """A fresh network for a skeleton of ``n_joints`` joints and ``edges`` bones."""
+    """A fresh network for a skeleton of ``n_joints`` joints and ``edges`` bones (one that joins
+    several views when ``config.views`` > 1)."""
     adjacency = torch.from_numpy(partitioned_adjacency(n_joints, [tuple(e) for e in edges]))
-    return ScoringNetwork(config, adjacency, n_heads)
+    network = MultiViewScoringNetwork if config.views > 1 else ScoringNetwork
+    return network(config, adjacency, n_heads)
 
 
 def plain(value):
@@ -104,6 +114,7 @@ def save_checkpoint(path: str | Path, model: ScoringModel) -> Path:
         "config": model.config.to_dict(),
         "head_codes": list(model.head_codes),
         "score_offset": float(model.score_offset),
+        "calibration": None if model.calibration is None else model.calibration.to_dict(),
         "state_dict": {k: v.detach().cpu().clone() for k, v in model.network.state_dict().items()},
         "metadata": plain(model.metadata),
     }
@@ -156,8 +167,10 @@ def load_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> Sco
         network = build_network(config, len(skeleton["joint_names"]), skeleton["edges"], len(head_codes))
         network.load_state_dict(payload["state_dict"])
         score_offset = float(payload["score_offset"])
-    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        calibration = payload.get("calibration")
+        calibration = None if calibration is None else IntervalCalibration.from_dict(calibration)
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as error:
         detail = f"missing entry {error}" if isinstance(error, KeyError) else str(error).splitlines()[0]
         raise CheckpointError(f"{path} is a damaged scoring model checkpoint: {detail}") from None
     network.to(device).eval()
-    return ScoringModel(network, config, head_codes, score_offset, metadata)
+    return ScoringModel(network, config, head_codes, score_offset, metadata, calibration)

@@ -44,20 +44,22 @@ def score_metrics(predicted: np.ndarray, truth: np.ndarray, index: pd.DataFrame 
 
 @torch.no_grad()
 def embed(network: ScoringNetwork, features: np.ndarray | torch.Tensor, device: torch.device,
-          batch_size: int = 128) -> Embedding:
-    """A(B(x)) of every take in ``features`` (N, D, S, J), in eval mode, batched."""
+          batch_size: int = 128, video: np.ndarray | None = None) -> Embedding:
+    """A(B(x)) of every take in ``features`` (N, D, S, J) (with their video crops (N, F, H, W)
+    for a dual-stream model), in eval mode, batched."""
     network.eval()
     parts = []
     for start in range(0, len(features), batch_size):
         chunk = torch.as_tensor(features[start:start + batch_size]).to(device)
-        parts.append(network.embed(chunk))
+        clips = None if video is None else torch.as_tensor(video[start:start + batch_size]).to(device)
+        parts.append(network.embed(chunk, clips))
     return Embedding(torch.cat([p.tokens for p in parts]), torch.cat([p.queries for p in parts]))
 
 
 @torch.no_grad()
 def compare_embedded(network: ScoringNetwork, targets: Embedding, exemplars: Embedding | None,
                      partner_lists: list[np.ndarray], exemplar_scores: np.ndarray, score_offset: float
-                     ) -> tuple[np.ndarray, np.ndarray | None]:
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Scores and per-step penalty probabilities of embedded targets.
 
     Parameters
@@ -74,6 +76,9 @@ def compare_embedded(network: ScoringNetwork, targets: Embedding, exemplars: Emb
     -------
     scores : numpy.ndarray, shape (N,)
         Mean over each target's exemplars of (ŷ_X − y_Z) + y_Z.
+    per_pair : numpy.ndarray, shape (P,)
+        (ŷ_X − y_Z) + y_Z of every (target, exemplar) pair, targets in order and each
+        target's exemplars in the order of ``partner_lists``; a direct model's scores.
     step_probabilities : numpy.ndarray, shape (N, H, S'), or None without heads
         Mean over the exemplars of the per-step sigmoid.
     """
@@ -81,12 +86,12 @@ def compare_embedded(network: ScoringNetwork, targets: Embedding, exemplars: Emb
     if not network.contrastive:
         score, logits = network.compare(targets, None)
         probabilities = None if logits is None else torch.sigmoid(logits).cpu().numpy()
-        return score.cpu().numpy() + score_offset, probabilities
+        scores = score.cpu().numpy() + score_offset
+        return scores, scores, probabilities
     owners = np.concatenate([np.full(len(p), i) for i, p in enumerate(partner_lists)]).astype(np.int64)
     partners = np.concatenate(partner_lists).astype(np.int64)
-    owner_t, partner_t = torch.as_tensor(owners, device=targets.queries.device), torch.as_tensor(partners, device=targets.queries.device)
-    delta, logits = network.compare(Embedding(targets.tokens[owner_t], targets.queries[owner_t]),
-                                    Embedding(exemplars.tokens[partner_t], exemplars.queries[partner_t]))
+    owner_t, partner_t = (torch.as_tensor(a, device=targets.queries.device) for a in (owners, partners))
+    delta, logits = network.compare(targets.select(owner_t), exemplars.select(partner_t))
     per_pair = delta.cpu().numpy() + exemplar_scores[partners]
     counts = np.bincount(owners, minlength=len(partner_lists))
     scores = np.bincount(owners, weights=per_pair, minlength=len(partner_lists)) / counts
@@ -96,7 +101,16 @@ def compare_embedded(network: ScoringNetwork, targets: Embedding, exemplars: Emb
         probabilities = np.zeros((len(partner_lists),) + per_pair_probs.shape[1:])
         np.add.at(probabilities, owners, per_pair_probs)
         probabilities /= counts[:, None, None]
-    return scores, probabilities
+    return scores, per_pair, probabilities
+
+
+def exemplar_spread(per_pair: np.ndarray, partner_lists: list[np.ndarray]) -> np.ndarray:
+    """Standard deviation (points) of each target's per-exemplar predictions ``(N,)``; 0 for one exemplar.
+
+    ``per_pair`` is ordered as :func:`compare_embedded` returns it.
+    """
+    bounds = np.cumsum([0] + [len(p) for p in partner_lists])
+    return np.array([float(np.std(per_pair[a:b])) if b > a else 0.0 for a, b in zip(bounds[:-1], bounds[1:])])
 
 
 def exemplar_partners(target_index: pd.DataFrame, exemplar_index: pd.DataFrame, k: int,
@@ -138,7 +152,9 @@ def exemplar_partners(target_index: pd.DataFrame, exemplar_index: pd.DataFrame, 
 def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_index: pd.DataFrame,
                   exemplar_features: np.ndarray, exemplar_index: pd.DataFrame, k: int,
                   own_files: Sequence[str | None], score_offset: float, device: torch.device,
-                  mirror: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
+                  mirror: Callable[[np.ndarray], np.ndarray] | None = None,
+                  video: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+                  ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Score the takes of ``target_index`` (rows into ``target_features``) against K exemplars.
 
     The exemplars are those of :func:`exemplar_partners`; ``own_files`` names each
@@ -147,13 +163,18 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
     With ``mirror`` (backbone inputs to their left/right mirror image, e.g.
     :meth:`models.checkpoint.ScoringModel.mirror_inputs`), every pair is also
     scored mirrored, target and exemplar together, and the two are averaged.
+    ``video`` holds the targets' and the exemplars' video crops, rows as in their
+    feature arrays, for a dual-stream model (flipped left/right for the mirror).
 
     Returns
     -------
     scored : pandas.DataFrame
-        The target rows that could be scored, with the columns ``predicted`` and
-        ``exemplars`` (those used, as ``"FILE#TAKE"``, best first; empty for a direct model).
-    take_probabilities : numpy.ndarray, shape (n, H), or None without heads
+        The target rows that could be scored, with the columns ``predicted``,
+        ``spread`` (:func:`exemplar_spread`, after mirror averaging), ``n_exemplars``
+        and ``exemplars`` (those used, as ``"FILE#TAKE"``, best first; empty for a
+        direct model).
+    step_probabilities : numpy.ndarray, shape (n, H, S'), or None without heads
+        Per resampled step; the take-level probability is the max over steps.
     """
     if network.contrastive:
         kept, chosen = exemplar_partners(target_index, exemplar_index, k, own_files)
@@ -168,19 +189,26 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
         scored = target_index.assign(exemplars=[[] for _ in range(len(target_index))])
         partner_lists, exemplar_inputs, exemplar_scores = [], None, np.empty(0)
     if scored.empty:
-        return scored.assign(predicted=np.empty(0)), None
+        return scored.assign(predicted=np.empty(0), spread=np.empty(0), n_exemplars=np.empty(0, int)), None
     target_inputs = target_features[scored["row"].to_numpy()]
-    views = [(target_inputs, exemplar_inputs)]
+    target_clips = None if video[0] is None else video[0][scored["row"].to_numpy()]
+    exemplar_clips = None if video[1] is None or exemplar_inputs is None else video[1][needed]
+    views = [(target_inputs, exemplar_inputs, target_clips, exemplar_clips)]
     if mirror is not None:
-        views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs)))
+        views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs),
+                      *(None if clips is None else clips[..., ::-1].copy() for clips in (target_clips, exemplar_clips))))
     results = []
-    for targets_view, exemplars_view in views:
-        exemplars = embed(network, exemplars_view, device) if exemplars_view is not None and len(exemplars_view) else None
-        results.append(compare_embedded(network, embed(network, targets_view, device), exemplars,
+    for targets_view, exemplars_view, targets_clips, exemplars_clips in views:
+        exemplars = embed(network, exemplars_view, device, video=exemplars_clips) \
+            if exemplars_view is not None and len(exemplars_view) else None
+        results.append(compare_embedded(network, embed(network, targets_view, device, video=targets_clips), exemplars,
                                         partner_lists or [np.empty(0, np.int64)] * len(scored), exemplar_scores,
                                         score_offset))
-    scores = np.mean([view_scores for view_scores, _ in results], axis=0)
-    if results[0][1] is None:
-        return scored.assign(predicted=scores), None
-    step_probabilities = np.mean([view_probabilities for _, view_probabilities in results], axis=0)
-    return scored.assign(predicted=scores), step_probabilities.max(axis=-1)
+    scores = np.mean([view[0] for view in results], axis=0)
+    per_pair = np.mean([view[1] for view in results], axis=0)
+    spread = exemplar_spread(per_pair, partner_lists) if partner_lists else np.zeros(len(scored))
+    scored = scored.assign(predicted=scores, spread=spread,
+                           n_exemplars=[len(p) for p in partner_lists] if partner_lists else 0)
+    if results[0][2] is None:
+        return scored, None
+    return scored, np.mean([view[2] for view in results], axis=0)

@@ -16,14 +16,10 @@ import torch
 from models.checkpoint import ScoringModel, load_checkpoint
 from models.distributed import ProcessGroup, resolve_device
 from models.evaluate import compare_embedded, embed
-from models.features import (
-    JointRoles,
-    modality_points,
-    pose_features,
-    to_original_frames,
-)
+from models.features import JointRoles, take_features, to_original_frames
 from models.network import Embedding
 from models.shipped import default_model_path
+from models.spans import penalty_spans
 
 
 @dataclass(frozen=True)
@@ -63,6 +59,13 @@ class TakeScore:
         Probability that each item occurs in the take.
     heatmap : numpy.ndarray, shape (H, T)
         Per original frame probability of each item.
+    penalty_spans : numpy.ndarray of int, shape (H, 2)
+        Each item's predicted span, first and last frame (:func:`models.spans.penalty_spans`).
+    interval : (float, float) or None
+        The score interval at the model's calibrated coverage (None for a model
+        without calibration), see :mod:`models.intervals`.
+    interval_coverage : float or None
+        Its nominal coverage, e.g. 0.9.
     """
 
     score: float
@@ -70,6 +73,9 @@ class TakeScore:
     penalty_codes: tuple[str, ...]
     penalty_probabilities: np.ndarray
     heatmap: np.ndarray
+    penalty_spans: np.ndarray
+    interval: tuple[float, float] | None = None
+    interval_coverage: float | None = None
 
 
 class Scorer:
@@ -107,12 +113,23 @@ class Scorer:
         return self.model.head_codes
 
     def features(self, pose3d: np.ndarray | None, pose2d: np.ndarray | None) -> np.ndarray:
-        """Backbone input ``(D, S, J)`` of a take for this model's modality."""
-        points = modality_points(pose3d, pose2d, self.model.config.modality)
-        if points.shape[1] != len(self.model.joint_names):
+        """Backbone input ``(D, S, J)`` of a take for this model's modality.
+
+        Raises
+        ------
+        ValueError
+            If the pose does not fit the model, or the model reads video crops
+            (a research model of the RGB + pose ablation, which the app cannot feed).
+        """
+        config = self.model.config
+        if config.video:
+            raise ValueError("this model also reads video crops around the athlete (an ablation model): "
+                             "it cannot score takes here")
+        points = pose3d if config.modality == "pose3d" else None if pose2d is None else pose2d[0]
+        if points is not None and points.shape[1] != len(self.model.joint_names):
             raise ValueError(f"the take has {points.shape[1]} joints, the model was trained on "
                              f"{len(self.model.joint_names)} ({self.model.metadata['skeleton']['name']})")
-        return pose_features(points, self._roles, self.model.config.n_steps, self.model.config.angles)
+        return take_features(pose3d, pose2d, self._roles, config.modality, config.n_steps, config.angles, config.views)
 
     def _views(self, inputs: np.ndarray) -> np.ndarray:
         """Backbone inputs ``(N, D, S, J)`` followed, when the model averages over the
@@ -172,10 +189,23 @@ class Scorer:
             value = float(per_exemplar.mean())
             step = torch.sigmoid(logits).mean(dim=0).cpu().numpy() if logits is not None else None
         else:
-            predicted, probabilities = compare_embedded(self.model.network, target, None, [], np.empty(0),
-                                                        self.model.score_offset)
+            predicted, _, probabilities = compare_embedded(self.model.network, target, None, [], np.empty(0),
+                                                           self.model.score_offset)
             per_exemplar, value = np.empty(0), float(predicted.mean())
             step = None if probabilities is None else probabilities.mean(axis=0)
+        interval, coverage = self._interval(value, per_exemplar)
         if step is None:
-            return TakeScore(value, per_exemplar, self.penalty_codes, np.zeros(0), np.zeros((0, n_frames)))
-        return TakeScore(value, per_exemplar, self.penalty_codes, step.max(axis=-1), to_original_frames(step, n_frames))
+            return TakeScore(value, per_exemplar, self.penalty_codes, np.zeros(0), np.zeros((0, n_frames)),
+                             np.zeros((0, 2), dtype=np.int64), interval, coverage)
+        heatmap = to_original_frames(step, n_frames)
+        return TakeScore(value, per_exemplar, self.penalty_codes, step.max(axis=-1), heatmap, penalty_spans(heatmap),
+                         interval, coverage)
+
+    def _interval(self, value: float, per_exemplar: np.ndarray) -> tuple[tuple[float, float] | None, float | None]:
+        """The score interval around ``value`` from the spread of the per-exemplar predictions."""
+        calibration = self.model.calibration
+        if calibration is None:
+            return None, None
+        spread = float(np.std(per_exemplar)) if len(per_exemplar) else 0.0
+        low, high = calibration.intervals(np.array([value]), np.array([spread]), len(per_exemplar))[0]
+        return (float(low), float(high)), calibration.coverage

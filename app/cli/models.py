@@ -55,7 +55,7 @@ def _train(args: argparse.Namespace) -> int:
         print(f"training preset {args.preset!r} on {args.library} (seed {args.seed}, {group.world_size} process(es))",
               flush=True)
     data = load_library_data(args.library, config.modality, config.n_steps, tuple(load_penalty_catalogue()),
-                             angles=config.angles)
+                             angles=config.angles, views=config.views)
     model = train(data, config, seed=args.seed, device=args.device, log=lambda line: print(line, flush=True))
     if group.is_main:
         model.metadata["command"] = {"preset": args.preset, "epochs": config.epochs, "seed": args.seed}
@@ -83,6 +83,16 @@ def _evaluate(args: argparse.Namespace) -> int:
         for name, part in metrics[key].items():
             print(f"  {title} {name}: rho {part['spearman']:.3f}  R-l2x100 {part['rl2x100']:.3f}  "
                   f"MAE {part['mae']:.3f}  n {part['n_takes']}")
+    if metrics["interval"] is not None:
+        interval = metrics["interval"]
+        print(f"score intervals ({interval['nominal']:.0%} nominal): coverage {interval['coverage']:.1%}, "
+              f"mean width {interval['mean_width']:.3f} points")
+    if metrics["penalties"] is not None:
+        penalties = metrics["penalties"]
+        print(f"penalty spans: mean IoU {penalties['mean_iou']:.3f} over {penalties['n_detected']} detected faults")
+        for code, item in penalties["items"].items():
+            print(f"  {code}: AUC {item['auc']:.3f}  span IoU {item['mean_iou']:.3f}  "
+                  f"detected {item['n_detected']} of {item['n_present']}")
     if args.json:
         write_json_report(args.json, metrics)
     return 0
@@ -99,10 +109,12 @@ def _score(args: argparse.Namespace) -> int:
             print(f"{take['take']}  {take['action']}  not scored: no exemplar of this action in the exemplar library")
             continue
         annotated = "unscored" if take["annotated"] is None else f"{take['annotated']:.2f}"
-        print(f"{take['take']}  {take['action']}  predicted {take['predicted']:.2f}  annotated {annotated}  "
+        interval = "" if take["interval"] is None else \
+            f" ({take['interval'][0]:.2f}–{take['interval'][1]:.2f}, {100 * results['interval_coverage']:.0f} %)"
+        print(f"{take['take']}  {take['action']}  predicted {take['predicted']:.2f}{interval}  annotated {annotated}  "
               f"({take['n_exemplars']} exemplars)")
-        likely = sorted(take["penalties"].items(), key=lambda item: -item[1])[:3]
-        print("    " + "  ".join(f"{code} {p:.2f}" for code, p in likely))
+        print("    " + "  ".join(f"{p['code']} {p['probability']:.2f} (frames {p['start']}–{p['end']})"
+                                 for p in take["penalties"][:3]))
     if args.json:
         write_json_report(args.json, results)
     return 0

@@ -14,12 +14,15 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.exemplars import exemplar_references, first_exemplars, take_exemplars
 from analysis.session.library import Library, library_file
 from analysis.session.reader import Session
 from app.cli.training_data import load_library_data
 from models.evaluate import predict_takes, score_metrics
-from models.scorer import Exemplar, Scorer
+from models.intervals import coverage_and_width
+from models.scorer import Exemplar, Scorer, TakeScore
+from models.spans import penalty_metrics
 
 
 def read_exemplar(library: Library, file: str, take: str, score: float, modality: str) -> Exemplar:
@@ -48,14 +51,17 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
     Returns
     -------
     dict
-        ``file`` and ``takes``: one dict per take with ``take``, ``action``,
-        ``predicted``, ``annotated`` (None when unscored), ``n_exemplars``,
-        ``exemplars`` (the ones used, as ``"FILE#TAKE"`` with FILE relative to
-        ``exemplar_folder``) and ``penalties`` (code to probability). Takes whose
-        action has no exemplar (for a contrastive model) are listed with
-        ``predicted`` None.
+        ``file``, ``interval_coverage`` (the nominal coverage of the intervals, None
+        for a model without calibration) and ``takes``: one dict per take with
+        ``take``, ``action``, ``predicted``, ``interval`` ([low, high] or None),
+        ``annotated`` (None when unscored), ``n_exemplars``, ``exemplars`` (the
+        ones used, as ``"FILE#TAKE"`` with FILE relative to ``exemplar_folder``),
+        ``penalties`` (:func:`penalty_entries`, most probable first) and
+        ``penalty_probabilities`` (code to probability). Takes whose action has no
+        exemplar (for a contrastive model) are listed with ``predicted`` None.
     """
     file = Path(file)
+    catalogue = load_penalty_catalogue()
     library = Library.scan(exemplar_folder)
     modality = scorer.model.config.modality
     contrastive = scorer.model.network.contrastive
@@ -69,12 +75,31 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
                      "annotated": None if math.isnan(info.score) else float(info.score),
                      "n_exemplars": len(exemplars), "exemplars": exemplar_references(rows)}
             if contrastive and not exemplars:
-                takes.append({**entry, "predicted": None, "penalties": {}})
+                takes.append({**entry, "predicted": None, "interval": None, "penalties": [],
+                              "penalty_probabilities": {}})
                 continue
             result = scorer.score(session.pose3d(take_id), session.pose2d(take_id), exemplars)
             takes.append({**entry, "predicted": result.score,
-                          "penalties": dict(zip(result.penalty_codes, result.penalty_probabilities.tolist()))})
-    return {"file": str(file), "takes": takes}
+                          "interval": None if result.interval is None else list(result.interval),
+                          "penalties": penalty_entries(result, catalogue),
+                          "penalty_probabilities": dict(zip(result.penalty_codes,
+                                                            result.penalty_probabilities.tolist()))})
+    calibration = scorer.model.calibration
+    return {"file": str(file), "interval_coverage": None if calibration is None else calibration.coverage,
+            "takes": takes}
+
+
+def penalty_entries(result: TakeScore, catalogue: dict) -> list[dict]:
+    """``{code, name, probability, start, end}`` per penalty item of a scored take, most probable first.
+
+    ``start`` and ``end`` are the first and last frame of the item's predicted span
+    (:func:`models.spans.penalty_spans`); ``name`` is the catalogue's (the code when unknown).
+    """
+    entries = [{"code": code, "name": catalogue[code].name if code in catalogue else code,
+                "probability": float(probability), "start": int(span[0]), "end": int(span[1])}
+               for code, probability, span in zip(result.penalty_codes, result.penalty_probabilities,
+                                                  result.penalty_spans)]
+    return sorted(entries, key=lambda entry: -entry["probability"])
 
 
 def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
@@ -92,20 +117,40 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
     -------
     dict
         :func:`models.evaluate.score_metrics` with ``per_level`` and ``per_event``, plus ``n_unscored``
-        (takes whose action has no exemplar) and ``takes``: per scored take its
-        ``file``, ``take``, ``action``, ``score``, ``predicted`` and ``exemplars``
-        (those used, as ``"FILE#TAKE"`` with FILE relative to the exemplar library).
+        (takes whose action has no exemplar); ``interval`` (None without calibration:
+        ``nominal`` coverage, measured ``coverage`` and ``mean_width`` in points);
+        ``penalties`` (:func:`models.spans.penalty_metrics`: per item AUC and span
+        IoU; None without heads); and ``takes``: per scored take its ``file``,
+        ``take``, ``action``, ``score``, ``predicted``, ``interval`` and
+        ``exemplars`` (those used, as ``"FILE#TAKE"`` with FILE relative to the
+        exemplar library).
     """
     config = model.config
     codes = tuple(model.head_codes)
-    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
+    settings = {"angles": config.angles, "views": config.views}
+    targets = load_library_data(library, config.modality, config.n_steps, codes, **settings)
     references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
-                                                                     angles=config.angles)
+                                                                     **settings)
     own_files = [library_file(references.root, Path(targets.root) / file) for file in targets.index["file"]]
-    scored, _ = predict_takes(model.network, targets.features, targets.index, references.features, references.index,
-                              config.k_exemplars, own_files, model.score_offset, device, model.test_mirror)
-    metrics = score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
+    scored, steps = predict_takes(model.network, targets.features, targets.index, references.features,
+                                  references.index, config.k_exemplars, own_files, model.score_offset, device,
+                                  model.test_mirror)
+    truth = scored["score"].to_numpy()
+    metrics = score_metrics(scored["predicted"].to_numpy(), truth, scored)
     metrics["n_unscored"] = int(len(targets.index) - len(scored))
-    metrics["takes"] = scored[["file", "take", "action", "score", "predicted", "exemplars"]].to_dict("records")
+    intervals = None
+    if model.calibration is not None:
+        intervals = model.calibration.intervals(scored["predicted"].to_numpy(), scored["spread"].to_numpy(),
+                                                scored["n_exemplars"].to_numpy())
+        coverage, width = coverage_and_width(truth, intervals)
+        metrics["interval"] = {"nominal": model.calibration.coverage, "coverage": coverage, "mean_width": width}
+    else:
+        metrics["interval"] = None
+    rows = scored["row"].to_numpy()
+    metrics["penalties"] = None if steps is None else penalty_metrics(
+        steps, codes, targets.labels[rows], [targets.spans[r] for r in rows], scored["n_frames"].to_numpy())
+    takes = scored[["file", "take", "action", "score", "predicted", "exemplars"]]
+    metrics["takes"] = takes.assign(interval=[None] * len(takes) if intervals is None else intervals.tolist()
+                                    ).to_dict("records")
     return metrics
 

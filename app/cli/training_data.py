@@ -13,17 +13,17 @@ import pandas as pd
 
 from analysis.session.library import Library
 from models.data import LibraryData
-from models.features import JointRoles, modality_points, pose_features
+from models.features import JointRoles, take_features
 
 
 def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...],
                       select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-                      angles: bool = True) -> LibraryData:
+                      angles: bool = True, views: int = 1) -> LibraryData:
     """Read the scored takes of a library folder into :class:`LibraryData`.
 
     ``select``, when given, receives the index of the scored takes and returns the
     rows to read (e.g. one session's takes and the exemplars of their actions).
-    ``modality``, ``n_steps`` and ``angles`` are passed to :func:`pose_features`.
+    ``modality``, ``n_steps``, ``angles`` and ``views`` are passed to :func:`take_features`.
 
     Raises
     ------
@@ -51,7 +51,7 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
             for row in rows.itertuples():
                 pose3d = session.pose3d(row.take) if modality == "pose3d" else None
                 pose2d = session.pose2d(row.take) if modality == "pose2d" else None
-                features[row.Index] = pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps, angles)
+                features[row.Index] = take_features(pose3d, pose2d, roles, modality, n_steps, angles, views)
                 penalties = session.penalties(row.take)
                 for code in penalties.codes:
                     if code in code_position:

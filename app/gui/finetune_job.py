@@ -107,7 +107,7 @@ def run_finetune(request: FinetuneRequest, out_path: Path, on_epoch: Callable[[d
     config = replace(base.config, epochs=request.epochs, learning_rate=request.learning_rate,
                      patience=request.epochs)
     data = load_library_data(request.library, config.modality, config.n_steps, tuple(load_penalty_catalogue()),
-                             select=request.with_exemplars, angles=config.angles)
+                             select=request.with_exemplars, angles=config.angles, views=config.views)
     chosen = request.chosen(data.index)
     if chosen.empty or not (chosen["action"].isin(set(data.index.loc[data.index["is_exemplar"], "action"]))).any():
         raise ValueError("no scored take with an exemplar of its action matches the choice: nothing to fine-tune on")

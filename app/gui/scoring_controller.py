@@ -104,6 +104,9 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
                                                   tuple(take.skeleton.joint_names), catalogue),
         model_name=request.model.name,
         model_version=request.model.version,
+        penalty_spans=np.asarray(verdict.penalty_spans, dtype=np.int64).reshape(len(codes), 2),
+        interval=verdict.interval,
+        interval_coverage=verdict.interval_coverage,
     )
 
 

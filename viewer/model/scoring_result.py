@@ -19,6 +19,30 @@ MAX_RESPONSIBLE_JOINTS = 4
 """At most this many joints are singled out (the most responsible)."""
 
 
+PREDICTED_THRESHOLD = 0.5
+"""An item at least this probable counts as predicted: it gets a bookmark on the timeline."""
+
+
+@dataclass(frozen=True)
+class PredictedPenalty:
+    """A penalty item the model finds in the take, and where.
+
+    Attributes
+    ----------
+    code, name : str
+        Catalogue code and name.
+    probability : float
+    start, end : int
+        First and last frame of its predicted span (inclusive).
+    """
+
+    code: str
+    name: str
+    probability: float
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class ExemplarUsed:
     """One exemplar the take was compared with.
@@ -62,6 +86,12 @@ class ScoringResult:
         How much each joint of the take's skeleton is to blame, in [0, 1].
     model_name, model_version : str
         The model that scored it.
+    penalty_spans : numpy.ndarray of int, shape (P, 2), or None
+        Each item's predicted span (first and last frame, inclusive; -1 when none).
+    interval : (float, float) or None
+        The score interval (low, high) at ``interval_coverage``; None when the model has no calibration.
+    interval_coverage : float or None
+        The interval's nominal coverage, e.g. 0.9.
     """
 
     take_id: str
@@ -74,6 +104,9 @@ class ScoringResult:
     joint_responsibility: np.ndarray
     model_name: str
     model_version: str
+    penalty_spans: np.ndarray | None = None
+    interval: tuple[float, float] | None = None
+    interval_coverage: float | None = None
 
     @property
     def n_frames(self) -> int:
@@ -83,6 +116,23 @@ class ScoringResult:
         """(code, name, probability) of every item, most probable first."""
         order = np.argsort(-self.probabilities, kind="stable")
         return [(self.penalty_codes[i], self.penalty_names[i], float(self.probabilities[i])) for i in order]
+
+    def score_text(self) -> str:
+        """The predicted score with its interval, e.g. ``8.73 (8.51–8.95, 90 %)``."""
+        if self.interval is None or self.interval_coverage is None:
+            return f"{self.predicted:.2f}"
+        return (f"{self.predicted:.2f} ({self.interval[0]:.2f}–{self.interval[1]:.2f}, "
+                f"{100 * self.interval_coverage:.0f} %)")
+
+    def predicted_penalties(self, threshold: float = PREDICTED_THRESHOLD) -> list[PredictedPenalty]:
+        """The items the model deems present (probability ≥ ``threshold``) with a span, earliest first."""
+        if self.penalty_spans is None:
+            return []
+        found = [PredictedPenalty(code, name, float(probability), int(span[0]), int(span[1]))
+                 for code, name, probability, span in zip(self.penalty_codes, self.penalty_names, self.probabilities,
+                                                          self.penalty_spans)
+                 if probability >= threshold and span[0] >= 0]
+        return sorted(found, key=lambda penalty: (penalty.start, -penalty.probability))
 
     def responsible_joints(self, threshold: float = RESPONSIBLE_THRESHOLD,
                            limit: int = MAX_RESPONSIBLE_JOINTS) -> np.ndarray:

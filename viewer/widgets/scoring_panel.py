@@ -40,8 +40,9 @@ SCORE_STYLE = "font-size: 30pt; font-weight: 600;"
 PROGRESS_BAR_HEIGHT = 6
 PENALTY_BAR_HEIGHT = 15
 PENALTY_ROW_SPACING = 2
-#: Lines the exemplars and the joints most responsible take once a take is scored, beyond their lines before.
-SCORED_TEXT_LINES = 4
+#: Lines the exemplars, the joints most responsible and the score interval take once a take is scored,
+#: beyond their lines before.
+SCORED_TEXT_LINES = 5
 
 
 class ScoringPanel(QWidget):
@@ -82,6 +83,10 @@ class ScoringPanel(QWidget):
         self._score_label.setStyleSheet(f"{SCORE_STYLE} color: {palette.LIGHT};")
         self._score_caption = QLabel("predicted score")
         self._score_caption.setStyleSheet(f"color: {MUTED};")
+        self._interval_label = QLabel("")
+        self._interval_label.setToolTip("The true score lies in this range for this share of takes of athletes the "
+                                        "model never saw (calibrated on a separate library)")
+        self._interval_label.hide()
         self._annotated_label = QLabel("")
         self._annotated_label.setWordWrap(True)
         self._annotated_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -89,6 +94,7 @@ class ScoringPanel(QWidget):
         header.addWidget(self._score_label, 0, 0)
         header.addWidget(self._annotated_label, 0, 1, 2, 1)
         header.addWidget(self._score_caption, 1, 0)
+        header.addWidget(self._interval_label, 2, 0, 1, 2)
         header.setColumnStretch(1, 1)
 
         self._exemplars_label = QLabel("")
@@ -183,6 +189,10 @@ class ScoringPanel(QWidget):
         """The big predicted-score text ('–' when not scored)."""
         return self._score_label.text()
 
+    def interval_text(self) -> str:
+        """The score interval as shown, e.g. ``8.51–8.95 (90 % interval)``; '' when there is none."""
+        return self._interval_label.text() if not self._interval_label.isHidden() else ""
+
     def annotation_text(self) -> str:
         """The annotated score and judges' spread, as shown (plain text)."""
         return self._annotated_label.text()
@@ -258,6 +268,7 @@ class ScoringPanel(QWidget):
 
     def _on_scoring_changed(self, scoring: ScoringResult | None) -> None:
         self._clear_penalties()
+        self._interval_label.setVisible(scoring is not None and scoring.interval is not None)
         if scoring is None:
             self._score_label.setText("–")
             self._exemplars_label.setText(self._unscored_text())
@@ -265,6 +276,9 @@ class ScoringPanel(QWidget):
             return
         self.show_problem("")
         self._score_label.setText(f"{scoring.predicted:.2f}")
+        if scoring.interval is not None:
+            low, high = scoring.interval
+            self._interval_label.setText(f"{low:.2f}–{high:.2f} ({100 * scoring.interval_coverage:.0f} % interval)")
         if scoring.exemplars:
             used = ", ".join(f"{e.athlete} {e.take} ({e.score:.2f})" for e in scoring.exemplars)
             self._exemplars_label.setText(f"Compared with {len(scoring.exemplars)} exemplar(s): {used}")

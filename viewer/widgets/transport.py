@@ -1,4 +1,5 @@
-"""Transport bar: play/pause, frame stepping, the frame slider, loop range and speed."""
+"""Transport bar: play/pause, frame stepping, the frame slider (with the predicted penalties'
+bookmarks over it), loop range and speed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QStyle,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 from superqt import QRangeSlider
@@ -17,6 +19,7 @@ from superqt import QRangeSlider
 from analysis.annotations.items import Marker
 from viewer.model.state import SPEEDS, ViewerState
 from viewer.widgets.marker_slider import MarkerSlider
+from viewer.widgets.penalty_bookmarks import PenaltyBookmarks
 
 #: The frame slider keeps at least this width (pixels) so that its marker ticks stay apart.
 MIN_SLIDER_PX = 240
@@ -47,6 +50,12 @@ class TransportBar(QWidget):
         self.slider.setToolTip("Current frame; the ticks are markers (M adds one)")
         self.slider.setMinimumWidth(MIN_SLIDER_PX)
         self.slider.valueChanged.connect(state.seek)
+        self.bookmarks = PenaltyBookmarks(state, self.slider.marker_x)
+        timeline = QVBoxLayout()
+        timeline.setContentsMargins(0, 0, 0, 0)
+        timeline.setSpacing(0)
+        timeline.addWidget(self.bookmarks)
+        timeline.addWidget(self.slider)
         self.loop_slider = QRangeSlider(Qt.Orientation.Horizontal)
         self.loop_slider.setToolTip("Loop range: drag the handles")
         self.loop_slider.setMaximumWidth(220)
@@ -68,7 +77,7 @@ class TransportBar(QWidget):
         layout.setContentsMargins(4, 2, 4, 2)
         for button in buttons:
             layout.addWidget(button)
-        layout.addWidget(self.slider, stretch=1)
+        layout.addLayout(timeline, stretch=1)
         layout.addWidget(self.time_label)
         layout.addWidget(self.loop_box)
         layout.addWidget(self.loop_slider)

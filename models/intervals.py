@@ -1,0 +1,147 @@
+"""Score intervals by split-conformal prediction, normalised by the spread over the exemplars.
+
+A model scores a take against K exemplars; the K per-exemplar predictions
+disagree more when the take is harder to place. On takes of athletes the model
+never saw (a calibration library), the nonconformity of a take is
+
+    s = |y − ŷ| / (floor + spread)
+
+with ``spread`` the standard deviation of its K per-exemplar predictions (0 for
+one exemplar) and ``floor`` a constant in points. Per number of exemplars K,
+the split-conformal quantile q_K of the calibration scores gives intervals
+ŷ ± q_K (floor + spread) that hold the true score with probability at least the
+nominal coverage on exchangeable takes (Vovk et al.; Lei et al. 2018), clipped
+to the score range [0, 10]. A take scored against more exemplars than any
+calibrated K uses the largest calibrated K.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+#: The score scale: 10 minus the penalties, floored at 0.
+SCORE_RANGE = (0.0, 10.0)
+
+
+def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
+    """The split-conformal quantile of nonconformity ``scores`` for ``coverage``.
+
+    The ⌈(n + 1) · coverage⌉-th smallest score (infinite when that rank exceeds n):
+    a new exchangeable score is at most this with probability ≥ ``coverage``.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray, shape (n,)
+        Nonconformity scores of the calibration takes (finite, ≥ 0).
+    coverage : float
+        Nominal coverage in (0, 1).
+    """
+    if not 0.0 < coverage < 1.0:
+        raise ValueError(f"coverage must be in (0, 1), got {coverage}")
+    values = np.sort(np.asarray(scores, dtype=float))
+    if values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError("conformal calibration needs at least one finite score")
+    rank = math.ceil((values.size + 1) * coverage)
+    return float("inf") if rank > values.size else float(values[rank - 1])
+
+
+@dataclass(frozen=True)
+class IntervalCalibration:
+    """How wide a model's score intervals are.
+
+    Attributes
+    ----------
+    coverage : float
+        Nominal coverage, e.g. 0.9.
+    floor : float
+        Points added to the spread in the denominator of the nonconformity.
+    quantiles : dict of int to float
+        K (number of exemplars) to the conformal quantile q_K.
+    counts : dict of int to int
+        K to the number of calibration takes behind q_K.
+    source : str
+        What the calibration takes were (library, athletes).
+    """
+
+    coverage: float
+    floor: float
+    quantiles: dict[int, float]
+    counts: dict[int, int]
+    source: str = ""
+
+    def quantile_for(self, k: int) -> float:
+        """q_K for ``k`` exemplars (the largest calibrated K at or below ``k``, else the smallest)."""
+        if not self.quantiles:
+            raise ValueError("the calibration holds no quantile")
+        below = [key for key in self.quantiles if key <= k]
+        return self.quantiles[max(below) if below else min(self.quantiles)]
+
+    def intervals(self, predicted: np.ndarray, spread: np.ndarray, k: np.ndarray | int) -> np.ndarray:
+        """Intervals ``(N, 2)`` (low, high, points) around ``predicted`` ``(N,)``.
+
+        Parameters
+        ----------
+        predicted, spread : numpy.ndarray, shape (N,)
+            Predicted scores and the standard deviation of their per-exemplar predictions.
+        k : int or numpy.ndarray of int, shape (N,)
+            Exemplars each take was scored against.
+        """
+        predicted = np.asarray(predicted, dtype=float)
+        ks = np.broadcast_to(np.asarray(k, dtype=int), predicted.shape)
+        half = np.array([self.quantile_for(int(value)) for value in ks.ravel()]).reshape(predicted.shape)
+        half = half * (self.floor + np.asarray(spread, dtype=float))
+        return np.clip(np.stack([predicted - half, predicted + half], axis=-1), *SCORE_RANGE)
+
+    def to_dict(self) -> dict:
+        """Plain values for the checkpoint (string keys)."""
+        return {"coverage": self.coverage, "floor": self.floor,
+                "quantiles": {str(k): v for k, v in self.quantiles.items()},
+                "counts": {str(k): v for k, v in self.counts.items()}, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "IntervalCalibration":
+        """Inverse of :meth:`to_dict`."""
+        return cls(float(data["coverage"]), float(data["floor"]),
+                   {int(k): float(v) for k, v in data["quantiles"].items()},
+                   {int(k): int(v) for k, v in data["counts"].items()}, str(data.get("source", "")))
+
+
+def nonconformity(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, floor: float) -> np.ndarray:
+    """|y − ŷ| / (floor + spread) per take (see the module docstring)."""
+    if floor <= 0:
+        raise ValueError(f"the floor must be positive, got {floor}")
+    return np.abs(np.asarray(truth, float) - np.asarray(predicted, float)) / (floor + np.asarray(spread, float))
+
+
+def calibrate(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, k: np.ndarray, coverage: float,
+              floor: float, source: str = "") -> IntervalCalibration:
+    """Calibrate intervals on held-out takes, one quantile per number of exemplars.
+
+    Parameters
+    ----------
+    truth, predicted, spread : numpy.ndarray, shape (N,)
+        Annotated scores, predictions and per-exemplar spreads of calibration takes
+        (athletes the model was not trained on).
+    k : numpy.ndarray of int, shape (N,)
+        Exemplars each prediction used.
+    coverage : float
+    floor : float
+        See :func:`nonconformity`.
+    """
+    scores = nonconformity(truth, predicted, spread, floor)
+    k = np.asarray(k, dtype=int)
+    quantiles, counts = {}, {}
+    for value in np.unique(k):
+        quantiles[int(value)] = conformal_quantile(scores[k == value], coverage)
+        counts[int(value)] = int(np.sum(k == value))
+    return IntervalCalibration(float(coverage), float(floor), quantiles, counts, source)
+
+
+def coverage_and_width(truth: np.ndarray, intervals: np.ndarray) -> tuple[float, float]:
+    """Share of ``truth`` ``(N,)`` inside ``intervals`` ``(N, 2)``, and their mean width (points)."""
+    truth = np.asarray(truth, dtype=float)
+    inside = (intervals[:, 0] <= truth) & (truth <= intervals[:, 1])
+    return float(inside.mean()), float(np.mean(intervals[:, 1] - intervals[:, 0]))
