@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from analysis.session.contract import SessionFormatError
+from app.cli.calibrate import add_calibrate_command, run_calibrate_command
 from app.cli.export import add_export_commands, run_export_command
 from app.cli.geometry import add_geometry_commands, run_geometry_command
 from app.cli.models import add_model_commands, run_model_command
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--take", default=None, help="take id (default: the first take with video)")
     sheet.add_argument("--frame", type=int, default=None, help="frame index (default: the middle frame)")
     add_geometry_commands(commands)
+    add_calibrate_command(commands)
     add_export_commands(commands)
     add_model_commands(commands)
 
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             return geometry
         if (exported := run_export_command(args)) is not None:
             return exported
+        if (calibrated := run_calibrate_command(args)) is not None:
+            return calibrated
         return _open_workstation()
     except SessionFormatError as error:
         print(f"error: {error}", file=sys.stderr)
