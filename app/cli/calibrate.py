@@ -22,13 +22,13 @@ def add_calibrate_command(commands: argparse._SubParsersAction) -> None:
         description="Finds the board in every camera, calibrates each lens, then places all cameras in one "
                     "world by bundle adjustment; writes an anipose/Pose2Sim calibration.toml.")
     source = command.add_mutually_exclusive_group(required=True)
-    source.add_argument("--videos", type=Path, help="folder with one video file per camera, named after the camera")
-    source.add_argument("--images", type=Path, help="folder with one image folder per camera, named after the camera")
+    source.add_argument("--videos", type=Path, metavar="DIR", help="folder with one video file per camera, named after the camera")
+    source.add_argument("--images", type=Path, metavar="DIR", help="folder with one image folder per camera, named after the camera")
     command.add_argument("--board", required=True, metavar="SPEC",
                          help=f"{SPEC_FORMS}; COLS and ROWS count squares, lengths in metres "
                               "(e.g. charuco:10x7:0.10:0.075:DICT_4X4_100)")
     command.add_argument("--out", required=True, type=Path, help="calibration.toml to write")
-    command.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
+    command.add_argument("--json", type=Path, default=None, metavar="REPORT", help="also write the report as JSON")
     command.add_argument("--every", type=int, default=None, metavar="N",
                          help="use every N-th frame (default: about 300 frames of the longest camera)")
     command.add_argument("--origin", choices=("camera", "board"), default="camera",
