@@ -7,7 +7,11 @@ import pytest
 
 from analysis.geometry.board import BoardDetector, parse_board_spec
 from analysis.geometry.board_calibration import calibrate_rig
-from analysis.geometry.board_recording import CalibrationCancelled, detect_boards, find_sources
+from analysis.geometry.board_recording import (
+    CalibrationCancelled,
+    detect_boards,
+    find_sources,
+)
 from tests.helpers_board import BoardRenderer, board_pose, ring_rig, write_images
 
 TARGET = np.array([0.0, 0.0, 1.0])

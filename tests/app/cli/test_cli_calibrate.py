@@ -10,7 +10,13 @@ import pytest
 from analysis.geometry.board import parse_board_spec
 from analysis.geometry.calibration_toml import read_toml_calibration
 from app.cli.main import main
-from tests.helpers_board import BoardRenderer, board_pose, ring_rig, write_images, write_video
+from tests.helpers_board import (
+    BoardRenderer,
+    board_pose,
+    ring_rig,
+    write_images,
+    write_video,
+)
 
 CHARUCO = "charuco:7x5:0.10:0.075:DICT_4X4_50"
 CHECKERBOARD = "checkerboard:9x6:0.08"
