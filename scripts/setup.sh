@@ -42,11 +42,16 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
+# rtmlib (pose models for `main.py detect`) declares opencv-python and opencv-contrib-python, which
+# must not sit beside opencv-python-headless (they share cv2/): it is installed without its
+# requirements, whose real needs (numpy, onnxruntime, tqdm) pyproject.toml pins.
+RTMLIB=rtmlib==0.0.16
 stamp=.venv/.lucid-installed
-wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+wanted=$({ cat pyproject.toml; echo "$RTMLIB"; } | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   echo "Installing Python packages (first run takes a few minutes)"
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[test]"
+  .venv/bin/python -m pip install --quiet --no-deps "$RTMLIB"
   echo "$wanted" > "$stamp"
 fi

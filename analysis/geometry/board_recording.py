@@ -1,8 +1,9 @@
 """A board recording: one video file or one image folder per camera, and the board found in it.
 
 Frames with the same index are simultaneous across cameras. Videos are decoded
-with PyAV, images read with OpenCV in file-name order; a camera is named after
-its file (without suffix) or folder.
+with PyAV (:mod:`analysis.detection.video_frames`), images read with OpenCV in
+natural file-name order (``2.png`` before ``10.png``); a camera is named after
+its video file (without suffix) or its image folder.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 
+from analysis.detection.video_frames import decode_frames, find_view_videos
 from analysis.geometry.board import BoardDetector, BoardSpec, BoardView
+from analysis.geometry.keypoints_io import natural_key
 
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".mts", ".wmv")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 #: Frames per camera the default ``every`` aims to examine.
@@ -42,32 +43,19 @@ def check_cancel(cancel: CancelCheck | None) -> None:
 
 @dataclass(frozen=True)
 class CameraSource:
-    """Where one camera's frames come from: a video file or a folder of images."""
+    """Where one camera's frames come from: a video file or a folder of images.
+
+    Attributes
+    ----------
+    name : str
+    path : Path
+    frame_count : int
+        Frames in the video (as its container declares; 0 when unknown) or images in the folder.
+    """
 
     name: str
     path: Path
-
-    @property
-    def is_video(self) -> bool:
-        return self.path.is_file()
-
-    def _images(self) -> list[Path]:
-        return sorted(p for p in self.path.iterdir()
-                      if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
-
-    def frame_count(self) -> int:
-        """Number of frames (a video's may be estimated from its duration)."""
-        if not self.is_video:
-            return len(self._images())
-        with _open_video(self.path) as container:
-            stream = container.streams.video[0]
-            if stream.frames:
-                return int(stream.frames)
-            if stream.duration is not None:
-                seconds = float(stream.duration * stream.time_base)
-            else:
-                seconds = (container.duration or 0) / av.time_base
-            return math.ceil(seconds * float(stream.average_rate or 0))
+    frame_count: int
 
     def frames(self, every: int) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(index, gray)`` for every ``every``-th frame; gray (H, W) uint8.
@@ -75,44 +63,27 @@ class CameraSource:
         Raises
         ------
         ValueError
-            Naming the file when it cannot be decoded.
+            Naming the file that cannot be decoded.
         """
-        if not self.is_video:
-            for index, path in enumerate(self._images()):
-                if index % every == 0:
-                    yield index, _read_gray(path)
+        if self.path.is_file():
+            for index, image in decode_frames(self.path, every):
+                yield index, cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
             return
-        with _open_video(self.path) as container:
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            try:
-                for index, frame in enumerate(container.decode(stream)):
-                    if index % every == 0:
-                        yield index, frame.to_ndarray(format="gray")
-            except av.error.FFmpegError as error:
-                raise ValueError(f"{self.path}: cannot decode video ({error})") from None
+        for index, path in enumerate(_images(self.path)):
+            if index % every == 0:
+                gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+                if gray is None:
+                    raise ValueError(f"{path}: not a readable image")
+                yield index, gray
 
 
-def _open_video(path: Path):
-    try:
-        container = av.open(str(path))
-    except (av.error.FFmpegError, OSError) as error:
-        raise ValueError(f"{path}: cannot read video ({error})") from None
-    if not container.streams.video:
-        container.close()
-        raise ValueError(f"{path}: no video stream")
-    return container
-
-
-def _read_gray(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise ValueError(f"{path}: not a readable image")
-    return image
+def _images(folder: Path) -> list[Path]:
+    return sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")),
+                  key=lambda p: natural_key(p.name))
 
 
 def find_sources(folder: str | Path, videos: bool) -> list[CameraSource]:
-    """The cameras of a recording folder, sorted by name.
+    """The cameras of a recording folder, in natural name order.
 
     Parameters
     ----------
@@ -122,34 +93,32 @@ def find_sources(folder: str | Path, videos: bool) -> list[CameraSource]:
 
     Raises
     ------
-    ValueError
-        When the folder is missing or holds fewer than two cameras.
+    FileNotFoundError, ValueError
+        When the folder is missing, holds an unreadable video, an image folder
+        without images, or fewer than two cameras.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"{folder}: not a folder")
-    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     if videos:
-        sources = [CameraSource(p.stem, p) for p in entries if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES]
-        what = f"video files ({', '.join(VIDEO_SUFFIXES)})"
+        sources = [CameraSource(v.view, v.path, v.n_frames) for v in find_view_videos(folder)]
+        what = "video file"
     else:
-        sources = [CameraSource(p.name, p) for p in entries if p.is_dir()]
-        what = "image folders"
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{folder}: image folder not found")
+        sources = [CameraSource(p.name, p, len(_images(p)))
+                   for p in sorted(folder.iterdir(), key=lambda p: natural_key(p.name))
+                   if p.is_dir() and not p.name.startswith(".")]
+        what = "image folder"
+        for source in sources:
+            if source.frame_count == 0:
+                raise ValueError(f"{source.path}: no images ({', '.join(IMAGE_SUFFIXES)})")
     if len(sources) < 2:
-        raise ValueError(f"{folder}: found {len(sources)} {what}; a rig needs one per camera, at least 2")
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
-        twice = sorted({name for name in names if names.count(name) > 1})
-        raise ValueError(f"{folder}: more than one video per camera name: {', '.join(twice)}")
-    for source in sources:
-        if not source.is_video and source.frame_count() == 0:
-            raise ValueError(f"{source.path}: no images ({', '.join(IMAGE_SUFFIXES)})")
+        raise ValueError(f"{folder}: a rig needs one {what} per camera and at least 2 cameras; found {len(sources)}")
     return sources
 
 
 def default_every(sources: list[CameraSource], frames_per_camera: int = DEFAULT_FRAMES_PER_CAMERA) -> int:
     """The frame step that examines about ``frames_per_camera`` frames of the longest camera."""
-    longest = max(source.frame_count() for source in sources)
+    longest = max(source.frame_count for source in sources)
     return max(1, math.ceil(longest / frames_per_camera))
 
 
@@ -204,7 +173,7 @@ def detect_boards(sources: list[CameraSource], spec: BoardSpec, every: int = 1,
     if every < 1:
         raise ValueError(f"the frame step must be at least 1, got {every}")
     detector = BoardDetector(spec)
-    total = sum(math.ceil(source.frame_count() / every) for source in sources)
+    total = sum(math.ceil(source.frame_count / every) for source in sources)
     done = 0
     cameras = []
     for source in sources:

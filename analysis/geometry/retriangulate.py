@@ -16,12 +16,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from analysis.geometry.robust_triangulation import (
-    DEFAULT_MIN_CONFIDENCE,
-    DEFAULT_THRESHOLD_PX,
-    Triangulation,
-    triangulate_robust,
-)
+from analysis.geometry.rig import CameraRig, Retriangulation
 from analysis.session.atomic import atomic_output
 from analysis.session.contract import as_text
 from analysis.session.reader import Session
@@ -29,46 +24,36 @@ from analysis.session.reader import Session
 
 def retriangulate(
     session: Session,
+    rig: CameraRig,
     exclude: Sequence[str] = (),
-    threshold_px: float = DEFAULT_THRESHOLD_PX,
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Triangulation]:
+) -> dict[str, Retriangulation]:
     """Robust triangulation of every take of an open session.
 
     Parameters
     ----------
     session : Session
+    rig : CameraRig
+        The session's cameras with the robust threshold and minimum confidence.
     exclude : sequence of str
         View names whose detections are not used at all.
-    threshold_px, min_confidence : float
-        See :func:`analysis.geometry.robust_triangulation.triangulate_robust`.
     progress : callable, optional
         Called with (takes done, takes in all).
 
     Returns
     -------
-    dict of take id to Triangulation
-        In session order. Excluded views count as not detected.
+    dict of take id to Retriangulation
+        In session order.
 
     Raises
     ------
     ValueError
         For an excluded view the session does not have, or when fewer than two views remain.
     """
-    views = list(session.view_names)
-    unknown = [name for name in exclude if name not in views]
-    if unknown:
-        raise ValueError(f"{session.path}: no view named {', '.join(map(repr, unknown))}; views are {', '.join(views)}")
-    keep = np.array([name not in exclude for name in views])
-    if keep.sum() < 2:
-        raise ValueError(f"{session.path}: excluding {', '.join(exclude)} leaves fewer than two views")
+    rig.participating(exclude)
     results = {}
     for done, take_id in enumerate(session.take_ids, start=1):
-        pose2d = session.pose2d(take_id).astype(np.float64)
-        pose2d[~keep] = (np.nan, np.nan, 0.0)
-        results[take_id] = triangulate_robust(session.cameras, pose2d[..., :2], pose2d[..., 2],
-                                              min_confidence, threshold_px)
+        results[take_id] = rig.retriangulate(session.pose2d(take_id), exclude)
         if progress is not None:
             progress(done, len(session.take_ids))
     return results

@@ -4,7 +4,9 @@ For each point the weighted DLT is solved with every usable view; while the
 largest reprojection error among the views in use exceeds a threshold and
 more than ``min_views`` views remain, the worst view is dropped and the point
 solved again. The worst view is the one whose removal leaves the lowest mean
-reprojection error of the others. Only failing points are solved again, so a
+reprojection error of the others. A point whose last ``min_views`` views still
+disagree by more than the threshold is left empty (NaN) rather than placed
+between rays that do not meet. Only failing points are solved again, so a
 clean take costs one DLT plus one reprojection.
 """
 
@@ -35,7 +37,8 @@ class Triangulation:
     Attributes
     ----------
     points : ndarray, shape (T, J, 3)
-        World points, metres; NaN where fewer than two views were usable.
+        World points, metres; NaN where fewer than two views were usable, or
+        where no ``min_views`` of them agree within the threshold.
     detected : ndarray, shape (V, T, J), bool
         Usable detections (finite pixels, confidence at or above the minimum).
     used : ndarray, shape (V, T, J), bool
@@ -136,6 +139,10 @@ def triangulate_robust(
 ) -> Triangulation:
     """Triangulate, dropping the worst view per point until it reprojects within ``threshold_px``.
 
+    A point that cannot be brought within ``threshold_px`` without going below
+    ``min_views`` views is left empty (NaN): with its views in disagreement,
+    any position would be a guess.
+
     Parameters
     ----------
     cameras : list of Camera, length V
@@ -173,8 +180,10 @@ def triangulate_robust(
     while active.size:
         in_use = used[:, active]
         errors = _errors_or_inf(cameras, points[active], flat_pixels[:, active], in_use)
-        failing = (errors.max(axis=0) > threshold_px) & (in_use.sum(axis=0) > min_views)
-        active = active[failing]
+        failing = errors.max(axis=0) > threshold_px
+        can_drop = in_use.sum(axis=0) > min_views
+        points[active[failing & ~can_drop]] = np.nan
+        active = active[failing & can_drop]
         if not active.size:
             break
         dropped, points[active] = _best_view_to_drop(cameras, extrinsics, normalized[:, active],

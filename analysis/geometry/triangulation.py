@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from analysis.geometry.cameras import Camera, project_all
+from analysis.geometry.cameras import Camera
 
 #: ``cv2.undistortPoints`` iterates until the re-distorted point is within
 #: 1e-8 px of the detection (at most 30 times: ~1e-9 px for mild lenses,
@@ -153,19 +153,19 @@ def triangulate_dlt(
     return points.reshape(pixels.shape[1:-1] + (3,))
 
 
-def reprojection_errors(cameras: list[Camera], points3d: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+def reprojection_errors(reprojected: np.ndarray, pixels: np.ndarray) -> np.ndarray:
     """Distance between detections and reprojected 3D points.
 
     Parameters
     ----------
-    cameras : list of Camera, length V
-    points3d : ndarray, shape (T, J, 3)
+    reprojected : ndarray, shape (V, T, J, 2)
+        3D points projected into every camera (:func:`analysis.geometry.cameras.project_all`), pixels.
     pixels : ndarray, shape (V, T, J, 2)
+        Detections, pixels.
 
     Returns
     -------
     ndarray, shape (V, T, J)
         Pixels; NaN where either side is missing.
     """
-    projected = project_all(cameras, points3d)
-    return np.linalg.norm(projected - np.asarray(pixels, dtype=np.float64), axis=-1)
+    return np.linalg.norm(np.asarray(reprojected, dtype=np.float64) - np.asarray(pixels, dtype=np.float64), axis=-1)

@@ -1,13 +1,8 @@
-"""Command-line jobs on multi-view geometry: import a recording, re-triangulate, export.
-
-``add_geometry_commands`` adds the subcommands to the main parser and
-``run_geometry_command`` runs one of them (None for any other command).
-"""
+"""Command-line jobs on multi-view geometry: import a recording, re-triangulate, export poses."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from analysis.geometry.calibration_io import UNIT_SCALE
@@ -15,16 +10,15 @@ from analysis.geometry.keypoints_io import LAYOUTS
 from analysis.geometry.robust_triangulation import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_THRESHOLD_PX,
-    Triangulation,
 )
 from analysis.session.contract import EVENTS
-
-COMMANDS = ("import", "triangulate", "export-pose")
+from app.cli.command import ProgressBar, add_command, add_json_option, write_json_report
 
 
 def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
-    """Add ``import``, ``triangulate`` and ``export`` to the main parser's subcommands."""
-    imp = commands.add_parser("import", help="turn a recording (calibration, OpenPose JSON, videos) into a session")
+    """Add ``import``, ``triangulate`` and ``export-pose`` to the main parser's subcommands."""
+    imp = add_command(commands, "import", _import,
+                      help="turn a recording (calibration, OpenPose JSON, videos) into a session")
     imp.add_argument("--calibration", required=True, type=Path,
                      help="calibration.toml, EasyMocap intri.yml/extri.yml (or their folder), or Qualisys .qca.txt")
     imp.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
@@ -42,7 +36,7 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
     imp.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PX,
                      help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
 
-    tri = commands.add_parser("triangulate", help="re-triangulate a session into a new file")
+    tri = add_command(commands, "triangulate", _triangulate, help="re-triangulate a session into a new file")
     tri.add_argument("file", type=Path)
     tri.add_argument("--out", required=True, type=Path, help="new session file")
     tri.add_argument("--exclude", nargs="+", default=[], metavar="VIEW", help="views to leave out")
@@ -50,9 +44,10 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
                      help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
     tri.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
                      help=f"detections below this confidence are not used (default {DEFAULT_MIN_CONFIDENCE:g})")
-    tri.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
+    add_json_option(tri, "the summary")
 
-    exp = commands.add_parser("export-pose", help="export 3D poses (TRC, long CSV) and the calibration (toml)")
+    exp = add_command(commands, "export-pose", _export,
+                      help="export 3D poses (TRC, long CSV) and the calibration (toml)")
     exp.add_argument("file", type=Path)
     exp.add_argument("--take", default=None, help="take id for TRC (default: the only take)")
     exp.add_argument("--trc", type=Path, default=None, help="OpenSim TRC of one take (metres, Y up)")
@@ -61,42 +56,23 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
     exp.add_argument("--reference", action="store_true", help="export pose3d_reference instead of pose3d")
 
 
-def run_geometry_command(args: argparse.Namespace) -> int | None:
-    """Run the command in ``args`` if it is one of this module's; None otherwise."""
-    if args.command == "import":
-        return _import(args)
-    if args.command == "triangulate":
-        return _triangulate(args)
-    if args.command == "export-pose":
-        return _export(args)
-    return None
-
-
-def _progress_bar(description: str, unit: str):
-    from tqdm import tqdm
-
-    bar = tqdm(desc=description, unit=unit)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, update
-
-
-def _print_summary(summary: dict) -> None:
+def _print_summary(summary: dict, threshold_px: float) -> None:
     def px(value) -> str:
         return "   n/a" if value is None else f"{value:6.2f}"
 
-    print(f"mean reprojection error: {px(summary['mean_reprojection_px'])} px")
-    print("per view (px):")
+    kept = f"kept (within {threshold_px:g} px of the 3D)"
+    for label, key in ((kept, "mean_reprojection_px"), ("all valid observations", "mean_reprojection_all_px")):
+        print(f"mean reprojection error, {label:<32} {px(summary[key])} px")
+    print("per view, kept (px):")
     for name, value in summary["per_view"].items():
         print(f"  {name:<16} {px(value)}")
-    print("per joint (px):")
+    print("per joint, kept (px):")
     for name, value in summary["per_joint"].items():
         print(f"  {name:<16} {px(value)}")
     print(f"views excluded as outliers: {summary['excluded_fraction'] * 100:.1f} %")
+    if summary["empty_joint_frames"]:
+        print(f"left empty (fewer than 2 views agreeing within {threshold_px:g} px): "
+              f"{summary['empty_joint_frames']} joint-frames")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -106,12 +82,11 @@ def _import(args: argparse.Namespace) -> int:
 
     if args.level < 1:
         raise ValueError(f"--level must be at least 1, got {args.level}")
-    bar, update = _progress_bar("Selecting the athlete", "frame")
-    with bar:
+    with ProgressBar("Selecting the athlete", "frame") as progress:
         imported = import_recording(
             args.calibration, args.keypoints, args.out, args.fps, layout=args.layout, units=args.units,
             videos_dir=args.videos, embed_videos=args.embed_videos, event=args.event, level=args.level,
-            athlete=args.athlete, threshold_px=args.threshold, progress=update)
+            athlete=args.athlete, threshold_px=args.threshold, progress=progress)
     calibration = imported.calibration
     print(f"calibration: {args.calibration} ({calibration.file_format}, {len(calibration.cameras)} cameras); "
           f"{calibration.conversion}")
@@ -124,39 +99,32 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  {match.view} -> {match.camera} (by {match.how})" + (f", video {video.name}" if video else ""))
     write_session(args.out, imported.session)
     print(f"wrote {args.out} ({imported.session.takes[0].n_frames} frames)")
-    _print_summary(summary([imported.triangulation], [c.name for c in imported.session.cameras],
-                           list(imported.session.skeleton.joint_names)))
+    take_id = imported.session.takes[0].take_id
+    _print_summary(summary({take_id: imported.observations}, [c.name for c in imported.session.cameras],
+                           imported.session.skeleton.joint_names), args.threshold)
     return 0
 
 
 def _triangulate(args: argparse.Namespace) -> int:
     from analysis.geometry.report import summary
     from analysis.geometry.retriangulate import retriangulate, write_retriangulated
-    from analysis.session.atomic import write_text_atomically
+    from analysis.geometry.rig import CameraRig
     from analysis.session.reader import Session
 
     with Session.open(args.file) as session:
-        bar, update = _progress_bar("Triangulating", "take")
-        with bar:
-            results = retriangulate(session, args.exclude, args.threshold, args.min_confidence, update)
-        used_views = [name for name in session.view_names if name not in args.exclude]
-        keep = [i for i, name in enumerate(session.view_names) if name in used_views]
-        report = summary([_select_views(r, keep) for r in results.values()], used_views, list(session.skeleton.joint_names))
-        report["per_view"] = {name: report["per_view"].get(name) for name in session.view_names}
+        rig = CameraRig(session.cameras, args.threshold, args.min_confidence, source=str(session.path))
+        with ProgressBar("Triangulating", "take") as progress:
+            results = retriangulate(session, rig, args.exclude, progress)
+        report = summary({take: r.observations for take, r in results.items()}, session.view_names,
+                         session.skeleton.joint_names)
         report["excluded_views"] = list(args.exclude)
         path = session.path
     write_retriangulated(path, args.out, {take: r.points for take, r in results.items()})
     print(f"wrote {args.out}")
-    _print_summary(report)
+    _print_summary(report, args.threshold)
     if args.json is not None:
-        write_text_atomically(args.json, json.dumps(report, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        write_json_report(args.json, report)
     return 0
-
-
-def _select_views(result: Triangulation, keep: list[int]) -> Triangulation:
-    """The same triangulation seen only through the views ``keep``."""
-    return Triangulation(result.points, result.detected[keep], result.used[keep], result.errors[keep])
 
 
 def _export(args: argparse.Namespace) -> int:

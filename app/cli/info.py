@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from analysis.session.atomic import write_text_atomically
 from analysis.session.reader import Session
 from analysis.session.summary import summarize
+from app.cli.command import write_json_report
 
 
 def format_summary(summary: dict) -> str:
@@ -21,7 +20,8 @@ def format_summary(summary: dict) -> str:
         f"Views:     {len(summary['views'])}: {' '.join(summary['views'])}",
         f"Takes:     {summary['n_takes']}",
         "",
-        f"  {'take':<16} {'action':<10} {'name':<38} {'frames':>6} {'score':>6}  {'exemplar':<8} penalties",
+        f"  {'take':<16} {'action':<10} {'name':<38} {'frames':>6} {'score':>6}  {'exemplar':<8} {'video':<9} "
+        "penalties",
     ]
     for take in summary["takes"]:
         score = "-" if take["score"] is None else f"{take['score']:.2f}"
@@ -31,10 +31,17 @@ def format_summary(summary: dict) -> str:
         ) or "none"
         name = take["action_name"] if len(take["action_name"]) <= 38 else take["action_name"][:37] + "…"
         lines.append(f"  {take['take']:<16} {take['action']:<10} {name:<38} {take['n_frames']:>6} {score:>6}  "
-                     f"{'yes' if take['is_exemplar'] else 'no':<8} {penalties}")
+                     f"{'yes' if take['is_exemplar'] else 'no':<8} {_video_text(take, len(summary['views'])):<9} "
+                     f"{penalties}")
     for warning in summary["warnings"]:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def _video_text(take: dict, n_views: int) -> str:
+    """Which views of a take have video: ``all 8``, ``3 of 8`` or ``none``."""
+    count = len(take["video_views"])
+    return "none" if count == 0 else f"all {count}" if count == n_views else f"{count} of {n_views}"
 
 
 def print_info(path: Path, json_path: Path | None = None) -> int:
@@ -43,6 +50,5 @@ def print_info(path: Path, json_path: Path | None = None) -> int:
         summary = summarize(session)
     print(format_summary(summary))
     if json_path is not None:
-        write_text_atomically(json_path, json.dumps(summary, indent=2) + "\n")
-        print(f"\nwrote {json_path}")
+        write_json_report(json_path, summary)
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -18,12 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.annotation_tools import ANNOTATION_KEYS, install_annotation_tools
+from app.gui.annotations_controller import AnnotationsController
 from app.gui.exemplar_controller import ExemplarController
 from app.gui.export_dialog import (
     ExportDialog,
     export_take_csv_interactively,
     save_snapshot_interactively,
 )
+from app.gui.full_screen import FullScreenView
 from app.gui.model_registry import ModelRegistry
 from app.gui.playback import PlaybackDriver
 from app.gui.scoring_controller import ScoringController
@@ -31,11 +35,13 @@ from app.gui.scoring_menu import build_model_menu, connect_scoring_panel
 from app.gui.session_controller import SessionController
 from app.gui.settings import AppSettings
 from app.gui.shortcuts import ShortcutsDialog, install_playback_shortcuts
+from app.gui.workers import WorkerRunner
 from viewer.model.state import ViewerState
 from viewer.vispy.skeleton_view import SkeletonView
 from viewer.widgets.compare_view import CompareView
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.library_browser import LibraryBrowser
+from viewer.widgets.markers_panel import MarkersPanel
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
 from viewer.widgets.triangulation_inspector import TriangulationInspector
@@ -70,6 +76,7 @@ class MainWindow(QMainWindow):
         self.exemplars = ExemplarController(self.state, self)
         self.models = models or ModelRegistry(self.settings)
         self.scoring = ScoringController(self.state, self.models, self.settings, self)
+        self.annotations = AnnotationsController(self.state, self)
 
         self.video_grid = VideoGrid(self.state, self.controller.frames)
         self.skeleton_view = SkeletonView(self.state)
@@ -79,6 +86,8 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self.state)
         self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
         self.scoring_panel = ScoringPanel(self.state)
+        self.markers_panel = MarkersPanel(self.state)
+        self.full_screen = FullScreenView(self, self.video_grid, self.state)
 
         centre = QWidget()
         layout = QVBoxLayout(centre)
@@ -95,27 +104,34 @@ class MainWindow(QMainWindow):
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
             "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
+        # the left column runs the full height, so the scoring panel shows every penalty row at 1920 x 1080
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["browser"], self.docks["markers"])
+        self.docks["browser"].raise_()
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
         self.docks["curves"].raise_()
         self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [310, 480], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [400, 360], Qt.Orientation.Vertical)
+        self._default_layout = True
 
         self._build_menus()
+        install_annotation_tools(self, self.state.annotations, self.annotations, self.docks["markers"],
+                                 self.full_screen)
+        self.annotations.failed.connect(self._report_error)
         build_model_menu(self, self.scoring, self.models, self.fine_tune)
         connect_scoring_panel(self.scoring_panel, self.scoring, self.models)
         self.scoring.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
+        self.scoring.status.connect(lambda message: self.statusBar().showMessage(message, 10000))
         install_playback_shortcuts(self, self.state)
         self._build_status_bar()
 
         self.controller.failed.connect(self._report_error)
-        self.controller.library_ready.connect(self.browser.set_library)
         self.controller.busy.connect(self._show_busy)
         self.browser.take_activated.connect(self.controller.open_take_in_file)
-        self.exemplars.candidates_changed.connect(self.compare.set_candidates)
         self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         self.exemplars.busy.connect(self._show_busy)
         self.compare.exemplar_chosen.connect(self.exemplars.choose)
@@ -192,7 +208,20 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self._default_layout = not self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._default_layout:
+            self._default_layout = False
+            QTimer.singleShot(0, self._size_left_column)
+
+    def _size_left_column(self) -> None:
+        """Once the window is laid out: the scoring panel gets the height it needs, the library the rest."""
+        browser, scoring = self.docks["browser"], self.docks["scoring"]
+        column = browser.height() + scoring.height()
+        need = scoring.sizeHint().height()
+        self.resizeDocks([browser, scoring], [max(column - need, column // 3), need], Qt.Orientation.Vertical)
 
     # ---------------------------------------------------------------- opening
     def open_file(self, path: str | Path, take_id: str | None = None) -> bool:
@@ -239,7 +268,7 @@ class MainWindow(QMainWindow):
 
     def export_clip(self) -> None:
         if self.state.take is not None:
-            self.export_dialog = ExportDialog(self.state, self, self.browser.library)
+            self.export_dialog = ExportDialog(self.state, self)
             self.export_dialog.open()
 
     def save_screenshot(self) -> None:
@@ -252,14 +281,10 @@ class MainWindow(QMainWindow):
         """Model > Fine-tune…: the dialog, on the library of the current session's folder."""
         from app.gui.finetune_dialog import FinetuneDialog
 
-        library, session = self.browser.library, self.state.session
-        if library is None or session is None:
+        if self.state.library is None or self.state.session is None:
             self._report_error("Fine-tune", "Open a session first: fine-tuning uses the takes of its library.")
             return None
-        path = session.path.resolve()
-        inside = path.is_relative_to(Path(library.root).resolve())
-        dialog = FinetuneDialog(self.models, library, path.relative_to(Path(library.root).resolve()).as_posix()
-                                if inside else None, parent=self)
+        dialog = FinetuneDialog(self.models, self.state, parent=self)
         dialog.show()
         return dialog
 
@@ -309,8 +334,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"), ("S", "Score the take again"),
-                         ("F1", "This list"),
-                         ("Double-click a video tile", "Enlarge it / back to the grid")], self).exec()
+                         ("F1", "This list"), *ANNOTATION_KEYS], self).exec()
 
     def _about(self) -> None:
         QMessageBox.about(self, "Lucid Workstation",
@@ -318,7 +342,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.state.set_playing(False)
+        self.full_screen.leave()            # the layout saved is the normal one
         self.settings.set_window_layout(self.saveGeometry(), self.saveState())
+        for dialog in self.findChildren(QDialog):
+            dialog.close()                  # a running export or fine-tuning is asked to stop ...
+        for runner in self.findChildren(WorkerRunner):
+            runner.close()                  # ... and no background job outlives the window
         self.exemplars.close()
         self.scoring.close()
         self.controller.close()

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings
 
 from analysis.session.library import Library
-from app.gui.exemplar_controller import rank_exemplars
-from app.gui.main_window import MainWindow
-from app.gui.settings import AppSettings
 
 TIMEOUT_MS = 30000
 
@@ -31,17 +26,6 @@ def trainee(library_folder):
     index = Library.scan(library_folder).index
     row = index[~index["is_exemplar"] & index["has_video"]].iloc[0]
     return row["file"], row["take"]
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings=settings, show_errors=False)
-    window.resize(1500, 950)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _open_with_exemplar(window, qtbot, folder, file, take):
@@ -95,6 +79,25 @@ def test_the_tiles_show_the_trainee_video_and_the_exemplar_skeleton(window, qtbo
         crop = image.copy(*(int(v * ratio) for v in (rect.x(), rect.y(), rect.width(), rect.height())))
         pixels = np.frombuffer(crop.convertToFormat(crop.Format.Format_RGB888).constBits(), np.uint8)
         assert pixels.std() > 10  # a picture or a skeleton, not a blank tile
+
+
+def test_both_tiles_frame_the_whole_body_at_every_phase(window, qtbot, library_folder, trainee):
+    _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    tiles = window.compare.tiles
+    left, right = tiles.tile_rects()
+    assert left.width() / left.height() > 2.5          # a wide, low tile: where heads and feet were cut off
+    n_frames = window.state.n_frames
+    heights = []
+    for frame in range(0, n_frames, max(1, n_frames // 30)):
+        window.state.seek(frame)
+        tiles.repaint()
+        boxes = tiles.skeleton_boxes()
+        for role, tile in (("trainee", left), ("exemplar", right)):
+            margin = 0.05 * tile.height()
+            inner = tile.adjusted(margin, margin, -margin, -margin)
+            assert inner.contains(boxes[role]), (role, frame, boxes[role], tile)
+            heights.append(boxes[role].height() / tile.height())
+    assert np.median(heights) > 0.4                    # and zoomed in: the athlete is not a speck
 
 
 def test_the_ghost_skeleton_appears_in_the_3d_view(window, qtbot, library_folder, trainee):
@@ -162,23 +165,3 @@ def test_clicking_a_deviation_row_seeks_to_where_that_joint_differs_most(window,
     window.compare.table.cellClicked.emit(last, 0)
     assert window.state.frame == rows["peak_frame"].iloc[last]
     assert rows["start_frame"].iloc[last] <= window.state.frame < rows["end_frame"].iloc[last]
-
-
-def test_exemplars_are_ranked_by_video_score_event_and_never_include_the_take_itself():
-    index = pd.DataFrame({
-        "file": ["a.h5", "b.h5", "c.h5", "d.h5", "e.h5"],
-        "take": ["T1", "T1", "T1", "T1", "T1"],
-        "event": ["WFE", "MFE", "WFE", "WFE", "WFE"],
-        "action": ["X", "X", "X", "X", "Y"],
-        "athlete": ["A1", "A2", "A3", "A4", "A5"],
-        "score": [9.5, 10.0, 10.0, 10.0, 10.0],
-        "is_exemplar": [True, True, True, False, True],
-        "has_video": [False, False, False, False, False],
-    })
-    ranked = rank_exemplars(index, "X", "WFE", exclude=("c.h5", "T1"))
-    assert ranked["file"].tolist() == ["b.h5", "a.h5"]
-    ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
-    assert ranked["file"].tolist() == ["c.h5", "b.h5", "a.h5"]
-    index.loc[0, "has_video"] = True  # footage beats a slightly higher judged score
-    ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
-    assert ranked["file"].tolist() == ["a.h5", "c.h5", "b.h5"]

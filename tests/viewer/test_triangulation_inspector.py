@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDoubleSpinBox, QPushButton
 
 from analysis.geometry.report import mpjpe
+from analysis.geometry.robust_triangulation import DEFAULT_MIN_CONFIDENCE
 from analysis.geometry.triangulation import triangulate_dlt
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
@@ -68,20 +69,22 @@ def test_heatmap_shows_the_errors_of_the_chosen_view(qtbot, synthetic_state):
     inspector = _inspector(qtbot, synthetic_state)
     take = synthetic_state.take
     n_views, n_frames, n_joints = take.errors.shape
+    usable = np.isfinite(take.pose2d[..., 0]) & (take.pose2d[..., 2] >= DEFAULT_MIN_CONFIDENCE)
+    errors = np.where(usable, take.errors, np.nan)
 
     assert inspector.heatmap_array().shape == (n_joints, n_frames)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames where no view has the joint
-        np.testing.assert_array_equal(inspector.heatmap_array(), np.nanmax(take.errors, axis=0).T)
+        np.testing.assert_array_equal(inspector.heatmap_array(), np.nanmax(errors, axis=0).T)
         inspector.set_heatmap_mode("All views (mean)")
-        np.testing.assert_array_equal(inspector.heatmap_array(), np.nanmean(take.errors, axis=0).T)
+        np.testing.assert_array_equal(inspector.heatmap_array(), np.nanmean(errors, axis=0).T)
 
     inspector.set_heatmap_mode("cam2")
-    np.testing.assert_array_equal(inspector.heatmap_array(), take.errors[1].T)
+    np.testing.assert_array_equal(inspector.heatmap_array(), errors[1].T)
     assert synthetic_state.selected_view == "cam2"
 
     synthetic_state.select_view("cam5")
-    np.testing.assert_array_equal(inspector.heatmap_array(), take.errors[4].T)
+    np.testing.assert_array_equal(inspector.heatmap_array(), errors[4].T)
 
 
 def test_per_view_table_puts_the_corrupted_view_first(qtbot, corrupted_state):
@@ -90,8 +93,9 @@ def test_per_view_table_puts_the_corrupted_view_first(qtbot, corrupted_state):
 
     table = inspector.table_rows("view")
     assert table.index[0] == corrupted
-    assert table["mean_px"].idxmax() == corrupted
+    assert table["all_px"].idxmax() == corrupted
     assert table.loc[corrupted, "excluded_pct"] > 50.0
+    assert table.drop(index=corrupted)["kept_px"].max() < table.loc[corrupted, "all_px"] / 3
     joints = inspector.table_rows("joint")
     assert list(joints.index) != [] and set(joints.index) == set(corrupted_state.take.skeleton.joint_names)
     expected_mm = mpjpe(corrupted_state.take.pose3d, corrupted_state.take.reference) * 1000.0
@@ -166,7 +170,9 @@ def test_retriangulating_without_the_corrupted_view_lowers_the_other_errors(qtbo
     assert np.nanmean(after.errors[others]) < 0.1 * np.nanmean(before.errors[others])
     assert np.nanmean(after.errors[CORRUPTED_VIEW]) == pytest.approx(OFFSET_PX, rel=0.05)
     table = inspector.table_rows("view")
-    assert table.drop(index=corrupted)["mean_px"].max() < 1.0
+    assert table.drop(index=corrupted)["all_px"].max() < 1.0
+    assert np.isnan(table.loc[corrupted, "kept_px"]) and table.loc[corrupted, "excluded_pct"] == 100.0
+    assert inspector.reprojection_means_px()["all"] < 1.0   # the view left out is not averaged
     np.testing.assert_array_equal(inspector.heatmap_array(), np.nanmax(after.errors, axis=0).T)
 
 

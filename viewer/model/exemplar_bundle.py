@@ -14,16 +14,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.motion.alignment import (
-    Alignment,
-    align_exemplar_pose,
-    align_takes,
-    phase_deviation_summary,
-)
+from analysis.motion.alignment import Alignment, align_exemplar_pose, align_takes
+from analysis.motion.deviations import phase_deviation_summary
+from analysis.motion.kinematics import take_kinematics
 from viewer.model.take_bundle import TakeBundle
 
 #: The deviation summary splits the trainee's take into this many equal phases.
 SUMMARY_PHASES = 3
+
+
+def no_exemplar_message(action_name: str, library_root: Path) -> str:
+    """What the user reads when the library holds no exemplar of a take's action, and what to do."""
+    return (f"No exemplar of {action_name} in the library {Path(library_root).name or library_root}. "
+            f"Open a library folder that has an exemplar of {action_name} (File → Open library folder…).")
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,7 +49,10 @@ class ExemplarBundle:
         The exemplar's 3D pose on the trainee's frames, at the trainee's root and facing
         (metres): the ghost skeleton.
     deviations : DataFrame
-        :func:`analysis.motion.alignment.phase_deviation_summary` of trainee vs ``aligned_pose``.
+        :func:`analysis.motion.deviations.phase_deviation_summary` of trainee vs ``aligned_pose``.
+    kinematics : DataFrame
+        :func:`analysis.motion.kinematics.take_kinematics` of ``aligned_pose`` at the trainee's
+        frame rate and event: the exemplar's curves beside the trainee's.
     """
 
     take: TakeBundle
@@ -56,6 +62,7 @@ class ExemplarBundle:
     alignment: Alignment
     aligned_pose: np.ndarray
     deviations: pd.DataFrame
+    kinematics: pd.DataFrame
 
     def exemplar_frame(self, trainee_frame: int) -> int:
         """The exemplar frame matched with ``trainee_frame`` (clamped to the trainee's take)."""
@@ -63,14 +70,11 @@ class ExemplarBundle:
         return int(matched[min(max(int(trainee_frame), 0), len(matched) - 1)])
 
 
-def take_pose(take: TakeBundle) -> np.ndarray | None:
-    """The 3D pose a take is compared on: triangulated, else the reference; ``(T, J, 3)`` or None."""
-    return take.pose3d if take.pose3d is not None else take.reference
-
-
-def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str,
-                          fps: float) -> ExemplarBundle:
+def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str) -> ExemplarBundle:
     """Align ``exemplar`` onto ``trainee`` (DTW), place its pose on the trainee, sum up deviations.
+
+    The joint angles of the summary and the exemplar's kinematics are taken on the
+    trainee's frames, at its frame rate (``trainee.fps``).
 
     Parameters
     ----------
@@ -80,8 +84,6 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         The exemplar's session file.
     athlete : str
         The exemplar's athlete.
-    fps : float
-        The trainee's frame rate, for the joint angles of the summary.
 
     Raises
     ------
@@ -93,7 +95,7 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
                          f"take {trainee.take_id} uses {trainee.skeleton.name!r}")
     poses = {}
     for role, take in (("trainee", trainee), ("exemplar", exemplar)):
-        poses[role] = take_pose(take)
+        poses[role] = take.pose
         if poses[role] is None:
             raise ValueError(f"{role} take {take.take_id} has no 3D pose to compare")
     skeleton = trainee.skeleton
@@ -106,5 +108,6 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         trainee_take_id=trainee.take_id,
         alignment=alignment,
         aligned_pose=aligned,
-        deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=fps),
+        deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=trainee.fps),
+        kinematics=take_kinematics(aligned, skeleton, trainee.fps, trainee.event),
     )

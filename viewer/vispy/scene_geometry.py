@@ -9,14 +9,12 @@ and ``2i + 1`` are the two ends of segment ``i`` (vispy's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from analysis.catalogue.apparatus import Apparatus
 from analysis.geometry.cameras import Camera
-from analysis.motion.skeleton import Skeleton
-
-#: Bone side codes returned by :func:`bone_sides`.
-CENTRE, LEFT, RIGHT = 0, 1, 2
 
 # The 12 edges of a box, as indices into its 8 corners (bit 0: x, bit 1: y, bit 2: z).
 _BOX_EDGES = np.array([
@@ -148,61 +146,38 @@ def frustum_segments(camera: Camera, depth: float) -> np.ndarray:
     return np.concatenate([rays, rectangle, triangle])
 
 
-def bone_sides(skeleton: Skeleton) -> np.ndarray:
-    """Which side of the body each bone belongs to.
+@dataclass(frozen=True)
+class DrawnPose:
+    """A take's skeleton as the 3D view draws it.
 
-    A bone with a left joint and no right joint is :data:`LEFT`, the mirror
-    case :data:`RIGHT`, anything else (spine, shoulder and hip girdles) :data:`CENTRE`.
-    Sides come from the skeleton's left/right joint pairs.
-
-    Returns
-    -------
-    ndarray, shape (E,) int
-    """
-    left = {a for a, _ in skeleton.pairs}
-    right = {b for _, b in skeleton.pairs}
-    sides = np.full(len(skeleton.edges), CENTRE, dtype=np.int64)
-    for i, (a, b) in enumerate(skeleton.edges):
-        has_left, has_right = a in left or b in left, a in right or b in right
-        if has_left and not has_right:
-            sides[i] = LEFT
-        elif has_right and not has_left:
-            sides[i] = RIGHT
-    return sides
-
-
-def joint_sides(skeleton: Skeleton) -> np.ndarray:
-    """Side code (:data:`CENTRE`, :data:`LEFT`, :data:`RIGHT`) of each joint, shape (J,)."""
-    sides = np.full(skeleton.n_joints, CENTRE, dtype=np.int64)
-    for left, right in skeleton.pairs:
-        sides[left], sides[right] = LEFT, RIGHT
-    return sides
-
-
-def root_joints(skeleton: Skeleton) -> np.ndarray:
-    """Indices of the joints whose mean is the pelvis: every joint named like a hip.
-
-    Falls back to all joints for a layout without hips.
-    """
-    hips = [i for i, name in enumerate(skeleton.joint_names) if "hip" in name.lower()]
-    return np.asarray(hips if hips else range(skeleton.n_joints), dtype=np.int64)
-
-
-def pelvis_position(skeleton: Skeleton, pose: np.ndarray) -> np.ndarray:
-    """Pelvis of one frame, ``(3,)`` metres: the mean of the finite hip joints.
-
-    Parameters
+    Attributes
     ----------
-    pose : ndarray, shape (J, 3)
-
-    Returns
-    -------
-    ndarray, shape (3,)
-        NaN when no hip joint is finite.
+    positions : ndarray, shape (T, J, 3)
+        Metres: the triangulated joints, and the reference where a joint was not
+        triangulated (NaN where neither is known).
+    uncertain : ndarray, shape (T, J) bool
+        Joints drawn hollow and grey: not triangulated, or seen with a mean 2D
+        confidence (an undetected joint counts as 0) below the threshold.
     """
-    hips = pose[root_joints(skeleton)]
-    hips = hips[np.all(np.isfinite(hips), axis=1)]
-    return hips.mean(axis=0) if len(hips) else np.full(3, np.nan)
+
+    positions: np.ndarray
+    uncertain: np.ndarray
+
+    @classmethod
+    def of(cls, pose3d: np.ndarray | None, reference: np.ndarray | None, pose2d: np.ndarray,
+           low_confidence: float) -> "DrawnPose":
+        """Build from a take's arrays: pose3d and reference ``(T, J, 3)`` or None, pose2d ``(V, T, J, 3)``."""
+        shape = pose2d.shape[1:3] + (3,)
+        estimate = pose3d if pose3d is not None else np.full(shape, np.nan)
+        missing = ~np.all(np.isfinite(estimate), axis=-1)
+        positions = estimate if reference is None else np.where(missing[..., None], reference, estimate)
+        confidence = np.nan_to_num(pose2d[..., 2], nan=0.0).mean(axis=0)
+        return cls(np.asarray(positions, dtype=np.float64), missing | (confidence < low_confidence))
+
+    def finite_joints(self) -> np.ndarray:
+        """Every drawn joint position of the take, ``(N, 3)`` metres."""
+        joints = self.positions.reshape(-1, 3)
+        return joints[np.all(np.isfinite(joints), axis=1)]
 
 
 def skeleton_segments(edges: np.ndarray, pose: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -278,33 +253,3 @@ def motion_bounds(poses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(points):
         raise ValueError("the take has no finite 3D joint")
     return points.min(axis=0), points.max(axis=0)
-
-
-def nearest_segment(point: np.ndarray, segments: np.ndarray) -> tuple[int, float]:
-    """The 2D segment nearest a point, and its distance.
-
-    Parameters
-    ----------
-    point : ndarray, shape (2,)
-    segments : ndarray, shape (2N, 2)
-        Segment ends; segments with a NaN end are ignored.
-
-    Returns
-    -------
-    index : int
-        Segment index, -1 when none is finite.
-    distance : float
-        Infinity when none is finite.
-    """
-    starts, ends = segments[0::2], segments[1::2]
-    direction = ends - starts
-    length2 = np.einsum("ij,ij->i", direction, direction)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        along = np.clip(np.einsum("ij,ij->i", point - starts, direction) / length2, 0.0, 1.0)
-    along = np.where(length2 > 0, along, 0.0)
-    distances = np.linalg.norm(starts + along[:, None] * direction - point, axis=1)
-    distances = np.where(np.isfinite(distances), distances, np.inf)
-    if not len(distances) or not np.isfinite(distances.min()):
-        return -1, float("inf")
-    index = int(np.argmin(distances))
-    return index, float(distances[index])

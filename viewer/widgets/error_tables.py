@@ -1,4 +1,8 @@
-"""A small sortable Qt table model over a reprojection error table (see ``take_bundle_ops.error_table``)."""
+"""Reprojection error tables: which columns they show, a sortable Qt model and its table view.
+
+The tables come from :mod:`analysis.geometry.report` (``per_view_table``,
+``per_joint_table``), the same as the command line's figures.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,12 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from analysis.geometry.robust_triangulation import (
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_THRESHOLD_PX,
+)
 
 #: Colour of error cells above the robust threshold: readable on dark and light backgrounds.
 OVER_THRESHOLD_COLOUR = QColor("#ff8a3d")
@@ -21,6 +31,30 @@ class Column:
     title: str
     number_format: str
     tooltip: str
+
+
+def excluded_tooltip(threshold_px: float) -> str:
+    """Header tooltip of the ``excluded_pct`` column at a robust threshold, pixels."""
+    return (f"Share of the valid observations farther than {threshold_px:g} px (the robust threshold) from their "
+            f"3D point: the outliers robust triangulation at that threshold leaves out. 100 % for a view left out.")
+
+
+#: The columns of the inspector's tables, in order; a table shows those it has.
+ERROR_COLUMNS = (
+    Column("kept_px", "kept px", ".2f", "Mean reprojection error of the kept observations (within the robust "
+                                         "threshold of their 3D point: the ones the 3D rests on), pixels"),
+    Column("all_px", "all px", ".2f", f"Mean reprojection error of all valid observations (confidence at least "
+                                       f"{DEFAULT_MIN_CONFIDENCE:g}, 3D point present), outliers included, pixels. "
+                                       f"For a view left out: its detections against the 3D built without it"),
+    Column("median_px", "median", ".1f", "Median reprojection error of all valid observations, pixels"),
+    Column("max_px", "max", ".1f", "Largest reprojection error of a valid observation, pixels"),
+    Column("excluded_pct", "excl. %", ".1f", excluded_tooltip(DEFAULT_THRESHOLD_PX)),
+    Column("triangulated_pct", "3D %", ".0f", "Share of frames where the joint has a 3D point; where fewer than "
+                                               "two views agree it is left empty"),
+    Column("mpjpe_mm", "MPJPE mm", ".1f", "Mean distance of the 3D joint to the reference 3D, millimetres"),
+)
+#: Tables open sorted by this column, worst first.
+SORT_COLUMN = "all_px"
 
 
 class ErrorTableModel(QAbstractTableModel):
@@ -120,3 +154,20 @@ class ErrorTableModel(QAbstractTableModel):
             return table.sort_index(ascending=ascending, kind="stable")
         return table.sort_values(self._columns[column - 1].key, ascending=ascending, na_position="last", kind="stable")
 
+
+
+def error_table_view(model: ErrorTableModel) -> QTableView:
+    """A read-only, row-selecting table of ``model``, sorted by :data:`SORT_COLUMN`, worst first."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.sortByColumn(1 + [column.key for column in ERROR_COLUMNS].index(SORT_COLUMN), Qt.SortOrder.DescendingOrder)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(22)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.setAlternatingRowColors(True)
+    return table

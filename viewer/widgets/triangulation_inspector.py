@@ -1,90 +1,60 @@
 """The triangulation inspector: where the 3D disagrees with the 2D detections.
 
 A heatmap of reprojection error (joints x frames) for one view or all views,
-tables per view and per joint, MPJPE against the reference, a jump to the
-worst frame and a request to re-triangulate without a view. The widget only
-reads the viewer state and calls its setters; the video grid draws the
-selected detection, reprojection and error line.
+tables per view and per joint, the mean error of the kept and of all valid
+observations (the figures ``main.py triangulate`` reports), MPJPE against the
+reference, a jump to the worst frame and a request to re-triangulate without
+a view. The widget only reads the viewer state and calls its setters; the
+video grid draws the selected detection, reprojection and error line.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
-    QGraphicsRectItem,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from analysis.geometry.report import mpjpe
-from analysis.geometry.robust_triangulation import (
-    DEFAULT_MIN_CONFIDENCE,
-    DEFAULT_THRESHOLD_PX,
+from analysis.geometry.report import (
+    Observations,
+    empty_cells,
+    mpjpe,
+    per_joint_table,
+    per_view_table,
 )
+from analysis.geometry.robust_triangulation import DEFAULT_THRESHOLD_PX
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.model.take_bundle_ops import (
     error_heatmap,
-    error_table,
+    take_observations,
     worst_cell,
     worst_view_at,
 )
-from viewer.widgets.error_tables import Column, ErrorTableModel
+from viewer.widgets.error_heatmap_view import ErrorHeatmapView
+from viewer.widgets.error_tables import (
+    ERROR_COLUMNS,
+    SORT_COLUMN,
+    ErrorTableModel,
+    error_table_view,
+    excluded_tooltip,
+)
 
-#: Colour scale of the heatmap, pixels: fixed so that takes and views compare at a glance.
-ERROR_RANGE_PX = (0.0, 30.0)
-COLORMAP = "inferno"
-#: Shown where there is no detection or no 3D point.
-MISSING_COLOUR = QColor(110, 110, 110)
-CURSOR_COLOUR = QColor(80, 200, 255)
 HOVER_HINT = "Hover a cell for its error; click it to select that frame, view and joint."
 #: Heatmap modes that combine all views, as (combo text, reduction).
 ALL_VIEW_MODES = (("All views (max)", "max"), ("All views (mean)", "mean"))
-
-
-def _excluded_tooltip(threshold_px: float) -> str:
-    return (f"Share of frames × joints whose detection the 3D point does not rest on: "
-            f"no detection, confidence below {DEFAULT_MIN_CONFIDENCE:g}, no 3D point, or a detection more than "
-            f"{threshold_px:g} px (the robust threshold) from the reprojected 3D point, "
-            f"i.e. the detections robust triangulation at that threshold leaves out.")
-
-
-ERROR_COLUMNS = (
-    Column("mean_px", "mean px", ".1f", "Mean reprojection error over all detections with a 3D point, pixels"),
-    Column("median_px", "median px", ".1f", "Median reprojection error, pixels"),
-    Column("max_px", "max px", ".1f", "Largest reprojection error, pixels"),
-    Column("excluded_pct", "excl. %", ".1f", _excluded_tooltip(DEFAULT_THRESHOLD_PX)),
-    Column("mpjpe_mm", "MPJPE mm", ".1f", "Mean distance of the 3D joint to the reference 3D, millimetres"),
-)
-
-
-class _CellImage(pg.ImageItem):
-    """The heatmap image; a left click reports the (joint, frame) cell under the mouse."""
-
-    cell_clicked = Signal(int, int)
-
-    def mouseClickEvent(self, event) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self.image is None:
-            super().mouseClickEvent(event)
-            return
-        event.accept()
-        rows, columns = self.image.shape
-        joint, frame = int(np.floor(event.pos().y())), int(np.floor(event.pos().x()))
-        if 0 <= joint < rows and 0 <= frame < columns:
-            self.cell_clicked.emit(joint, frame)
+SUMMARY_TOOLTIP = ("kept: mean over the observations within the robust threshold of their 3D point (what the 3D "
+                   "rests on); all: mean over every valid observation, outliers included. "
+                   "`main.py triangulate` reports the same two figures.")
 
 
 class TriangulationInspector(QWidget):
@@ -102,34 +72,28 @@ class TriangulationInspector(QWidget):
         super().__init__(parent)
         self._state = state
         self._heatmap = np.zeros((0, 0))
+        self._observations: Observations | None = None
 
         self._mode_combo = QComboBox()
         self._mode_combo.setToolTip("Reprojection error of one view, or of all views combined per joint and frame")
         self._worst_button = QPushButton("Jump to worst frame")
         self._worst_button.setObjectName("jumpToWorstButton")
         self._worst_button.setToolTip("Seek to the frame, joint and view with the largest error shown in the heatmap")
-        self._readout = QLabel()
+        self._readout = QLabel(HOVER_HINT)
         self._readout.setMinimumWidth(160)
         self._readout.setWordWrap(True)
-        self._readout.setText(HOVER_HINT)
         self._readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._summary = QLabel()
         self._summary.setTextFormat(Qt.TextFormat.PlainText)
+        self._summary.setToolTip(SUMMARY_TOOLTIP)
 
-        self.heatmap_view = pg.GraphicsLayoutWidget()
-        self.heatmap_view.setMinimumHeight(220)
-        self._plot = self.heatmap_view.addPlot()
-        self._image = _CellImage(axisOrder="row-major")
-        self._backdrop = QGraphicsRectItem()
-        self._cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR_COLOUR, width=2))
-        self._joint_band = pg.LinearRegionItem(orientation="horizontal", movable=False,
-                                               brush=pg.mkBrush(None), pen=pg.mkPen(CURSOR_COLOUR, width=1.5))
-        self._setup_plot()
+        self.heatmap_view = ErrorHeatmapView()
+        self.heatmap_view.setMinimumHeight(300)
 
         self._view_model = ErrorTableModel("view", ERROR_COLUMNS, self)
         self._joint_model = ErrorTableModel("joint", ERROR_COLUMNS, self)
-        self._view_table = self._make_table(self._view_model)
-        self._joint_table = self._make_table(self._joint_model)
+        self._view_table = error_table_view(self._view_model)
+        self._joint_table = error_table_view(self._joint_model)
 
         self._exclude_combo = QComboBox()
         self._exclude_combo.setToolTip("The view whose detections the new triangulation leaves out")
@@ -141,7 +105,8 @@ class TriangulationInspector(QWidget):
         self._threshold.setSuffix(" px")
         self._threshold.setValue(DEFAULT_THRESHOLD_PX)
         self._threshold.setToolTip("Robust threshold: a view whose detection reprojects farther than this is "
-                                   "left out of the point. Also defines 'excluded (%)' in the tables.")
+                                   "left out of the point. Also separates kept observations from outliers "
+                                   "in the figures and tables.")
         self._retriangulate_button = QPushButton()
         self._retriangulate_button.setObjectName("retriangulateButton")
         self._retriangulate_button.setToolTip("Triangulate this take again, robustly, without the chosen view; "
@@ -150,11 +115,11 @@ class TriangulationInspector(QWidget):
 
         self._mode_combo.currentIndexChanged.connect(self._on_mode_chosen)
         self._worst_button.clicked.connect(self.jump_to_worst)
-        self._image.cell_clicked.connect(self._select_cell)
+        self.heatmap_view.cell_clicked.connect(self._select_cell)
         self.heatmap_view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._exclude_combo.currentTextChanged.connect(self._update_retriangulate_text)
         self._retriangulate_button.clicked.connect(self._request_retriangulation)
-        self._threshold.valueChanged.connect(self._refresh_tables)
+        self._threshold.valueChanged.connect(self._measure)
         self._view_table.clicked.connect(self._on_view_row_clicked)
         self._joint_table.clicked.connect(self._on_joint_row_clicked)
         state.take_changed.connect(self._on_take_changed)
@@ -164,44 +129,6 @@ class TriangulationInspector(QWidget):
         self._on_take_changed(state.take)
 
     # ------------------------------------------------------------------ layout
-    def _setup_plot(self) -> None:
-        plot = self._plot
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setMouseEnabled(x=True, y=False)
-        plot.getViewBox().invertY(True)
-        plot.setLabel("bottom", "frame")
-        plot.setLabel("left", "joint")
-        plot.showAxis("top")
-        plot.setLabel("top", "time", units="s")
-        self._backdrop.setBrush(QBrush(MISSING_COLOUR))
-        self._backdrop.setPen(QPen(Qt.PenStyle.NoPen))
-        self._backdrop.setZValue(-10)
-        plot.addItem(self._backdrop)
-        plot.addItem(self._image)
-        plot.addItem(self._joint_band)
-        plot.addItem(self._cursor)
-        self._joint_band.setZValue(5)
-        self._cursor.setZValue(10)
-        bar = pg.ColorBarItem(values=ERROR_RANGE_PX, colorMap=pg.colormap.get(COLORMAP), interactive=False,
-                              label="reprojection error (px)", width=14)
-        bar.setImageItem(self._image, insert_in=plot)
-
-    def _make_table(self, model: ErrorTableModel) -> QTableView:
-        table = QTableView()
-        table.setModel(model)
-        table.setSortingEnabled(True)
-        table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(22)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        table.setAlternatingRowColors(True)
-        return table
-
     def _layout_widgets(self) -> None:
         top = QHBoxLayout()
         top.addWidget(QLabel("Heatmap of"))
@@ -210,20 +137,22 @@ class TriangulationInspector(QWidget):
         top.addStretch(1)
         top.addWidget(self._summary)
 
-        tables = QWidget()
-        tables_layout = QHBoxLayout(tables)
-        tables_layout.setContentsMargins(0, 0, 0, 0)
-        for title, table, stretch in (("Per view", self._view_table, 1), ("Per joint", self._joint_table, 1)):
-            column = QVBoxLayout()
-            column.addWidget(QLabel(f"<b>{title}</b> — click a row to select it"))
+        tables = QSplitter(Qt.Orientation.Vertical)
+        for title, table in (("Per view", self._view_table), ("Per joint", self._joint_table)):
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(QLabel(f"<b>{title}</b>: mean error of the kept and of all valid observations; "
+                                    f"click a row to select it"))
             column.addWidget(table)
-            tables_layout.addLayout(column, stretch)
+            tables.addWidget(box)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        # Side by side, the heatmap keeps the panel's full height: rows tall enough to name the joints.
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.heatmap_view)
         splitter.addWidget(tables)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self._readout, 1)
@@ -256,11 +185,11 @@ class TriangulationInspector(QWidget):
 
     def cell_to_scene(self, joint: int, frame: int) -> QPointF:
         """Scene position of the centre of the heatmap cell (``joint``, ``frame``)."""
-        return self._plot.getViewBox().mapViewToScene(QPointF(frame + 0.5, joint + 0.5))
+        return self.heatmap_view.cell_to_scene(joint, frame)
 
     def click_cell(self, joint: int, frame: int) -> None:
         """Act as a left click on a heatmap cell does."""
-        self._image.cell_clicked.emit(joint, frame)
+        self.heatmap_view.cell_clicked.emit(joint, frame)
 
     def table_rows(self, kind: str) -> pd.DataFrame:
         """The per-``"view"`` or per-``"joint"`` table as shown (display order), raw numbers."""
@@ -270,8 +199,17 @@ class TriangulationInspector(QWidget):
         return models[kind].table()
 
     def summary_text(self) -> str:
-        """The line under the tables: mean reprojection error and MPJPE against the reference."""
+        """The figures above the heatmap: kept and all mean reprojection error, MPJPE, joints left empty."""
         return self._summary.text()
+
+    def readout_text(self) -> str:
+        """The line under the heatmap that describes the cell under the mouse."""
+        return self._readout.text()
+
+    def reprojection_means_px(self) -> dict[str, float]:
+        """The two mean reprojection errors shown, pixels, by kind ("kept", "all"); NaN without 3D."""
+        observations = self._observations
+        return {kind: np.nan if observations is None else observations.mean_px(kind) for kind in ("kept", "all")}
 
     def retriangulation_threshold_px(self) -> float:
         """The robust threshold, pixels, for the application to re-triangulate with."""
@@ -292,10 +230,10 @@ class TriangulationInspector(QWidget):
 
     # ----------------------------------------------------------- state events
     def _on_take_changed(self, take: TakeBundle | None) -> None:
-        has_errors = take is not None and take.errors is not None
-        self._refresh_tables()
+        self._readout.setText(HOVER_HINT)  # it described a cell of the previous take
+        self._measure()
         self._rebuild_combos(take)
-        self._worst_button.setEnabled(has_errors)
+        self._worst_button.setEnabled(self._observations is not None)
         self._retriangulate_button.setEnabled(take is not None and len(take.view_names) > 2)
         self._refresh_heatmap()
         self._on_frame_changed(self._state.frame)
@@ -316,15 +254,16 @@ class TriangulationInspector(QWidget):
         self._exclude_combo.blockSignals(True)
         self._exclude_combo.clear()
         self._exclude_combo.addItems(list(views))
-        means = self._view_model.table().get("mean_px")
+        means = self._view_model.table().get(SORT_COLUMN)
+        if means is not None:
+            means = means.drop(index=list(take.excluded_views))   # already left out
         if means is not None and means.notna().any():
             self._exclude_combo.setCurrentText(str(means.idxmax()))  # offer the likely culprit first
         self._exclude_combo.blockSignals(False)
         self._update_retriangulate_text(self._exclude_combo.currentText())
 
     def _on_frame_changed(self, frame: int) -> None:
-        self._cursor.setValue(frame + 0.5)
-        self._cursor.setVisible(self._heatmap.size > 0)
+        self.heatmap_view.set_cursor(frame if self._heatmap.size else None)
 
     def _on_view_selected(self, view: str | None) -> None:
         if view is None or self.shown_view() is None:
@@ -335,9 +274,7 @@ class TriangulationInspector(QWidget):
 
     def _on_joint_selected(self, joint: int | None) -> None:
         visible = joint is not None and 0 <= joint < self._heatmap.shape[0]
-        self._joint_band.setVisible(visible)
-        if visible:
-            self._joint_band.setRegion((joint, joint + 1))
+        self.heatmap_view.set_joint_band(joint if visible else None)
 
     # ------------------------------------------------------------ user input
     def _on_mode_chosen(self, _index: int) -> None:
@@ -348,9 +285,12 @@ class TriangulationInspector(QWidget):
 
     def _select_cell(self, joint: int, frame: int) -> None:
         take = self._state.take
-        if take is None:
+        if take is None or self._observations is None:
             return
-        view = self.shown_view() or worst_view_at(take, frame, joint)
+        view = self.shown_view()
+        worst = worst_view_at(self._observations, frame, joint)
+        if view is None and worst is not None:
+            view = take.view_names[worst]
         if view is not None:
             self._state.select_view(view)
         self._state.select_joint(joint)
@@ -373,61 +313,72 @@ class TriangulationInspector(QWidget):
         self._retriangulate_button.setText(f"Re-triangulate without {view}" if view else "Re-triangulate")
 
     def _on_mouse_moved(self, scene_position: QPointF) -> None:
+        text = self._describe(scene_position)
+        self._readout.setText(text)
+        if self.heatmap_view.over_joint_names(scene_position):
+            self.heatmap_view.joint_axis.setToolTip(text)
+
+    def _describe(self, scene_position: QPointF) -> str:
+        """What the readout says about the point under the mouse: a cell's error, or a joint's full name."""
         take = self._state.take
-        if take is None or not self._heatmap.size or not self._plot.sceneBoundingRect().contains(scene_position):
-            self._readout.setText(HOVER_HINT)
-            return
-        position = self._image.mapFromScene(scene_position)
-        joint, frame = int(np.floor(position.y())), int(np.floor(position.x()))
-        if not (0 <= joint < self._heatmap.shape[0] and 0 <= frame < self._heatmap.shape[1]):
-            self._readout.setText(HOVER_HINT)
-            return
+        if take is None or not self._heatmap.size:
+            return HOVER_HINT
+        view = self.heatmap_view
+        joint, frame = view.cell_at(scene_position)
+        n_joints, n_frames = self._heatmap.shape
+        if not 0 <= joint < n_joints:
+            return HOVER_HINT
+        name = take.skeleton.joint_names[joint]
+        if view.over_joint_names(scene_position):
+            return f"{name} (row {joint + 1} of {n_joints})"
+        if not (0 <= frame < n_frames and view.over_cells(scene_position)):
+            return HOVER_HINT
         value = self._heatmap[joint, frame]
-        error = "no detection or no 3D" if np.isnan(value) else f"{value:.1f} px"
-        self._readout.setText(f"{take.skeleton.joint_names[joint]}, frame {frame} "
-                              f"({frame / self._state.fps:.2f} s): {error}")
+        error = "no usable detection or no 3D" if np.isnan(value) else f"{value:.1f} px"
+        return f"{name}, frame {frame} ({frame / self._state.fps:.2f} s): {error}"
 
     # -------------------------------------------------------------- refresh
     def _refresh_heatmap(self) -> None:
-        take = self._state.take
-        if take is None or take.errors is None:
+        take, observations = self._state.take, self._observations
+        if take is None or observations is None:
             self._heatmap = np.zeros((0, 0))
-            self._image.clear()
-            self._backdrop.setRect(QRectF())
-            self._plot.getAxis("left").setTicks([[]])
-            self._cursor.setVisible(False)
+            self.heatmap_view.clear_errors()
             return
         view = self.shown_view()
         reduction = self._mode_combo.currentData() if view is None else "max"
-        self._heatmap = error_heatmap(take, view, reduction)
-        n_joints, n_frames = self._heatmap.shape
-        self._image.setImage(self._heatmap, autoLevels=False, levels=ERROR_RANGE_PX)
-        self._backdrop.setRect(QRectF(0, 0, n_frames, n_joints))
-        self._plot.getAxis("left").setTicks([[(j + 0.5, name) for j, name in enumerate(take.skeleton.joint_names)]])
-        self._plot.getAxis("top").setScale(1.0 / self._state.fps)
-        view_box = self._plot.getViewBox()
-        view_box.setLimits(xMin=0, xMax=n_frames, yMin=0, yMax=n_joints, minXRange=min(10, n_frames))
-        view_box.setRange(xRange=(0, n_frames), yRange=(0, n_joints), padding=0)
-        self._cursor.setVisible(True)
+        self._heatmap = error_heatmap(observations, None if view is None else take.view_names.index(view), reduction)
+        self.heatmap_view.show_errors(self._heatmap, take.skeleton.joint_names, self._state.fps)
+        self.heatmap_view.set_cursor(self._state.frame)
 
-    def _refresh_tables(self) -> None:
+    def _measure(self) -> None:
+        """Measure the take's detections against its 3D at the current threshold; show the tables and figures."""
         take = self._state.take
         threshold = self.retriangulation_threshold_px()
+        self._observations = None if take is None else take_observations(take, threshold)
+        observations = self._observations
+        tables = {"view": pd.DataFrame(), "joint": pd.DataFrame()}
+        if observations is not None:
+            tables = {"view": per_view_table(observations, take.view_names),
+                      "joint": per_joint_table(observations, take.skeleton.joint_names, take.reference)}
         for model, kind in ((self._view_model, "view"), (self._joint_model, "joint")):
-            model.set_column_tooltip("excluded_pct", _excluded_tooltip(threshold))
-            model.set_table(pd.DataFrame() if take is None else error_table(take, kind, threshold), threshold)
-        self._summary.setText(self._summary_line(take))
+            model.set_column_tooltip("excluded_pct", excluded_tooltip(threshold))
+            model.set_table(tables[kind], threshold)
+        self._summary.setText(self._summary_text(take, observations))
 
     @staticmethod
-    def _summary_line(take: TakeBundle | None) -> str:
+    def _summary_text(take: TakeBundle | None, observations: Observations | None) -> str:
         if take is None:
             return "No take open."
-        if take.errors is None:
+        if observations is None:
             return "This take has no 3D pose yet: re-triangulate to build it."
-        mean = np.nanmean(take.errors) if np.isfinite(take.errors).any() else np.nan
-        parts = [f"Mean reprojection error {mean:.1f} px"]
-        if take.reference is not None and take.pose3d is not None:
-            parts.append(f"MPJPE vs reference {mpjpe(take.pose3d, take.reference) * 1000.0:.1f} mm")
+        lines = [f"Mean reprojection error: kept {observations.mean_px('kept'):.2f} px · "
+                 f"all {observations.mean_px('all'):.2f} px"]
+        if take.reference is not None:
+            lines[0] += f" · MPJPE vs reference {mpjpe(take.pose3d, take.reference) * 1000.0:.1f} mm"
         else:
-            parts.append("no reference 3D for MPJPE")
-        return " · ".join(parts)
+            lines[0] += " · no reference 3D for MPJPE"
+        cells, joints, frames = empty_cells(observations)
+        if cells:
+            lines.append(f"{joints} joints × {frames} frames ({cells} joint-frames) have fewer than 2 views "
+                         f"agreeing within {observations.threshold_px:g} px and were left empty")
+        return "\n".join(lines)

@@ -70,11 +70,12 @@ def test_import_picks_the_athlete_and_writes_a_session_that_opens(tmp_path, caps
     views = [f"view{i}" for i in range(1, 9)]          # not the camera names: matched in natural order
     truth = write_recording(tmp_path, views)
     write_toml_calibration(tmp_path / "calibration.toml", CAMERAS, units="mm")
-    write_videos(tmp_path / "videos", views)
+    (tmp_path / "out").mkdir()
+    write_videos(tmp_path / "out" / "videos", views)
     out = tmp_path / "out" / "imported.h5"
 
     code = main(["import", "--calibration", str(tmp_path / "calibration.toml"), "--units", "mm",
-                 "--keypoints", str(tmp_path / "keypoints"), "--videos", str(tmp_path / "videos"),
+                 "--keypoints", str(tmp_path / "keypoints"), "--videos", str(tmp_path / "out" / "videos"),
                  "--fps", "50", "--out", str(out), "--event", "WBB", "--athlete", "A7"])
 
     printed = capsys.readouterr().out
@@ -114,6 +115,18 @@ def test_embedded_videos_and_name_matching(tmp_path, capsys):
         assert frame.shape == (48, 64, 3) and abs(int(frame.mean()) - 120) <= 3
 
 
+def test_videos_outside_the_session_folder_are_embedded_or_refused(tmp_path, capsys):
+    write_recording(tmp_path, [c.name for c in CAMERAS])
+    write_toml_calibration(tmp_path / "calibration.toml", CAMERAS)
+    write_videos(tmp_path / "videos", [c.name for c in CAMERAS])
+    arguments = ["import", "--calibration", str(tmp_path / "calibration.toml"), "--keypoints",
+                 str(tmp_path / "keypoints"), "--videos", str(tmp_path / "videos"), "--fps", "30",
+                 "--out", str(tmp_path / "sessions" / "s.h5")]
+    assert main(arguments) == 2
+    assert "references video files inside its own folder only" in capsys.readouterr().err
+    assert not (tmp_path / "sessions" / "s.h5").exists()
+
+
 def test_ambiguous_layout_needs_the_layout_option(tmp_path, capsys):
     write_recording(tmp_path, [c.name for c in CAMERAS], n_joints=25)
     write_toml_calibration(tmp_path / "calibration.toml", CAMERAS)
@@ -141,3 +154,22 @@ def test_broken_keypoint_file_is_named(tmp_path, capsys):
     error = capsys.readouterr().err.strip().splitlines()[-1]   # above it: the progress bar
     assert error.startswith("error: ") and str(broken) in error
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_pose2sim_people_without_keypoints_are_no_detection(tmp_path, capsys):
+    """Pose2Sim's pose-associated folders write ``{"people": [{}]}`` where nobody was associated."""
+    write_recording(tmp_path, [c.name for c in CAMERAS])
+    folder = tmp_path / "keypoints"
+    empty_people = {("cam1", 1): [{}], ("cam2", 1): [{"person_id": [-1], "pose_keypoints_2d": []}],
+                    ("cam3", 8): [{"pose_keypoints_2d": [310.0, 120.0, 0.8]}]}   # one keypoint of 17
+    for (view, t), people in empty_people.items():
+        (folder / view / f"{view}_{t:012d}_keypoints.json").write_text(json.dumps({"people": people}))
+    write_toml_calibration(tmp_path / "calibration.toml", CAMERAS)
+    out = tmp_path / "associated.h5"
+    assert main(["import", "--calibration", str(tmp_path / "calibration.toml"), "--keypoints", str(folder),
+                 "--fps", "30", "--out", str(out)]) == 0
+    with Session.open(out) as session:
+        pose2d = session.pose2d(session.take_ids[0])
+    for view, t in empty_people:
+        assert np.isnan(pose2d[session.view_names.index(view), t, :, :2]).all()
+    assert np.isfinite(pose2d[3:, 1, :, :2]).all() and np.isfinite(pose2d[:2, 8, :, :2]).all()

@@ -51,7 +51,7 @@ def test_reprojection_error_measures_pixel_offsets():
     pixels = project_all(CAMERAS, points)
     pixels[2, 1, 4] += [3.0, 4.0]
     pixels[5, 0, 0] = np.nan
-    errors = reprojection_errors(CAMERAS, points, pixels)
+    errors = reprojection_errors(project_all(CAMERAS, points), pixels)
     assert errors.shape == (8, 3, 17)
     assert abs(errors[2, 1, 4] - 5.0) < 1e-9
     assert np.isnan(errors[5, 0, 0])

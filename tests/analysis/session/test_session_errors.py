@@ -45,6 +45,14 @@ def _nan_intrinsics(f):
     f["/cameras/cam2/K"][...] = K
 
 
+def _video_file_entry(frame_offset):
+    def mutate(f):
+        del f["/takes/take1/video/cam1"]
+        f["/takes/take1/video"].create_dataset("cam1", data="cam1.mp4", dtype=h5py.string_dtype())
+        f["/takes/take1/video/cam1"].attrs["frame_offset"] = frame_offset
+    return mutate
+
+
 CASES = {
     "missing root attribute": (_delete_attr("/", "athlete"), "/", "missing attribute 'athlete'"),
     "missing fps": (_delete_attr("/", "fps"), "/", "missing attribute 'fps'"),
@@ -72,6 +80,8 @@ CASES = {
                           "/takes/take1/video/cam1", "has shape (3,), expected (12)"),
     "video for unknown view": (lambda f: f["/takes/take1/video"].create_dataset("cam99", data="x.mp4"),
                                "/takes/take1/video/cam99", "not in /cameras order"),
+    "negative video frame_offset": (_video_file_entry(-3), "/takes/take1/video/cam1",
+                                    "'frame_offset' must be an integer >= 0"),
 }
 
 
@@ -101,31 +111,24 @@ def test_bad_penalty_value_is_refused_when_read(session_file, tmp_path):
         session.penalties("take2")
 
 
-def test_truncated_file(session_file, tmp_path):
-    truncated = tmp_path / "truncated.h5"
-    data = session_file.read_bytes()
-    truncated.write_bytes(data[: len(data) // 2])
-    digest = file_digest(truncated)
-    with pytest.raises(SessionFormatError, match="truncated"):
-        Session.open(truncated)
-    assert file_digest(truncated) == digest
+# Files that are not sessions at all: (name, their bytes from a valid session's bytes, the problem named).
+NOT_SESSIONS = {
+    "truncated": (lambda valid: valid[: len(valid) // 2], "truncated"),
+    "not_hdf5": (lambda valid: b"these are my notes, not a session\n", "not an HDF5 file"),
+    "empty": (lambda valid: b"", "the file is empty"),
+}
 
 
-def test_file_that_is_not_hdf5(tmp_path):
-    path = tmp_path / "notes.h5"
-    path.write_text("these are my notes, not a session\n")
+@pytest.mark.parametrize("case", sorted(NOT_SESSIONS))
+def test_a_file_that_is_not_a_session_is_refused_and_left_as_it_was(session_file, tmp_path, case):
+    contents, problem = NOT_SESSIONS[case]
+    path = tmp_path / f"{case}.h5"
+    path.write_bytes(contents(session_file.read_bytes()))
     digest = file_digest(path)
-    with pytest.raises(SessionFormatError, match="not an HDF5 file"):
+    with pytest.raises(SessionFormatError, match=problem) as raised:
         Session.open(path)
+    assert str(raised.value) == f"{path}: {raised.value.problem}"   # the file as a whole: no stray "/:"
     assert file_digest(path) == digest
-
-
-def test_empty_file(tmp_path):
-    path = tmp_path / "empty.h5"
-    path.write_bytes(b"")
-    with pytest.raises(SessionFormatError, match="the file is empty"):
-        Session.open(path)
-    assert path.read_bytes() == b""
 
 
 def test_missing_file(tmp_path):

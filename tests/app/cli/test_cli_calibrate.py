@@ -118,16 +118,32 @@ def test_bad_recordings_name_the_file_and_the_problem(tmp_path, capsys):
         assert main(["calibrate", *source, "--board", CHARUCO, "--out", str(tmp_path / "c.toml")]) == 2
         return one_error_line(capsys)
 
-    assert f"{tmp_path / 'missing'}: not a folder" in run("--videos", str(tmp_path / "missing"))
+    assert f"{tmp_path / 'missing'}: video folder not found" in run("--videos", str(tmp_path / "missing"))
+    assert f"{tmp_path / 'missing'}: image folder not found" in run("--images", str(tmp_path / "missing"))
     broken = tmp_path / "broken"
     broken.mkdir()
     for name in ("cam1.mp4", "cam2.mp4"):
         (broken / name).write_bytes(b"not a video at all" * 100)
-    assert f"{broken / 'cam1.mp4'}: cannot read video" in run("--videos", str(broken))
-    assert "found 0 image folders" in run("--images", str(broken))
+    assert f"{broken / 'cam1.mp4'}: cannot be read as a video" in run("--videos", str(broken))
+    assert f"{broken}: a rig needs one image folder per camera and at least 2 cameras; found 0" in run(
+        "--images", str(broken))
     empty = tmp_path / "empty"
     blank = np.full((120, 160), 128, np.uint8)
     for name in ("left", "right"):
         write_images(empty / name, [blank] * 3)
     assert f"{empty / 'left'}: no charuco board 7x5 found in 3 frames" in run("--images", str(empty))
     assert not (tmp_path / "c.toml").exists()
+
+
+def test_ctrl_c_stops_without_writing(tmp_path, monkeypatch, capsys):
+    import analysis.geometry.board_recording as board_recording
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    for name in ("left", "right"):
+        write_images(tmp_path / "rec" / name, [np.full((120, 160), 128, np.uint8)])
+    monkeypatch.setattr(board_recording, "detect_boards", interrupted)
+    out = tmp_path / "calibration.toml"
+    assert main(["calibrate", "--images", str(tmp_path / "rec"), "--board", CHARUCO, "--out", str(out)]) == 130
+    assert f"interrupted; {out} not written" in capsys.readouterr().err and not out.exists()

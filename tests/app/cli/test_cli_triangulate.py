@@ -30,11 +30,19 @@ def test_retriangulation_reports_and_fixes_a_bad_camera(session_with_bad_camera,
                  "--json", str(report)])
     assert code == 0 and file_digest(session_with_bad_camera) == before
     summary = json.loads(report.read_text())
-    assert {"mean_reprojection_px", "per_view", "per_joint", "excluded_fraction"} <= set(summary)
+    assert {"mean_reprojection_px", "mean_reprojection_all_px", "per_view", "per_joint", "excluded_fraction",
+            "per_take"} <= set(summary)
     assert summary["excluded_fraction"] == pytest.approx(1 / 8, abs=1e-6)     # every cam3 detection
-    assert summary["mean_reprojection_px"] < 0.01
+    assert summary["mean_reprojection_px"] < 0.01                             # the 3D fits the kept views ...
+    assert summary["mean_reprojection_all_px"] == pytest.approx(80.0 / 8, rel=0.01)   # ... not cam3, 80 px off
     assert summary["per_view"]["cam3"] is None and len(summary["per_joint"]) == 17
-    assert "views excluded as outliers: 12.5 %" in capsys.readouterr().out
+    assert summary["per_take"]["take2"]["mean_reprojection_all_px"] == pytest.approx(10.0, rel=0.01)
+    printed = capsys.readouterr().out
+    assert "views excluded as outliers: 12.5 %" in printed
+    figures = {line.split("  ")[0]: line.split()[-2] for line in printed.splitlines()
+               if line.startswith("mean reprojection error")}
+    assert figures == {"mean reprojection error, kept (within 5 px of the 3D)": f"{summary['mean_reprojection_px']:.2f}",
+                       "mean reprojection error, all valid observations": f"{summary['mean_reprojection_all_px']:.2f}"}
     with Session.open(out) as session:
         assert session.takes["take1"].video_views == ("cam1",)
         np.testing.assert_allclose(session.pose3d("take2"), session.pose3d_reference("take2"), atol=1e-5)
@@ -47,6 +55,8 @@ def test_excluding_the_bad_view(session_with_bad_camera, tmp_path):
     summary = json.loads(report.read_text())
     assert summary["excluded_fraction"] == 0.0 and summary["per_view"]["cam3"] is None
     assert summary["per_view"]["cam1"] < 0.01
+    assert summary["mean_reprojection_all_px"] < 0.01      # the view left out is not averaged
+    assert summary["excluded_views"] == ["cam3"]
 
 
 def test_plain_threshold_keeps_the_bad_view_and_shows_it(session_with_bad_camera, tmp_path):

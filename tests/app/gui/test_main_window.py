@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QTreeWidget
 
+from analysis.session.library import Library
 from app.gui.main_window import MainWindow
 from app.gui.settings import AppSettings
+from app.gui.workers import WorkerRunner
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def window(qtbot, tmp_path):
 
 def _open(window, qtbot, path, take=None):
     assert window.open_file(path, take)
-    qtbot.waitUntil(lambda: window.browser.library is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.state.library is not None, timeout=20000)
 
 
 def _frames_everywhere(window) -> set[int]:
@@ -83,6 +86,36 @@ def test_step_and_seek_keys(window, qtbot, synthetic_session_file):
     qtbot.keyClick(window.video_grid, Qt.Key.Key_Space)
     assert not state.playing
     qtbot.waitUntil(lambda: set(window.video_grid.displayed_frames()) == {state.frame}, timeout=3000)
+
+
+def test_keys_go_to_the_focused_library_tree_or_filter_and_back_to_the_video_after_a_click(window, qtbot,
+                                                                                         synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    state = window.state
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    tree = window.browser.findChild(QTreeWidget)
+    tree.expandAll()
+    tree.setCurrentItem(window.browser.take_items()[0])
+    tree.setFocus()
+    state.seek(5)
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down):
+        before = tree.currentItem()
+        qtbot.keyClick(tree, key)
+        assert tree.currentItem() is not before            # the tree's selection moved ...
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_End, Qt.Key.Key_Home, Qt.Key.Key_Space):
+        qtbot.keyClick(tree, key)
+    assert state.frame == 5 and not state.playing          # ... and the video did not
+
+    search = window.browser.findChild(QLineEdit)
+    search.setFocus()
+    qtbot.keyClicks(search, "r1 l")
+    assert search.text() == "r1 l" and state.frame == 5 and not state.playing and not state.loop_enabled
+
+    qtbot.mouseClick(window.video_grid, Qt.MouseButton.LeftButton, pos=window.video_grid.rect().center())
+    assert window.video_grid.hasFocus()
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Right)
+    assert state.frame == 6
 
 
 def test_clicking_a_heatmap_cell_seeks_and_selects_for_every_panel(window, qtbot, synthetic_session_file):
@@ -143,3 +176,24 @@ def test_retriangulating_without_a_view_updates_the_3d(window, qtbot, synthetic_
     qtbot.waitUntil(lambda: window.state.take is not before, timeout=20000)
     assert window.state.take.excluded_views == ("cam2",)
     assert window.state.take.take_id == before.take_id
+
+
+def test_closing_the_window_stops_its_background_jobs_and_waits_for_them(window, qtbot, synthetic_session_file,
+                                                                         monkeypatch):
+    steps = []
+
+    def slow_scanning(folder):
+        for step in range(1000):
+            steps.append(step)
+            time.sleep(0.01)
+            yield step, 1000
+        return Library.scan(folder)
+
+    monkeypatch.setattr(Library, "scanning", staticmethod(slow_scanning))
+    assert window.open_file(synthetic_session_file)
+    qtbot.waitUntil(lambda: len(steps) > 0, timeout=10000)
+    window.close()
+    assert len(steps) < 1000                                                 # the indexing was stopped ...
+    assert all(runner.close(0) for runner in window.findChildren(WorkerRunner))   # ... and no job still runs
+    qtbot.wait(50)
+    assert window.state.library is None and window.state.session is None

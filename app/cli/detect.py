@@ -1,0 +1,134 @@
+"""`main.py detect`: 2D poses from raw camera videos into one OpenPose JSON folder per view.
+
+Ctrl+C stops after the current frame; the same command then resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis.detection.model_files import NAMED_MODELS, NamedModel
+from analysis.geometry.calibration_io import UNIT_SCALE
+from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
+
+if TYPE_CHECKING:
+    from analysis.detection.estimators import PoseEstimator
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_detect_command(commands: argparse._SubParsersAction) -> None:
+    """Add ``detect`` to the main parser's subcommands."""
+    detect = add_command(
+        commands, "detect", _detect,
+        help="detect 2D poses in raw videos (RTMPose/RTMO on onnxruntime) into OpenPose JSON folders",
+        description="Detects everyone in each video (one per view, synchronised), follows them through time, "
+                    "and writes <out>/<view>/<view>_<frame>_keypoints.json, which `main.py import` and Pose2Sim "
+                    "read. Frames already written are kept: run the same command again to resume.")
+    detect.add_argument("--videos", required=True, type=Path, help="folder with one video per view")
+    detect.add_argument("--out", required=True, type=Path, help="output folder (one JSON folder per view)")
+    detect.add_argument("--model", choices=tuple(NAMED_MODELS), default="body17",
+                        help="keypoint set: body17 (COCO-17), halpe26 (HALPE-26, with feet), wholebody "
+                             "(COCO-WholeBody, 133); RTMPose-m / RTMW-l with the YOLOX-m person detector, "
+                             "downloaded once into the user cache (default body17)")
+    detect.add_argument("--model-file", type=Path, default=None,
+                        help="an RTMPose (SimCC) or RTMO .onnx file to use instead of the named model's")
+    detect.add_argument("--detector-file", type=Path, default=None,
+                        help="an end-to-end YOLOX-style person detector .onnx for RTMPose (RTMO needs none)")
+    detect.add_argument("--device", choices=("cpu", "cuda"), default=None,
+                        help="where onnxruntime runs the models (default: cuda where its CUDA provider is present)")
+    detect.add_argument("--every", type=_positive_int, default=1, metavar="N",
+                        help="detect every N-th frame only; files keep the video's frame numbers (default 1)")
+    detect.add_argument("--calibration", type=Path, default=None,
+                        help="the cameras' calibration: keep only the athlete, the person the views agree on")
+    detect.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
+                        help="unit of the calibration's translations (default: the format's)")
+
+
+def _detect(args: argparse.Namespace) -> int:
+    from analysis.detection.job import run_detection
+    from analysis.detection.video_frames import find_view_videos
+    from analysis.geometry.calibration_io import read_calibration
+
+    named = NAMED_MODELS[args.model]
+    stop = threading.Event()
+    try:
+        videos = find_view_videos(args.videos)
+        cameras = read_calibration(args.calibration, args.units).cameras if args.calibration is not None else None
+        estimator = _load_estimator(args, named)
+        print(f"{len(videos)} videos: {', '.join(v.view for v in videos)}")
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        try:
+            with closing(_StageBars()) as bars:
+                result = run_detection(videos, args.out, estimator, args.every, cameras, bars.update, stop.is_set)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt:                       # before the job, e.g. while a model downloads
+        print("cancelled", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    for view, report in result.views.items():
+        athlete = "" if report.athlete_frames is None else f", athlete in {report.athlete_frames}"
+        print(f"  {view}: {report.detected} frames detected, {report.kept} kept from an earlier run, "
+              f"{report.tracks} people tracked{athlete}")
+    if result.cancelled:
+        written = sum(r.detected for r in result.views.values())
+        print(f"cancelled after {written} new frames; run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"wrote {args.out}")
+    if named.layout is None:
+        print(f"note: {named.n_keypoints} keypoints per person (COCO-WholeBody): Pose2Sim reads them; "
+              f"`main.py import` reads COCO-17 and HALPE-26 (use --model body17 or halpe26)")
+    return 0
+
+
+def _load_estimator(args: argparse.Namespace, named: NamedModel) -> PoseEstimator:
+    """The models of ``--model-file``/``--detector-file``, else of ``--model`` (cached, or downloaded once)."""
+    from analysis.detection.estimators import load_estimator
+    from analysis.detection.onnx_runtime import default_device
+
+    device = args.device or default_device()
+    pose_file = args.model_file or _fetch(named.pose_url, f"{named.name} pose model", "--model-file")
+    estimator = load_estimator(pose_file, device, lambda: args.detector_file or _fetch(
+        named.detector_url, "person detector", "--detector-file"))
+    if estimator.n_keypoints != named.n_keypoints:
+        raise ValueError(f"{pose_file}: gives {estimator.n_keypoints} keypoints per person but --model "
+                         f"{named.name} has {named.n_keypoints}; choose the --model of that keypoint set")
+    print(f"model: {Path(pose_file).name} ({estimator.n_keypoints} keypoints) on {device}")
+    return estimator
+
+
+def _fetch(url: str, what: str, option: str) -> Path:
+    from analysis.detection.model_files import default_cache_dir, fetch_model
+
+    with ProgressBar(f"Downloading the {what}", "B", unit_scale=True, unit_divisor=1024) as progress:
+        return fetch_model(url, default_cache_dir(), what, option, progress)
+
+
+class _StageBars:
+    """One progress bar per stage of the job's progress."""
+
+    def __init__(self) -> None:
+        self._bar: ProgressBar | None = None
+        self._stage: str | None = None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.close()
+            self._stage = stage
+            self._bar = ProgressBar(stage.capitalize(), "frame")
+        self._bar(done, total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
