@@ -20,6 +20,7 @@ from analysis.session.contract import (
     EVENTS,
     FORMAT_NAME,
     FORMAT_VERSION,
+    FPS_RANGE,
     PENALTY_VALUES,
     ContractChecker,
     SessionFormatError,
@@ -126,6 +127,9 @@ class Session:
         self.fps = check.float_attr(root, "fps")
         if not (np.isfinite(self.fps) and self.fps > 0):
             raise check.fail("/", f"fps must be a positive number, got {self.fps}")
+        if not FPS_RANGE[0] <= self.fps <= FPS_RANGE[1]:
+            raise check.fail("/", f"fps {self.fps:g} is implausible; the workstation reads {FPS_RANGE[0]:g} to "
+                                  f"{FPS_RANGE[1]:g} frames per second")
         self.title = check.str_attr(root, "title", optional=True)
         self.created = check.str_attr(root, "created", optional=True)
         self.source = check.str_attr(root, "source", optional=True)
@@ -156,9 +160,11 @@ class Session:
         check = self._check
         group = check.group(self._file, "cameras")
         order = check.str_list_attr(group, "order")
+        if not order:
+            raise check.fail("/cameras", "attribute 'order' lists no view; a session needs at least one camera")
         cameras = []
         for view in order:
-            if view not in group:
+            if check.node(group, view) is None:
                 raise check.fail(f"/cameras/{view}", f"view {view!r} is listed in /cameras order but missing")
             cameras.append(self._read_camera(check.group(group, view), view))
         return cameras
@@ -188,7 +194,7 @@ class Session:
         order = check.str_list_attr(group, "order") if "order" in group.attrs else ()
         takes = {}
         for take_id in order:
-            if take_id not in group:
+            if check.node(group, take_id) is None:
                 raise check.fail(f"/takes/{take_id}", f"take {take_id!r} is listed in /takes order but missing")
             takes[take_id] = self._read_take(check.group(group, take_id), take_id)
         return takes
@@ -234,6 +240,7 @@ class Session:
         group = check.group(take, "penalties")
         codes = check.dataset(group, "code")
         (count,) = check.shape(codes, (None,), "penalty codes")
+        check.text(codes)
         values = check.dataset(group, "value")
         check.shape(values, (count,), "penalty values")
         check.numeric(values)
@@ -241,6 +248,7 @@ class Session:
             dataset = check.dataset(group, name, optional=True)
             if dataset is not None:
                 check.shape(dataset, (count,), f"penalty {name}")
+                check.integer(dataset)
         return count
 
     def _check_video(self, take: h5py.Group, n_frames: int) -> tuple[str, ...]:
@@ -281,7 +289,7 @@ class Session:
         try:
             return self.takes[take_id]
         except KeyError:
-            raise KeyError(f"{self.path.name} has no take {take_id!r}") from None
+            raise KeyError(f"{self.path}: /takes: the session has no take {take_id!r}") from None
 
     def _take_group(self, take_id: str) -> h5py.Group:
         self.take(take_id)
@@ -379,4 +387,4 @@ class Session:
     def _check_index(self, take_id: str, index: int) -> None:
         n_frames = self.take(take_id).n_frames
         if not 0 <= index < n_frames:
-            raise IndexError(f"frame {index} is outside take {take_id!r} (0..{n_frames - 1})")
+            raise IndexError(f"{self.path}: /takes/{take_id}: frame {index} is outside take {take_id!r} (0..{n_frames - 1})")

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from analysis.session.contract import SessionFormatError
+from analysis.session.safe_open import validate_session_file
 from app.cli.detect import add_detect_command, run_detect_command
 from app.cli.export import add_export_commands, run_export_command
 from app.cli.geometry import add_geometry_commands, run_geometry_command
 from app.cli.models import add_model_commands, run_model_command
 
 EXIT_BAD_INPUT = 2
+#: Commands that read the session file given as ``file``: a child process reads it first.
+SESSION_COMMANDS = ("info", "contact-sheet", "triangulate", "export-pose", "export", "score")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,40 +70,81 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with _termination_interrupts() as received:
+        try:
+            return _run(args, argv)
+        except KeyboardInterrupt:
+            name = received[-1] if received else "SIGINT"
+            print(f"{args.command or 'main.py'}: interrupted ({name}); nothing was written", file=sys.stderr)
+            return 128 + signal.Signals[name].value
+        except SessionFormatError as error:
+            print(f"error: {error}", file=sys.stderr)
+        except OSError as error:
+            print(f"error: {_os_error_text(error)}", file=sys.stderr)
+        except (ValueError, KeyError, IndexError) as error:
+            message = error.args[0] if isinstance(error, KeyError) and error.args else error
+            print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _os_error_text(error: OSError) -> str:
+    """``FILE: reason`` for an error that names its file, else the error's own text."""
+    if error.filename is None:
+        return str(error)
+    return f"{error.filename}: {error.strerror or error}"
+
+
+@contextmanager
+def _termination_interrupts() -> Iterator[list[str]]:
+    """Turn SIGTERM into KeyboardInterrupt (as SIGINT is) while a command runs, so that every
+    output being written is removed; yields the names of the signals received."""
+    received: list[str] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def interrupt(signum: int, frame) -> None:
+        received.append(signal.Signals(signum).name)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        if args.command == "generate":
-            return _generate(args)
-        if args.command == "info":
-            from app.cli.info import print_info
-            return print_info(args.file, args.json)
-        if args.command == "contact-sheet":
-            from app.cli.contact_sheet import write_contact_sheet
-            path = write_contact_sheet(args.file, args.out, args.take, args.frame)
-            print(f"wrote {path}")
-            return 0
-        if args.command == "open":
-            from app.gui.launch import run_gui
-            return run_gui(args.file, args.take)
-        if args.command == "screenshot":
-            return _screenshot(args, argv)
-        model = run_model_command(args)
-        if model is not None:
-            return model
-        geometry = run_geometry_command(args)
-        if geometry is not None:
-            return geometry
-        if (exported := run_export_command(args)) is not None:
-            return exported
-        if (detected := run_detect_command(args)) is not None:
-            return detected
-        return _open_workstation()
-    except SessionFormatError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (FileNotFoundError, ValueError, KeyError, IndexError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    if args.command in SESSION_COMMANDS:
+        validate_session_file(args.file)
+        if getattr(args, "exemplar", None) and ":" in args.exemplar:
+            validate_session_file(args.exemplar.rpartition(":")[0])
+    if args.command == "generate":
+        return _generate(args)
+    if args.command == "info":
+        from app.cli.info import print_info
+        return print_info(args.file, args.json)
+    if args.command == "contact-sheet":
+        from app.cli.contact_sheet import write_contact_sheet
+        path = write_contact_sheet(args.file, args.out, args.take, args.frame)
+        print(f"wrote {path}")
+        return 0
+    if args.command == "open":
+        from app.gui.launch import run_gui
+        return run_gui(args.file, args.take)
+    if args.command == "screenshot":
+        return _screenshot(args, argv)
+    model = run_model_command(args)
+    if model is not None:
+        return model
+    geometry = run_geometry_command(args)
+    if geometry is not None:
+        return geometry
+    if (exported := run_export_command(args)) is not None:
+        return exported
+    if (detected := run_detect_command(args)) is not None:
+        return detected
+    return _open_workstation()
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -265,7 +265,7 @@ def test_cli_bad_file_exits_2_with_one_line_naming_it(tmp_path, capsys):
 
 def test_cli_bad_take_and_missing_output_exit_2(session_file, tmp_path, capsys):
     assert main(["export", str(session_file), "--take", "take9", "--out", str(tmp_path / "c.mp4")]) == 2
-    assert "session.h5 has no take 'take9'" in capsys.readouterr().err
+    assert f"error: {session_file}: /takes: the session has no take 'take9'" in capsys.readouterr().err
     assert main(["export", str(session_file), "--take", "take1"]) == 2
     assert "nothing to export" in capsys.readouterr().err
     assert main(["export", str(session_file), "--take", "take1", "--layout", "compare", "--out",
