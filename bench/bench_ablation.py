@@ -28,9 +28,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.catalogue.penalties import load_penalty_catalogue  # noqa: E402
+from app.cli.training_data import load_library_data  # noqa: E402
 from models.baselines import ridge_baseline  # noqa: E402
 from models.config import preset  # noqa: E402
-from models.data import athlete_split, load_library_data  # noqa: E402
+from models.data import athlete_split  # noqa: E402
 from models.evaluate import spearman  # noqa: E402
 from models.train import train  # noqa: E402
 

@@ -102,7 +102,7 @@ def whole_window(path: Path, seconds: float, soak_seconds: float) -> tuple[float
         window.resize(GRID_SIZE[0] + 900, GRID_SIZE[1] + 560)
         window.show()
         window.open_file(path)
-        wait_until(lambda: window.browser.library is not None, 30)
+        wait_until(lambda: window.state.library is not None, 30)
         rate = play_and_count(window.state, window.video_grid.frame_presented, seconds)
         window.state.set_playing(True)
         run_event_loop(5.0)

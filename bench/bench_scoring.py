@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.session.library import Library  # noqa: E402
 from analysis.synthetic.library_builder import generate_library  # noqa: E402
+from app.cli.scoring import read_exemplar, scoring_exemplars  # noqa: E402
 from models.scorer import Scorer  # noqa: E402
-from models.session_scoring import library_exemplars  # noqa: E402
 
 
 def _latency(scorer: Scorer, pose, exemplars, repeats: int = 30) -> tuple[float, float]:
@@ -55,7 +55,8 @@ def main() -> None:
         row = next(r for r in index[~index["is_exemplar"]].itertuples() if len(library.exemplars(r.action)) > 0)
         with library.open(row.file) as session:
             pose = session.pose3d(row.take)
-        exemplars = library_exemplars(library, row.action, 5, None)
+        chosen = scoring_exemplars(library, library.path_of(row.file), row.take, row.action, row.event, 5)
+        exemplars = [read_exemplar(library, e.file, e.take, e.score, "pose3d") for e in chosen.itertuples()]
         exemplars = (exemplars * 5)[:5]
         exemplars = [type(e)(f"{e.key}#{i}", e.pose3d, e.pose2d, e.score) for i, e in enumerate(exemplars)]
         scorer = Scorer.load(args.model, device="cpu", single_thread=True)

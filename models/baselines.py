@@ -1,39 +1,28 @@
 """Ridge regression on kinematic features: the non-deep baseline on the same split.
 
-Features per take: joint angles (knees, elbows, hips, shoulders, trunk lean) and
-the root's height and travel, summarised over time (mean, std, min, max), plus
-the log duration; each also as its difference from the mean of the action's
-exemplars. Computed from the backbone input (root-centred, scale-normalised).
+Features per take: the joint angles of :func:`analysis.motion.kinematics.joint_angles`
+(knees, hips, elbows, shoulders, trunk inclination) and the root's height and
+travel, summarised over time (mean, std, min, max), plus the log duration; each
+also as its difference from the mean of the action's exemplars. Computed from
+the backbone input (root-centred, scale-normalised).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from analysis.motion.kinematics import ANGLE_COLUMNS, joint_angles
 from models.data import LibraryData, exemplars_by_action
 from models.evaluate import score_metrics, spearman
-
-_ANGLES = (  # (a, vertex, b) by COCO-17 joint name
-    ("left_hip", "left_knee", "left_ankle"), ("right_hip", "right_knee", "right_ankle"),
-    ("left_shoulder", "left_elbow", "left_wrist"), ("right_shoulder", "right_elbow", "right_wrist"),
-    ("left_shoulder", "left_hip", "left_knee"), ("right_shoulder", "right_hip", "right_knee"),
-    ("left_hip", "left_shoulder", "left_elbow"), ("right_hip", "right_shoulder", "right_elbow"),
-)
 
 
 def kinematic_features(data: LibraryData) -> np.ndarray:
     """Per-take summary features ``(N, F)`` (see the module docstring)."""
-    names = data.skeleton.joint_names
-    positions = data.features[:, 0:3].transpose(0, 2, 3, 1)  # (N, S, J, 3)
+    n_takes, _, n_steps, n_joints = data.features.shape
+    positions = data.features[:, 0:3].transpose(0, 2, 3, 1).astype(np.float64)  # (N, S, J, 3)
     travel = data.features[:, 6:9, :, 0].transpose(0, 2, 1)  # (N, S, 3)
-    tracks = []
-    for a, vertex, b in _ANGLES:
-        u = positions[:, :, names.index(a)] - positions[:, :, names.index(vertex)]
-        v = positions[:, :, names.index(b)] - positions[:, :, names.index(vertex)]
-        cosine = (u * v).sum(-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1) + 1e-9)
-        tracks.append(np.degrees(np.arccos(np.clip(cosine, -1, 1))))
-    shoulders = 0.5 * (positions[:, :, names.index("left_shoulder")] + positions[:, :, names.index("right_shoulder")])
-    tracks.append(np.degrees(np.arccos(np.clip(shoulders[..., 2] / (np.linalg.norm(shoulders, axis=-1) + 1e-9), -1, 1))))
+    angles = joint_angles(positions.reshape(n_takes * n_steps, n_joints, 3), data.skeleton)
+    tracks = [angles[column].reshape(n_takes, n_steps) for column in ANGLE_COLUMNS]
     tracks += [travel[..., 2], np.linalg.norm(travel[..., :2], axis=-1)]
     stacked = np.stack(tracks, axis=1)  # (N, A, S)
     summary = np.concatenate([stacked.mean(-1), stacked.std(-1), stacked.min(-1), stacked.max(-1),

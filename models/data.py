@@ -1,20 +1,18 @@
 """Training data from a library: backbone inputs, labels, the athlete split,
-exemplar choice and the pair orderings (mixed, curriculum).
+the exemplar pools of the training pairs and the pair orderings (mixed, curriculum).
 
 Numpy and pandas only; the conversion to torch happens in :mod:`models.train`.
+The files are read on the application's side (:mod:`app.cli.training_data`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.motion.skeleton import Skeleton
-from analysis.session.library import Library
-from models.features import JointRoles, modality_points, pose_features
 
 
 @dataclass
@@ -45,53 +43,6 @@ class LibraryData:
     spans: list[dict[str, tuple[int, int]]]
     codes: tuple[str, ...]
     skeleton: Skeleton
-
-
-def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...],
-                      select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-                      angles: bool = True) -> LibraryData:
-    """Read the scored takes of a library folder into :class:`LibraryData`.
-
-    ``select``, when given, receives the index of the scored takes and returns the
-    rows to read (e.g. one session's takes and the exemplars of their actions).
-    ``modality``, ``n_steps`` and ``angles`` are passed to :func:`pose_features`.
-
-    Raises
-    ------
-    ValueError
-        If the library holds no scored take, or its sessions use different skeletons.
-    """
-    library = Library.scan(folder)
-    index = library.index[np.isfinite(library.index["score"])]
-    index = (index if select is None else select(index)).reset_index(drop=True)
-    if index.empty:
-        raise ValueError(f"the library {folder} holds no scored take")
-    code_position = {code: i for i, code in enumerate(codes)}
-    n_takes = len(index)
-    features: list = [None] * n_takes
-    labels = np.zeros((n_takes, len(codes)), dtype=np.float32)
-    spans: list = [None] * n_takes
-    clean = np.zeros(n_takes)
-    skeleton, roles = None, None
-    for file, rows in index.groupby("file", sort=False):
-        with library.open(file) as session:
-            if skeleton is None:
-                skeleton, roles = session.skeleton, JointRoles.from_joint_names(session.skeleton.joint_names)
-            elif session.skeleton.joint_names != skeleton.joint_names:
-                raise ValueError(f"{file} uses skeleton {session.skeleton.name!r}, the library started with {skeleton.name!r}")
-            for row in rows.itertuples():
-                pose3d = session.pose3d(row.take) if modality == "pose3d" else None
-                pose2d = session.pose2d(row.take) if modality == "pose2d" else None
-                features[row.Index] = pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps, angles)
-                penalties = session.penalties(row.take)
-                for code in penalties.codes:
-                    if code in code_position:
-                        labels[row.Index, code_position[code]] = 1.0
-                spans[row.Index] = {code: (int(start), int(end))
-                                    for code, start, end in zip(penalties.codes, penalties.start, penalties.end)}
-                clean[row.Index] = max(0.0, 10.0 - float(np.sum(penalties.values)))
-    index = index.assign(sex=index["event"].str[0], clean_score=clean, row=np.arange(n_takes))
-    return LibraryData(str(folder), index, np.stack(features), labels, spans, tuple(codes), skeleton)
 
 
 @dataclass(frozen=True)
@@ -127,15 +78,13 @@ def athlete_split(index: pd.DataFrame) -> AthleteSplit:
 
 
 def exemplars_by_action(index: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Action code to the rows of its exemplar takes, in a fixed order (file, take)."""
+    """Action code to the rows of all its exemplar takes, in a fixed order (file, take).
+
+    The pool training pairs are drawn from at random; which exemplars a take is
+    scored against is :mod:`analysis.exemplars`' choice.
+    """
     exemplars = index[index["is_exemplar"]].sort_values(["file", "take"])
     return {action: rows["row"].to_numpy() for action, rows in exemplars.groupby("action")}
-
-
-def choose_exemplars(candidates: np.ndarray, k: int, exclude: int | None = None) -> np.ndarray:
-    """The first ``k`` of ``candidates`` (a fixed order) other than ``exclude``: deterministic."""
-    chosen = candidates[candidates != exclude] if exclude is not None else candidates
-    return chosen[:k]
 
 
 def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.ndarray], ordering: str,

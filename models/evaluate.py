@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 from scipy.stats import spearmanr
 
-from models.data import choose_exemplars, exemplars_by_action
+from analysis.exemplars import exemplar_references, first_exemplars, rank_exemplars
 from models.network import Embedding, ScoringNetwork
 
 
@@ -100,31 +100,49 @@ def compare_embedded(network: ScoringNetwork, targets: Embedding, exemplars: Emb
 
 
 def exemplar_partners(target_index: pd.DataFrame, exemplar_index: pd.DataFrame, k: int,
-                      same_library: bool) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Deterministic exemplars for each target: the first K of its action, never itself.
+                      own_files: Sequence[str | None]) -> tuple[np.ndarray, list[pd.DataFrame]]:
+    """The exemplars of each target: the first K by the one exemplar policy
+    (:mod:`analysis.exemplars`), never the target itself.
+
+    Parameters
+    ----------
+    target_index, exemplar_index : pandas.DataFrame
+        Library index rows (with ``row``, the position in the feature arrays).
+    own_files : sequence of str or None, one per target
+        The target's file as named in ``exemplar_index`` (None when it is not in that library).
 
     Returns
     -------
     kept : numpy.ndarray of bool, shape (N,)
         Targets that have at least one exemplar.
-    partner_lists : list of int arrays (exemplar ``row`` values), one per kept target
+    chosen : list of pandas.DataFrame, one per kept target
+        The exemplar rows of ``exemplar_index``, best first.
     """
-    table = exemplars_by_action(exemplar_index)
-    kept, lists = [], []
-    for row in target_index.itertuples():
-        candidates = table.get(row.action, np.empty(0, np.int64))
-        chosen = choose_exemplars(candidates, k, row.row if same_library else None)
-        kept.append(len(chosen) > 0)
-        if len(chosen):
-            lists.append(chosen)
-    return np.array(kept, dtype=bool), lists
+    candidates = exemplar_index[exemplar_index["is_exemplar"]]
+    rankings: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame, set]] = {}
+    kept, chosen = [], []
+    for row, own_file in zip(target_index.itertuples(), own_files):
+        key = (row.action, row.event)
+        if key not in rankings:   # one ranking per action and event; most targets are not among their K
+            ranked = rank_exemplars(candidates, *key)
+            first = first_exemplars(ranked, k)
+            rankings[key] = ranked, first, set(zip(first["file"], first["take"]))
+        ranked, first, members = rankings[key]
+        rows = first_exemplars(ranked, k, (own_file, row.take)) if (own_file, row.take) in members else first
+        kept.append(len(rows) > 0)
+        if len(rows):
+            chosen.append(rows)
+    return np.array(kept, dtype=bool), chosen
 
 
 def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_index: pd.DataFrame,
-                  exemplar_features: np.ndarray, exemplar_index: pd.DataFrame, k: int, same_library: bool,
-                  score_offset: float, device: torch.device,
+                  exemplar_features: np.ndarray, exemplar_index: pd.DataFrame, k: int,
+                  own_files: Sequence[str | None], score_offset: float, device: torch.device,
                   mirror: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Score the takes of ``target_index`` (rows into ``target_features``) against K exemplars.
+
+    The exemplars are those of :func:`exemplar_partners`; ``own_files`` names each
+    target's file in ``exemplar_index`` (None when it is not there).
 
     With ``mirror`` (backbone inputs to their left/right mirror image, e.g.
     :meth:`models.checkpoint.ScoringModel.mirror_inputs`), every pair is also
@@ -133,19 +151,22 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
     Returns
     -------
     scored : pandas.DataFrame
-        The target rows that could be scored, with a ``predicted`` column.
+        The target rows that could be scored, with the columns ``predicted`` and
+        ``exemplars`` (those used, as ``"FILE#TAKE"``, best first; empty for a direct model).
     take_probabilities : numpy.ndarray, shape (n, H), or None without heads
     """
     if network.contrastive:
-        kept, partner_lists = exemplar_partners(target_index, exemplar_index, k, same_library)
-        scored = target_index[kept]
+        kept, chosen = exemplar_partners(target_index, exemplar_index, k, own_files)
+        scored = target_index[kept].assign(exemplars=[exemplar_references(rows) for rows in chosen])
+        partner_lists = [rows["row"].to_numpy() for rows in chosen]
         needed = np.unique(np.concatenate(partner_lists)) if partner_lists else np.empty(0, np.int64)
         position = {row: i for i, row in enumerate(needed)}
         partner_lists = [np.array([position[r] for r in p]) for p in partner_lists]
         exemplar_inputs = exemplar_features[needed]
         exemplar_scores = exemplar_index.set_index("row").loc[needed, "score"].to_numpy(float)
     else:
-        scored, partner_lists, exemplar_inputs, exemplar_scores = target_index, [], None, np.empty(0)
+        scored = target_index.assign(exemplars=[[] for _ in range(len(target_index))])
+        partner_lists, exemplar_inputs, exemplar_scores = [], None, np.empty(0)
     if scored.empty:
         return scored.assign(predicted=np.empty(0)), None
     target_inputs = target_features[scored["row"].to_numpy()]
@@ -163,35 +184,3 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
         return scored.assign(predicted=scores), None
     step_probabilities = np.mean([view_probabilities for _, view_probabilities in results], axis=0)
     return scored.assign(predicted=scores), step_probabilities.max(axis=-1)
-
-
-
-def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
-    """Score every scored take of ``library`` against K exemplars of its action.
-
-    Parameters
-    ----------
-    model : models.checkpoint.ScoringModel
-    library : path
-        Library folder of the takes to score.
-    exemplars : path or None
-        Library folder of the exemplars; None takes them from ``library`` (never a take itself).
-
-    Returns
-    -------
-    dict
-        :func:`score_metrics` with ``per_level`` and ``per_event``, plus ``n_unscored``
-        (takes whose action has no exemplar).
-    """
-    from models.data import load_library_data
-
-    config = model.config
-    codes = tuple(model.head_codes)
-    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
-    references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
-                                                                     angles=config.angles)
-    scored, _ = predict_takes(model.network, targets.features, targets.index, references.features, references.index,
-                              config.k_exemplars, exemplars is None, model.score_offset, device, model.test_mirror)
-    metrics = score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
-    metrics["n_unscored"] = int(len(targets.index) - len(scored))
-    return metrics

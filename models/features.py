@@ -13,6 +13,9 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.transform import Rotation
 
+from analysis.motion.kinematics import segment_flexion, vector_angle
+from analysis.motion.series import fill_gaps, joint_index, openpose_name
+
 #: Names of the modalities a model can read from a take.
 MODALITIES = ("pose3d", "pose2d")
 
@@ -44,29 +47,21 @@ class JointRoles:
 
     @classmethod
     def from_joint_names(cls, joint_names: tuple[str, ...] | list[str]) -> "JointRoles":
-        """Find hips and shoulders by name (COCO-style ``left_hip`` or OpenPose ``LHip``)."""
-        lowered = [name.lower() for name in joint_names]
-
-        def find(*candidates: str) -> int:
-            for candidate in candidates:
-                if candidate in lowered:
-                    return lowered.index(candidate)
-            raise ValueError(f"the skeleton has no joint named any of {candidates}")
-
-        def position(side: str, part: str) -> int | None:
-            for candidate in (f"{side}_{part}", f"{side[0]}{part}"):
-                if candidate in lowered:
-                    return lowered.index(candidate)
-            return None
+        """Find hips, shoulders and hinges by name (COCO-style ``left_hip`` or OpenPose ``LHip``)."""
+        def find(name: str) -> int:
+            index = joint_index(joint_names, name)
+            if index is None:
+                raise ValueError(f"the skeleton has no joint named {name!r} or {openpose_name(name)!r}")
+            return index
 
         hinges = []
         for side in ("left", "right"):
-            for proximal, joint, distal in HINGES:
-                triple = (position(side, proximal), position(side, joint), position(side, distal))
+            for parts in HINGES:
+                triple = tuple(joint_index(joint_names, f"{side}_{part}") for part in parts)
                 if None not in triple:
                     hinges.append(triple)
-        return cls(hips=(find("left_hip", "lhip"), find("right_hip", "rhip")),
-                   shoulders=(find("left_shoulder", "lshoulder"), find("right_shoulder", "rshoulder")),
+        return cls(hips=(find("left_hip"), find("right_hip")),
+                   shoulders=(find("left_shoulder"), find("right_shoulder")),
                    hinges=tuple(hinges))
 
 
@@ -76,15 +71,6 @@ def input_channels(modality: str, angles: bool = True) -> int:
         raise ValueError(f"unknown modality {modality!r}; expected one of {MODALITIES}")
     coordinates = 3 if modality == "pose3d" else 2
     return 3 * coordinates + 1 + (2 if angles else 0)
-
-
-def vector_angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Unsigned angle between vectors ``(..., C)`` with C = 2 or 3, radians in [0, π]."""
-    if u.shape[-1] == 2:
-        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
-    else:
-        cross = np.linalg.norm(np.cross(u, v), axis=-1)
-    return np.arctan2(cross, np.sum(u * v, axis=-1))
 
 
 def angle_channels(centred: np.ndarray, roles: JointRoles) -> np.ndarray:
@@ -104,36 +90,11 @@ def angle_channels(centred: np.ndarray, roles: JointRoles) -> np.ndarray:
     n_frames, n_joints, n_coordinates = centred.shape
     out = np.zeros((n_frames, n_joints, 2))
     for proximal, joint, distal in roles.hinges:
-        out[:, joint, 0] = vector_angle(centred[:, joint] - centred[:, proximal], centred[:, distal] - centred[:, joint])
+        out[:, joint, 0] = segment_flexion(centred[:, proximal], centred[:, joint], centred[:, distal])
     trunk = 0.5 * (centred[:, roles.shoulders[0]] + centred[:, roles.shoulders[1]])
     up = np.zeros(n_coordinates)
     up[-1 if n_coordinates == 3 else 1] = 1.0 if n_coordinates == 3 else -1.0
     out[:, :, 1] = vector_angle(trunk, np.broadcast_to(up, trunk.shape))[:, None]
-    return out
-
-
-def fill_missing(points: np.ndarray) -> np.ndarray:
-    """Fill NaN samples by linear interpolation over time, per joint and coordinate.
-
-    Parameters
-    ----------
-    points : numpy.ndarray, shape (T, J, C)
-
-    Returns
-    -------
-    numpy.ndarray, shape (T, J, C), float64
-        Gaps are interpolated, leading/trailing gaps hold the nearest valid value;
-        a joint never seen is 0 (the root after centring).
-    """
-    out = np.array(points, dtype=np.float64)
-    n_frames = out.shape[0]
-    frames = np.arange(n_frames)
-    flat = out.reshape(n_frames, -1)
-    for column in range(flat.shape[1]):
-        valid = np.isfinite(flat[:, column])
-        if valid.all():
-            continue
-        flat[:, column] = np.interp(frames, frames[valid], flat[valid, column]) if valid.any() else np.nan
     return out
 
 
@@ -227,11 +188,11 @@ def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int, angles: b
     points = np.asarray(points)
     if points.ndim != 3 or points.shape[0] < 1:
         raise ValueError(f"pose must have shape (T, J, C) with T >= 1, got {points.shape}")
-    filled = fill_missing(points)
+    filled = fill_gaps(points)
     root = 0.5 * (filled[:, roles.hips[0]] + filled[:, roles.hips[1]])
     if not np.isfinite(root).any():
         raise ValueError("pose has no valid hip joints: cannot find the root")
-    root = fill_missing(root[:, None])[:, 0]
+    root = fill_gaps(root)
     smoothing = max(1.0, 0.5 * points.shape[0] / n_steps)
     if points.shape[0] > 1:
         filled = gaussian_filter1d(filled, smoothing, axis=0, mode="nearest")

@@ -7,7 +7,6 @@ import copy
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -23,7 +22,6 @@ from models.data import (
     curriculum_complete,
     epoch_pairs,
     exemplars_by_action,
-    load_library_data,
 )
 from models.evaluate import predict_takes, score_metrics
 from models.features import input_channels, mirror_features
@@ -56,19 +54,21 @@ def evaluate_rows(model: ScoringModel, data: LibraryData, rows: np.ndarray, devi
     """Metrics of ``model`` on the takes ``rows`` of ``data``, exemplars from the same library."""
     targets = data.index.iloc[rows]
     scored, _ = predict_takes(model.network, data.features, targets, data.features, data.index,
-                              model.config.k_exemplars, True, model.score_offset, device, model.test_mirror)
+                              model.config.k_exemplars, targets["file"].tolist(), model.score_offset, device,
+                              model.test_mirror)
     return score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
 
 
-def train(library: str | Path | LibraryData, config: ModelConfig, seed: int = 0, device: str | None = None,
+def train(data: LibraryData, config: ModelConfig, seed: int = 0, device: str | None = None,
           log: Callable[[str], None] = print, on_epoch: Callable[[dict], None] | None = None,
           initial: ScoringModel | None = None) -> ScoringModel:
-    """Train a scoring model on a library folder.
+    """Train a scoring model on the takes of a library.
 
     Parameters
     ----------
-    library : path or LibraryData
-        A library folder (read here) or data already loaded with the same modality and steps.
+    data : LibraryData
+        The library's takes, read with the settings' modality, steps and angles
+        (:func:`app.cli.training_data.load_library_data`).
     config : ModelConfig
     seed : int
         Seeds the weights and the pair sampling.
@@ -97,20 +97,17 @@ def train(library: str | Path | LibraryData, config: ModelConfig, seed: int = 0,
     if backend is not None and group.is_main:
         log(f"DistributedDataParallel over {group.world_size} process(es), {backend} backend, on {torch_device.type}")
     try:
-        return _train(library, config, seed, torch_device, group, log if group.is_main else (lambda line: None),
+        return _train(data, config, seed, torch_device, group, log if group.is_main else (lambda line: None),
                       on_epoch if group.is_main else None, initial)
     finally:
         distributed.stop(group)
 
 
-def _train(library, config: ModelConfig, seed: int, device: torch.device, group: distributed.ProcessGroup,
+def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.device, group: distributed.ProcessGroup,
            log: Callable[[str], None], on_epoch: Callable[[dict], None] | None = None,
            initial: ScoringModel | None = None) -> ScoringModel:
     started = time.perf_counter()
     seed_everything(seed)
-    catalogue = load_penalty_catalogue()
-    data = library if isinstance(library, LibraryData) else load_library_data(
-        library, config.modality, config.n_steps, tuple(catalogue), angles=config.angles)
     expected = (input_channels(config.modality, config.angles), config.n_steps)
     if data.features.shape[1:3] != expected:
         raise ValueError(f"the library data holds {data.features.shape[1]} channels x {data.features.shape[2]} steps "

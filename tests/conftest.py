@@ -1,4 +1,5 @@
-"""Shared fixtures: small sessions built in temporary folders, a tiny training library."""
+"""Shared fixtures: small sessions built in temporary folders, a tiny training library and one
+tiny scoring model trained on it (seconds), shared by every test that needs a trained model."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis.session.writer import write_session
-from tests.helpers import make_session_data
+from tests.helpers import TINY_TRAINING, make_session_data
 
 
 @pytest.fixture
@@ -34,3 +35,29 @@ def tiny_library(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("tiny_library")
     generate_library(folder, seed=3, n_athletes=4, video_takes=0, repetitions=1, levels=(1,), workers=1)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tiny_library):
+    """The scored takes of :func:`tiny_library`, read for :data:`tests.helpers.TINY_TRAINING`."""
+    from analysis.catalogue.penalties import load_penalty_catalogue
+    from app.cli.training_data import load_library_data
+
+    return load_library_data(tiny_library, TINY_TRAINING.modality, TINY_TRAINING.n_steps,
+                             tuple(load_penalty_catalogue()), angles=TINY_TRAINING.angles)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_data):
+    """A tiny scoring model trained on :func:`tiny_library` in seconds (seed 0, CPU)."""
+    from models.train import train
+
+    return train(tiny_data, TINY_TRAINING, seed=0, device="cpu", log=lambda _line: None)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_file(tiny_model, tmp_path_factory) -> Path:
+    """:func:`tiny_model` saved as a checkpoint (the stand-in for the shipped default model)."""
+    from models.checkpoint import save_checkpoint
+
+    return save_checkpoint(tmp_path_factory.mktemp("tiny_model") / "default_model.pt", tiny_model)

@@ -1,8 +1,9 @@
-"""Test data builders shared by the test modules: small sessions, file digests."""
+"""Test data builders shared by the test modules: small sessions, file digests, the tiny model's settings."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -13,6 +14,10 @@ from analysis.geometry.cameras import project_all
 from analysis.motion.skeleton import COCO17
 from analysis.session.data import EmbeddedVideo, Penalties, SessionData, TakeData
 from analysis.synthetic.rig import make_rig
+from models.config import preset
+
+#: Settings of the tiny model the tests share (``tiny_model`` in tests/conftest.py): a few seconds to train.
+TINY_TRAINING = preset("tiny", epochs=2)
 
 
 def random_walk_pose(rng: np.random.Generator, n_frames: int) -> np.ndarray:
@@ -52,6 +57,18 @@ def make_session_data(seed: int = 0, n_takes: int = 2, n_frames: int = 12, video
         ))
     return SessionData(event=event, level=1, athlete="A01", fps=30.0, skeleton=COCO17, cameras=cameras,
                        takes=takes, title="Test session", created="2026-11-26")
+
+
+def exemplar_session_data(seed: int, athlete: str, score: float = 10.0, video_grey: int | None = None,
+                          n_frames: int = 12) -> SessionData:
+    """A one-take session: take1, a penalty-free exemplar of :func:`make_session_data`'s action (MFE),
+    scored ``score``, with video whose every frame is a flat grey ``video_grey`` (None: no video)."""
+    data = make_session_data(seed=seed, n_takes=1, n_frames=n_frames, video_views=0 if video_grey is None else 8)
+    take = data.takes[0]
+    frame = cv2.imencode(".png", np.full((90, 160, 3), video_grey or 0, np.uint8))[1].tobytes()
+    video = {name: EmbeddedVideo([frame] * n_frames, codec="png") for name in take.video}
+    take = replace(take, score=score, judge_scores=np.full(5, score, np.float32), video=video)
+    return replace(data, athlete=athlete, takes=[take])
 
 
 def file_digest(path: Path) -> str:

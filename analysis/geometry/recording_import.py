@@ -8,7 +8,6 @@ triangulated robustly, and written with the layout's own skeleton.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +119,8 @@ def import_recording(
     keypoints_dir : Path
         One folder of OpenPose JSON per view.
     out_path : Path
-        Where the session will be written (video paths are made relative to its folder).
+        Where the session will be written. Referenced videos must lie inside its folder
+        (sessions may not point outside it); their paths are stored relative to it.
     fps : float
         Frames per second.
     layout : str, optional
@@ -148,18 +148,23 @@ def import_recording(
     ordered = [m for m in (matched.get(c.name) for c in calibration.cameras) if m is not None]
     cameras = [camera_by_name[m.camera] for m in ordered]
     people = [keypoints.people[view_index[m.view]] for m in ordered]
+    videos = find_videos(videos_dir, ordered) if videos_dir is not None else {}
+    folder = out_path.resolve().parent
+    outside = [path for path in videos.values() if not embed_videos and not path.resolve().is_relative_to(folder)]
+    if outside:
+        raise ValueError(f"{outside[0]}: a session references video files inside its own folder only; "
+                         f"put the videos under {folder} or pass --embed-videos")
 
     pose2d = select_people(cameras, people, progress=progress)
     result = CameraRig(cameras, threshold_px, source=str(keypoints_dir)).retriangulate(pose2d)
 
-    videos = find_videos(videos_dir, ordered) if videos_dir is not None else {}
     video_entries: dict[str, EmbeddedVideo | VideoFile] = {}
     for camera_name, path in videos.items():
         if embed_videos:
             video_entries[camera_name] = embed_video(path, keypoints.first_frame, keypoints.n_frames)
         else:
-            relative = os.path.relpath(path.resolve(), out_path.resolve().parent)
-            video_entries[camera_name] = VideoFile(Path(relative).as_posix(), frame_offset=keypoints.first_frame)
+            relative = path.resolve().relative_to(folder).as_posix()
+            video_entries[camera_name] = VideoFile(relative, frame_offset=keypoints.first_frame)
 
     take = TakeData(
         take_id=Path(keypoints_dir).resolve().name or "take1",

@@ -26,37 +26,13 @@ import pandas as pd
 from scipy.spatial.distance import cdist
 from scipy.spatial.transform import Rotation
 
-from analysis.motion.kinematics import ANGLE_COLUMNS, compute_kinematics, joint_track
+from analysis.motion.kinematics import ANGLE_COLUMNS, compute_kinematics
+from analysis.motion.series import fill_gaps, joint_track, mid_joint
 from analysis.motion.skeleton import Skeleton
 
 #: cos(swing / 2) below which a body frame is too close to upside down for its twist
 #: about Z (its heading) to be defined: 0.2 is a swing of about 157 degrees.
 _MIN_TWIST_WEIGHT = 0.2
-
-
-# ------------------------------------------------------------------ gaps
-def fill_gaps(series: np.ndarray) -> np.ndarray:
-    """Linearly interpolate NaN along the first axis of ``(T, ...)``; hold the ends.
-
-    A column with no finite sample stays NaN.
-
-    Parameters
-    ----------
-    series : ndarray (T, ...)
-
-    Returns
-    -------
-    ndarray (T, ...) float64
-    """
-    array = np.asarray(series, dtype=np.float64)
-    flat = array.reshape(array.shape[0], -1).copy()
-    index = np.arange(flat.shape[0])
-    for column in range(flat.shape[1]):
-        values = flat[:, column]
-        finite = np.isfinite(values)
-        if finite.any() and not finite.all():
-            flat[:, column] = np.interp(index, index[finite], values[finite])
-    return flat.reshape(array.shape)
 
 
 def _check_pose(pose3d: np.ndarray, skeleton: Skeleton, name: str) -> np.ndarray:
@@ -69,10 +45,6 @@ def _check_pose(pose3d: np.ndarray, skeleton: Skeleton, name: str) -> np.ndarray
     return pose
 
 
-def _mid(pose: np.ndarray, skeleton: Skeleton, part: str) -> np.ndarray:
-    return 0.5 * (joint_track(pose, skeleton, f"left_{part}") + joint_track(pose, skeleton, f"right_{part}"))
-
-
 def root_track(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     """Mid-hip position ``(T, 3)`` in metres, gaps interpolated.
 
@@ -82,7 +54,7 @@ def root_track(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
         When the hips are missing in every frame (or the layout has no hips).
     """
     pose = _check_pose(pose3d, skeleton, "pose3d")
-    root = fill_gaps(_mid(pose, skeleton, "hip"))
+    root = fill_gaps(mid_joint(pose, skeleton, "hip"))
     if not np.isfinite(root).all():
         raise ValueError(f"the hips of skeleton {skeleton.name!r} are missing in every frame")
     return root
@@ -101,7 +73,7 @@ def facing_yaw(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     circle, so there is no jump at +-pi).
     """
     pose = fill_gaps(_check_pose(pose3d, skeleton, "pose3d"))
-    up = _mid(pose, skeleton, "shoulder") - _mid(pose, skeleton, "hip")
+    up = mid_joint(pose, skeleton, "shoulder") - mid_joint(pose, skeleton, "hip")
     left = np.zeros_like(up)
     for part in ("hip", "shoulder"):
         line = joint_track(pose, skeleton, f"left_{part}") - joint_track(pose, skeleton, f"right_{part}")
@@ -141,8 +113,8 @@ def body_scale(pose3d: np.ndarray, skeleton: Skeleton) -> float:
     has no shoulders.
     """
     pose = _check_pose(pose3d, skeleton, "pose3d")
-    root = _mid(pose, skeleton, "hip")
-    trunk = np.linalg.norm(_mid(pose, skeleton, "shoulder") - root, axis=-1)
+    root = mid_joint(pose, skeleton, "hip")
+    trunk = np.linalg.norm(mid_joint(pose, skeleton, "shoulder") - root, axis=-1)
     if not np.isfinite(trunk).any():
         trunk = np.linalg.norm(pose - root[:, None, :], axis=-1)
     scale = float(np.nanmedian(trunk)) if np.isfinite(trunk).any() else np.nan

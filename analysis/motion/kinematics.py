@@ -37,10 +37,9 @@ import numpy as np
 import pandas as pd
 from scipy.signal import savgol_filter
 
-from analysis.motion.skeleton import Skeleton
+from analysis.motion.series import fill_gaps, joint_track, mid_joint, runs
+from analysis.motion.skeleton import SIDES, Skeleton
 from analysis.session.atomic import write_text_atomically
-
-SIDES = ("left", "right")
 
 ANGLE_COLUMNS: tuple[str, ...] = (
     "left_knee_flexion_deg", "right_knee_flexion_deg",
@@ -111,41 +110,22 @@ def column_side(column: str) -> str | None:
     return side if side in SIDES else None
 
 
-# ------------------------------------------------------------------ joints
-def _openpose_name(name: str) -> str:
-    """``left_big_toe`` -> ``LBigToe``, ``nose`` -> ``Nose``."""
-    side, _, part = name.partition("_")
-    if side in SIDES:
-        return side[0].upper() + "".join(word.capitalize() for word in part.split("_"))
-    return "".join(word.capitalize() for word in name.split("_"))
-
-
-def joint_track(pose: np.ndarray, skeleton: Skeleton, name: str) -> np.ndarray:
-    """Positions ``(T, 3)`` of the joint called ``name`` (COCO spelling); all NaN if the layout lacks it."""
-    for candidate in (name, _openpose_name(name)):
-        if candidate in skeleton.joint_names:
-            return pose[:, skeleton.index(candidate)]
-    return np.full((pose.shape[0], 3), np.nan)
-
-
-def _midpoint(pose: np.ndarray, skeleton: Skeleton, part: str) -> np.ndarray:
-    return 0.5 * (joint_track(pose, skeleton, f"left_{part}") + joint_track(pose, skeleton, f"right_{part}"))
-
-
 # ----------------------------------------------------------------- angles
-def angle_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Unsigned angle between vectors ``(..., 3)``, degrees in [0, 180]; NaN where either is NaN.
+def vector_angle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Unsigned angle between vectors ``(..., C)``, C = 2 or 3, radians in [0, pi]; NaN where either is NaN.
 
-    Uses ``atan2(|u x v|, u . v)``, accurate near 0 and 180 degrees.
+    Uses ``atan2(|u x v|, u . v)``, accurate near 0 and pi.
     """
-    cross = np.linalg.norm(np.cross(u, v), axis=-1)
-    dot = np.sum(u * v, axis=-1)
-    return np.degrees(np.arctan2(cross, dot))
+    if u.shape[-1] == 2:
+        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+    else:
+        cross = np.linalg.norm(np.cross(u, v), axis=-1)
+    return np.arctan2(cross, np.sum(u * v, axis=-1))
 
 
 def segment_flexion(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarray) -> np.ndarray:
-    """Flexion at ``joint``, degrees ``(T,)``: 0 when the three points ``(T, 3)`` are in a straight line."""
-    return angle_between(joint - proximal, distal - joint)
+    """Flexion at ``joint``, radians ``(...)``: 0 when the three points ``(..., C)`` are in a straight line."""
+    return vector_angle(joint - proximal, distal - joint)
 
 
 def joint_angles(pose: np.ndarray, skeleton: Skeleton) -> dict[str, np.ndarray]:
@@ -160,10 +140,10 @@ def joint_angles(pose: np.ndarray, skeleton: Skeleton) -> dict[str, np.ndarray]:
         angles[f"{side}_knee_flexion_deg"] = segment_flexion(hip, knee, ankle)
         angles[f"{side}_hip_flexion_deg"] = segment_flexion(shoulder, hip, knee)
         angles[f"{side}_elbow_flexion_deg"] = segment_flexion(shoulder, elbow, wrist)
-        angles[f"{side}_shoulder_elevation_deg"] = angle_between(hip - shoulder, elbow - shoulder)
-    trunk = _midpoint(pose, skeleton, "shoulder") - _midpoint(pose, skeleton, "hip")
-    angles["trunk_inclination_deg"] = angle_between(trunk, np.broadcast_to([0.0, 0.0, 1.0], trunk.shape))
-    return {column: angles[column] for column in ANGLE_COLUMNS}
+        angles[f"{side}_shoulder_elevation_deg"] = vector_angle(hip - shoulder, elbow - shoulder)
+    trunk = mid_joint(pose, skeleton, "shoulder") - mid_joint(pose, skeleton, "hip")
+    angles["trunk_inclination_deg"] = vector_angle(trunk, np.broadcast_to([0.0, 0.0, 1.0], trunk.shape))
+    return {column: np.degrees(angles[column]) for column in ANGLE_COLUMNS}
 
 
 # --------------------------------------------------------- centre of mass
@@ -220,11 +200,11 @@ def centre_of_mass(pose: np.ndarray, skeleton: Skeleton, sex: str | None = None)
     def along(start: np.ndarray, end: np.ndarray, segment: str) -> np.ndarray:
         return start + table.centre[segment] * (end - start)
 
-    ears = _midpoint(pose, skeleton, "ear")
+    ears = mid_joint(pose, skeleton, "ear")
     head = np.where(np.isfinite(ears).all(axis=-1, keepdims=True), ears, track("nose"))
     masses_and_points = [
         (table.mass["head"], head),
-        (table.mass["trunk"], along(_midpoint(pose, skeleton, "shoulder"), _midpoint(pose, skeleton, "hip"), "trunk")),
+        (table.mass["trunk"], along(mid_joint(pose, skeleton, "shoulder"), mid_joint(pose, skeleton, "hip"), "trunk")),
     ]
     for side in SIDES:
         shoulder, elbow, wrist = track(f"{side}_shoulder"), track(f"{side}_elbow"), track(f"{side}_wrist")
@@ -242,29 +222,6 @@ def centre_of_mass(pose: np.ndarray, skeleton: Skeleton, sex: str | None = None)
 
 
 # -------------------------------------------------------------- smoothing
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, stop)`` of every run of True in a 1-D boolean array."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], mask, [False]]).astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
-
-
-def fill_short_gaps(series: np.ndarray, max_gap: int) -> np.ndarray:
-    """Linearly interpolate interior NaN runs of at most ``max_gap`` samples of a ``(T,)`` series.
-
-    Longer gaps and NaN at either end stay NaN.
-    """
-    finite = np.isfinite(series)
-    if finite.all() or not finite.any():
-        return series.copy()
-    index = np.arange(series.size)
-    interpolated = np.interp(index, index[finite], series[finite])
-    filled = series.copy()
-    for start, stop in _runs(~finite):
-        if start > 0 and stop < series.size and stop - start <= max_gap:
-            filled[start:stop] = interpolated[start:stop]
-    return filled
-
-
 def _savgol_run(run: np.ndarray, window: int, polyorder: int, deriv: int, delta: float) -> np.ndarray:
     """Savitzky-Golay on one gap-free run; shorter runs get a shorter window."""
     n = run.size
@@ -305,8 +262,8 @@ def smooth_series(values: np.ndarray, fps: float, *, window_s: float = 0.25, pol
     max_gap = int(round(max_gap_s * fps))
     out = np.full(flat.shape, np.nan)
     for column in range(flat.shape[1]):
-        filled = fill_short_gaps(flat[:, column], max_gap)
-        for start, stop in _runs(np.isfinite(filled)):
+        filled = fill_gaps(flat[:, column], max_gap=max_gap, hold_ends=False)
+        for start, stop in runs(np.isfinite(filled)):
             out[start:stop, column] = _savgol_run(filled[start:stop], window, polyorder, deriv, 1.0 / fps)
     return out.reshape(array.shape)
 
@@ -367,6 +324,25 @@ def compute_kinematics(pose3d: np.ndarray, skeleton: Skeleton, fps: float, *, se
         "com_speed_m_s": np.linalg.norm(com_velocity, axis=-1),
     })
     return pd.DataFrame(table)
+
+
+def take_kinematics(pose3d: np.ndarray, skeleton: Skeleton, fps: float, event: str | None) -> pd.DataFrame:
+    """The kinematics of a take as the workstation plots and exports them.
+
+    :func:`compute_kinematics` with the default smoothing and the centre of mass
+    of de Leva's table for the sex the event is for (:func:`sex_for_event`); every
+    view and export of a take's kinematics comes from here.
+
+    Parameters
+    ----------
+    pose3d : ndarray (T, J, 3)
+        Metres, Z up; NaN where missing (:func:`analysis.motion.series.measured_pose`).
+    skeleton : Skeleton
+    fps : float
+    event : str or None
+        Apparatus code of the session (``"MFE"``).
+    """
+    return compute_kinematics(pose3d, skeleton, fps, sex=sex_for_event(event))
 
 
 def write_kinematics_csv(kinematics: pd.DataFrame, path: str | Path) -> Path:

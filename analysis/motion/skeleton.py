@@ -64,6 +64,11 @@ BODY25B_EDGES: tuple[tuple[int, int], ...] = (
     (15, 19), (19, 20), (15, 21), (16, 22), (22, 23), (16, 24),
 )
 
+#: The athlete's sides, as joint names spell them (``left_knee``).
+SIDES: tuple[str, ...] = ("left", "right")
+#: Side codes of joints and bones (:func:`joint_sides`, :func:`bone_sides`): across the body, left, right.
+CENTRE, LEFT, RIGHT = 0, 1, 2
+
 _SIDE_PATTERNS = (
     (re.compile(r"^left[_ ]?(.+)$", re.I), "left"),
     (re.compile(r"^right[_ ]?(.+)$", re.I), "right"),
@@ -144,6 +149,29 @@ class Skeleton:
         for left, right in self.pairs:
             permutation[left], permutation[right] = right, left
         return permutation
+
+
+def joint_sides(skeleton: Skeleton) -> np.ndarray:
+    """Side code (:data:`CENTRE`, :data:`LEFT`, :data:`RIGHT`) of each joint, ``(J,)`` int."""
+    sides = np.full(skeleton.n_joints, CENTRE, dtype=np.int64)
+    for left, right in skeleton.pairs:
+        sides[left], sides[right] = LEFT, RIGHT
+    return sides
+
+
+def bone_sides(skeleton: Skeleton) -> np.ndarray:
+    """Side code of each bone, ``(E,)`` int.
+
+    A bone with a left joint and no right joint is :data:`LEFT`, the mirror case
+    :data:`RIGHT`, anything else (head, shoulder and hip girdles) :data:`CENTRE`.
+    """
+    joints = joint_sides(skeleton)
+    sides = np.full(len(skeleton.edges), CENTRE, dtype=np.int64)
+    for i, (a, b) in enumerate(skeleton.edges):
+        touched = {int(joints[a]), int(joints[b])} - {CENTRE}
+        if len(touched) == 1:
+            sides[i] = touched.pop()
+    return sides
 
 
 COCO17 = Skeleton("coco17", COCO17_NAMES, COCO17_EDGES)

@@ -7,6 +7,7 @@ are listed in :attr:`Library.problems` instead of stopping the scan.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 
 import pandas as pd
@@ -41,11 +42,31 @@ class Library:
     @classmethod
     def scan(cls, folder: str | Path) -> "Library":
         """Index every ``*.h5`` file below ``folder`` (recursively)."""
+        scanning = cls.scanning(folder)
+        while True:
+            try:
+                next(scanning)
+            except StopIteration as done:
+                return done.value
+
+    @classmethod
+    def scanning(cls, folder: str | Path) -> Generator[tuple[int, int], None, "Library"]:
+        """:meth:`scan`, one file at a time: yields ``(files done, files)`` and returns the Library.
+
+        A background worker can stop it between two files.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``folder`` is not a folder.
+        """
         root = Path(folder)
         if not root.is_dir():
             raise FileNotFoundError(f"library folder not found: {root}")
+        paths = sorted(root.rglob("*.h5"))
         rows, problems = [], []
-        for path in sorted(root.rglob("*.h5")):
+        for done, path in enumerate(paths):
+            yield done, len(paths)
             try:
                 with Session.open(path) as session:
                     rows.extend(_rows(session, path.relative_to(root).as_posix()))
@@ -80,9 +101,19 @@ class Library:
         """Absolute path of a ``file`` value from the index."""
         return self.root / file
 
+    def file_of(self, path: str | Path) -> str | None:
+        """The ``file`` value of a session path in this library, or None when it lies outside ``root``."""
+        return library_file(self.root, path)
+
     def open(self, file: str) -> Session:
         """Open the session file of an index row."""
         return Session.open(self.path_of(file))
+
+
+def library_file(root: str | Path, path: str | Path) -> str | None:
+    """The index ``file`` value of session ``path`` in the library at ``root``, or None when it lies outside."""
+    path, root = Path(path).resolve(), Path(root).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else None
 
 
 def _rows(session: Session, file: str) -> list[dict]:

@@ -27,7 +27,9 @@ from analysis.session.contract import (
     as_text,
 )
 from analysis.session.data import Penalties, TakeInfo
-from analysis.session.video_source import VideoFileFrames, decode_image
+from analysis.session.session_videos import SessionVideos, VideoReference
+from analysis.session.video_file import VideoInfo
+from analysis.session.video_source import decode_image
 
 _READ_ERRORS = (OSError, ValueError, TypeError, KeyError, RuntimeError)
 
@@ -49,27 +51,28 @@ class Session:
     skeleton : Skeleton
     cameras : list of Camera, length V, in display order
     takes : dict of str to TakeInfo, in session order
-    warnings : list of str
-        Problems that do not stop the session from opening (a referenced
-        video file that is missing, say).
     """
 
-    def __init__(self, path: Path, handle: h5py.File) -> None:
+    def __init__(self, path: Path, handle: h5py.File, video_root: Path | None = None) -> None:
         self.path = path
         self._file = handle
         self._check = ContractChecker(path)
         self._lock = threading.RLock()
-        self._video_files: dict[tuple[str, str], VideoFileFrames] = {}
-        self.warnings: list[str] = []
+        self._warnings: list[str] = []
         self._read_root()
+        self._videos = SessionVideos(path, self.fps, video_root)
         self.skeleton = self._read_skeleton()
         self.cameras = self._read_cameras()
         self.takes = self._read_takes()
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | Path) -> "Session":
+    def open(cls, path: str | Path, video_root: str | Path | None = None) -> "Session":
         """Open and validate a session file read-only.
+
+        ``video_root`` is a folder to find the referenced camera files in
+        instead of the session's folder (after they were moved): each stored
+        relative path is looked for inside it, then the file's name alone.
 
         Raises
         ------
@@ -88,7 +91,7 @@ class Session:
         except _READ_ERRORS as error:
             raise SessionFormatError(path, "/", f"cannot be opened as HDF5, it may be truncated or corrupt ({error})") from None
         try:
-            return cls(path, handle)
+            return cls(path, handle, None if video_root is None else Path(video_root))
         except SessionFormatError:
             handle.close()
             raise
@@ -99,9 +102,7 @@ class Session:
     def close(self) -> None:
         """Release the file and any open video files."""
         with self._lock:
-            for source in self._video_files.values():
-                source.close()
-            self._video_files.clear()
+            self._videos.close()
             if self._file.id.valid:
                 self._file.close()
 
@@ -230,7 +231,7 @@ class Session:
             has_reference=optional["pose3d_reference"],
             n_judges=0 if judges is None else int(judges.shape[0]),
             n_penalties=self._penalty_count(group),
-            video_views=self._check_video(group, n_frames),
+            video_views=self._check_video(group, take_id, n_frames),
         )
 
     def _penalty_count(self, take: h5py.Group) -> int:
@@ -251,32 +252,43 @@ class Session:
                 check.integer(dataset)
         return count
 
-    def _check_video(self, take: h5py.Group, n_frames: int) -> tuple[str, ...]:
+    def _check_video(self, take: h5py.Group, take_id: str, n_frames: int) -> tuple[str, ...]:
+        """The take's views with video; missing or refused camera files become warnings."""
         check = self._check
         if "video" not in take:
             return ()
         group = check.group(take, "video")
-        view_names = [camera.name for camera in self.cameras]
+        cameras = {camera.name: camera for camera in self.cameras}
         views = []
         for view in group:
             dataset = check.dataset(group, view)
-            if view not in view_names:
+            if view not in cameras:
                 raise check.fail(dataset.name, f"video for view {view!r}, which is not in /cameras order")
             if dataset.shape == ():
                 relative = as_text(check.read_array(dataset))
                 if relative is None:
                     raise check.fail(dataset.name, "a scalar video entry must be a file path string")
-                if not (self.path.parent / relative).is_file():
-                    self.warnings.append(f"{self.path}: {dataset.name}: video file {relative!r} not found; showing poses only")
+                offset = check.int_attr(dataset, "frame_offset", 0, optional=True) or 0
+                size = (cameras[view].width, cameras[view].height)
+                warning = self._videos.add(VideoReference(take_id, view, dataset.name, relative, offset, n_frames, size))
+                if warning is not None:
+                    self._warnings.append(warning)
                     continue
             else:
                 check.shape(dataset, (n_frames,), "encoded frames (one per frame)")
                 if h5py.check_vlen_dtype(dataset.dtype) is None:
                     raise check.fail(dataset.name, f"expected variable-length uint8 encoded frames, found dtype {dataset.dtype}")
             views.append(view)
-        return tuple(v for v in view_names if v in views)
+        return tuple(v for v in cameras if v in views)
 
     # ----------------------------------------------------------------- access
+    @property
+    def warnings(self) -> list[str]:
+        """Problems that do not stop the session from opening, each naming the file and entry:
+        camera files missing or refused, and how the found ones disagree with the session
+        (frame rate, length, size). Reading this the first time reads those files' headers."""
+        return self._warnings + self._videos.file_warnings()
+
     @property
     def view_names(self) -> tuple[str, ...]:
         return tuple(camera.name for camera in self.cameras)
@@ -346,43 +358,47 @@ class Session:
     def encoded_frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
         """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None.
 
-        Cheap to call under the file lock; decode the result with
+        None too for a view whose frames are in a camera file. Cheap to call
+        under the file lock; decode the result with
         :func:`analysis.session.video_source.decode_image` outside it.
         """
         self._check_index(take_id, index)
-        if not self.has_video(take_id, view):
+        if not self.has_video(take_id, view) or (take_id, view) in self._videos:
             return None
         with self._lock:
             dataset = self._take_group(take_id)["video"][view]
-            if dataset.shape == ():
-                return None
             try:
                 return dataset[index]
             except _READ_ERRORS as error:
                 raise self._check.fail(dataset.name, f"frame {index} cannot be read ({error})") from None
 
     def frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
-        """Frame ``index`` of one view as BGR uint8 ``(H, W, 3)``; None without video."""
+        """Frame ``index`` of one view as BGR uint8 ``(H, W, 3)``.
+
+        None for a view without video, a frame past the end of its camera file,
+        and a frame that cannot be decoded.
+        """
         encoded = self.encoded_frame(take_id, view, index)
         if encoded is not None:
             return decode_image(encoded)
-        if not self.has_video(take_id, view):
-            return None
-        return self._video_file(take_id, view).decode(index)
+        return self._videos.frame((take_id, view), index)
 
     def frames(self, take_id: str, index: int) -> list[np.ndarray | None]:
         """Frame ``index`` of every view, in camera order (None for views without video)."""
         return [self.frame(take_id, view, index) for view in self.view_names]
 
-    def _video_file(self, take_id: str, view: str) -> VideoFileFrames:
-        key = (take_id, view)
-        with self._lock:
-            if key not in self._video_files:
-                dataset = self._take_group(take_id)["video"][view]
-                relative = as_text(dataset[()])
-                offset = self._check.int_attr(dataset, "frame_offset", 0, optional=True) or 0
-                self._video_files[key] = VideoFileFrames(self.path.parent / relative, offset)
-            return self._video_files[key]
+    def video_info(self, take_id: str, view: str) -> VideoInfo | None:
+        """Frame rate, frame count and size of the view's camera file; None without a readable file."""
+        self.take(take_id)
+        return self._videos.info((take_id, view))
+
+    def missing_videos(self) -> dict[tuple[str, str], Path]:
+        """``(take_id, view) -> path looked for`` of every referenced camera file not found."""
+        return self._videos.missing()
+
+    def refused_videos(self) -> dict[tuple[str, str], str]:
+        """``(take_id, view) -> reason`` of every stored video path refused for safety."""
+        return self._videos.refused()
 
     def _check_index(self, take_id: str, index: int) -> None:
         n_frames = self.take(take_id).n_frames

@@ -1,44 +1,78 @@
-"""Decoding embedded frames, and reading frames of video files beside a session."""
+"""Decoding the JPEG or PNG frames embedded in a session, refusing junk without raising.
+
+Only JPEG and PNG (the contract's two codecs) reach OpenCV, and only once
+their header states a plausible size: a header claiming 60000x60000 pixels
+would otherwise make ``cv2.imdecode`` raise, or allocate gigabytes and spend
+seconds decoding garbage.
+"""
 
 from __future__ import annotations
-
-import threading
-from pathlib import Path
 
 import cv2
 import numpy as np
 
+#: Largest frame decoded, in pixels (above 8K: 8192x4320 is 35.4 million).
+MAX_FRAME_PIXELS = 40_000_000
 
-class VideoFileFrames:
-    """Frames of a video file read with OpenCV; sequential reads avoid seeking."""
-
-    def __init__(self, path: Path, frame_offset: int) -> None:
-        self.path = path
-        self.frame_offset = frame_offset
-        self._capture: cv2.VideoCapture | None = None
-        self._next_index = -1
-        self._lock = threading.Lock()
-
-    def decode(self, index: int) -> np.ndarray | None:
-        """Frame ``index`` of the take (``frame_offset + index`` of the file), BGR, or None."""
-        with self._lock:
-            if self._capture is None:
-                self._capture = cv2.VideoCapture(str(self.path))
-            if index != self._next_index:
-                self._capture.set(cv2.CAP_PROP_POS_FRAMES, self.frame_offset + index)
-            ok, image = self._capture.read()
-            self._next_index = index + 1 if ok else -1
-            return image if ok else None
-
-    def close(self) -> None:
-        with self._lock:
-            if self._capture is not None:
-                self._capture.release()
-                self._capture = None
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_JPEG_START = b"\xff\xd8"
+#: JPEG start-of-frame markers (SOF0..SOF15 without DHT C4, JPG C8 and DAC CC): they carry the size.
+_JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+#: JPEG markers without a length field: TEM and the restart markers RST0..RST7.
+_JPEG_BARE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
+_JPEG_SCAN_OR_END = frozenset({0xDA, 0xD9})
 
 
-def decode_image(encoded: np.ndarray) -> np.ndarray | None:
-    """Decode JPEG/PNG bytes ``(n,)`` uint8 into BGR ``(H, W, 3)``; None if undecodable."""
-    if encoded is None or len(encoded) == 0:
+def encoded_image_size(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` stated by a PNG or JPEG header, or None if ``data`` is neither."""
+    if data.startswith(_PNG_SIGNATURE):
+        if len(data) < 24 or data[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith(_JPEG_START):
+        return _jpeg_size(data)
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Walk the JPEG marker segments up to the frame header; None if there is none before the scan."""
+    position = len(_JPEG_START)
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            position += 1
+            continue
+        if marker in _JPEG_BARE_MARKERS:
+            position += 2
+            continue
+        if marker in _JPEG_SCAN_OR_END:
+            return None
+        if marker in _JPEG_FRAME_MARKERS:
+            if position + 9 > len(data):
+                return None
+            height = int.from_bytes(data[position + 5:position + 7], "big")
+            width = int.from_bytes(data[position + 7:position + 9], "big")
+            return width, height
+        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+    return None
+
+
+def decode_image(encoded: np.ndarray | bytes | None) -> np.ndarray | None:
+    """Decode JPEG/PNG bytes ``(n,)`` uint8 into BGR ``(H, W, 3)`` uint8.
+
+    Returns None for anything that is not a decodable JPEG or PNG of at most
+    :data:`MAX_FRAME_PIXELS` pixels: empty or random bytes, other image
+    formats, truncated files, absurd sizes. Never raises on bad data.
+    """
+    if encoded is None:
         return None
-    return cv2.imdecode(np.asarray(encoded, dtype=np.uint8), cv2.IMREAD_COLOR)
+    data = np.asarray(encoded, dtype=np.uint8).reshape(-1)
+    size = encoded_image_size(data.tobytes())
+    if size is None or not 0 < size[0] * size[1] <= MAX_FRAME_PIXELS:
+        return None
+    try:
+        return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    except cv2.error:
+        return None

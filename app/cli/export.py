@@ -11,11 +11,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from analysis.exemplars import exemplar_reference
 from analysis.render.clip_export import (
     ANGLE_JOINTS,
     SKELETON_SOURCES,
     OverlayOptions,
     available_codec,
+    best_exemplar,
     export_clip,
     export_snapshot_png,
     export_take_csv,
@@ -65,7 +67,8 @@ def run_export_command(args: argparse.Namespace) -> int | None:
 
     Bad input (a bad file, take, view, range or option) prints one line naming
     the file and returns 2. The session's own errors are reported the same way
-    by the main entry point.
+    by the main entry point. The compare layout prints ``exemplar: FILE#TAKE``,
+    the exemplar it shows (FILE relative to the session's folder when inside it).
     """
     if args.command != "export":
         return None
@@ -77,6 +80,9 @@ def run_export_command(args: argparse.Namespace) -> int | None:
         overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
                                   penalties=not args.no_penalties, timestamp=not args.no_timestamp)
         exemplar = _parse_exemplar(args.exemplar)
+        if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
+            exemplar = exemplar or best_exemplar(args.file, args.take)
+            print(f"exemplar: {_reference(args.file, *exemplar)}")
         if args.csv is not None:
             print(f"wrote {export_take_csv(args.file, args.take, args.csv)}")
         if args.snapshot is not None:
@@ -97,6 +103,12 @@ def _parse_exemplar(text: str | None) -> tuple[Path, str] | None:
     if not separator or not file or not take:
         raise ValueError(f"--exemplar must be FILE.h5:TAKE, got {text!r}")
     return Path(file), take
+
+
+def _reference(session_path: Path, exemplar_path: Path, take: str) -> str:
+    folder, path = session_path.resolve().parent, exemplar_path.resolve()
+    return exemplar_reference(path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(exemplar_path),
+                              take)
 
 
 def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: tuple[Path, str] | None) -> int:

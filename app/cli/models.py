@@ -51,6 +51,8 @@ def run_model_command(args: argparse.Namespace) -> int | None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from analysis.catalogue.penalties import load_penalty_catalogue
+    from app.cli.training_data import load_library_data
     from models.checkpoint import save_checkpoint
     from models.config import preset
     from models.distributed import process_group_from_env
@@ -63,7 +65,9 @@ def _train(args: argparse.Namespace) -> int:
     if group.is_main:
         print(f"training preset {args.preset!r} on {args.library} (seed {args.seed}, {group.world_size} process(es))",
               flush=True)
-    model = train(args.library, config, seed=args.seed, device=args.device, log=lambda line: print(line, flush=True))
+    data = load_library_data(args.library, config.modality, config.n_steps, tuple(load_penalty_catalogue()),
+                             angles=config.angles)
+    model = train(data, config, seed=args.seed, device=args.device, log=lambda line: print(line, flush=True))
     if group.is_main:
         model.metadata["command"] = {"preset": args.preset, "epochs": config.epochs, "seed": args.seed}
         save_checkpoint(args.out, model)
@@ -79,7 +83,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from models.evaluate import evaluate_library
+    from app.cli.scoring import evaluate_library
     from models.scorer import Scorer
 
     scorer = Scorer.load(args.model, device=args.device)
@@ -96,8 +100,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from app.cli.scoring import score_session
     from models.scorer import Scorer
-    from models.session_scoring import score_session
 
     scorer = Scorer.load(args.model, device=args.device)
     results = score_session(scorer, args.file, args.exemplars or args.file.parent)

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import create_worker
 
+from analysis.exemplars import exemplar_reference, take_exemplars
 from analysis.render.clip_export import (
     ANGLE_JOINTS,
     ExportCancelled,
@@ -43,8 +43,8 @@ from analysis.render.clip_export import (
     export_take_csv,
 )
 from analysis.session.contract import SessionFormatError
-from analysis.session.library import Library
 from app.cli.export import EXPORT_THREADS
+from app.gui.workers import WorkerRunner
 from viewer.model.state import ViewerState
 
 LAYOUT_CHOICES = (("Single view", "single"), ("8-view mosaic", "mosaic"), ("Trainee | exemplar", "compare"))
@@ -84,10 +84,9 @@ class ExportDialog(QDialog):
     Parameters
     ----------
     state : ViewerState
-        Gives the session, the take, the selected view and the loop range (the default time range).
-    library : Library, optional
-        Where the exemplars of the compare layout are listed; without one the
-        best exemplar of the session's folder is used.
+        Gives the session, the take, the selected view, the loop range (the default
+        time range) and the library whose exemplars the compare layout offers, best
+        first; without a library the best exemplar of the session's folder is used.
 
     Signals
     -------
@@ -98,7 +97,7 @@ class ExportDialog(QDialog):
     export_finished = Signal(object)
     _progressed = Signal(int, int)
 
-    def __init__(self, state: ViewerState, parent: QWidget | None = None, library: Library | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         if state.session is None or state.take is None:
             raise ValueError("open a take before exporting a clip")
@@ -108,7 +107,7 @@ class ExportDialog(QDialog):
         self.take_id = state.take.take_id
         self.last_error: str | None = None
         self._cancel = threading.Event()
-        self._worker = None
+        self.workers = WorkerRunner(self)
         self._close_when_done = False
 
         self.layout_combo = QComboBox()
@@ -120,8 +119,10 @@ class ExportDialog(QDialog):
         default_view = state.selected_view or (video_views or state.session.view_names)[0]
         self.view_combo.setCurrentText(default_view)
         self.exemplar_combo = QComboBox()
-        self.exemplar_combo.addItem("Best exemplar in the session's folder", None)
-        for label, exemplar in self._exemplar_choices(library):
+        choices = self._exemplar_choices()
+        if not choices:
+            self.exemplar_combo.addItem("Best exemplar in the session's folder", None)
+        for label, exemplar in choices:
             self.exemplar_combo.addItem(label, exemplar)
 
         last_frame = max(0, state.n_frames - 1)
@@ -193,14 +194,14 @@ class ExportDialog(QDialog):
         self._update_range_label()
 
     # -------------------------------------------------------------- choices
-    def _exemplar_choices(self, library: Library | None) -> list[tuple[str, tuple[Path, str]]]:
+    def _exemplar_choices(self) -> list[tuple[str, tuple[Path, str]]]:
+        """The exemplars of the take in the state's library, best first (the first is the default)."""
+        library, take = self.state.library, self.state.take
         if library is None:
             return []
-        rows = library.exemplars(self.state.take.info.action).sort_values("score", ascending=False)
-        here = self.session_path.resolve()
-        return [(f"{take} ({Path(file).stem}, {score:.2f})", (library.path_of(file), take))
-                for file, take, score in zip(rows["file"], rows["take"], rows["score"])
-                if (library.path_of(file).resolve(), take) != (here, self.take_id)]
+        rows = take_exemplars(library, self.session_path, self.take_id, take.info.action, self.state.session.event)
+        return [(f"{row.athlete} · {exemplar_reference(row.file, row.take)} · {row.score:.2f}",
+                 (library.path_of(row.file), row.take)) for row in rows.itertuples()]
 
     def _update_enabled(self) -> None:
         layout = self.layout_combo.currentData()
@@ -234,7 +235,7 @@ class ExportDialog(QDialog):
     # --------------------------------------------------------------- export
     @property
     def running(self) -> bool:
-        return self._worker is not None
+        return self.workers.busy()
 
     def start_export(self) -> None:
         """Start the export in a worker; progress and the result arrive as signals."""
@@ -251,11 +252,8 @@ class ExportDialog(QDialog):
         self.status_label.setText(f"Exporting {request.out_path.name}…")
         self.export_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self._worker = create_worker(run_clip_request, request, self._progressed.emit, self._cancel.is_set,
-                                     _start_thread=False, _ignore_errors=True)
-        self._worker.returned.connect(self._on_returned)
-        self._worker.errored.connect(self._on_errored)
-        self._worker.start()
+        self.workers.start(run_clip_request, request, self._progressed.emit, self._cancel.is_set,
+                           returned=self._on_returned, errored=self._on_errored)
 
     def cancel_export(self) -> None:
         """Ask the running export to stop; it removes its temporary file."""
@@ -274,7 +272,6 @@ class ExportDialog(QDialog):
         self._finish(None, f"Export failed: {error}")
 
     def _finish(self, path: Path | None, problem: str | None) -> None:
-        self._worker = None
         self.last_error = problem
         self.export_button.setEnabled(True)
         self.cancel_button.setEnabled(False)

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import create_worker
 
+from analysis.render import palette
 from analysis.session.library import Library
 from app.gui.finetune_job import (
     TAKE_FILTERS,
@@ -44,23 +44,24 @@ from app.gui.finetune_job import (
     run_finetune,
 )
 from app.gui.model_registry import ModelEntry, ModelRegistry
+from app.gui.workers import WorkerRunner
+from viewer.model.state import ViewerState
 
 ANY = "any"
-LOSS_COLOUR = "#ff7043"
-RHO_COLOUR = "#3fa9ff"
+LOSS_COLOUR = palette.LOSS
+RHO_COLOUR = palette.RHO
 
 
 class FinetuneDialog(QDialog):
-    """Fine-tune the active model on takes of ``library``.
+    """Fine-tune the active model on takes of ``state.library``.
 
     Parameters
     ----------
     registry : ModelRegistry
         Gives the base (active) model and receives the new one.
-    library : Library
-        Where the takes and their exemplars come from.
-    session_file : str, optional
-        The current session as a library ``file`` value (offered as "current session").
+    state : ViewerState
+        Its library is where the takes and their exemplars come from; its session,
+        when it lies in that library, is offered as "current session".
     device : str, optional
         ``cpu`` or ``cuda``; default CUDA when available.
 
@@ -73,19 +74,22 @@ class FinetuneDialog(QDialog):
     model_created = Signal(object)
     _epoch_done = Signal(dict)
 
-    def __init__(self, registry: ModelRegistry, library: Library, session_file: str | None = None,
-                 device: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, registry: ModelRegistry, state: ViewerState, device: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        if state.library is None:
+            raise ValueError("fine-tuning needs a library: open a session first")
         self.setWindowTitle("Fine-tune the scoring model")
         self.resize(720, 620)
         self.registry = registry
-        self.library = library
+        self.library: Library = state.library
+        session_file = None if state.session is None else self.library.file_of(state.session.path)
         self.session_file = session_file
         self.device = device
         self.history: list[dict] = []
         self.last_error: str | None = None
         self._cancel = threading.Event()
-        self._worker = None
+        self.workers = WorkerRunner(self)
         self._out_path: Path | None = None
         self._epoch_done.connect(self._on_epoch)
 
@@ -98,7 +102,7 @@ class FinetuneDialog(QDialog):
         (self._session_choice if session_file else self._filter_choice).setChecked(True)
         self._filters: dict[str, QComboBox] = {}
         filter_row = QHBoxLayout()
-        index = library.index
+        index = self.library.index
         for column in TAKE_FILTERS:
             box = QComboBox()
             box.addItem(f"{column}: {ANY}", None)
@@ -130,7 +134,7 @@ class FinetuneDialog(QDialog):
         self._status_label = QLabel("")
         self._status_label.setWordWrap(True)
         self._plots = pg.GraphicsLayoutWidget()
-        self._plots.setBackground("#17191d")
+        self._plots.setBackground(palette.SCENE_BACKGROUND)
         self._loss_plot = self._plots.addPlot(row=0, col=0, title="training loss")
         self._rho_plot = self._plots.addPlot(row=0, col=1, title="validation ρ")
         for plot in (self._loss_plot, self._rho_plot):
@@ -195,7 +199,7 @@ class FinetuneDialog(QDialog):
             epochs=self._epochs.value(), learning_rate=self._learning_rate.value(), **filters)
 
     def is_running(self) -> bool:
-        return self._worker is not None
+        return self.workers.busy()
 
     def start(self) -> None:
         """Run the fine-tuning in a background worker."""
@@ -214,13 +218,9 @@ class FinetuneDialog(QDialog):
         self._progress.setFormat("Reading the takes …")
         self._eta_label.setText("")
         self._status_label.setText(f"Fine-tuning {self.registry.active().label} on {self._count_label.text()}")
-        worker = create_worker(run_finetune, request, self._out_path, self._epoch_done.emit, self._cancel,
-                               self.device, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(self._on_finished)
-        worker.errored.connect(self._on_failed)
-        self._worker = worker
+        self.workers.start(run_finetune, request, self._out_path, self._epoch_done.emit, self._cancel, self.device,
+                           returned=self._on_finished, errored=self._on_failed)
         self._set_running(True)
-        worker.start()
 
     def cancel(self) -> None:
         """Stop after the current epoch; nothing is saved and the active model stays."""
@@ -280,8 +280,6 @@ class FinetuneDialog(QDialog):
             self._status_label.setText(f"Fine-tuning failed: {error}. Nothing was saved; {active} stays active.")
 
     def _set_running(self, running: bool) -> None:
-        if not running:
-            self._worker = None
         self._start_button.setEnabled(not running)
         self._cancel_button.setEnabled(running)
         for widget in (self._epochs, self._learning_rate, self._session_choice, self._filter_choice,

@@ -98,8 +98,8 @@ def run_finetune(request: FinetuneRequest, out_path: Path, on_epoch: Callable[[d
         If no scored take matches, or none has an exemplar of its action.
     """
     from analysis.catalogue.penalties import load_penalty_catalogue
+    from app.cli.training_data import load_library_data
     from models.checkpoint import load_checkpoint, save_checkpoint
-    from models.data import load_library_data
     from models.train import train
 
     started = time.perf_counter()

@@ -22,6 +22,8 @@ SCREENSHOT_SIZE = (1920, 1080)
 #: (10 MiB) is smaller than the kinematics plots of a 4K-wide window, and once they do not fit
 #: every playback frame repaints every curve.
 PIXMAP_CACHE_KIB = 256 * 1024
+#: How long the screenshot waits for the library beside the session to be indexed (thousands of takes).
+LIBRARY_TIMEOUT_S = 180
 
 
 def application() -> QApplication:
@@ -97,7 +99,7 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
                 raise IndexError(f"frame {frame} is outside take {window.state.take.take_id!r} "
                                  f"(0..{window.state.n_frames - 1})")
             window.state.seek(frame)
-        wait_until(lambda: window.browser.library is not None, timeout_s=30)
+        wait_until(lambda: window.state.library is not None, timeout_s=LIBRARY_TIMEOUT_S)
         wait_until(lambda: not window.scoring.busy, timeout_s=60)
         if window.state.take.pose3d is not None:
             wait_until(lambda: window.state.exemplar is not None, timeout_s=30)

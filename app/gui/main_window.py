@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -31,6 +32,7 @@ from app.gui.scoring_menu import build_model_menu, connect_scoring_panel
 from app.gui.session_controller import SessionController
 from app.gui.settings import AppSettings
 from app.gui.shortcuts import ShortcutsDialog, install_playback_shortcuts
+from app.gui.workers import WorkerRunner
 from viewer.model.state import ViewerState
 from viewer.vispy.skeleton_view import SkeletonView
 from viewer.widgets.compare_view import CompareView
@@ -112,10 +114,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         self.controller.failed.connect(self._report_error)
-        self.controller.library_ready.connect(self.browser.set_library)
         self.controller.busy.connect(self._show_busy)
         self.browser.take_activated.connect(self.controller.open_take_in_file)
-        self.exemplars.candidates_changed.connect(self.compare.set_candidates)
         self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         self.exemplars.busy.connect(self._show_busy)
         self.compare.exemplar_chosen.connect(self.exemplars.choose)
@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
 
     def export_clip(self) -> None:
         if self.state.take is not None:
-            self.export_dialog = ExportDialog(self.state, self, self.browser.library)
+            self.export_dialog = ExportDialog(self.state, self)
             self.export_dialog.open()
 
     def save_screenshot(self) -> None:
@@ -252,14 +252,10 @@ class MainWindow(QMainWindow):
         """Model > Fine-tune…: the dialog, on the library of the current session's folder."""
         from app.gui.finetune_dialog import FinetuneDialog
 
-        library, session = self.browser.library, self.state.session
-        if library is None or session is None:
+        if self.state.library is None or self.state.session is None:
             self._report_error("Fine-tune", "Open a session first: fine-tuning uses the takes of its library.")
             return None
-        path = session.path.resolve()
-        inside = path.is_relative_to(Path(library.root).resolve())
-        dialog = FinetuneDialog(self.models, library, path.relative_to(Path(library.root).resolve()).as_posix()
-                                if inside else None, parent=self)
+        dialog = FinetuneDialog(self.models, self.state, parent=self)
         dialog.show()
         return dialog
 
@@ -319,6 +315,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.state.set_playing(False)
         self.settings.set_window_layout(self.saveGeometry(), self.saveState())
+        for dialog in self.findChildren(QDialog):
+            dialog.close()                  # a running export or fine-tuning is asked to stop ...
+        for runner in self.findChildren(WorkerRunner):
+            runner.close()                  # ... and no background job outlives the window
         self.exemplars.close()
         self.scoring.close()
         self.controller.close()

@@ -1,24 +1,25 @@
-"""Opens sessions and takes, scans the library beside them, and runs background jobs.
+"""Opens sessions and takes, indexes the library beside them, and re-triangulates.
 
-Only this application layer starts threads. Workers return results; they are
-applied on the GUI thread, and a result whose request id is no longer current
-(the user opened something else meanwhile) is dropped.
+The library of a session's folder is indexed once, in a worker, and put in the
+viewer state, where the browser, the exemplar and scoring controllers and the
+dialogs read it. Background jobs run in a :class:`app.gui.workers.WorkerRunner`:
+a result whose request is no longer current (the user opened something else
+meanwhile) is dropped.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from superqt.utils import create_worker
 
 from analysis.session.contract import SessionFormatError
 from analysis.session.library import Library
 from analysis.session.reader import Session
 from app.gui.frame_prefetch import FramePrefetcher
 from app.gui.settings import AppSettings
+from app.gui.workers import WorkerRunner
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 
@@ -30,13 +31,11 @@ class SessionController(QObject):
     -------
     failed(str, str)
         A title and a message naming the file and the problem, for an error dialog.
-    library_ready(Library)
     busy(str)
         A status message for long work ('' when done).
     """
 
     failed = Signal(str, str)
-    library_ready = Signal(object)
     busy = Signal(str)
 
     def __init__(self, state: ViewerState, settings: AppSettings, parent: QObject | None = None) -> None:
@@ -44,11 +43,8 @@ class SessionController(QObject):
         self.state = state
         self.settings = settings
         self.prefetcher: FramePrefetcher | None = None
-        self._requests = itertools.count(1)
-        self._library_request = 0
-        self._retriangulation_request = 0
+        self.workers = WorkerRunner(self)
         self._library_root: Path | None = None
-        self._workers: set = set()
 
     # --------------------------------------------------------------- opening
     def open_file(self, path: str | Path, take_id: str | None = None) -> bool:
@@ -79,8 +75,8 @@ class SessionController(QObject):
         self.settings.add_recent_file(path)
         for warning in session.warnings:
             self.failed.emit("Session opened with warnings", warning)
+        self.scan_library(path.parent)   # first: the take's exemplars are then looked up in this folder
         self.open_take(take_id)
-        self.scan_library(path.parent)
         return True
 
     def open_take(self, take_id: str) -> bool:
@@ -121,20 +117,27 @@ class SessionController(QObject):
 
     # --------------------------------------------------------------- library
     def scan_library(self, folder: Path) -> None:
-        """Index ``folder`` in the background; emits ``library_ready`` (skipped if already shown)."""
+        """Index ``folder`` in the background into ``state.library`` (skipped if it is already the library).
+
+        The state holds no library (None) until the index is ready.
+        """
         folder = Path(folder).resolve()
         if folder == self._library_root:
             return
         self._library_root = folder
-        request = self._library_request = next(self._requests)
+        self.state.set_library(None)
         self.busy.emit(f"Indexing library {folder} …")
-        self._start(Library.scan, folder, returned=lambda library: self._library_scanned(request, library))
+        self.workers.start(Library.scanning, folder, channel="library",
+                           yielded=lambda step: self.busy.emit(f"Indexing library {folder} … {step[0]}/{step[1]}"),
+                           returned=self._library_scanned, errored=self._library_failed)
 
-    def _library_scanned(self, request: int, library: Library) -> None:
-        if request != self._library_request:
-            return
+    def _library_scanned(self, library: Library) -> None:
         self.busy.emit("")
-        self.library_ready.emit(library)
+        self.state.set_library(library)
+
+    def _library_failed(self, error: Exception) -> None:
+        self._library_root = None   # asking again scans again
+        self._worker_failed(error)
 
     # -------------------------------------------------------- re-triangulate
     def retriangulate(self, excluded_views: tuple[str, ...], threshold_px: float | None = None) -> None:
@@ -144,35 +147,28 @@ class SessionController(QObject):
         bundle = self.state.take
         if bundle is None:
             return
-        request = self._retriangulation_request = next(self._requests)
         names = ", ".join(excluded_views) or "no view"
         self.busy.emit(f"Re-triangulating without {names} …")
         args = (bundle, tuple(excluded_views)) + (() if threshold_px is None else (threshold_px,))
-        self._start(retriangulated_bundle, *args,
-                    returned=lambda new: self._retriangulated(request, bundle, new))
+        self.workers.start(retriangulated_bundle, *args, channel="retriangulation",
+                           returned=lambda new: self._retriangulated(bundle, new), errored=self._worker_failed)
 
-    def _retriangulated(self, request: int, old, new) -> None:
-        if request != self._retriangulation_request or self.state.take is not old:
+    def _retriangulated(self, old, new) -> None:
+        if self.state.take is not old:
             return
         self.busy.emit("")
         frame = self.state.frame
         self.state.set_take(new)
         self.state.seek(frame)
 
-    # ---------------------------------------------------------------- workers
-    def _start(self, function, *args, returned) -> None:
-        worker = create_worker(function, *args, _start_thread=False)
-        worker.returned.connect(returned)
-        worker.errored.connect(lambda error: self._worker_failed(error))
-        worker.finished.connect(lambda: self._workers.discard(worker))
-        self._workers.add(worker)
-        worker.start()
-
     def _worker_failed(self, error: Exception) -> None:
         self.busy.emit("")
         self.failed.emit("Background job failed", str(error))
 
     def close(self) -> None:
+        """Stop the background jobs (waiting for them), the decoding, and close the session."""
+        self.workers.close()
+        self._library_root = None
         if self.prefetcher is not None:
             self.prefetcher.close()
             self.prefetcher = None

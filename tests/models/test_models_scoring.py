@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import shutil
 import subprocess
@@ -19,14 +18,13 @@ import torch
 from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.motion.skeleton import COCO17
 from analysis.session.library import Library
-from app.cli.models import add_model_commands, run_model_command
+from app.cli.scoring import read_exemplar, scoring_exemplars
 from models.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from models.config import preset
 from models.data import (
     athlete_split,
     epoch_pairs,
     exemplars_by_action,
-    load_library_data,
 )
 from models.features import (
     JointRoles,
@@ -36,33 +34,16 @@ from models.features import (
 )
 from models.graph import partitioned_adjacency
 from models.scorer import Exemplar, Scorer
-from models.session_scoring import library_exemplars
 from models.train import train
+from tests.helpers import TINY_TRAINING
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = preset("tiny", epochs=60)
 
 
-@pytest.fixture(scope="module")
-def tiny_data(tiny_library):
-    return load_library_data(tiny_library, TINY.modality, TINY.n_steps, tuple(load_penalty_catalogue()))
-
-
-@pytest.fixture(scope="module")
-def trained(tiny_data):
-    torch.set_num_threads(2)
-    return train(tiny_data, TINY, seed=0, device="cpu", log=lambda line: None)
-
-
-@pytest.fixture(scope="module")
-def checkpoint_file(trained, tmp_path_factory) -> Path:
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", trained)
-
-
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    add_model_commands(parser.add_subparsers(dest="command"))
-    return parser.parse_args(argv)
+def _exemplars(library: Library, take, k: int) -> list[Exemplar]:
+    """The poses of the ``k`` exemplars ``take`` (a library index row) is scored against."""
+    chosen = scoring_exemplars(library, library.path_of(take.file), take.take, take.action, take.event, k)
+    return [read_exemplar(library, row.file, row.take, row.score, "pose3d") for row in chosen.itertuples()]
 
 
 def test_adjacency_comes_from_the_skeleton_edges():
@@ -169,18 +150,18 @@ def test_curriculum_introduces_levels_in_order():
     assert len(set(mixed)) > 1
 
 
-def test_network_outputs_have_the_documented_shapes(trained, tiny_data):
-    network = trained.network
+def test_network_outputs_have_the_documented_shapes(tiny_model, tiny_data):
+    network = tiny_model.network
     batch = torch.from_numpy(tiny_data.features[:3])
     pairs = torch.arange(3)
     score, logits = network(batch, pairs, pairs.flip(0))
     assert score.shape == (3,)
-    assert logits.shape == (3, len(trained.head_codes), (TINY.n_steps + 1) // 2)
-    assert trained.head_codes == tuple(load_penalty_catalogue())
+    assert logits.shape == (3, len(tiny_model.head_codes), (TINY_TRAINING.n_steps + 1) // 2)
+    assert tiny_model.head_codes == tuple(load_penalty_catalogue())
 
 
 def test_the_same_seed_trains_the_same_weights(tiny_data):
-    settings = preset("default", epochs=1, batch_size=16)
+    settings = dataclasses.replace(TINY_TRAINING, epochs=1)
     first, again = (train(tiny_data, settings, seed=5, device="cpu", log=lambda line: None) for _ in range(2))
     other = train(tiny_data, settings, seed=6, device="cpu", log=lambda line: None)
     weights = [model.network.state_dict() for model in (first, again, other)]
@@ -188,21 +169,21 @@ def test_the_same_seed_trains_the_same_weights(tiny_data):
     assert not all(torch.equal(weights[0][name], weights[2][name]) for name in weights[0])
 
 
-def test_checkpoint_round_trip_gives_identical_outputs(trained, checkpoint_file, tiny_data):
-    loaded = load_checkpoint(checkpoint_file)
+def test_checkpoint_round_trip_gives_identical_outputs(tiny_model, tiny_model_file, tiny_data):
+    loaded = load_checkpoint(tiny_model_file)
     batch = torch.from_numpy(tiny_data.features[:4])
     pairs = torch.arange(4)
-    trained.network.eval()
+    tiny_model.network.eval()
     with torch.no_grad():
-        before = trained.network(batch, pairs, pairs.flip(0))
+        before = tiny_model.network(batch, pairs, pairs.flip(0))
         after = loaded.network(batch, pairs, pairs.flip(0))
     assert torch.equal(before[0], after[0]) and torch.equal(before[1], after[1])
     assert loaded.metadata["skeleton"]["joint_names"] == list(COCO17.joint_names)
     assert [item["code"] for item in loaded.metadata["penalty_catalogue"]] == list(load_penalty_catalogue())
 
 
-def test_exemplar_against_itself_predicts_its_own_score(checkpoint_file, tiny_library):
-    scorer = Scorer.load(checkpoint_file, device="cpu")
+def test_exemplar_against_itself_predicts_its_own_score(tiny_model_file, tiny_library):
+    scorer = Scorer.load(tiny_model_file, device="cpu")
     library = Library.scan(tiny_library)
     for row in library.index[library.index["is_exemplar"]].head(6).itertuples():
         with library.open(row.file) as session:
@@ -213,15 +194,15 @@ def test_exemplar_against_itself_predicts_its_own_score(checkpoint_file, tiny_li
         assert result.heatmap.shape == (len(scorer.penalty_codes), row.n_frames)
 
 
-def test_a_mirrored_performance_scores_the_same(checkpoint_file, tiny_library):
+def test_a_mirrored_performance_scores_the_same(tiny_model_file, tiny_library):
     # Each pair is scored as it is and mirrored, so leading with the other side changes nothing.
-    scorer = Scorer.load(checkpoint_file, device="cpu")
+    scorer = Scorer.load(tiny_model_file, device="cpu")
     library = Library.scan(tiny_library)
     row = next(r for r in library.index[~library.index["is_exemplar"]].itertuples() if r.score < 9.5)
     flip, world_mirror = COCO17.flip_permutation(), np.array([-1.0, 1.0, 1.0])
     with library.open(row.file) as session:
         pose = session.pose3d(row.take)
-    exemplars = library_exemplars(library, row.action, 3, None)
+    exemplars = _exemplars(library, row, 3)
     mirrored = [Exemplar(e.key + ":mirrored", e.pose3d[:, flip] * world_mirror, None, e.score) for e in exemplars]
     as_performed = scorer.score(pose, None, exemplars)
     other_side = scorer.score(pose[:, flip] * world_mirror, None, mirrored)
@@ -235,7 +216,7 @@ def test_penalty_heatmap_peaks_inside_the_injected_span(tiny_library):
     library = Library.scan(tiny_library)
     hits, chance, count = 0, 0.0, 0
     for row in library.index[~library.index["is_exemplar"]].itertuples():
-        exemplars = library_exemplars(library, row.action, 5, None)
+        exemplars = _exemplars(library, row, 5)
         with library.open(row.file) as session:
             pose, penalties = session.pose3d(row.take), session.penalties(row.take)
         if not len(penalties.codes) or not exemplars:
@@ -250,7 +231,7 @@ def test_penalty_heatmap_peaks_inside_the_injected_span(tiny_library):
     assert hits > chance + 0.1 * count, f"{hits} of {count} peaks inside the span; chance {chance:.1f}"
 
 
-def test_foreign_and_damaged_checkpoints_give_clear_errors(tmp_path, checkpoint_file):
+def test_foreign_and_damaged_checkpoints_give_clear_errors(tmp_path, tiny_model_file):
     garbage = tmp_path / "garbage.pt"
     garbage.write_bytes(b"this is not a checkpoint")
     with pytest.raises(CheckpointError, match="garbage.pt is not a scoring model checkpoint"):
@@ -263,13 +244,13 @@ def test_foreign_and_damaged_checkpoints_give_clear_errors(tmp_path, checkpoint_
     torch.save(argparse.Namespace(a=1), pickled)
     with pytest.raises(CheckpointError, match="cannot be read as a plain torch weights file"):
         load_checkpoint(pickled)
-    payload = torch.load(checkpoint_file, weights_only=True)
+    payload = torch.load(tiny_model_file, weights_only=True)
     payload["state_dict"].pop(next(iter(payload["state_dict"])))
     damaged = tmp_path / "damaged.pt"
     torch.save(payload, damaged)
     with pytest.raises(CheckpointError, match="damaged.pt is a damaged scoring model checkpoint"):
         load_checkpoint(damaged)
-    payload = torch.load(checkpoint_file, weights_only=True)
+    payload = torch.load(tiny_model_file, weights_only=True)
     payload["format_version"] = 1
     old = tmp_path / "old.pt"
     torch.save(payload, old)
@@ -295,23 +276,6 @@ def test_version_2_checkpoints_load_as_models_without_angle_channels(tmp_path, t
         inputs = torch.from_numpy(without_angles.features[:2])
         score, _ = loaded.network(inputs, torch.arange(2), torch.arange(2).flip(0))
     assert torch.isfinite(score).all()
-
-
-def test_evaluate_and_score_commands_write_json(checkpoint_file, tiny_library, tmp_path, capsys):
-    out = tmp_path / "metrics.json"
-    assert run_model_command(_parse(["evaluate", "--library", str(tiny_library), "--model", str(checkpoint_file),
-                                     "--json", str(out), "--device", "cpu"])) == 0
-    metrics = json.loads(out.read_text())
-    assert {"spearman", "rl2x100", "mae", "n_takes", "per_level", "per_event"} <= set(metrics)
-    assert metrics["n_takes"] > 0 and set(metrics["per_level"]) == {"1"}
-    index = Library.scan(tiny_library).index
-    session_file = tiny_library / index.loc[~index["is_exemplar"], "file"].iloc[0]
-    scored = tmp_path / "score.json"
-    assert run_model_command(_parse(["score", str(session_file), "--model", str(checkpoint_file),
-                                     "--json", str(scored), "--device", "cpu"])) == 0
-    takes = json.loads(scored.read_text())["takes"]
-    assert takes and all(set(t["penalties"]) == set(load_penalty_catalogue()) for t in takes if t["predicted"])
-    assert "predicted" in capsys.readouterr().out
 
 
 def test_torchrun_trains_with_two_cpu_processes(tiny_library, tmp_path):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings
 
 from analysis.session.library import Library
-from app.gui.exemplar_controller import rank_exemplars
 from app.gui.main_window import MainWindow
 from app.gui.settings import AppSettings
 
@@ -162,23 +160,3 @@ def test_clicking_a_deviation_row_seeks_to_where_that_joint_differs_most(window,
     window.compare.table.cellClicked.emit(last, 0)
     assert window.state.frame == rows["peak_frame"].iloc[last]
     assert rows["start_frame"].iloc[last] <= window.state.frame < rows["end_frame"].iloc[last]
-
-
-def test_exemplars_are_ranked_by_video_score_event_and_never_include_the_take_itself():
-    index = pd.DataFrame({
-        "file": ["a.h5", "b.h5", "c.h5", "d.h5", "e.h5"],
-        "take": ["T1", "T1", "T1", "T1", "T1"],
-        "event": ["WFE", "MFE", "WFE", "WFE", "WFE"],
-        "action": ["X", "X", "X", "X", "Y"],
-        "athlete": ["A1", "A2", "A3", "A4", "A5"],
-        "score": [9.5, 10.0, 10.0, 10.0, 10.0],
-        "is_exemplar": [True, True, True, False, True],
-        "has_video": [False, False, False, False, False],
-    })
-    ranked = rank_exemplars(index, "X", "WFE", exclude=("c.h5", "T1"))
-    assert ranked["file"].tolist() == ["b.h5", "a.h5"]
-    ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
-    assert ranked["file"].tolist() == ["c.h5", "b.h5", "a.h5"]
-    index.loc[0, "has_video"] = True  # footage beats a slightly higher judged score
-    ranked = rank_exemplars(index, "X", "WFE", exclude=("z.h5", "T1"))
-    assert ranked["file"].tolist() == ["a.h5", "c.h5", "b.h5"]

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
+from analysis.render.take_table import export_take_csv
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from tests.helpers import make_session_data
@@ -124,6 +125,13 @@ def test_new_take_recomputes_and_export_writes_every_frame(panel, state, tmp_pat
     path = panel.export_csv(tmp_path / "take1.csv")
     exported = pd.read_csv(path)
     assert len(exported) == N_FRAMES and "com_height_m" in exported
+
+
+def test_curves_csv_and_the_take_csv_export_carry_the_same_kinematics(panel, state, tmp_path):
+    assert panel.kinematics is state.take.kinematics  # computed once, with the take
+    from_curves = pd.read_csv(panel.export_csv(tmp_path / "curves.csv"))
+    from_export = pd.read_csv(export_take_csv(state.session.path, "take2", tmp_path / "take.csv"))
+    pd.testing.assert_frame_equal(from_export[from_curves.columns], from_curves)
 
 
 def test_take_without_3d_shows_no_plots_and_refuses_export(panel, state, tmp_path):

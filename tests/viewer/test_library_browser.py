@@ -23,7 +23,7 @@ def test_tree_groups_takes_and_marks_exemplars(qtbot, tmp_path):
     state = ViewerState()
     browser = LibraryBrowser(state)
     qtbot.addWidget(browser)
-    browser.set_library(_library(tmp_path))
+    state.set_library(_library(tmp_path))
     items = browser.take_items()
     assert len(items) == 5
     first = items[0]
@@ -37,7 +37,7 @@ def test_activating_a_take_asks_to_open_it_and_the_filter_hides_others(qtbot, tm
     state = ViewerState()
     browser = LibraryBrowser(state)
     qtbot.addWidget(browser)
-    browser.set_library(_library(tmp_path))
+    state.set_library(_library(tmp_path))
     target = next(item for item in browser.take_items() if item.text(1) == "A07" and item.text(0).startswith("take3"))
     with qtbot.waitSignal(browser.take_activated) as signal:
         browser.activate(target)
@@ -52,7 +52,7 @@ def test_current_take_is_highlighted(qtbot, tmp_path):
     state = ViewerState()
     browser = LibraryBrowser(state)
     qtbot.addWidget(browser)
-    browser.set_library(_library(tmp_path))
+    state.set_library(_library(tmp_path))
     session = Session.open(tmp_path / "b.h5")
     state.set_session(session)
     state.set_take(load_take_bundle(session, "take2"))

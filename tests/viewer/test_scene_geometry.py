@@ -75,18 +75,6 @@ def test_floor_exercise_outline_lies_on_the_floor():
     np.testing.assert_array_equal(segments[:, 2], 0.0)
 
 
-def test_bone_sides_of_coco():
-    sides = dict(zip(COCO17.edges, geometry.bone_sides(COCO17)))
-    assert sides[(11, 13)] == geometry.LEFT
-    assert sides[(12, 14)] == geometry.RIGHT
-    assert sides[(5, 6)] == geometry.CENTRE
-    assert sides[(11, 12)] == geometry.CENTRE
-    assert sides[(0, 1)] == geometry.LEFT
-    joints = geometry.joint_sides(COCO17)
-    assert joints[COCO17.index("nose")] == geometry.CENTRE
-    assert joints[COCO17.index("left_ankle")] == geometry.LEFT
-
-
 def test_pelvis_is_the_mean_of_the_finite_hips():
     pose = np.zeros((17, 3))
     pose[COCO17.index("left_hip")] = (1.0, 0.0, 1.0)

@@ -13,18 +13,19 @@ from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from analysis.motion.skeleton import CENTRE
+from analysis.render import palette
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from tests.helpers import make_session_data
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 from viewer.vispy import scene_geometry as geometry
-from viewer.vispy.skeleton_view import (
-    LOW_CONFIDENCE_COLOR,
-    SELECTED_COLOR,
-    SIDE_COLORS,
-    SkeletonView,
-)
+from viewer.vispy.skeleton_view import SkeletonView
+
+SIDE_COLORS = [palette.rgba(colour) for colour in palette.SIDE_COLOURS]
+SELECTED_COLOR = palette.rgba(palette.SELECTED)
+LOW_CONFIDENCE_COLOR = palette.rgba(palette.LOW_CONFIDENCE)
 
 CANVAS_SIZE = (640, 480)
 
@@ -239,6 +240,6 @@ def test_low_confidence_joints_are_drawn_grey(qtbot, tmp_path):
         pixels = view.project_to_canvas(pose)
         assert has_color(pixels_near(image, pixels[ankle], 8), LOW_CONFIDENCE_COLOR, tolerance=20)
         nose = state.take.skeleton.index("nose")
-        assert has_color(pixels_near(image, pixels[nose], 4), SIDE_COLORS[geometry.CENTRE])
+        assert has_color(pixels_near(image, pixels[nose], 4), SIDE_COLORS[CENTRE])
     finally:
         session.close()

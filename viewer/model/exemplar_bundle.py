@@ -20,6 +20,7 @@ from analysis.motion.alignment import (
     align_takes,
     phase_deviation_summary,
 )
+from analysis.motion.kinematics import take_kinematics
 from viewer.model.take_bundle import TakeBundle
 
 #: The deviation summary splits the trainee's take into this many equal phases.
@@ -47,6 +48,9 @@ class ExemplarBundle:
         (metres): the ghost skeleton.
     deviations : DataFrame
         :func:`analysis.motion.alignment.phase_deviation_summary` of trainee vs ``aligned_pose``.
+    kinematics : DataFrame
+        :func:`analysis.motion.kinematics.take_kinematics` of ``aligned_pose`` at the trainee's
+        frame rate and event: the exemplar's curves beside the trainee's.
     """
 
     take: TakeBundle
@@ -56,16 +60,12 @@ class ExemplarBundle:
     alignment: Alignment
     aligned_pose: np.ndarray
     deviations: pd.DataFrame
+    kinematics: pd.DataFrame
 
     def exemplar_frame(self, trainee_frame: int) -> int:
         """The exemplar frame matched with ``trainee_frame`` (clamped to the trainee's take)."""
         matched = self.alignment.exemplar_frame_for
         return int(matched[min(max(int(trainee_frame), 0), len(matched) - 1)])
-
-
-def take_pose(take: TakeBundle) -> np.ndarray | None:
-    """The 3D pose a take is compared on: triangulated, else the reference; ``(T, J, 3)`` or None."""
-    return take.pose3d if take.pose3d is not None else take.reference
 
 
 def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str,
@@ -81,7 +81,7 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
     athlete : str
         The exemplar's athlete.
     fps : float
-        The trainee's frame rate, for the joint angles of the summary.
+        The trainee's frame rate, for the joint angles of the summary and the exemplar's kinematics.
 
     Raises
     ------
@@ -93,7 +93,7 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
                          f"take {trainee.take_id} uses {trainee.skeleton.name!r}")
     poses = {}
     for role, take in (("trainee", trainee), ("exemplar", exemplar)):
-        poses[role] = take_pose(take)
+        poses[role] = take.pose
         if poses[role] is None:
             raise ValueError(f"{role} take {take.take_id} has no 3D pose to compare")
     skeleton = trainee.skeleton
@@ -107,4 +107,5 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         alignment=alignment,
         aligned_pose=aligned,
         deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=fps),
+        kinematics=take_kinematics(aligned, skeleton, fps, trainee.event),
     )

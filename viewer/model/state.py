@@ -7,8 +7,10 @@ widget that echoes a change back cannot start a feedback loop.
 
 from __future__ import annotations
 
+import pandas as pd
 from psygnal import Signal
 
+from analysis.session.library import Library
 from analysis.session.reader import Session
 from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.scoring_result import ScoringResult
@@ -18,10 +20,13 @@ SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
 
 class ViewerState:
-    """Current session, take, frame, playback and selection.
+    """Current library, session, take, frame, playback and selection.
 
     Signals
     -------
+    library_changed(Library | None)
+        The library the browser lists and the exemplars come from (the session's
+        folder, scanned once by the application); None while it is being indexed.
     session_changed(Session | None)
     take_changed(TakeBundle | None)
         The arrays of the current take; the frame is reset to 0 first.
@@ -40,11 +45,15 @@ class ViewerState:
     exemplar_changed(ExemplarBundle | None)
         The exemplar the current take is compared with, aligned onto its frames;
         None when there is none (it is cleared whenever the take changes).
+    exemplar_candidates_changed(DataFrame)
+        The exemplars of the current take's action in the library, best first
+        (:func:`analysis.exemplars.rank_exemplars`); empty when there are none.
     scoring_changed(ScoringResult | None)
         The scoring model's verdict on the current take; None when it has not been
         scored (it is cleared whenever the take changes).
     """
 
+    library_changed = Signal(object)
     session_changed = Signal(object)
     take_changed = Signal(object)
     frame_changed = Signal(int)
@@ -56,9 +65,12 @@ class ViewerState:
     overlays_changed = Signal(dict)
     retriangulation_requested = Signal(tuple)
     exemplar_changed = Signal(object)
+    exemplar_candidates_changed = Signal(object)
     scoring_changed = Signal(object)
 
     def __init__(self) -> None:
+        self.library: Library | None = None
+        self.exemplar_candidates = pd.DataFrame()
         self.session: Session | None = None
         self.take: TakeBundle | None = None
         self.exemplar: ExemplarBundle | None = None
@@ -85,6 +97,14 @@ class ViewerState:
     def time_s(self) -> float:
         """Time of the current frame from the take's start, seconds."""
         return self.frame / self.fps
+
+    # -------------------------------------------------------------- library
+    def set_library(self, library: Library | None) -> None:
+        """Make ``library`` the one listed and searched for exemplars (None while indexing)."""
+        if library is self.library:
+            return
+        self.library = library
+        self.library_changed.emit(library)
 
     # -------------------------------------------------------------- session
     def set_session(self, session: Session | None) -> None:
@@ -123,6 +143,13 @@ class ViewerState:
                              f"not with the current take")
         self.exemplar = exemplar
         self.exemplar_changed.emit(exemplar)
+
+    def set_exemplar_candidates(self, candidates: pd.DataFrame) -> None:
+        """The exemplars of the current take's action, best first (library index rows)."""
+        if candidates.equals(self.exemplar_candidates):
+            return
+        self.exemplar_candidates = candidates
+        self.exemplar_candidates_changed.emit(candidates)
 
     def set_scoring(self, scoring: ScoringResult | None) -> None:
         """Show the scoring model's verdict on the current take, or none."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
 from analysis.geometry.cameras import Camera
 from analysis.geometry.rig import CameraRig
+from analysis.motion.kinematics import take_kinematics
+from analysis.motion.series import measured_pose
 from analysis.motion.skeleton import Skeleton
 from analysis.session.data import Penalties, TakeInfo
 from analysis.session.reader import Session
@@ -20,6 +24,10 @@ class TakeBundle:
     Attributes
     ----------
     info : TakeInfo
+    fps : float
+        Frames per second of the session.
+    event : str
+        Apparatus code of the session (``"MFE"``).
     skeleton : Skeleton, J joints
     cameras : list of Camera, length V
     pose2d : ndarray (V, T, J, 3) float32
@@ -39,6 +47,8 @@ class TakeBundle:
     """
 
     info: TakeInfo
+    fps: float
+    event: str
     skeleton: Skeleton
     cameras: list[Camera]
     pose2d: np.ndarray
@@ -62,9 +72,24 @@ class TakeBundle:
     def view_names(self) -> tuple[str, ...]:
         return tuple(camera.name for camera in self.cameras)
 
+    @property
+    def pose(self) -> np.ndarray | None:
+        """The 3D pose ``(T, J, 3)`` the take is measured on: triangulated, else the reference; None without."""
+        return measured_pose(self.pose3d, self.reference)
+
+    @cached_property
+    def kinematics(self) -> pd.DataFrame | None:
+        """Joint angles, angular velocities and centre of mass of :attr:`pose`, one row per frame.
+
+        :func:`analysis.motion.kinematics.take_kinematics`, computed on first use and kept:
+        the curves and their CSV export read this one table. None without a 3D pose.
+        """
+        pose = self.pose
+        return None if pose is None else take_kinematics(pose, self.skeleton, self.fps, self.event)
+
 
 def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
-    """Read a take's poses and compute its reprojection (a worker calls this off the GUI thread)."""
+    """Read a take's poses, compute its reprojection and kinematics (a worker calls this off the GUI thread)."""
     info = session.take(take_id)
     pose2d = session.pose2d(take_id)
     pose3d = session.pose3d(take_id)
@@ -73,8 +98,10 @@ def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
         rig = CameraRig(session.cameras)
         reprojected = rig.reproject(pose3d)
         errors = rig.errors(pose2d, reprojected)
-    return TakeBundle(
+    bundle = TakeBundle(
         info=info,
+        fps=session.fps,
+        event=session.event,
         skeleton=session.skeleton,
         cameras=list(session.cameras),
         pose2d=pose2d,
@@ -85,3 +112,6 @@ def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
         penalties=session.penalties(take_id),
         judge_scores=session.judge_scores(take_id),
     )
+    # Computed now, in the caller's worker thread, rather than on first use on the GUI thread.
+    _ = bundle.kinematics
+    return bundle

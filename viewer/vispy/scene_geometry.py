@@ -9,14 +9,13 @@ and ``2i + 1`` are the two ends of segment ``i`` (vispy's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from analysis.catalogue.apparatus import Apparatus
 from analysis.geometry.cameras import Camera
 from analysis.motion.skeleton import Skeleton
-
-#: Bone side codes returned by :func:`bone_sides`.
-CENTRE, LEFT, RIGHT = 0, 1, 2
 
 # The 12 edges of a box, as indices into its 8 corners (bit 0: x, bit 1: y, bit 2: z).
 _BOX_EDGES = np.array([
@@ -148,35 +147,38 @@ def frustum_segments(camera: Camera, depth: float) -> np.ndarray:
     return np.concatenate([rays, rectangle, triangle])
 
 
-def bone_sides(skeleton: Skeleton) -> np.ndarray:
-    """Which side of the body each bone belongs to.
+@dataclass(frozen=True)
+class DrawnPose:
+    """A take's skeleton as the 3D view draws it.
 
-    A bone with a left joint and no right joint is :data:`LEFT`, the mirror
-    case :data:`RIGHT`, anything else (spine, shoulder and hip girdles) :data:`CENTRE`.
-    Sides come from the skeleton's left/right joint pairs.
-
-    Returns
-    -------
-    ndarray, shape (E,) int
+    Attributes
+    ----------
+    positions : ndarray, shape (T, J, 3)
+        Metres: the triangulated joints, and the reference where a joint was not
+        triangulated (NaN where neither is known).
+    uncertain : ndarray, shape (T, J) bool
+        Joints drawn hollow and grey: not triangulated, or seen with a mean 2D
+        confidence (an undetected joint counts as 0) below the threshold.
     """
-    left = {a for a, _ in skeleton.pairs}
-    right = {b for _, b in skeleton.pairs}
-    sides = np.full(len(skeleton.edges), CENTRE, dtype=np.int64)
-    for i, (a, b) in enumerate(skeleton.edges):
-        has_left, has_right = a in left or b in left, a in right or b in right
-        if has_left and not has_right:
-            sides[i] = LEFT
-        elif has_right and not has_left:
-            sides[i] = RIGHT
-    return sides
 
+    positions: np.ndarray
+    uncertain: np.ndarray
 
-def joint_sides(skeleton: Skeleton) -> np.ndarray:
-    """Side code (:data:`CENTRE`, :data:`LEFT`, :data:`RIGHT`) of each joint, shape (J,)."""
-    sides = np.full(skeleton.n_joints, CENTRE, dtype=np.int64)
-    for left, right in skeleton.pairs:
-        sides[left], sides[right] = LEFT, RIGHT
-    return sides
+    @classmethod
+    def of(cls, pose3d: np.ndarray | None, reference: np.ndarray | None, pose2d: np.ndarray,
+           low_confidence: float) -> "DrawnPose":
+        """Build from a take's arrays: pose3d and reference ``(T, J, 3)`` or None, pose2d ``(V, T, J, 3)``."""
+        shape = pose2d.shape[1:3] + (3,)
+        estimate = pose3d if pose3d is not None else np.full(shape, np.nan)
+        missing = ~np.all(np.isfinite(estimate), axis=-1)
+        positions = estimate if reference is None else np.where(missing[..., None], reference, estimate)
+        confidence = np.nan_to_num(pose2d[..., 2], nan=0.0).mean(axis=0)
+        return cls(np.asarray(positions, dtype=np.float64), missing | (confidence < low_confidence))
+
+    def finite_joints(self) -> np.ndarray:
+        """Every drawn joint position of the take, ``(N, 3)`` metres."""
+        joints = self.positions.reshape(-1, 3)
+        return joints[np.all(np.isfinite(joints), axis=1)]
 
 
 def root_joints(skeleton: Skeleton) -> np.ndarray:

@@ -30,22 +30,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.render import palette
 from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
-from viewer.widgets.video_grid import bgr_qimage
+from viewer.widgets.video_grid import (
+    BACKGROUND,
+    CAPTION_BACKGROUND,
+    NO_VIDEO_BACKGROUND,
+    bgr_qimage,
+)
 
 #: (view name, frame) -> BGRX (H, W, 4) or BGR (H, W, 3) uint8 image, or None where the take has no video.
 FrameSource = Callable[[str, int], np.ndarray | None]
 
-BACKGROUND = QColor(21, 23, 27)
-NEUTRAL_BACKGROUND = QColor(44, 48, 56)
-MESSAGE_TEXT = QColor(150, 156, 166)
-CAPTION_TEXT = QColor(240, 242, 245)
-CAPTION_BACKGROUND = QColor(0, 0, 0, 160)
-TRAINEE_ACCENT = QColor(255, 216, 77)
-EXEMPLAR_ACCENT = QColor(90, 230, 170)
+MESSAGE_TEXT = QColor(palette.MUTED_TEXT)
+TRAINEE_ACCENT = QColor(palette.CURSOR)
+EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6
 #: Rows of the deviation table per phase (the joints that differ most).
 JOINTS_PER_PHASE = 3
@@ -128,7 +130,7 @@ class ComparisonTiles(QWidget):
         target = QRectF(tile)
         scale = target.width() / window.width()
         image = self._sources[role](camera.name, frame) if camera.name in take.info.video_views else None
-        painter.fillRect(target, NEUTRAL_BACKGROUND)
+        painter.fillRect(target, NO_VIDEO_BACKGROUND)
         if image is not None:
             image = np.ascontiguousarray(image)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
@@ -219,7 +221,7 @@ class CompareView(QWidget):
         self._view_box = QComboBox(toolTip="Camera view shown for both takes")
         self._view_box.currentIndexChanged.connect(lambda _i: self.tiles.set_view(self._view_box.currentData()))
         self._alignment_label = QLabel()
-        self._alignment_label.setStyleSheet("color: #a0a4ab")
+        self._alignment_label.setStyleSheet(f"color: {palette.MUTED_TEXT}")
 
         header = QHBoxLayout()
         header.setContentsMargins(6, 3, 6, 3)
@@ -256,24 +258,15 @@ class CompareView(QWidget):
         layout.addWidget(splitter, 1)
 
         state.take_changed.connect(self._on_take_changed)
+        state.exemplar_candidates_changed.connect(self._show_candidates)
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.frame_changed.connect(lambda _f: self.tiles.update())
         state.view_selected.connect(self._on_view_selected)
         self._on_take_changed(state.take)
+        self._show_candidates(state.exemplar_candidates)
         self._on_exemplar_changed(state.exemplar)
 
     # ------------------------------------------------------------------ API
-    def set_candidates(self, candidates: pd.DataFrame) -> None:
-        """Fill the exemplar picker (rows of :func:`app.gui.exemplar_controller.rank_exemplars`)."""
-        self._exemplar_box.blockSignals(True)
-        self._exemplar_box.clear()
-        for row in candidates.itertuples():
-            self._exemplar_box.addItem(f"{row.athlete} · {row.take} · {_score_text(row.score)}", (row.file, row.take))
-            self._exemplar_box.setItemData(self._exemplar_box.count() - 1, row.file, Qt.ItemDataRole.ToolTipRole)
-        self._exemplar_box.setEnabled(len(candidates) > 0)
-        self._exemplar_box.blockSignals(False)
-        self._select_shown_exemplar()
-
     def candidate_labels(self) -> list[str]:
         return [self._exemplar_box.itemText(i) for i in range(self._exemplar_box.count())]
 
@@ -290,6 +283,17 @@ class CompareView(QWidget):
         return self._rows
 
     # ------------------------------------------------------------ reactions
+    def _show_candidates(self, candidates: pd.DataFrame) -> None:
+        """Fill the exemplar picker (``state.exemplar_candidates``, best first)."""
+        self._exemplar_box.blockSignals(True)
+        self._exemplar_box.clear()
+        for row in candidates.itertuples():
+            self._exemplar_box.addItem(f"{row.athlete} · {row.take} · {_score_text(row.score)}", (row.file, row.take))
+            self._exemplar_box.setItemData(self._exemplar_box.count() - 1, row.file, Qt.ItemDataRole.ToolTipRole)
+        self._exemplar_box.setEnabled(len(candidates) > 0)
+        self._exemplar_box.blockSignals(False)
+        self._select_shown_exemplar()
+
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._view_box.blockSignals(True)
         self._view_box.clear()

@@ -1,8 +1,9 @@
 """Kinematic curves: stacked, x-linked pyqtgraph plots with a time cursor that seeks.
 
-The panel computes the kinematics (:mod:`analysis.motion.kinematics`) of the take in
-the viewer state when the take changes; that takes a few tens of milliseconds
-for a thousand frames, so it runs on the GUI thread. Every plot has one
+The panel plots the kinematics the take in the viewer state carries
+(:attr:`viewer.model.take_bundle.TakeBundle.kinematics`, computed once when the
+take is loaded) and, with an exemplar, the exemplar's
+(:attr:`viewer.model.exemplar_bundle.ExemplarBundle.kinematics`). Every plot has one
 movable :class:`pyqtgraph.InfiniteLine` that follows ``state.frame_changed``;
 clicking in a plot or dragging its cursor calls ``state.seek``. Cursor moves
 that come from the state are never sent back to it: only user drags
@@ -10,7 +11,8 @@ that come from the state are never sent back to it: only user drags
 (from its pose aligned onto the take's frames) are drawn dashed beside the
 take's, with the gap between them shaded. When the state holds a scoring
 result, a penalty × time heatmap (one row per penalty item, most probable on
-top) is the last row, sharing the time axis and the cursor.
+top, :mod:`viewer.widgets.penalty_heatmap`) is the last row, sharing the time
+axis and the cursor.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -42,34 +43,30 @@ from analysis.motion.kinematics import (
     CURVE_GROUPS,
     DEFAULT_GROUPS,
     column_side,
-    compute_kinematics,
-    sex_for_event,
     write_kinematics_csv,
 )
+from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
+from viewer.widgets.penalty_heatmap import ROW_HEIGHT, add_penalty_heatmap
+from viewer.widgets.time_plots import (
+    BOTTOM_AXIS_HEIGHT,
+    TIME_UNITS,
+    add_time_cursor,
+    plot_title,
+    style_time_plot,
+)
 
-SIDE_COLOURS = {"left": "#3fa9ff", "right": "#ff7043", None: "#f2f2f2"}
-"""Curve colour of the athlete's left side, right side, and of whole-body curves (as in the 3D view)."""
-BACKGROUND = "#17191d"
-CURSOR_COLOUR = "#ffd84d"
-PENALTY_BRUSH = (235, 80, 110, 45)
-PENALTY_TEXT = "#ff9db0"
-LABEL_FILL = (23, 25, 29, 190)
+PENALTY_BRUSH = (*palette.rgb255(palette.PENALTY_SPAN), palette.PENALTY_SPAN_ALPHA)
+LABEL_FILL = (*palette.rgb255(palette.SCENE_BACKGROUND), 190)
 EXEMPLAR_DASH = Qt.PenStyle.DashLine
 EXEMPLAR_FILL_ALPHA = 60
 MIN_PLOT_HEIGHT = 95
-BOTTOM_AXIS_HEIGHT = 40
-LEFT_AXIS_WIDTH = 56
-TIME_UNITS = {"s": "time (s)", "frame": "frame"}
-HEATMAP_ROW_HEIGHT = 16
-HEATMAP_TICK_POINT_SIZE = 7
-HEATMAP_COLOURMAP = "inferno"
-
 
 #: During playback the cursors move at most this often (ms): repainting every plot on every
 #: frame would cost the video grid frames; paused, they follow every seek at once.
 PLAYBACK_CURSOR_MS = 50
+
 
 class CurvesPanel(QWidget):
     """Joint angles, angular velocities and centre of mass of the current take, against time.
@@ -122,7 +119,7 @@ class CurvesPanel(QWidget):
         toolbar.addWidget(self._export_button)
 
         self._graphics = pg.GraphicsLayoutWidget()
-        self._graphics.setBackground(BACKGROUND)
+        self._graphics.setBackground(palette.SCENE_BACKGROUND)
         self._graphics.ci.setSpacing(2)
         self._graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
         scroll = QScrollArea()
@@ -211,12 +208,8 @@ class CurvesPanel(QWidget):
 
     # ------------------------------------------------------------ reactions
     def _on_take_changed(self, take: TakeBundle | None) -> None:
-        pose = None if take is None else (take.pose3d if take.pose3d is not None else take.reference)
-        if pose is None:
-            self._kinematics = pd.DataFrame()
-        else:
-            event = None if self._state.session is None else self._state.session.event
-            self._kinematics = compute_kinematics(pose, take.skeleton, self._state.fps, sex=sex_for_event(event))
+        kinematics = None if take is None else take.kinematics
+        self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._export_button.setEnabled(not self._kinematics.empty)
         self._rebuild_plots()
 
@@ -226,14 +219,10 @@ class CurvesPanel(QWidget):
         return self._heatmap_plot
 
     def _on_exemplar_changed(self, exemplar) -> None:
-        if exemplar is None:
-            if self._exemplar_kinematics.empty:
-                return
-            self._exemplar_kinematics = pd.DataFrame()
-        else:
-            event = None if self._state.session is None else self._state.session.event
-            self._exemplar_kinematics = compute_kinematics(exemplar.aligned_pose, exemplar.take.skeleton,
-                                                           self._state.fps, sex=sex_for_event(event))
+        kinematics = pd.DataFrame() if exemplar is None else exemplar.kinematics
+        if kinematics.empty and self._exemplar_kinematics.empty:
+            return
+        self._exemplar_kinematics = kinematics
         self._rebuild_plots()
 
     def _on_frame_changed(self, frame: int) -> None:
@@ -303,7 +292,7 @@ class CurvesPanel(QWidget):
             message = ("Open a take to see its kinematic curves" if self._state.take is None
                        else "This take has no 3D pose: no kinematic curves" if self._kinematics.empty
                        else "No curves chosen: pick some from the Curves menu")
-            self._graphics.addLabel(message, color="#a0a4ab", size="11pt")
+            self._graphics.addLabel(message, color=palette.MUTED_TEXT, size="11pt")
             self._graphics.setMinimumHeight(0)
             return
         x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
@@ -322,74 +311,38 @@ class CurvesPanel(QWidget):
 
     def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
         group = CURVE_GROUP_BY_NAME[name]
-        legend = "".join(f'&nbsp;&nbsp;<span style="color:{SIDE_COLOURS[column_side(c)]}">▬ '
+        legend = "".join(f'&nbsp;&nbsp;<span style="color:{palette.SIDE_BY_NAME[column_side(c)]}">▬ '
                          f'{column_side(c)}</span>' for c in group.columns if column_side(c))
-        if not self._exemplar_kinematics.empty:
-            legend += '&nbsp;&nbsp;<span style="color:#a0a4ab">┄ exemplar, gap shaded</span>'
-        plot.setTitle(f'<span style="color:#dfe2e7">{group.title} ({group.unit})</span>{legend}',
-                      size="9pt", justify="left")
-        plot.setMouseEnabled(x=True, y=False)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        note = "┄ exemplar, gap shaded" if not self._exemplar_kinematics.empty else ""
+        plot.setTitle(plot_title(f"{group.title} ({group.unit})", note, legend), size="9pt", justify="left")
+        style_time_plot(plot)
         plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("left", "bottom"):
             # the axes draw the grid across the plot: cache them so a moving cursor only blits them
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        left_axis = plot.getAxis("left")
-        left_axis.enableAutoSIPrefix(False)
-        left_axis.setWidth(LEFT_AXIS_WIDTH)
+        plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").setStyle(showValues=False)
         self._shade_penalties(plot, labelled=not self._plots)
         for column in group.columns:
-            colour = SIDE_COLOURS[column_side(column)]
+            colour = palette.SIDE_BY_NAME[column_side(column)]
             curve = plot.plot(x, self._kinematics[column].to_numpy(), pen=pg.mkPen(colour, width=2),
                               connect="finite", antialias=True)
             curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             if not self._exemplar_kinematics.empty:
                 self._draw_exemplar_curve(plot, curve, x, column, colour)
-        cursor = pg.InfiniteLine(self._x_of_frame(self._state.frame), angle=90, movable=True,
-                                 pen=pg.mkPen(CURSOR_COLOUR, width=1.5),
-                                 hoverPen=pg.mkPen(CURSOR_COLOUR, width=3))
-        cursor.setZValue(10)
-        cursor.sigDragged.connect(self._on_cursor_dragged)
-        plot.addItem(cursor, ignoreBounds=True)
-        self._cursors.append(cursor)
+        self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
 
     def _add_penalty_heatmap(self, row: int) -> None:
-        """The scoring's penalty × time probabilities as an image in ``row``, x-linked, with its own cursor."""
+        """The scoring's penalty × time heatmap in ``row``, x-linked, with its own cursor."""
         scoring = self._state.scoring
-        order = np.argsort(-scoring.probabilities, kind="stable")[::-1]  # most probable on top
-        image = pg.ImageItem(scoring.heatmap[order].T, axisOrder="col-major", levels=(0.0, 1.0),
-                             colorMap=pg.colormap.get(HEATMAP_COLOURMAP))
-        first, last = self._x_of_frame(-0.5), self._x_of_frame(scoring.n_frames - 0.5)
-        image.setRect(first, 0.0, last - first, float(len(order)))
-        plot = self._graphics.addPlot(row=row, col=0)
-        plot.setTitle(f'<span style="color:#dfe2e7">Penalty probability over time</span>'
-                      f'<span style="color:#a0a4ab">&nbsp;&nbsp;dark 0 → bright 1 &nbsp;·&nbsp; '
-                      f'model {scoring.model_name} {scoring.model_version}</span>', size="9pt", justify="left")
-        plot.addItem(image)
-        plot.setMouseEnabled(x=True, y=False)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setYRange(0, len(order), padding=0)
-        left_axis = plot.getAxis("left")
-        left_axis.setWidth(LEFT_AXIS_WIDTH)
-        tick_font = QFont()
-        tick_font.setPointSize(HEATMAP_TICK_POINT_SIZE)
-        left_axis.setStyle(tickFont=tick_font)
-        left_axis.setTicks([[(y + 0.5, scoring.penalty_codes[i]) for y, i in enumerate(order)], []])
+        plot = add_penalty_heatmap(self._graphics.ci, row, scoring, self._x_of_frame)
         plot.setXLink(self._plots[0])
         self._plots[-1].getAxis("bottom").setStyle(showValues=False)
         self._plots[-1].showLabel("bottom", False)
         plot.setLabel("bottom", TIME_UNITS[self._time_unit])
-        cursor = pg.InfiniteLine(self._x_of_frame(self._state.frame), angle=90, movable=True,
-                                 pen=pg.mkPen(CURSOR_COLOUR, width=1.5), hoverPen=pg.mkPen(CURSOR_COLOUR, width=3))
-        cursor.setZValue(10)
-        cursor.sigDragged.connect(self._on_cursor_dragged)
-        plot.addItem(cursor, ignoreBounds=True)
-        self._cursors.append(cursor)
+        self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
         self._heatmap_plot = plot
-        height = HEATMAP_ROW_HEIGHT * len(order) + BOTTOM_AXIS_HEIGHT
+        height = ROW_HEIGHT * len(scoring.penalty_codes) + BOTTOM_AXIS_HEIGHT
         self._graphics.ci.layout.setRowMinimumHeight(row, height)
         self._graphics.setMinimumHeight(self._graphics.minimumHeight() + height)
 
@@ -426,4 +379,4 @@ class CurvesPanel(QWidget):
                 edge.setZValue(5)
                 plot.addItem(edge, ignoreBounds=True)
                 pg.InfLineLabel(edge, text=code, position=0.92, anchors=[(0, 0), (0, 0)],
-                                color=PENALTY_TEXT, fill=LABEL_FILL)
+                                color=palette.PENALTY_TEXT, fill=LABEL_FILL)

@@ -27,7 +27,7 @@ _CURRENT = QColor(70, 110, 170)
 
 
 class LibraryBrowser(QWidget):
-    """Tree of the takes of a library; activating a take asks the application to open it.
+    """Tree of the takes of ``state.library``; activating a take asks the application to open it.
 
     Signals
     -------
@@ -40,7 +40,6 @@ class LibraryBrowser(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self._library: Library | None = None
         self._video_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
         self._filter = QLineEdit(placeholderText="Filter: action, athlete, take…")
         self._filter.setClearButtonEnabled(True)
@@ -57,15 +56,14 @@ class LibraryBrowser(QWidget):
         layout.addWidget(self._filter)
         layout.addWidget(self._tree)
         state.take_changed.connect(lambda _take: self._mark_current())
+        state.library_changed.connect(self._show_library)
+        self._show_library(state.library)
 
-    @property
-    def library(self) -> Library | None:
-        return self._library
-
-    def set_library(self, library: Library) -> None:
-        """Show the takes of ``library``, grouped event -> level -> action."""
-        self._library = library
+    def _show_library(self, library: Library | None) -> None:
+        """Show the takes of ``library``, grouped event -> level -> action (nothing without one)."""
         self._tree.clear()
+        if library is None:
+            return
         for event, by_event in library.index.groupby("event", sort=True):
             event_item = QTreeWidgetItem([f"{event} · {EVENT_NAMES.get(event, event)}"])
             self._tree.addTopLevelItem(event_item)
@@ -78,19 +76,19 @@ class LibraryBrowser(QWidget):
                     action_item.setToolTip(2, "mean score of the action's takes")
                     level_item.addChild(action_item)
                     for row in rows.sort_values(["is_exemplar", "athlete", "take"], ascending=[False, True, True]).itertuples():
-                        action_item.addChild(self._take_item(row))
+                        action_item.addChild(self._take_item(library, row))
         self._tree.setColumnWidth(0, 230)
         for column in range(1, 4):
             self._tree.resizeColumnToContents(column)
         self._apply_filter(self._filter.text())
         self._mark_current()
 
-    def _take_item(self, row) -> QTreeWidgetItem:
+    def _take_item(self, library: Library, row) -> QTreeWidgetItem:
         score = "—" if pd.isna(row.score) else f"{row.score:.2f}"
         item = QTreeWidgetItem([row.take, row.athlete, score, EXEMPLAR_MARK if row.is_exemplar else ""])
         if row.has_video:
             item.setIcon(0, self._video_icon)
-        item.setData(0, _FILE_ROLE, str(self._library.path_of(row.file).resolve()))
+        item.setData(0, _FILE_ROLE, str(library.path_of(row.file).resolve()))
         item.setData(0, _TAKE_ROLE, row.take)
         item.setToolTip(0, f"{row.file}: {row.n_frames} frames" + (", with video" if row.has_video else ", poses only"))
         item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

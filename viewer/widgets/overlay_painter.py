@@ -15,19 +15,20 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from analysis.motion.skeleton import Skeleton
+from analysis.motion.skeleton import Skeleton, bone_sides
+from analysis.render import palette
 
 #: Reprojection error classes, pixels: below the first is good, above the second is bad.
 ERROR_GOOD_PX = 5.0
 ERROR_BAD_PX = 20.0
-ERROR_COLORS = (QColor(60, 220, 90), QColor(250, 210, 40), QColor(240, 60, 50))
+ERROR_COLORS = tuple(QColor(colour) for colour in palette.ERROR_CLASS_COLOURS)
 
 # Opaque colours only: Qt strokes translucent wide lines an order of magnitude slower.
-LEFT_BONE = QColor(70, 170, 255)
-RIGHT_BONE = QColor(255, 140, 50)
-CENTRE_BONE = QColor(235, 235, 235)
-OUTLINE = QColor(10, 12, 16)
-INSPECTION = QColor(255, 255, 255)
+SIDE_COLORS = tuple(QColor(colour) for colour in palette.SIDE_COLOURS)
+OUTLINE = QColor(palette.OUTLINE)
+INSPECTION = QColor(palette.WHITE)
+LABEL_BOX = QColor(*palette.rgb255(palette.LABEL_BOX), 215)
+LABEL_TEXT = QColor(palette.TEXT)
 
 #: Confidence is drawn in this many colour steps (red at 0, yellow at 0.5, green at 1).
 CONFIDENCE_STEPS = 10
@@ -71,8 +72,8 @@ class TileGeometry:
 
 
 def confidence_color(confidence: float) -> QColor:
-    """Red (0) through yellow (0.5) to green (1)."""
-    return QColor.fromHsvF(float(np.clip(confidence, 0.0, 1.0)) / 3.0, 0.85, 1.0)
+    """Red (0) through yellow (0.5) to green (1): :func:`analysis.render.palette.confidence_rgb`."""
+    return QColor.fromRgbF(*palette.confidence_rgb(confidence))
 
 
 def error_class(error_px: np.ndarray) -> np.ndarray:
@@ -85,13 +86,8 @@ def error_color(error_px: float) -> QColor:
 
 
 def bone_colors(skeleton: Skeleton) -> list[QColor]:
-    """One colour per bone: blue on the left side, orange on the right, white across the body."""
-    side = {a: LEFT_BONE for a, _ in skeleton.pairs} | {b: RIGHT_BONE for _, b in skeleton.pairs}
-    colors = []
-    for a, b in skeleton.edges:
-        sides = {side[j].rgba(): side[j] for j in (a, b) if j in side}
-        colors.append(next(iter(sides.values())) if len(sides) == 1 else CENTRE_BONE)
-    return colors
+    """One colour per bone, by the side of the body it is on (:func:`analysis.motion.skeleton.bone_sides`)."""
+    return [SIDE_COLORS[side] for side in bone_sides(skeleton)]
 
 
 def _valid(points: np.ndarray) -> np.ndarray:
@@ -158,11 +154,11 @@ def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarra
     if not valid.any():
         return
     steps = np.round(np.clip(np.nan_to_num(confidence), 0.0, 1.0) * CONFIDENCE_STEPS).astype(int)
-    palette = _confidence_palette()
+    ramp = _confidence_palette()
     painter.setPen(_round_pen(OUTLINE.rgba(), 2 * radius + 2.0))
     painter.drawPoints(_qpoints(points[valid]))
     for step in np.unique(steps[valid]).tolist():
-        painter.setPen(_round_pen(palette[step], 2 * radius))
+        painter.setPen(_round_pen(ramp[step], 2 * radius))
         painter.drawPoints(_qpoints(points[valid & (steps == step)]))
 
 
@@ -256,9 +252,9 @@ def draw_label(painter: QPainter, at: QPointF, text: str, bounds: QRectF, accent
     box.moveLeft(min(max(box.left(), bounds.left() + 2), bounds.right() - box.width() - 2))
     box.moveTop(min(max(box.top(), bounds.top() + 2), bounds.bottom() - box.height() - 2))
     painter.setPen(QPen(accent, 1.2))
-    painter.setBrush(QColor(15, 17, 21, 215))
+    painter.setBrush(LABEL_BOX)
     painter.drawRoundedRect(box, 4, 4)
-    painter.setPen(QColor(245, 245, 245))
+    painter.setPen(LABEL_TEXT)
     painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
     painter.setBrush(Qt.BrushStyle.NoBrush)
 

@@ -28,18 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.render import palette
 from viewer.model.scoring_result import ScoringResult
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 
-MUTED = "#a0a4ab"
+MUTED = palette.MUTED_TEXT
 MIN_WIDTH = 330
-BAR_COLOURS = ((0.5, "#e5484d"), (0.25, "#f5a524"), (0.0, "#5b8def"))
-"""Bar colour of a penalty probability at or above each threshold: likely, possible, unlikely."""
-
-
-def bar_colour(probability: float) -> str:
-    return next(colour for threshold, colour in BAR_COLOURS if probability >= threshold)
 
 
 class ScoringPanel(QWidget):
@@ -77,7 +72,7 @@ class ScoringPanel(QWidget):
         top.addWidget(self._auto_box, 1)
 
         self._score_label = QLabel("–")
-        self._score_label.setStyleSheet("font-size: 30pt; font-weight: 600; color: #f2f2f2;")
+        self._score_label.setStyleSheet(f"font-size: 30pt; font-weight: 600; color: {palette.LIGHT};")
         self._score_caption = QLabel("predicted score")
         self._score_caption.setStyleSheet(f"color: {MUTED};")
         self._annotated_label = QLabel("")
@@ -104,7 +99,7 @@ class ScoringPanel(QWidget):
         progress_layout.addWidget(self._cancel_button)
         self._progress_row.hide()
 
-        self._penalty_title = QLabel("<b>Penalties</b> &nbsp;<span style='color:#a0a4ab'>probability per item</span>")
+        self._penalty_title = QLabel(f"<b>Penalties</b> &nbsp;<span style='color:{MUTED}'>probability per item</span>")
         self._penalty_grid = QGridLayout()
         self._penalty_grid.setHorizontalSpacing(8)
         self._penalty_grid.setVerticalSpacing(3)
@@ -224,7 +219,7 @@ class ScoringPanel(QWidget):
         names = self._state.take.skeleton.joint_names if self._state.take is not None else ()
         joints = [names[j] for j in scoring.responsible_joints() if j < len(names)]
         self._joints_label.setText(
-            "<b>Joints most responsible</b> <span style='color:#a0a4ab'>(red in 3D)</span>: "
+            f"<b>Joints most responsible</b> <span style='color:{MUTED}'>(red in 3D)</span>: "
             + (", ".join(j.replace("_", " ") for j in joints) if joints else "none stands out"))
 
     def _add_penalty(self, row: int, code: str, name: str, probability: float) -> None:
@@ -234,9 +229,11 @@ class ScoringPanel(QWidget):
         bar.setValue(int(round(100 * probability)))
         bar.setFormat("%p%")
         bar.setMaximumHeight(16)
-        bar.setStyleSheet(f"QProgressBar {{ border: 1px solid #3a3f47; border-radius: 3px; background: #22252b;"
-                          f" color: #f2f2f2; text-align: right; padding-right: 4px; font-size: 8pt; }}"
-                          f" QProgressBar::chunk {{ background: {bar_colour(probability)}; border-radius: 2px; }}")
+        bar.setStyleSheet(f"QProgressBar {{ border: 1px solid {palette.BAR_BORDER}; border-radius: 3px;"
+                          f" background: {palette.BAR_TROUGH}; color: {palette.LIGHT}; text-align: right;"
+                          f" padding-right: 4px; font-size: 8pt; }}"
+                          f" QProgressBar::chunk {{ background: {palette.probability_bar(probability)};"
+                          f" border-radius: 2px; }}")
         self._penalty_grid.addWidget(label, row, 0)
         self._penalty_grid.addWidget(bar, row, 1)
         self._penalty_rows.append((name, bar))
@@ -268,5 +265,5 @@ def _annotation(take: TakeBundle | None) -> str:
 def _separator() -> QFrame:
     line = QFrame()
     line.setFrameShape(QFrame.Shape.HLine)
-    line.setStyleSheet("color: #33373e;")
+    line.setStyleSheet(f"color: {palette.SEPARATOR};")
     return line

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from analysis.motion.skeleton import Skeleton
+from analysis.render import palette
 from analysis.session.contract import SessionFormatError
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
@@ -41,14 +42,14 @@ from viewer.widgets.overlay_painter import (
 
 FramesSource = Callable[[str, int], list[np.ndarray | None]]
 
-BACKGROUND = QColor(21, 23, 27)
-TILE_BACKGROUND = QColor(12, 13, 16)
-NO_VIDEO_BACKGROUND = QColor(38, 42, 49)
-NO_VIDEO_TEXT = QColor(120, 128, 140)
-CAPTION_TEXT = QColor(240, 242, 245)
-CAPTION_BACKGROUND = QColor(0, 0, 0, 150)
-SELECTED_BORDER = QColor(61, 174, 233)
-TILE_BORDER = QColor(52, 57, 66)
+BACKGROUND = QColor(palette.VIDEO_BACKGROUND)
+TILE_BACKGROUND = QColor(palette.TILE_BACKGROUND)
+NO_VIDEO_BACKGROUND = QColor(palette.NO_VIDEO_BACKGROUND)
+NO_VIDEO_TEXT = QColor(palette.FAINT_TEXT)
+CAPTION_TEXT = QColor(palette.TEXT)
+CAPTION_BACKGROUND = QColor(0, 0, 0, palette.CAPTION_SHADE_ALPHA)
+SELECTED_BORDER = QColor(palette.SELECTED_TILE)
+TILE_BORDER = QColor(palette.TILE_BORDER)
 TILE_GAP = 4
 
 

@@ -70,11 +70,12 @@ def test_import_picks_the_athlete_and_writes_a_session_that_opens(tmp_path, caps
     views = [f"view{i}" for i in range(1, 9)]          # not the camera names: matched in natural order
     truth = write_recording(tmp_path, views)
     write_toml_calibration(tmp_path / "calibration.toml", CAMERAS, units="mm")
-    write_videos(tmp_path / "videos", views)
+    (tmp_path / "out").mkdir()
+    write_videos(tmp_path / "out" / "videos", views)
     out = tmp_path / "out" / "imported.h5"
 
     code = main(["import", "--calibration", str(tmp_path / "calibration.toml"), "--units", "mm",
-                 "--keypoints", str(tmp_path / "keypoints"), "--videos", str(tmp_path / "videos"),
+                 "--keypoints", str(tmp_path / "keypoints"), "--videos", str(tmp_path / "out" / "videos"),
                  "--fps", "50", "--out", str(out), "--event", "WBB", "--athlete", "A7"])
 
     printed = capsys.readouterr().out
@@ -112,6 +113,18 @@ def test_embedded_videos_and_name_matching(tmp_path, capsys):
         take = session.take_ids[0]
         frame = session.frame(take, "cam2", 6)
         assert frame.shape == (48, 64, 3) and abs(int(frame.mean()) - 120) <= 3
+
+
+def test_videos_outside_the_session_folder_are_embedded_or_refused(tmp_path, capsys):
+    write_recording(tmp_path, [c.name for c in CAMERAS])
+    write_toml_calibration(tmp_path / "calibration.toml", CAMERAS)
+    write_videos(tmp_path / "videos", [c.name for c in CAMERAS])
+    arguments = ["import", "--calibration", str(tmp_path / "calibration.toml"), "--keypoints",
+                 str(tmp_path / "keypoints"), "--videos", str(tmp_path / "videos"), "--fps", "30",
+                 "--out", str(tmp_path / "sessions" / "s.h5")]
+    assert main(arguments) == 2
+    assert "references video files inside its own folder only" in capsys.readouterr().err
+    assert not (tmp_path / "sessions" / "s.h5").exists()
 
 
 def test_ambiguous_layout_needs_the_layout_option(tmp_path, capsys):

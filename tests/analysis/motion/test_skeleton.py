@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.motion.skeleton import BODY25, COCO17, HALPE26, KNOWN_SKELETONS, Skeleton
+from analysis.motion.skeleton import (
+    BODY25,
+    CENTRE,
+    COCO17,
+    HALPE26,
+    KNOWN_SKELETONS,
+    LEFT,
+    RIGHT,
+    Skeleton,
+    bone_sides,
+    joint_sides,
+)
 
 
 def _pair_names(skeleton):
@@ -38,3 +49,18 @@ def test_bad_edges_and_unknown_joints_are_refused():
         Skeleton("x", ("a", "b"), ((0, 2),))
     with pytest.raises(KeyError, match="not in skeleton 'coco17'"):
         COCO17.index("tail")
+
+
+def test_bones_and_joints_take_the_side_of_the_body_they_are_on():
+    sides = dict(zip(COCO17.edges, bone_sides(COCO17)))
+    assert sides[(11, 13)] == LEFT
+    assert sides[(12, 14)] == RIGHT
+    assert sides[(5, 6)] == CENTRE
+    assert sides[(11, 12)] == CENTRE
+    assert sides[(0, 1)] == LEFT
+    joints = joint_sides(COCO17)
+    assert joints[COCO17.index("nose")] == CENTRE
+    assert joints[COCO17.index("left_ankle")] == LEFT
+    # OpenPose spelling: the neck-to-shoulder bone is the right side's, the mid-hip is central.
+    body25 = dict(zip(BODY25.edges, bone_sides(BODY25)))
+    assert body25[(1, 2)] == RIGHT and body25[(1, 8)] == CENTRE

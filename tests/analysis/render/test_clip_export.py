@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,7 @@ import pytest
 
 from analysis.motion.alignment import align_takes
 from analysis.motion.kinematics import ANGLE_COLUMNS
+from analysis.motion.skeleton import LEFT, RIGHT
 from analysis.render.clip_export import (
     ExportCancelled,
     OverlayOptions,
@@ -20,22 +22,22 @@ from analysis.render.clip_export import (
     export_snapshot_png,
     export_take_csv,
 )
-from analysis.render.clip_render import (
-    INFO_BAND_HEIGHT,
-    LEFT_COLOUR,
-    NEUTRAL_BACKGROUND,
+from analysis.render.clip_render import INFO_BAND_HEIGHT
+from analysis.render.drawing import SIDE_BGR
+from analysis.render.layouts import NO_VIDEO_BACKGROUND
+from analysis.render.overlays import PenaltyTrack
+from analysis.render.penalty_strip import (
+    CURSOR_COLOUR,
     PENALTY_ROW_HEIGHT,
-    RIGHT_COLOUR,
     ROW_BACKGROUND,
     SEVERITY_COLOURS,
     STRIP_PADDING,
     PenaltyStrip,
-    PenaltyTrack,
 )
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from app.cli.main import main
-from tests.helpers import make_session_data
+from tests.helpers import exemplar_session_data, make_session_data
 
 # make_session_data: 160x90 views, frame i of take k is a flat grey of value 40 k + i, two penalties on take2.
 STRIP_HEIGHT = INFO_BAND_HEIGHT + 2 * STRIP_PADDING + 2 * PENALTY_ROW_HEIGHT
@@ -109,10 +111,24 @@ def test_compare_shows_the_exemplar_at_its_time_aligned_frame(long_session, tmp_
         assert _grey(image[:360, 640:]) == aligned[frame]  # exemplar: take1 at the DTW-matched frame
 
 
-def test_compare_defaults_to_the_exemplar_found_in_the_folder(session_file, tmp_path):
+def test_compare_defaults_to_the_best_exemplar_found_in_the_folder(tmp_path, capsys):
+    # The take's own session has an exemplar with footage but a lower score; another has none.
+    data = make_session_data()
+    own_exemplar = replace(data.takes[0], score=9.9, judge_scores=np.full(5, 9.9, np.float32))
+    trainee = write_session(tmp_path / "session.h5", replace(data, takes=[own_exemplar, data.takes[1]]))
+    write_session(tmp_path / "a_no_video.h5", exemplar_session_data(seed=3, athlete="A02", score=10.0))
+    write_session(tmp_path / "best.h5", exemplar_session_data(seed=4, athlete="A03", score=10.0, video_grey=200))
     out = tmp_path / "compare.mp4"
-    export_clip(session_file, "take2", out, "compare")
-    assert _read_video(out)[:3] == (12, 1280, 360 + STRIP_HEIGHT)
+    export_clip(trainee, "take2", out, "compare")
+    count, width, height, frames = _read_video(out)
+    assert (count, width, height) == (12, 1280, 360 + STRIP_HEIGHT)
+    # the exemplar pane plays best.h5's footage (grey 200), not the take's own session's (grey 0..11)
+    assert [_grey(frame[:360, 640:]) for frame in frames] == pytest.approx([200] * 12, abs=6)
+    snapshot = tmp_path / "compare.png"
+    assert main(["export", str(trainee), "--take", "take2", "--layout", "compare", "--snapshot", str(snapshot),
+                 "--frame", "5"]) == 0
+    assert "exemplar: best.h5#take1\n" in capsys.readouterr().out
+    assert _grey(_read_png(snapshot)[:360, 640:]) == 200
 
 
 @pytest.mark.parametrize("threads", [0, 2])
@@ -176,11 +192,11 @@ def test_views_without_video_show_the_coloured_skeleton_on_a_neutral_background(
     def share(colour) -> float:
         return float(np.mean(np.abs(video - colour).sum(axis=1) <= 6))
 
-    assert share(NEUTRAL_BACKGROUND) > 0.8
-    assert share(LEFT_COLOUR) > 0.0005 and share(RIGHT_COLOUR) > 0.0005
+    assert share(NO_VIDEO_BACKGROUND) > 0.8
+    assert share(SIDE_BGR[LEFT]) > 0.0005 and share(SIDE_BGR[RIGHT]) > 0.0005
     bare = _read_png(export_snapshot_png(path, "take1", 3, tmp_path / "bare.png", "single", "cam1",
                                          OverlayOptions(skeleton="none", angle_joints=())))
-    assert np.abs(bare[40:320].reshape(-1, 3).astype(int) - NEUTRAL_BACKGROUND).sum(axis=1).max() <= 6
+    assert np.abs(bare[40:320].reshape(-1, 3).astype(int) - NO_VIDEO_BACKGROUND).sum(axis=1).max() <= 6
 
 
 def test_penalty_strip_bars_cover_the_span_and_the_cursor_moves():
@@ -194,7 +210,7 @@ def test_penalty_strip_bars_cover_the_span_and_the_cursor_moves():
     assert tuple(target[row_middle, int(strip.x_of(10))]) == ROW_BACKGROUND
     assert tuple(target[row_middle, int(strip.x_of(50))]) == ROW_BACKGROUND
     cursor_at_70 = int(round(strip.x_of(70)))
-    assert target[row_middle, cursor_at_70].min() > 200
+    assert np.abs(target[row_middle, cursor_at_70].astype(int) - CURSOR_COLOUR).sum() <= 12
     strip.draw(target, 90)
     assert tuple(target[row_middle, cursor_at_70]) == ROW_BACKGROUND
 
@@ -246,11 +262,12 @@ def test_cli_exports_a_clip_a_csv_and_a_snapshot(session_file, tmp_path, capsys)
     assert f"wrote {out} (codec mp4v)" in printed or f"wrote {out} (codec avc1)" in printed
 
 
-def test_cli_compare_with_an_explicit_exemplar(session_file, tmp_path):
+def test_cli_compare_with_an_explicit_exemplar(session_file, tmp_path, capsys):
     out = tmp_path / "compare.mp4"
     code = main(["export", str(session_file), "--take", "take2", "--out", str(out), "--layout", "compare",
                  "--view", "cam4", "--exemplar", f"{session_file}:take1"])
     assert code == 0 and _read_video(out)[:3] == (12, 1280, 360 + STRIP_HEIGHT)
+    assert "exemplar: session.h5#take1\n" in capsys.readouterr().out
 
 
 def test_cli_bad_file_exits_2_with_one_line_naming_it(tmp_path, capsys):

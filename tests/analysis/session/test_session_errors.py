@@ -45,6 +45,14 @@ def _nan_intrinsics(f):
     f["/cameras/cam2/K"][...] = K
 
 
+def _video_file_entry(frame_offset):
+    def mutate(f):
+        del f["/takes/take1/video/cam1"]
+        f["/takes/take1/video"].create_dataset("cam1", data="cam1.mp4", dtype=h5py.string_dtype())
+        f["/takes/take1/video/cam1"].attrs["frame_offset"] = frame_offset
+    return mutate
+
+
 CASES = {
     "missing root attribute": (_delete_attr("/", "athlete"), "/", "missing attribute 'athlete'"),
     "missing fps": (_delete_attr("/", "fps"), "/", "missing attribute 'fps'"),
@@ -72,6 +80,8 @@ CASES = {
                           "/takes/take1/video/cam1", "has shape (3,), expected (12)"),
     "video for unknown view": (lambda f: f["/takes/take1/video"].create_dataset("cam99", data="x.mp4"),
                                "/takes/take1/video/cam99", "not in /cameras order"),
+    "negative video frame_offset": (_video_file_entry(-3), "/takes/take1/video/cam1",
+                                    "'frame_offset' must be an integer >= 0"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,10 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
+from analysis.session.library import Library
 from app.gui.main_window import MainWindow
 from app.gui.settings import AppSettings
+from app.gui.workers import WorkerRunner
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def window(qtbot, tmp_path):
 
 def _open(window, qtbot, path, take=None):
     assert window.open_file(path, take)
-    qtbot.waitUntil(lambda: window.browser.library is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.state.library is not None, timeout=20000)
 
 
 def _frames_everywhere(window) -> set[int]:
@@ -143,3 +146,24 @@ def test_retriangulating_without_a_view_updates_the_3d(window, qtbot, synthetic_
     qtbot.waitUntil(lambda: window.state.take is not before, timeout=20000)
     assert window.state.take.excluded_views == ("cam2",)
     assert window.state.take.take_id == before.take_id
+
+
+def test_closing_the_window_stops_its_background_jobs_and_waits_for_them(window, qtbot, synthetic_session_file,
+                                                                         monkeypatch):
+    steps = []
+
+    def slow_scanning(folder):
+        for step in range(1000):
+            steps.append(step)
+            time.sleep(0.01)
+            yield step, 1000
+        return Library.scan(folder)
+
+    monkeypatch.setattr(Library, "scanning", staticmethod(slow_scanning))
+    assert window.open_file(synthetic_session_file)
+    qtbot.waitUntil(lambda: len(steps) > 0, timeout=10000)
+    window.close()
+    assert len(steps) < 1000                                                 # the indexing was stopped ...
+    assert all(runner.close(0) for runner in window.findChildren(WorkerRunner))   # ... and no job still runs
+    qtbot.wait(50)
+    assert window.state.library is None and window.state.session is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -29,17 +30,8 @@ WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def base_model(tiny_library, tmp_path_factory) -> Path:
-    """A tiny model trained for 2 epochs with the current code (stands in for the shipped default)."""
-    import torch
-
-    from models.checkpoint import save_checkpoint
-    from models.config import preset
-    from models.train import train
-
-    torch.set_num_threads(1)
-    model = train(tiny_library, preset("tiny", epochs=2), seed=0, device="cpu", log=lambda _line: None)
-    return save_checkpoint(tmp_path_factory.mktemp("shipped") / "default_model.pt", model)
+def library(tiny_library) -> Library:
+    return Library.scan(tiny_library)
 
 
 @pytest.fixture
@@ -51,15 +43,22 @@ def settings(tmp_path, monkeypatch) -> AppSettings:
 
 
 @pytest.fixture
-def registry(settings, base_model, tmp_path) -> ModelRegistry:
-    return ModelRegistry(settings, folder=tmp_path / "models", default_path=base_model)
+def registry(settings, tiny_model_file, tmp_path) -> ModelRegistry:
+    return ModelRegistry(settings, folder=tmp_path / "models", default_path=tiny_model_file)
 
 
-def trainee_take(library_folder: Path) -> tuple[Path, str]:
+def library_state(library: Library) -> ViewerState:
+    """A viewer state on ``library`` (what the application puts there once it is indexed)."""
+    state = ViewerState()
+    state.set_library(library)
+    return state
+
+
+def trainee_take(library: Library) -> tuple[Path, str]:
     """A scored, non-exemplar take of the library whose action has exemplars elsewhere."""
-    index = Library.scan(library_folder).index
+    index = library.index
     row = index[~index["is_exemplar"]].sort_values(["file", "take"]).iloc[0]
-    return library_folder / row["file"], row["take"]
+    return library.path_of(row["file"]), row["take"]
 
 
 def open_take(state: ViewerState, path: Path, take_id: str) -> Session:
@@ -74,15 +73,15 @@ def digest(path: Path) -> str:
 
 
 # ---------------------------------------------------------------- scoring
-def test_scoring_a_take_fills_the_panel_and_the_heatmap_under_the_curves(qtbot, tiny_library, registry, settings):
-    state = ViewerState()
+def test_scoring_a_take_fills_the_panel_and_the_heatmap_under_the_curves(qtbot, library, registry, settings):
+    state = library_state(library)
     controller = ScoringController(state, registry, settings)
     panel = ScoringPanel(state)
     curves = CurvesPanel(state)
     for widget in (panel, curves):
         qtbot.addWidget(widget)
     controller.busy_changed.connect(panel.set_busy)
-    path, take_id = trainee_take(tiny_library)
+    path, take_id = trainee_take(library)
     assert panel.score_text() == "–"
 
     with qtbot.waitSignal(state.scoring_changed, timeout=WAIT_MS):
@@ -96,12 +95,12 @@ def test_scoring_a_take_fills_the_panel_and_the_heatmap_under_the_curves(qtbot, 
     assert not panel.is_busy()
 
     # the exemplars: same action, never the take itself
-    index = Library.scan(tiny_library).index
+    index = library.index
     assert scoring.exemplars
     for used in scoring.exemplars:
         row = index[(index["file"] == used.file) & (index["take"] == used.take)].iloc[0]
         assert row["is_exemplar"] and row["action"] == state.take.info.action
-        assert (tiny_library / used.file, used.take) != (path, take_id)
+        assert (library.path_of(used.file), used.take) != (path, take_id)
         assert used.athlete == row["athlete"] and f"{used.athlete} {used.take}" in panel.exemplars_text()
 
     # one bar per penalty item, named from the catalogue, most probable first
@@ -138,21 +137,59 @@ def test_scoring_a_take_fills_the_panel_and_the_heatmap_under_the_curves(qtbot, 
     session.close()
 
 
-def test_scoring_cancel_drops_the_result(qtbot, tiny_library, registry, settings):
-    state = ViewerState()
+@pytest.mark.parametrize("how", ["cancel", "another take"])
+def test_a_result_that_arrives_after_a_cancel_or_another_take_is_dropped(qtbot, monkeypatch, library, registry,
+                                                                          settings, how):
+    from models.scorer import Scorer
+
+    computing, finish, computed = threading.Event(), threading.Event(), []
+    score = Scorer.score
+
+    def held_score(self, *args):
+        computing.set()
+        assert finish.wait(WAIT_MS / 1000)
+        computed.append(score(self, *args))
+        return computed[-1]
+
+    monkeypatch.setattr(Scorer, "score", held_score)
     settings.set_value("scoring/auto_score", False)
+    state = library_state(library)
     controller = ScoringController(state, registry, settings)
-    path, take_id = trainee_take(tiny_library)
+    panel = ScoringPanel(state)
+    qtbot.addWidget(panel)
+    path, take_id = trainee_take(library)
     session = open_take(state, path, take_id)
     received = []
     state.scoring_changed.connect(received.append)
+
+    # undisturbed, the result is shown
     controller.score_current()
-    assert controller.busy
-    controller.cancel()
+    assert computing.wait(WAIT_MS / 1000)
+    finish.set()
+    qtbot.waitUntil(lambda: state.scoring is not None, timeout=WAIT_MS)
+    first = state.scoring
+    assert received == [first] and panel.score_text() == f"{first.predicted:.2f}"
+
+    # the same request again, disturbed while the model computes: its result comes in, and is dropped
+    computing.clear()
+    finish.clear()
+    controller.score_current()
+    assert computing.wait(WAIT_MS / 1000) and controller.busy
+    if how == "cancel":
+        controller.cancel()
+    else:
+        other = next(t for t in session.take_ids if t != take_id)
+        state.set_take(load_take_bundle(session, other))
     assert not controller.busy
-    qtbot.wait(1500)
-    assert received == [] and state.scoring is None
-    controller.close()
+    finish.set()
+    qtbot.waitUntil(lambda: len(computed) == 2, timeout=WAIT_MS)
+    controller.close()          # waits for the worker: its result has been emitted
+    qtbot.wait(100)             # ... and delivered to the GUI thread
+    if how == "cancel":
+        assert received == [first] and state.scoring is first
+        assert panel.score_text() == f"{first.predicted:.2f}"
+    else:
+        assert received == [first, None] and state.scoring is None and panel.score_text() == "–"
     state.set_session(None)
     session.close()
 
@@ -168,9 +205,10 @@ def test_joint_responsibility_follows_the_catalogue_joints():
 
 
 # ------------------------------------------------------------ fine-tuning
-def test_one_epoch_fine_tune_registers_a_new_model_that_can_be_made_active(qtbot, tiny_library, registry, base_model):
+def test_one_epoch_fine_tune_registers_a_new_model_that_can_be_made_active(qtbot, library, registry, tiny_model_file):
+    base_model = tiny_model_file
     before = digest(base_model)
-    dialog = FinetuneDialog(registry, Library.scan(tiny_library), device="cpu")
+    dialog = FinetuneDialog(registry, library_state(library), device="cpu")
     qtbot.addWidget(dialog)
     dialog.set_settings(epochs=1, learning_rate=1e-3, filters={"level": 1})
     created = []
@@ -198,9 +236,10 @@ def test_one_epoch_fine_tune_registers_a_new_model_that_can_be_made_active(qtbot
     assert registry.set_active(created[0].path) == registry.active()
 
 
-def test_cancelling_a_fine_tune_keeps_the_old_model_and_writes_nothing(qtbot, tiny_library, registry, base_model):
+def test_cancelling_a_fine_tune_keeps_the_old_model_and_writes_nothing(qtbot, library, registry, tiny_model_file):
+    base_model = tiny_model_file
     before = digest(base_model)
-    dialog = FinetuneDialog(registry, Library.scan(tiny_library), device="cpu")
+    dialog = FinetuneDialog(registry, library_state(library), device="cpu")
     qtbot.addWidget(dialog)
     dialog.set_settings(epochs=200, filters={"level": 1})
     dialog.start()
@@ -216,8 +255,8 @@ def test_cancelling_a_fine_tune_keeps_the_old_model_and_writes_nothing(qtbot, ti
     assert digest(base_model) == before
 
 
-def test_switching_the_active_model_changes_what_the_scorer_uses(qtbot, tiny_library, registry, settings):
-    dialog = FinetuneDialog(registry, Library.scan(tiny_library), device="cpu")
+def test_switching_the_active_model_changes_what_the_scorer_uses(qtbot, library, registry, settings):
+    dialog = FinetuneDialog(registry, library_state(library), device="cpu")
     qtbot.addWidget(dialog)
     dialog.set_settings(epochs=1, learning_rate=0.02, filters={"level": 1})
     dialog._make_active.setChecked(False)
@@ -226,11 +265,11 @@ def test_switching_the_active_model_changes_what_the_scorer_uses(qtbot, tiny_lib
     tuned = registry.models()[-1]
     assert registry.active().is_default
 
-    state = ViewerState()
+    state = library_state(library)
     controller = ScoringController(state, registry, settings)
     panel = ScoringPanel(state)
     qtbot.addWidget(panel)
-    path, take_id = trainee_take(tiny_library)
+    path, take_id = trainee_take(library)
     with qtbot.waitSignal(state.scoring_changed, timeout=WAIT_MS):
         session = open_take(state, path, take_id)
     first = state.scoring

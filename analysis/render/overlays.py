@@ -1,0 +1,122 @@
+"""What is drawn over a clip besides the video: skeleton points, angles, score, penalty rows.
+
+Plain data, built from a session by :mod:`analysis.render.take_overlays` and
+drawn by :class:`analysis.render.clip_render.ClipRenderer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.geometry.cameras import Camera
+from analysis.motion.skeleton import Skeleton
+
+
+@dataclass(frozen=True)
+class AngleTrack:
+    """A joint angle written next to its joint.
+
+    Attributes
+    ----------
+    joint : int
+        Index of the joint in the skeleton where the label is placed.
+    label : str
+        Short name shown before the value (``"L knee"``).
+    degrees : ndarray (T,)
+        The angle per frame, degrees; NaN where unknown (nothing is written).
+    """
+
+    joint: int
+    label: str
+    degrees: np.ndarray
+
+
+@dataclass(frozen=True)
+class TakeOverlays:
+    """What is drawn over the views of one take.
+
+    Attributes
+    ----------
+    label : str
+        Names the take in titles (``"take3 · Straight jump"``).
+    skeleton : Skeleton
+    points : ndarray (V, T, J, 2) or None
+        Joint positions in each camera's pixels (2D detections or reprojected
+        3D); NaN where missing. None draws no skeleton.
+    angles : tuple of AngleTrack
+    fps : float
+        Frames per second of the take.
+    """
+
+    label: str
+    skeleton: Skeleton
+    points: np.ndarray | None
+    angles: tuple[AngleTrack, ...]
+    fps: float
+
+
+@dataclass(frozen=True)
+class PenaltyTrack:
+    """One row of the penalty strip.
+
+    Attributes
+    ----------
+    name : str
+        Item name from the penalty catalogue (the code when the catalogue lacks it).
+    deduction : float or None
+        The annotated deduction in points; None for a predicted item.
+    activity : ndarray (T,)
+        Per frame, how strongly the fault is present: 1 inside a recorded span
+        and 0 outside, or the model's probability; NaN everywhere when the
+        recorded span is unknown.
+    """
+
+    name: str
+    deduction: float | None
+    activity: np.ndarray
+
+
+@dataclass(frozen=True)
+class ClipOverlays:
+    """Everything drawn over a clip besides the video.
+
+    Attributes
+    ----------
+    take : TakeOverlays
+        The (trainee) take's skeleton and angles.
+    score : float or None
+        Score shown in the information band; None shows no score.
+    score_source : str
+        Where the score comes from, shown beside it (``"annotated"``, ``"predicted"``).
+    penalties : tuple of PenaltyTrack or None
+        Rows of the penalty strip; None draws no strip, an empty tuple a strip
+        saying that no penalty is recorded.
+    timestamp : bool
+        Write the frame index and time in the information band.
+    """
+
+    take: TakeOverlays
+    score: float | None = None
+    score_source: str = "annotated"
+    penalties: tuple[PenaltyTrack, ...] | None = None
+    timestamp: bool = True
+
+
+@dataclass(frozen=True)
+class ExemplarPane:
+    """The exemplar side of the ``compare`` layout.
+
+    Attributes
+    ----------
+    take : TakeOverlays
+    camera : Camera
+        The exemplar's camera of the compared view.
+    frame_for : ndarray (T_trainee,) int
+        Exemplar frame shown with each trainee frame (the time alignment).
+    """
+
+    take: TakeOverlays
+    camera: Camera
+    frame_for: np.ndarray

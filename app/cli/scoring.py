@@ -1,0 +1,111 @@
+"""Scoring takes read from session files: the file-reading side of ``score``, ``evaluate`` and the app.
+
+The models take numpy in and give numpy out; this module reads what they need.
+The exemplars of a take are chosen by the one policy (:mod:`analysis.exemplars`,
+the first K) and read from the library they are indexed in, so ``score``,
+``evaluate`` and the app score a take against the same exemplars.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from analysis.exemplars import exemplar_references, first_exemplars, take_exemplars
+from analysis.session.library import Library, library_file
+from analysis.session.reader import Session
+from app.cli.training_data import load_library_data
+from models.evaluate import predict_takes, score_metrics
+from models.scorer import Exemplar, Scorer
+
+
+def read_exemplar(library: Library, file: str, take: str, score: float, modality: str) -> Exemplar:
+    """The pose of exemplar ``take`` of library ``file`` that a model of ``modality`` needs.
+
+    Parameters
+    ----------
+    modality : {"pose3d", "pose2d"}
+        Only that pose is read; the other is None.
+    """
+    with library.open(file) as session:
+        return Exemplar(f"{library.path_of(file).resolve()}#{take}:{modality}",
+                        session.pose3d(take) if modality == "pose3d" else None,
+                        session.pose2d(take) if modality == "pose2d" else None, float(score))
+
+
+def scoring_exemplars(library: Library, session_path: str | Path, take_id: str, action: str, event: str,
+                      k: int) -> pd.DataFrame:
+    """The library index rows of the ``k`` exemplars a take is scored against, best first."""
+    return first_exemplars(take_exemplars(library, session_path, take_id, action, event), k)
+
+
+def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path) -> dict:
+    """Predicted score and penalty probabilities of every take of ``file``.
+
+    Returns
+    -------
+    dict
+        ``file`` and ``takes``: one dict per take with ``take``, ``action``,
+        ``predicted``, ``annotated`` (None when unscored), ``n_exemplars``,
+        ``exemplars`` (the ones used, as ``"FILE#TAKE"`` with FILE relative to
+        ``exemplar_folder``) and ``penalties`` (code to probability). Takes whose
+        action has no exemplar (for a contrastive model) are listed with
+        ``predicted`` None.
+    """
+    file = Path(file)
+    library = Library.scan(exemplar_folder)
+    modality = scorer.model.config.modality
+    contrastive = scorer.model.network.contrastive
+    takes = []
+    with Session.open(file) as session:
+        for take_id, info in session.takes.items():
+            rows = scoring_exemplars(library, file, take_id, info.action, session.event,
+                                     scorer.model.config.k_exemplars) if contrastive else pd.DataFrame()
+            exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
+            entry = {"take": take_id, "action": info.action,
+                     "annotated": None if math.isnan(info.score) else float(info.score),
+                     "n_exemplars": len(exemplars), "exemplars": exemplar_references(rows)}
+            if contrastive and not exemplars:
+                takes.append({**entry, "predicted": None, "penalties": {}})
+                continue
+            result = scorer.score(session.pose3d(take_id), session.pose2d(take_id), exemplars)
+            takes.append({**entry, "predicted": result.score,
+                          "penalties": dict(zip(result.penalty_codes, result.penalty_probabilities.tolist()))})
+    return {"file": str(file), "takes": takes}
+
+
+def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
+    """Score every scored take of ``library`` against K exemplars of its action.
+
+    Parameters
+    ----------
+    model : models.checkpoint.ScoringModel
+    library : path
+        Library folder of the takes to score.
+    exemplars : path or None
+        Library folder of the exemplars; None takes them from ``library`` (never a take itself).
+
+    Returns
+    -------
+    dict
+        :func:`models.evaluate.score_metrics` with ``per_level`` and ``per_event``, plus ``n_unscored``
+        (takes whose action has no exemplar) and ``takes``: per scored take its
+        ``file``, ``take``, ``action``, ``score``, ``predicted`` and ``exemplars``
+        (those used, as ``"FILE#TAKE"`` with FILE relative to the exemplar library).
+    """
+    config = model.config
+    codes = tuple(model.head_codes)
+    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
+    references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
+                                                                     angles=config.angles)
+    own_files = [library_file(references.root, Path(targets.root) / file) for file in targets.index["file"]]
+    scored, _ = predict_takes(model.network, targets.features, targets.index, references.features, references.index,
+                              config.k_exemplars, own_files, model.score_offset, device, model.test_mirror)
+    metrics = score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
+    metrics["n_unscored"] = int(len(targets.index) - len(scored))
+    metrics["takes"] = scored[["file", "take", "action", "score", "predicted", "exemplars"]].to_dict("records")
+    return metrics
+

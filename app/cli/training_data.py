@@ -1,0 +1,63 @@
+"""Reading a library's scored takes into :class:`models.data.LibraryData`.
+
+The file-reading side of training, fine-tuning and evaluation: the models take
+the arrays this builds (numpy in, numpy out) and read no file themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis.session.library import Library
+from models.data import LibraryData
+from models.features import JointRoles, modality_points, pose_features
+
+
+def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...],
+                      select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+                      angles: bool = True) -> LibraryData:
+    """Read the scored takes of a library folder into :class:`LibraryData`.
+
+    ``select``, when given, receives the index of the scored takes and returns the
+    rows to read (e.g. one session's takes and the exemplars of their actions).
+    ``modality``, ``n_steps`` and ``angles`` are passed to :func:`pose_features`.
+
+    Raises
+    ------
+    ValueError
+        If the library holds no scored take, or its sessions use different skeletons.
+    """
+    library = Library.scan(folder)
+    index = library.index[np.isfinite(library.index["score"])]
+    index = (index if select is None else select(index)).reset_index(drop=True)
+    if index.empty:
+        raise ValueError(f"the library {folder} holds no scored take")
+    code_position = {code: i for i, code in enumerate(codes)}
+    n_takes = len(index)
+    features: list = [None] * n_takes
+    labels = np.zeros((n_takes, len(codes)), dtype=np.float32)
+    spans: list = [None] * n_takes
+    clean = np.zeros(n_takes)
+    skeleton, roles = None, None
+    for file, rows in index.groupby("file", sort=False):
+        with library.open(file) as session:
+            if skeleton is None:
+                skeleton, roles = session.skeleton, JointRoles.from_joint_names(session.skeleton.joint_names)
+            elif session.skeleton.joint_names != skeleton.joint_names:
+                raise ValueError(f"{file} uses skeleton {session.skeleton.name!r}, the library started with {skeleton.name!r}")
+            for row in rows.itertuples():
+                pose3d = session.pose3d(row.take) if modality == "pose3d" else None
+                pose2d = session.pose2d(row.take) if modality == "pose2d" else None
+                features[row.Index] = pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps, angles)
+                penalties = session.penalties(row.take)
+                for code in penalties.codes:
+                    if code in code_position:
+                        labels[row.Index, code_position[code]] = 1.0
+                spans[row.Index] = {code: (int(start), int(end))
+                                    for code, start, end in zip(penalties.codes, penalties.start, penalties.end)}
+                clean[row.Index] = max(0.0, 10.0 - float(np.sum(penalties.values)))
+    index = index.assign(sex=index["event"].str[0], clean_score=clean, row=np.arange(n_takes))
+    return LibraryData(str(folder), index, np.stack(features), labels, spans, tuple(codes), skeleton)
