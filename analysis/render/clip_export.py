@@ -279,7 +279,9 @@ def _write_video(path: Path, clip: PreparedClip, codec: str, total: int, progres
                  cancelled: Callable[[], bool] | None, executor: Executor | None) -> None:
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), clip.fps, clip.renderer.size)
     if not writer.isOpened():
-        raise ValueError(f"{path.name}: OpenCV cannot write MP4 with codec {codec!r}")
+        width, height = clip.renderer.size
+        raise ValueError(f"{clip.session.path}: OpenCV cannot write a {width}x{height} MP4 at {clip.fps:g} fps "
+                         f"with codec {codec!r}")
     try:
         frames = _rendered_frames(clip, executor)
         try:

@@ -22,18 +22,30 @@ SIDE_BGR: tuple[BGR, ...] = tuple(palette.bgr(colour) for colour in palette.SIDE
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 SUBPIXEL_SHIFT = 4
 SUBPIXEL = 1 << SUBPIXEL_SHIFT
+#: Characters of one drawn text at most (no line in a frame holds more).
+MAX_DRAWN_CHARACTERS = 160
 
 
 # ------------------------------------------------------------------ text
+def drawable_text(text: str) -> str:
+    """``text`` as OpenCV can draw it: valid UTF-8 (lone surrogates, which h5py gives for
+    undecodable bytes, become "?"), control characters as spaces, at most
+    :data:`MAX_DRAWN_CHARACTERS` characters (cut with an ellipsis)."""
+    text = str(text)[:MAX_DRAWN_CHARACTERS + 1].encode("utf-8", "replace").decode("utf-8")
+    text = "".join(" " if not character.isprintable() else character for character in text)
+    return text if len(text) <= MAX_DRAWN_CHARACTERS else text[:MAX_DRAWN_CHARACTERS - 1] + "…"
+
+
 def text_width(text: str, scale: float, thickness: int = 1) -> int:
     """Width in pixels of ``text`` as :func:`put_text` writes it."""
-    return cv2.getTextSize(text, FONT, scale, thickness)[0][0]
+    return cv2.getTextSize(drawable_text(text), FONT, scale, thickness)[0][0]
 
 
 def put_text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float, colour: BGR,
              thickness: int = 1) -> None:
-    """Anti-aliased text with its baseline starting at ``origin`` (OpenCV 5 draws Unicode, ``°`` included)."""
-    cv2.putText(image, text, origin, FONT, scale, colour, thickness, cv2.LINE_AA)
+    """Anti-aliased text with its baseline starting at ``origin`` (OpenCV 5 draws Unicode, ``°`` included);
+    the text is first made :func:`drawable_text`."""
+    cv2.putText(image, drawable_text(text), origin, FONT, scale, colour, thickness, cv2.LINE_AA)
 
 
 def label_size(text: str, scale: float) -> tuple[int, int]:
@@ -61,6 +73,7 @@ def put_label(image: np.ndarray, text: str, origin: tuple[int, int], scale: floa
 
 def fit_text(text: str, scale: float, width: int) -> str:
     """``text``, cut short with an ellipsis where it would be wider than ``width`` pixels."""
+    text = drawable_text(text)
     if text_width(text, scale) <= width:
         return text
     while text and text_width(text + "…", scale) > width:

@@ -35,6 +35,9 @@ MAX_DATASET_BYTES = 2 << 30
 #: :data:`MAX_EXPANSION` times is refused as a decompression bomb.
 BOMB_MIN_BYTES = 64 << 20
 MAX_EXPANSION = 500
+#: Largest integer attribute the reader accepts (frame counts, levels, offsets), and largest image side, pixels.
+MAX_COUNT = 1 << 31
+MAX_IMAGE_SIDE = 1 << 15
 #: Characters of a value quoted in an error message.
 _QUOTED = 60
 
@@ -169,14 +172,17 @@ class ContractChecker:
             raise self.fail(node.name, f"attribute {name!r} must be UTF-8 text, got {_quoted(value)}")
         return text
 
-    def int_attr(self, node: h5py.HLObject, name: str, minimum: int, optional: bool = False) -> int | None:
+    def int_attr(self, node: h5py.HLObject, name: str, minimum: int, optional: bool = False,
+                 maximum: int = MAX_COUNT) -> int | None:
         value = self.attr(node, name, optional)
         if value is None:
             return None
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value.item()
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-            raise self.fail(node.name, f"attribute {name!r} must be an integer >= {minimum}, got {_quoted(value)}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not (
+                minimum <= value <= maximum):
+            raise self.fail(node.name, f"attribute {name!r} must be an integer from {minimum} to {maximum}, "
+                                       f"got {_quoted(value)}")
         return int(value)
 
     def float_attr(self, node: h5py.HLObject, name: str) -> float:
@@ -194,7 +200,7 @@ class ContractChecker:
             return bool(value)
         raise self.fail(node.name, f"attribute {name!r} must be a boolean, got {_quoted(value)}")
 
-    def str_list_attr(self, node: h5py.HLObject, name: str) -> tuple[str, ...]:
+    def str_list_attr(self, node: h5py.HLObject, name: str, at_least_one: bool = False) -> tuple[str, ...]:
         value = self.attr(node, name)
         items = np.atleast_1d(np.asarray(value, dtype=object))
         names = tuple(as_text(v) for v in items.ravel())
@@ -205,6 +211,8 @@ class ContractChecker:
                                        f"got {_quoted(list(names))}")
         if len(set(names)) != len(names):
             raise self.fail(node.name, f"attribute {name!r} lists a name twice: {_quoted(list(names))}")
+        if at_least_one and not names:
+            raise self.fail(node.name, f"attribute {name!r} lists no name; at least one is needed")
         return names
 
     def shape(self, dataset: h5py.Dataset, expected: tuple[int | None, ...], what: str) -> tuple[int, ...]:

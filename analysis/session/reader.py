@@ -21,6 +21,7 @@ from analysis.session.contract import (
     FORMAT_NAME,
     FORMAT_VERSION,
     FPS_RANGE,
+    MAX_IMAGE_SIDE,
     PENALTY_VALUES,
     ContractChecker,
     SessionFormatError,
@@ -126,11 +127,8 @@ class Session:
         self.level = check.int_attr(root, "level", 1)
         self.athlete = check.str_attr(root, "athlete")
         self.fps = check.float_attr(root, "fps")
-        if not (np.isfinite(self.fps) and self.fps > 0):
-            raise check.fail("/", f"fps must be a positive number, got {self.fps}")
-        if not FPS_RANGE[0] <= self.fps <= FPS_RANGE[1]:
-            raise check.fail("/", f"fps {self.fps:g} is implausible; the workstation reads {FPS_RANGE[0]:g} to "
-                                  f"{FPS_RANGE[1]:g} frames per second")
+        if not (np.isfinite(self.fps) and FPS_RANGE[0] <= self.fps <= FPS_RANGE[1]):
+            raise check.fail("/", f"fps must be a positive number from {FPS_RANGE[0]:g} to {FPS_RANGE[1]:g}, got {self.fps:g}")
         self.title = check.str_attr(root, "title", optional=True)
         self.created = check.str_attr(root, "created", optional=True)
         self.source = check.str_attr(root, "source", optional=True)
@@ -142,8 +140,8 @@ class Session:
         names_ds = check.dataset(group, "joint_names")
         check.shape(names_ds, (None,), "joint_names")
         names = tuple(as_text(v) for v in check.read_array(names_ds))
-        if not names or any(n is None or n == "" for n in names):
-            raise check.fail(names_ds.name, "joint names must be non-empty strings")
+        if not names or any(n is None or n == "" for n in names) or len(set(names)) != len(names):
+            raise check.fail(names_ds.name, "joint names must be distinct non-empty strings")
         edges_ds = check.dataset(group, "edges")
         check.shape(edges_ds, (None, 2), "edges")
         if edges_ds.dtype.kind not in "iu":
@@ -160,9 +158,7 @@ class Session:
     def _read_cameras(self) -> list[Camera]:
         check = self._check
         group = check.group(self._file, "cameras")
-        order = check.str_list_attr(group, "order")
-        if not order:
-            raise check.fail("/cameras", "attribute 'order' lists no view; a session needs at least one camera")
+        order = check.str_list_attr(group, "order", at_least_one=True)
         cameras = []
         for view in order:
             if check.node(group, view) is None:
@@ -183,10 +179,10 @@ class Session:
         K, R = arrays["K"], arrays["R"]
         if K[0, 0] <= 0 or K[1, 1] <= 0:
             raise check.fail(f"{group.name}/K", "focal lengths must be positive")
-        if not np.allclose(R @ R.T, np.eye(3), atol=1e-5) or np.linalg.det(R) < 0:
+        if np.abs(R).max() > 1.001 or not np.allclose(R @ R.T, np.eye(3), atol=1e-5) or np.linalg.det(R) < 0:
             raise check.fail(f"{group.name}/R", "not a rotation matrix (R Rᵀ ≠ I or det R < 0)")
-        width = check.int_attr(group, "width", 1)
-        height = check.int_attr(group, "height", 1)
+        width = check.int_attr(group, "width", 1, maximum=MAX_IMAGE_SIDE)
+        height = check.int_attr(group, "height", 1, maximum=MAX_IMAGE_SIDE)
         return Camera(view, K, arrays["dist"], R, arrays["t"], width, height)
 
     def _read_takes(self) -> dict[str, TakeInfo]:
@@ -342,9 +338,8 @@ class Session:
             check = self._check
             codes = tuple(as_text(v) for v in check.read_array(group["code"]))
             values = check.read_array(group["value"]).astype(np.float32)
-            count = len(codes)
-            start = check.read_array(group["start"]).astype(np.int32) if "start" in group else np.full(count, -1, np.int32)
-            end = check.read_array(group["end"]).astype(np.int32) if "end" in group else np.full(count, -1, np.int32)
+            start, end = (check.read_array(group[name]).astype(np.int32) if name in group
+                          else np.full(len(codes), -1, np.int32) for name in ("start", "end"))
         if any(code is None or code == "" for code in codes):
             raise check.fail(group.name + "/code", "penalty codes must be non-empty strings")
         if not np.all(np.isclose(values[:, None], PENALTY_VALUES, atol=1e-4).any(axis=1)):

@@ -83,8 +83,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {_os_error_text(error)}", file=sys.stderr)
         except (ValueError, KeyError, IndexError) as error:
             message = error.args[0] if isinstance(error, KeyError) and error.args else error
-            print(f"error: {message}", file=sys.stderr)
+            print(f"error: {_naming_the_file(str(message), args)}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _naming_the_file(message: str, args: argparse.Namespace) -> str:
+    """``message`` on one line, led by the session file of the command when it names no file of its own."""
+    message = " ".join(message.split())
+    paths = [str(value) for value in vars(args).values() if isinstance(value, Path)]
+    if args.command in SESSION_COMMANDS and not any(path in message for path in paths):
+        return f"{args.file}: {message}"
+    return message
 
 
 def _os_error_text(error: OSError) -> str:

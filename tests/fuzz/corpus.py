@@ -104,11 +104,14 @@ def make_variant(index: int, kind: str, base: Path, folder: Path, outside: Outsi
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "session.h5"
     shutil.copyfile(base, path)
-    if on_hdf5:
-        with h5py.File(path, "r+") as handle:
-            detail = mutate(rng, handle, outside)
-    else:
-        detail = mutate(rng, path, outside)
+    try:
+        if on_hdf5:
+            with h5py.File(path, "r+") as handle:
+                detail = mutate(rng, handle, outside)
+        else:
+            detail = mutate(rng, path, outside)
+    except (ValueError, KeyError, TypeError, OSError, IndexError) as error:  # h5py refused this random edit
+        detail, must_refuse = f"mutation left unfinished ({type(error).__name__}: {error})", False
     return Variant(index, kind, detail, path, must_refuse)
 
 

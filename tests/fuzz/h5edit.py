@@ -66,7 +66,7 @@ def resize_take(handle: h5py.File, take: str, n_frames: int, bomb_chunk: bytes |
         shape = list(dataset.shape)
         shape[axis] = n_frames
         chunks = [1] * len(shape)
-        chunks[axis] = min(n_frames, 1 << 14)
+        chunks[axis] = max(1, min(n_frames, 1 << 14))
         for extra in range(axis + 1, len(shape)):
             chunks[extra] = shape[extra]
         fill = {} if dataset.dtype.kind == "O" else {"fillvalue": np.nan}

@@ -89,9 +89,13 @@ def read_session(path: str, frames: bool) -> dict:
 
 
 def serve(reply_fd: int, memory_bytes: int) -> None:
-    import app.cli.main  # noqa: F401  (imported once, before the cap and the jobs)
-    import app.cli.export  # noqa: F401
+    import torch
+
+    import app.cli.export  # noqa: F401  (imported once, before the cap and the jobs)
+    import app.cli.main  # noqa: F401
     import models.scorer  # noqa: F401
+
+    torch.set_num_threads(1)
 
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
