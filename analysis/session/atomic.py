@@ -37,8 +37,7 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
         temporary file.
     """
     path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
+    check_output_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(path)
@@ -59,6 +58,22 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def check_output_path(path: str | Path) -> None:
+    """Refuse, before any work, an output path that names a folder or lies below a file.
+
+    Raises
+    ------
+    IsADirectoryError, NotADirectoryError
+        With ``filename`` the path.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
+    blocking = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+    if blocking is not None:
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocking} is a file, not a folder", str(path))
 
 
 def remove_stale_temporaries(path: str | Path) -> list[Path]:

@@ -12,6 +12,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from analysis.geometry.cameras import VALID_DIST_LENGTHS
+
 FORMAT_NAME = "lucid-session"
 FORMAT_VERSION = 1
 EVENTS = ("MFE", "WFE", "MVT", "WVT", "MPB", "MHB", "WUB", "WBB")
@@ -38,6 +40,9 @@ MAX_EXPANSION = 500
 #: Largest integer attribute the reader accepts (frame counts, levels, offsets), and largest image side, pixels.
 MAX_COUNT = 1 << 31
 MAX_IMAGE_SIDE = 1 << 15
+#: Farthest a camera may be from the world origin, metres; largest intrinsic value, pixels.
+MAX_CAMERA_DISTANCE_M = 1000.0
+MAX_INTRINSIC_PX = 1e6
 #: Characters of a value quoted in an error message.
 _QUOTED = 60
 
@@ -249,6 +254,33 @@ class ContractChecker:
         if finite and not np.all(np.isfinite(array)):
             raise self.fail(dataset.name, "contains NaN or infinite values")
         return array
+
+
+def camera_problem(K: np.ndarray, R: np.ndarray, t: np.ndarray, dist: np.ndarray) -> tuple[str, str] | None:
+    """The first implausible calibration array of a camera as (dataset name, problem); None if all are fine.
+
+    Parameters
+    ----------
+    K : ndarray (3, 3)
+    R : ndarray (3, 3)
+    t : ndarray (3,)
+        Metres.
+    dist : ndarray (k,)
+        All finite.
+    """
+    if dist.size not in VALID_DIST_LENGTHS:
+        return "dist", f"{dist.size} coefficients; OpenCV takes {VALID_DIST_LENGTHS}"
+    if K[0, 0] <= 0 or K[1, 1] <= 0:
+        return "K", "focal lengths must be positive"
+    if np.abs(K).max() > MAX_INTRINSIC_PX:
+        return "K", f"values beyond {MAX_INTRINSIC_PX:g} pixels"
+    if np.abs(R).max() > 1.001 or not np.allclose(R @ R.T, np.eye(3), atol=1e-5) or np.linalg.det(R) < 0:
+        return "R", "not a rotation matrix (R Rᵀ ≠ I or det R < 0)"
+    distance = float(np.linalg.norm(R.T @ t))
+    if distance > MAX_CAMERA_DISTANCE_M:
+        return "t", (f"puts the camera {distance:.3g} m from the origin; translations are metres "
+                     f"(at most {MAX_CAMERA_DISTANCE_M:g} m)")
+    return None
 
 
 def as_text(value) -> str | None:

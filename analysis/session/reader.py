@@ -14,7 +14,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from analysis.geometry.cameras import VALID_DIST_LENGTHS, Camera
+from analysis.geometry.cameras import Camera
 from analysis.motion.skeleton import Skeleton
 from analysis.session.contract import (
     EVENTS,
@@ -26,6 +26,7 @@ from analysis.session.contract import (
     ContractChecker,
     SessionFormatError,
     as_text,
+    camera_problem,
 )
 from analysis.session.data import Penalties, TakeInfo
 from analysis.session.session_videos import SessionVideos, VideoReference
@@ -174,16 +175,12 @@ class Session:
             check.shape(dataset, shape, name)
             check.numeric(dataset)
             arrays[name] = check.read_array(dataset, finite=True).astype(np.float64)
-        if arrays["dist"].size not in VALID_DIST_LENGTHS:
-            raise check.fail(f"{group.name}/dist", f"{arrays['dist'].size} coefficients; OpenCV takes {VALID_DIST_LENGTHS}")
-        K, R = arrays["K"], arrays["R"]
-        if K[0, 0] <= 0 or K[1, 1] <= 0:
-            raise check.fail(f"{group.name}/K", "focal lengths must be positive")
-        if np.abs(R).max() > 1.001 or not np.allclose(R @ R.T, np.eye(3), atol=1e-5) or np.linalg.det(R) < 0:
-            raise check.fail(f"{group.name}/R", "not a rotation matrix (R Rᵀ ≠ I or det R < 0)")
+        problem = camera_problem(**arrays)
+        if problem is not None:
+            raise check.fail(f"{group.name}/{problem[0]}", problem[1])
         width = check.int_attr(group, "width", 1, maximum=MAX_IMAGE_SIDE)
         height = check.int_attr(group, "height", 1, maximum=MAX_IMAGE_SIDE)
-        return Camera(view, K, arrays["dist"], R, arrays["t"], width, height)
+        return Camera(view, arrays["K"], arrays["dist"], arrays["R"], arrays["t"], width, height)
 
     def _read_takes(self) -> dict[str, TakeInfo]:
         check = self._check
@@ -272,7 +269,7 @@ class Session:
                     continue
             else:
                 check.shape(dataset, (n_frames,), "encoded frames (one per frame)")
-                if h5py.check_vlen_dtype(dataset.dtype) is None:
+                if h5py.check_vlen_dtype(dataset.dtype) != np.uint8:
                     raise check.fail(dataset.name, f"expected variable-length uint8 encoded frames, found dtype {dataset.dtype}")
             views.append(view)
         return tuple(v for v in cameras if v in views)

@@ -122,13 +122,10 @@ def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: 
             bars.append(tqdm(desc=f"Exporting {args.out.name}", total=total, unit="frame"))
         bars[0].update(done - bars[0].n)
 
-    try:
+    try:   # Ctrl+C and SIGTERM reach the main entry point, which reports them; nothing is left behind
         with ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
             path = export_clip(args.file, args.take, args.out, args.layout, args.view, args.start, args.end,
                                overlays, exemplar, progress, codec=codec, executor=pool)
-    except KeyboardInterrupt:
-        print(f"{args.out}: export interrupted, nothing written", file=sys.stderr)
-        return EXIT_INTERRUPTED
     finally:
         for bar in bars:
             bar.close()

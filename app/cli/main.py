@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from analysis.session.atomic import check_output_path
 from analysis.session.contract import SessionFormatError
 from analysis.session.safe_open import validate_session_file
 from app.cli.detect import add_detect_command, run_detect_command
@@ -21,6 +22,11 @@ from app.cli.models import add_model_commands, run_model_command
 EXIT_BAD_INPUT = 2
 #: Commands that read the session file given as ``file``: a child process reads it first.
 SESSION_COMMANDS = ("info", "contact-sheet", "triangulate", "export-pose", "export", "score")
+#: The options of each command that name files it writes, checked before the command starts.
+OUTPUT_OPTIONS = {"info": ("json",), "contact-sheet": ("out",), "triangulate": ("out", "json"),
+                  "export-pose": ("trc", "csv", "calibration"), "export": ("out", "csv", "snapshot"),
+                  "score": ("json",), "evaluate": ("json",), "train": ("out",), "import": ("out",),
+                  "screenshot": ("out",)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,6 +130,9 @@ def _termination_interrupts() -> Iterator[list[str]]:
 
 
 def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    for option in OUTPUT_OPTIONS.get(args.command, ()):
+        if getattr(args, option) is not None:
+            check_output_path(getattr(args, option))
     if args.command in SESSION_COMMANDS:
         validate_session_file(args.file)
         if getattr(args, "exemplar", None) and ":" in args.exemplar:

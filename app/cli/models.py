@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+from analysis.session.atomic import write_text_atomically
 from models.config import PRESETS
 
 MODEL_COMMANDS = ("train", "evaluate", "score")
@@ -129,6 +130,5 @@ def _write_json(path: Path, data: dict) -> None:
             return [clean(v) for v in value]
         return value
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(clean(data), indent=1), encoding="utf-8")
+    write_text_atomically(path, json.dumps(clean(data), indent=1))
     print(f"wrote {path}")
