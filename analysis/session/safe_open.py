@@ -99,7 +99,7 @@ def _read_in_child(sender, path: str, read_arrays: bool, video_root: str | Path 
         kwargs = {} if video_root is None else {"video_root": video_root}
         with Session.open(path, **kwargs) as session:
             if read_arrays:
-                _read_everything(session)
+                read_everything(session)
         sender.send(("read",))
     except SessionFormatError as error:
         sender.send(("refused", error.where, error.problem))
@@ -111,7 +111,9 @@ def _read_in_child(sender, path: str, read_arrays: bool, video_root: str | Path 
         sender.close()
 
 
-def _read_everything(session: Session) -> None:
+def read_everything(session: Session) -> None:
+    """Read every pose, score and penalty array of every take and each view's first embedded frame
+    (what the commands go on to read), so that whatever is wrong with them raises now."""
     for take_id, take in session.takes.items():
         session.pose2d(take_id)
         session.pose3d(take_id)

@@ -55,7 +55,7 @@ def run_cli(argv: list[str]) -> dict:
     return {"rc": code}
 
 
-def read_session(path: str, frames: bool) -> dict:
+def read_session(path: str) -> dict:
     """Open a session as the applications do and read every array (and the first and last frames).
 
     Returns the exit code 0 (read), 2 (refused with SessionFormatError, its
@@ -63,18 +63,14 @@ def read_session(path: str, frames: bool) -> dict:
     how many frames decoded, per view path.
     """
     from analysis.session.contract import SessionFormatError
-    from analysis.session.safe_open import open_session
+    from analysis.session.safe_open import open_session, read_everything
 
     decoded: dict[str, int] = {}
     try:
         with open_session(Path(path)) as session:
+            read_everything(session)
             for take_id, take in session.takes.items():
-                session.pose2d(take_id)
-                session.pose3d(take_id)
-                session.pose3d_reference(take_id)
-                session.judge_scores(take_id)
-                session.penalties(take_id)
-                for view in take.video_views if frames else ():
+                for view in take.video_views:
                     for index in {0, take.n_frames - 1}:
                         if session.frame(take_id, view, index) is not None:
                             key = f"/takes/{take_id}/video/{view}"
@@ -107,7 +103,7 @@ def serve(reply_fd: int, memory_bytes: int) -> None:
                 if request["target"] == "cli":
                     reply = run_cli(request["argv"])
                 else:
-                    reply = read_session(request["path"], request.get("frames", True))
+                    reply = read_session(request["path"])
             replies.write(json.dumps(reply) + "\n")
 
 
