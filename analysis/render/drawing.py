@@ -22,6 +22,8 @@ SIDE_BGR: tuple[BGR, ...] = tuple(palette.bgr(colour) for colour in palette.SIDE
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 SUBPIXEL_SHIFT = 4
 SUBPIXEL = 1 << SUBPIXEL_SHIFT
+#: Largest pixel coordinate a label is drawn at (OpenCV takes 32-bit integers).
+MAX_DRAWN_COORDINATE = 1e6
 #: Characters of one drawn text at most (no line in a frame holds more).
 MAX_DRAWN_CHARACTERS = 160
 
@@ -104,7 +106,7 @@ def draw_skeleton(image: np.ndarray, points: np.ndarray, skeleton: Skeleton, thi
     thickness : int
         Bone width, pixels.
     """
-    fixed = np.round(np.nan_to_num(points, nan=-1e6) * SUBPIXEL).clip(-1e8, 1e8).astype(np.int64)
+    fixed = np.round(np.nan_to_num(points, nan=-1e6).clip(-1e8 / SUBPIXEL, 1e8 / SUBPIXEL) * SUBPIXEL).astype(np.int64)
     valid = np.isfinite(points).all(axis=1)
     by_colour: dict[BGR, list[np.ndarray]] = {}
     for (a, b), colour in zip(skeleton.edges, bone_colours(skeleton)):
@@ -139,8 +141,10 @@ def draw_angle_labels(image: np.ndarray, joints: np.ndarray, take: TakeOverlays,
     image : ndarray (H, W, 3) uint8
         The tile, drawn on in place.
     joints : ndarray (J, 2)
-        Joints in ``image`` pixels; NaN where missing.
+        Joints in ``image`` pixels; NaN where missing. Joints farther than
+        :data:`MAX_DRAWN_COORDINATE` from the image count as missing.
     """
+    joints = np.where(np.abs(joints) <= MAX_DRAWN_COORDINATE, joints, np.nan)
     side_colour = joint_colours(take.skeleton)
     labels = []
     for track in take.angles:

@@ -58,7 +58,7 @@ def _ordered(group: h5py.Group) -> list[str]:
 def _attributes(source: h5py.HLObject, target: h5py.HLObject, names: Iterable[str]) -> None:
     for name in names:
         if name in source.attrs:
-            target.attrs[name] = source.attrs[name]
+            target.attrs.create(name, source.attrs[name], dtype=source.attrs.get_id(name).dtype)
 
 
 def _datasets(source: h5py.Group, target: h5py.Group, names: Iterable[str]) -> None:

@@ -52,9 +52,9 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
         ``predicted``, ``annotated`` (None when unscored), ``n_exemplars``,
         ``exemplars`` (the ones used, as ``"FILE#TAKE"`` with FILE relative to
         ``exemplar_folder``) and ``penalties`` (code to probability). Takes whose
-        action has no exemplar (for a contrastive model), or that lack the pose
-        the model scores, are listed with ``predicted`` None and ``not_scored``
-        saying why.
+        action has no exemplar (for a contrastive model), that lack the pose the
+        model scores or whose pose it cannot read (no hips anywhere) are listed
+        with ``predicted`` None and ``not_scored`` saying why.
     """
     file = Path(file)
     library = Library.scan(exemplar_folder)
@@ -73,10 +73,13 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
             pose3d = session.pose3d(take_id)
             missing = "the take has no pose3d" if modality == "pose3d" and pose3d is None else (
                 "no exemplar of this action in the exemplar library" if contrastive and not exemplars else None)
+            try:
+                result = None if missing else scorer.score(pose3d, session.pose2d(take_id), exemplars)
+            except ValueError as error:   # a pose the model cannot read (no hip in any frame, other joints)
+                missing = str(error)
             if missing is not None:
                 takes.append({**entry, "predicted": None, "not_scored": missing, "penalties": {}})
                 continue
-            result = scorer.score(pose3d, session.pose2d(take_id), exemplars)
             takes.append({**entry, "predicted": result.score,
                           "penalties": dict(zip(result.penalty_codes, result.penalty_probabilities.tolist()))})
     return {"file": str(file), "takes": takes}

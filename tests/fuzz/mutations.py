@@ -136,7 +136,7 @@ def decompression_bomb(rng, handle: h5py.File, outside: Outside) -> str:
 
 
 def nonfinite(rng, handle: h5py.File, outside: Outside) -> str:
-    value = float(rng.choice([np.nan, np.inf, -np.inf, 1e300, -1e300, 1e-300]))
+    value = float(rng.choice([np.nan, np.inf, -np.inf, 1e300, -1e300, 1e-300, 1e20, -3e38]))
     targets = [p for p in h5edit.datasets(handle) if handle[p].dtype.kind == "f"]
     attrs = [("/", "fps"), ("/takes/take1", "score"), ("/takes/take2", "score")]
     if rng.random() < 0.3:
