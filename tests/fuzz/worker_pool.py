@@ -61,7 +61,7 @@ class Worker:
 
     def _start(self) -> None:
         read_end, write_end = os.pipe()
-        env = dict(os.environ, TQDM_DISABLE="1", PYTHONFAULTHANDLER="")
+        env = dict(os.environ, TQDM_DISABLE="1")   # progress bars would add lines to every refusal
         self._process = subprocess.Popen(
             [sys.executable, "-m", "tests.fuzz.worker", str(write_end), str(self.memory_bytes)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,),
