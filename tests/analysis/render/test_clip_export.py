@@ -157,11 +157,12 @@ def test_a_cancelled_export_keeps_the_previous_file(session_file, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "session.h5"]
 
 
-def test_a_failing_export_leaves_no_file(session_file, tmp_path):
+def test_a_failing_export_leaves_no_file_and_says_so_in_one_message(session_file, tmp_path, capfd):
     out = tmp_path / "clip.mp4"
     with pytest.raises(ValueError, match="session.h5: OpenCV cannot write a .* MP4 at 30 fps with codec 'NONE'"):
         export_clip(session_file, "take2", out, codec="NONE")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["session.h5"]
+    assert "FFMPEG" not in capfd.readouterr().err
 
 
 def test_bad_range_and_view_are_refused_naming_them(session_file, tmp_path):
