@@ -26,7 +26,7 @@ SESSION_COMMANDS = ("info", "contact-sheet", "triangulate", "export-pose", "expo
 OUTPUT_OPTIONS = {"info": ("json",), "contact-sheet": ("out",), "triangulate": ("out", "json"),
                   "export-pose": ("trc", "csv", "calibration"), "export": ("out", "csv", "snapshot"),
                   "score": ("json",), "evaluate": ("json",), "train": ("out",), "import": ("out",),
-                  "screenshot": ("out",)}
+                  "screenshot": ("out",), "calibrate": ("out", "json")}
 
 
 def build_parser() -> argparse.ArgumentParser:
