@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from analysis.motion.skeleton import Skeleton
+from analysis.session.atomic import atomic_output
 from models.config import ModelConfig
 from models.features import mirror_features
 from models.graph import partitioned_adjacency
@@ -95,9 +96,8 @@ def plain(value):
 
 
 def save_checkpoint(path: str | Path, model: ScoringModel) -> Path:
-    """Write ``model`` to ``path`` (via a temporary file renamed into place)."""
+    """Write ``model`` to ``path`` atomically (a temporary file beside it, renamed into place)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -107,9 +107,8 @@ def save_checkpoint(path: str | Path, model: ScoringModel) -> Path:
         "state_dict": {k: v.detach().cpu().clone() for k, v in model.network.state_dict().items()},
         "metadata": plain(model.metadata),
     }
-    temporary = path.with_name(path.name + ".tmp")
-    torch.save(payload, temporary)
-    temporary.replace(path)
+    with atomic_output(path) as temporary:
+        torch.save(payload, temporary)
     return path
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from analysis.exemplars import take_exemplars
 from analysis.motion.alignment import align_takes
 from analysis.render.clip_render import LAYOUTS, ClipRenderer
-from analysis.render.codecs import available_codec
+from analysis.render.codecs import available_codec, quiet_video_libraries
 from analysis.render.overlays import (
     ANGLE_JOINTS,
     DEFAULT_OVERLAYS,
@@ -280,9 +280,12 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
 
 def _write_video(path: Path, clip: PreparedClip, codec: str, total: int, progress: ProgressCallback | None,
                  cancelled: Callable[[], bool] | None, executor: Executor | None) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), clip.fps, clip.renderer.size)
+    with quiet_video_libraries():   # a writer that cannot open is reported below, in one line
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), clip.fps, clip.renderer.size)
     if not writer.isOpened():
-        raise ValueError(f"{path.name}: OpenCV cannot write MP4 with codec {codec!r}")
+        width, height = clip.renderer.size
+        raise ValueError(f"{clip.session.path}: OpenCV cannot write a {width}x{height} MP4 at {clip.fps:g} fps "
+                         f"with codec {codec!r}")
     try:
         frames = _rendered_frames(clip, executor)
         try:

@@ -20,21 +20,19 @@ CODEC_PREFERENCE: tuple[str, ...] = ("avc1", "mp4v")
 def available_codec(preference: tuple[str, ...] = CODEC_PREFERENCE) -> str:
     """The first FourCC of ``preference`` that this OpenCV can write into an ``.mp4`` (probed once).
 
-    A codec that cannot open is expected here, not an error: OpenCV's log is
-    silenced and FFmpeg's messages on the process's stderr are discarded meanwhile.
+    A codec that cannot open is expected here, not an error: OpenCV's and
+    FFmpeg's messages are discarded meanwhile (:func:`quiet_video_libraries`).
     """
-    log_level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    try:
-        with _stderr_discarded():
-            return _probe_codecs(preference)
-    finally:
-        cv2.utils.logging.setLogLevel(log_level)
+    with quiet_video_libraries():
+        return _probe_codecs(preference)
 
 
 @contextmanager
-def _stderr_discarded() -> Iterator[None]:
-    """Point file descriptor 2 at the null device (FFmpeg writes there directly, bypassing Python)."""
+def quiet_video_libraries() -> Iterator[None]:
+    """Silence OpenCV's log and point file descriptor 2 at the null device (FFmpeg writes there
+    directly, bypassing Python): for opening a writer whose failure is reported otherwise."""
+    log_level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     saved = os.dup(2)
     try:
         with open(os.devnull, "wb") as null:
@@ -43,6 +41,7 @@ def _stderr_discarded() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+        cv2.utils.logging.setLogLevel(log_level)
 
 
 def _probe_codecs(preference: tuple[str, ...]) -> str:

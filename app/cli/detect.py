@@ -68,12 +68,13 @@ def _detect(args: argparse.Namespace) -> int:
         cameras = read_calibration(args.calibration, args.units).cameras if args.calibration is not None else None
         estimator = _load_estimator(args, named)
         print(f"{len(videos)} videos: {', '.join(v.view for v in videos)}")
-        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        previous = {name: signal.signal(name, lambda *_: stop.set()) for name in (signal.SIGINT, signal.SIGTERM)}
         try:
             with closing(_StageBars()) as bars:
                 result = run_detection(videos, args.out, estimator, args.every, cameras, bars.update, stop.is_set)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for name, handler in previous.items():
+                signal.signal(name, handler)
     except KeyboardInterrupt:                       # before the job, e.g. while a model downloads
         print("cancelled", file=sys.stderr)
         return EXIT_INTERRUPTED

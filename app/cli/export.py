@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.render.layouts import LAYOUTS
 from analysis.render.overlays import ANGLE_JOINTS, SKELETON_SOURCES
-from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
+from app.cli.command import ProgressBar, add_command
 
 if TYPE_CHECKING:
     from analysis.render.overlays import OverlayOptions
@@ -77,17 +76,17 @@ def _export(args: argparse.Namespace) -> int:
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
             exemplar = exemplar or best_exemplar(args.file, args.take)
             print(f"exemplar: {_reference(args.file, *exemplar)}")
-        if args.csv is not None:
-            print(f"wrote {export_take_csv(args.file, args.take, args.csv)}")
+        # The clip first: what could refuse the take refuses it before anything is written.
+        status = _export_video(args, overlays, exemplar) if args.out is not None else 0
         if args.snapshot is not None:
             path = export_snapshot_png(args.file, args.take, args.frame, args.snapshot, args.layout, args.view,
                                        overlays, exemplar)
             print(f"wrote {path}")
-        if args.out is not None:
-            return _export_video(args, overlays, exemplar)
+        if args.csv is not None:
+            print(f"wrote {export_take_csv(args.file, args.take, args.csv)}")
+        return status
     except OSError as error:
         raise ValueError(f"{error.filename or args.file}: {error.strerror or error}") from error
-    return 0
 
 
 def _parse_exemplar(text: str | None) -> tuple[Path, str] | None:
@@ -113,13 +112,10 @@ def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: 
     from analysis.render.clip_export import available_codec, export_clip
 
     codec = available_codec()
-    try:
-        with ProgressBar(f"Exporting {args.out.name}", "frame") as progress, \
-                ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
-            path = export_clip(args.file, args.take, args.out, args.layout, args.view, args.start, args.end,
-                               overlays, exemplar, progress, codec=codec, executor=pool)
-    except KeyboardInterrupt:
-        print(f"{args.out}: export interrupted, nothing written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    with ProgressBar(f"Exporting {args.out.name}", "frame") as progress, \
+            ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
+        # Ctrl+C and SIGTERM reach the main entry point, which reports them; nothing is left behind
+        path = export_clip(args.file, args.take, args.out, args.layout, args.view, args.start, args.end,
+                           overlays, exemplar, progress, codec=codec, executor=pool)
     print(f"wrote {path} (codec {codec})")
     return 0

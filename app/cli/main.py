@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from analysis.session.atomic import check_output_path
 from analysis.session.contract import SessionFormatError
+from analysis.session.safe_open import validate_session_file
 from app.cli.calibrate import add_calibrate_command
 from app.cli.command import EXIT_BAD_INPUT, ProgressBar, add_command, add_json_option
 from app.cli.detect import add_detect_command
 from app.cli.export import add_export_commands
 from app.cli.geometry import add_geometry_commands
 from app.cli.models import add_model_commands
+
+#: Commands that read the session file given as ``file``: a child process reads it first.
+SESSION_COMMANDS = ("info", "contact-sheet", "triangulate", "export-pose", "export", "score")
+#: The options of each command that name files it writes, checked before the command starts.
+OUTPUT_OPTIONS = {"info": ("json",), "contact-sheet": ("out",), "triangulate": ("out", "json"),
+                  "export-pose": ("trc", "csv", "calibration"), "export": ("out", "csv", "snapshot"),
+                  "score": ("json",), "evaluate": ("json",), "train": ("out",), "import": ("out",),
+                  "screenshot": ("out",), "calibrate": ("out", "json")}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,20 +82,77 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command ``argv`` (default: this process's arguments) names; its exit status.
 
-    Bad input (a bad session file, a missing file, a bad value) prints one line
-    ``error: ...`` on stderr and gives :data:`~app.cli.command.EXIT_BAD_INPUT`.
+    Bad input (a bad session file, a missing file, a bad value, an output path
+    that cannot be written) prints one line ``error: ...`` on stderr and gives
+    :data:`~app.cli.command.EXIT_BAD_INPUT`. The session file of a command is
+    first read in a child process (:mod:`analysis.session.safe_open`). Ctrl+C
+    and SIGTERM stop the command, remove what it was writing and print one
+    line; the status is 128 + the signal's number.
     """
     args = build_parser().parse_args(argv)
     args.command_line = list(sys.argv[1:] if argv is None else argv)
+    with _termination_interrupts() as received:
+        try:
+            return _run(args)
+        except KeyboardInterrupt:
+            name = received[-1] if received else "SIGINT"
+            print(f"{args.command or 'main.py'}: interrupted ({name}); nothing was written", file=sys.stderr)
+            return 128 + signal.Signals[name].value
+        except SessionFormatError as error:
+            print(f"error: {error}", file=sys.stderr)
+        except OSError as error:
+            print(f"error: {_os_error_text(error)}", file=sys.stderr)
+        except (ValueError, KeyError, IndexError) as error:
+            message = error.args[0] if isinstance(error, KeyError) and error.args else error
+            print(f"error: {_naming_the_file(str(message), args)}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _run(args: argparse.Namespace) -> int:
+    for option in OUTPUT_OPTIONS.get(args.command, ()):
+        if getattr(args, option) is not None:
+            check_output_path(getattr(args, option))
+    if args.command in SESSION_COMMANDS:
+        validate_session_file(args.file)
+        if getattr(args, "exemplar", None) and ":" in args.exemplar:
+            validate_session_file(args.exemplar.rpartition(":")[0])
+    return args.run(args)
+
+
+def _naming_the_file(message: str, args: argparse.Namespace) -> str:
+    """``message`` on one line, led by the session file of the command when it names no file of its own."""
+    message = " ".join(message.split())
+    paths = [str(value) for value in vars(args).values() if isinstance(value, Path)]
+    if args.command in SESSION_COMMANDS and not any(path in message for path in paths):
+        return f"{args.file}: {message}"
+    return message
+
+
+def _os_error_text(error: OSError) -> str:
+    """``FILE: reason`` for an error that names its file, else the error's own text."""
+    if error.filename is None:
+        return str(error)
+    return f"{error.filename}: {error.strerror or error}"
+
+
+@contextmanager
+def _termination_interrupts() -> Iterator[list[str]]:
+    """Turn SIGTERM into KeyboardInterrupt (as SIGINT is) while a command runs, so that every
+    output being written is removed; yields the names of the signals received."""
+    received: list[str] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def interrupt(signum: int, frame) -> None:
+        received.append(signal.Signals(signum).name)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        return args.run(args)
-    except SessionFormatError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (FileNotFoundError, ValueError, KeyError, IndexError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -96,7 +96,7 @@ def _score(args: argparse.Namespace) -> int:
     results = score_session(scorer, args.file, args.exemplars or args.file.parent)
     for take in results["takes"]:
         if take["predicted"] is None:
-            print(f"{take['take']}  {take['action']}  not scored: no exemplar of this action in the exemplar library")
+            print(f"{take['take']}  {take['action']}  not scored: {take['not_scored']}")
             continue
         annotated = "unscored" if take["annotated"] is None else f"{take['annotated']:.2f}"
         print(f"{take['take']}  {take['action']}  predicted {take['predicted']:.2f}  annotated {annotated}  "
@@ -106,4 +106,3 @@ def _score(args: argparse.Namespace) -> int:
     if args.json:
         write_json_report(args.json, results)
     return 0
-

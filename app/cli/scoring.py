@@ -52,8 +52,9 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
         ``predicted``, ``annotated`` (None when unscored), ``n_exemplars``,
         ``exemplars`` (the ones used, as ``"FILE#TAKE"`` with FILE relative to
         ``exemplar_folder``) and ``penalties`` (code to probability). Takes whose
-        action has no exemplar (for a contrastive model) are listed with
-        ``predicted`` None.
+        action has no exemplar (for a contrastive model), that lack the pose the
+        model scores or whose pose it cannot read (no hips anywhere) are listed
+        with ``predicted`` None and ``not_scored`` saying why.
     """
     file = Path(file)
     library = Library.scan(exemplar_folder)
@@ -65,13 +66,20 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
             rows = scoring_exemplars(library, file, take_id, info.action, session.event,
                                      scorer.model.config.k_exemplars) if contrastive else pd.DataFrame()
             exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
+            exemplars = [e for e in exemplars if (e.pose3d if modality == "pose3d" else e.pose2d) is not None]
             entry = {"take": take_id, "action": info.action,
                      "annotated": None if math.isnan(info.score) else float(info.score),
                      "n_exemplars": len(exemplars), "exemplars": exemplar_references(rows)}
-            if contrastive and not exemplars:
-                takes.append({**entry, "predicted": None, "penalties": {}})
+            pose3d = session.pose3d(take_id)
+            missing = "the take has no pose3d" if modality == "pose3d" and pose3d is None else (
+                "no exemplar of this action in the exemplar library" if contrastive and not exemplars else None)
+            try:
+                result = None if missing else scorer.score(pose3d, session.pose2d(take_id), exemplars)
+            except ValueError as error:   # a pose the model cannot read (no hip in any frame, other joints)
+                missing = str(error)
+            if missing is not None:
+                takes.append({**entry, "predicted": None, "not_scored": missing, "penalties": {}})
                 continue
-            result = scorer.score(session.pose3d(take_id), session.pose2d(take_id), exemplars)
             takes.append({**entry, "predicted": result.score,
                           "penalties": dict(zip(result.penalty_codes, result.penalty_probabilities.tolist()))})
     return {"file": str(file), "takes": takes}

@@ -131,8 +131,4 @@ def run_finetune(request: FinetuneRequest, out_path: Path, on_epoch: Callable[[d
         "seed": request.seed, "seconds": time.perf_counter() - started,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    try:
-        return save_checkpoint(out_path, model)
-    except BaseException:
-        Path(out_path).with_name(Path(out_path).name + ".tmp").unlink(missing_ok=True)
-        raise
+    return save_checkpoint(out_path, model)

@@ -96,7 +96,7 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
             raise KeyError(f"{path}: no take {take_id!r}")
         if frame is not None:
             if not 0 <= frame < window.state.n_frames:
-                raise IndexError(f"frame {frame} is outside take {window.state.take.take_id!r} "
+                raise IndexError(f"{path}: frame {frame} is outside take {window.state.take.take_id!r} "
                                  f"(0..{window.state.n_frames - 1})")
             window.state.seek(frame)
         wait_until(lambda: window.state.library is not None, timeout_s=LIBRARY_TIMEOUT_S)

@@ -17,11 +17,15 @@ from PySide6.QtCore import QObject, Signal
 from analysis.session.contract import SessionFormatError
 from analysis.session.library import Library
 from analysis.session.reader import Session
+from analysis.session.safe_open import open_session
 from app.gui.frame_prefetch import FramePrefetcher
 from app.gui.settings import AppSettings
 from app.gui.workers import WorkerRunner
 from viewer.model.state import ViewerState
-from viewer.model.take_bundle import load_take_bundle
+from viewer.model.take_bundle import TakeBundle, load_take_bundle
+
+#: What reading a take of a session that opened may still raise, on data the contract cannot rule out.
+_TAKE_ERRORS = (SessionFormatError, KeyError, ValueError, IndexError, MemoryError)
 
 
 class SessionController(QObject):
@@ -50,14 +54,20 @@ class SessionController(QObject):
     def open_file(self, path: str | Path, take_id: str | None = None) -> bool:
         """Open a session file and show ``take_id`` (default: the first take with video, else the first).
 
-        On a bad file, emits ``failed`` and keeps the current session open.
+        The file is first read in a child process (a file that crashes the HDF5
+        library takes only the child down), then opened, and the take loaded;
+        only then does the window switch to it. On a bad file, emits ``failed``
+        naming the file and keeps the current session and take.
         """
         path = Path(path)
+        self.busy.emit(f"Reading {path} …")
         try:
-            session = Session.open(path)
+            session = open_session(path, start_method="forkserver")
         except SessionFormatError as error:
             self.failed.emit("Cannot open session", str(error))
             return False
+        finally:
+            self.busy.emit("")
         if not session.takes:
             session.close()
             self.failed.emit("Cannot open session", f"{path}: the session has no takes")
@@ -65,6 +75,10 @@ class SessionController(QObject):
         if take_id not in session.takes:
             with_video = [t.take_id for t in session.takes.values() if t.video_views]
             take_id = (with_video or list(session.takes))[0]
+        bundle = self._load_take(session, take_id, "Cannot open session")
+        if bundle is None:
+            session.close()
+            return False
         previous = self.state.session
         if self.prefetcher is not None:
             self.prefetcher.close()
@@ -76,22 +90,32 @@ class SessionController(QObject):
         for warning in session.warnings:
             self.failed.emit("Session opened with warnings", warning)
         self.scan_library(path.parent)   # first: the take's exemplars are then looked up in this folder
-        self.open_take(take_id)
+        self._show(bundle)
         return True
 
     def open_take(self, take_id: str) -> bool:
-        """Load and show a take of the current session."""
+        """Load and show a take of the current session (on failure the shown take stays)."""
         session = self.state.session
         if session is None:
             return False
-        try:
-            bundle = load_take_bundle(session, take_id)
-        except (SessionFormatError, KeyError) as error:
-            self.failed.emit("Cannot open take", str(error.args[0] if isinstance(error, KeyError) else error))
+        bundle = self._load_take(session, take_id, "Cannot open take")
+        if bundle is None:
             return False
-        self.state.set_take(bundle)
-        self.settings.set_last_session(session.path, take_id)
+        self._show(bundle)
         return True
+
+    def _load_take(self, session: Session, take_id: str, title: str) -> TakeBundle | None:
+        """The take's bundle, or None after emitting ``failed`` with a message naming the file."""
+        try:
+            return load_take_bundle(session, take_id)
+        except _TAKE_ERRORS as error:
+            message = str(error.args[0] if isinstance(error, KeyError) and error.args else error) or type(error).__name__
+            self.failed.emit(title, message if str(session.path) in message else f"{session.path}: {message}")
+            return None
+
+    def _show(self, bundle: TakeBundle) -> None:
+        self.state.set_take(bundle)
+        self.settings.set_last_session(self.state.session.path, bundle.info.take_id)
 
     def open_take_in_file(self, path: Path, take_id: str) -> bool:
         """Open ``take_id`` of ``path``, switching session only if it is another file."""

@@ -157,11 +157,12 @@ def test_a_cancelled_export_keeps_the_previous_file(session_file, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "session.h5"]
 
 
-def test_a_failing_export_leaves_no_file(session_file, tmp_path):
+def test_a_failing_export_leaves_no_file_and_says_so_in_one_message(session_file, tmp_path, capfd):
     out = tmp_path / "clip.mp4"
-    with pytest.raises(ValueError, match="cannot write MP4 with codec 'NONE'"):
+    with pytest.raises(ValueError, match="session.h5: OpenCV cannot write a .* MP4 at 30 fps with codec 'NONE'"):
         export_clip(session_file, "take2", out, codec="NONE")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["session.h5"]
+    assert "FFMPEG" not in capfd.readouterr().err
 
 
 def test_bad_range_and_view_are_refused_naming_them(session_file, tmp_path):
@@ -282,7 +283,7 @@ def test_cli_bad_file_exits_2_with_one_line_naming_it(tmp_path, capsys):
 
 def test_cli_bad_take_and_missing_output_exit_2(session_file, tmp_path, capsys):
     assert main(["export", str(session_file), "--take", "take9", "--out", str(tmp_path / "c.mp4")]) == 2
-    assert "session.h5 has no take 'take9'" in capsys.readouterr().err
+    assert f"error: {session_file}: /takes: the session has no take 'take9'" in capsys.readouterr().err
     assert main(["export", str(session_file), "--take", "take1"]) == 2
     assert "nothing to export" in capsys.readouterr().err
     assert main(["export", str(session_file), "--take", "take1", "--layout", "compare", "--out",

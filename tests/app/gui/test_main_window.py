@@ -1,10 +1,12 @@
-"""The workstation window end to end: opening, synchronized playback, keys, drops, errors."""
+"""The workstation window end to end: opening, synchronized playback, keys, drops, errors, corrupted files."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+import h5py
+import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -14,6 +16,8 @@ from analysis.session.library import Library
 from app.gui.main_window import MainWindow
 from app.gui.settings import AppSettings
 from app.gui.workers import WorkerRunner
+from tests.fuzz import h5edit
+from tests.fuzz.corpus import build_corpus
 
 
 @pytest.fixture
@@ -197,3 +201,67 @@ def test_closing_the_window_stops_its_background_jobs_and_waits_for_them(window,
     assert all(runner.close(0) for runner in window.findChildren(WorkerRunner))   # ... and no job still runs
     qtbot.wait(50)
     assert window.state.library is None and window.state.session is None
+
+
+# ------------------------------------------------------------ corrupted files
+#: Mutation kinds of the fuzz corpus tried in the window, one file of each.
+CORRUPTIONS = ("huge_shape", "edge_values", "flip_bytes", "truncate", "bad_video_frames", "nonfinite", "huge_string",
+               "retype_dataset", "external_link", "decompression_bomb", "video_path_escape", "reshape_dataset")
+
+
+def _no_cameras(handle: h5py.File) -> None:
+    handle["/cameras"].attrs["order"] = np.array([], dtype=h5py.string_dtype())
+
+
+def _string_spans(handle: h5py.File) -> None:
+    h5edit.replace_dataset(handle, "/takes/take2/penalties/start", data=np.array(["2", "x"], dtype=h5py.string_dtype()))
+
+
+def _huge_sizes(handle: h5py.File) -> None:
+    h5edit.resize_take(handle, "take2", 1 << 31)
+
+
+def _corrupted_files(folder: Path) -> list[Path]:
+    corpus = build_corpus(folder / "corpus", len(CORRUPTIONS), seed=5, kinds=CORRUPTIONS)
+    files = [variant.path for variant in corpus.variants]
+    for name, edit in (("no_cameras", _no_cameras), ("string_spans", _string_spans), ("huge_sizes", _huge_sizes)):
+        path = folder / name / "session.h5"
+        path.parent.mkdir()
+        path.write_bytes(corpus.root.joinpath("bases", "base0.h5").read_bytes())
+        with h5py.File(path, "r+") as handle:
+            edit(handle)
+        files.append(path)
+    return files
+
+
+def test_corrupted_files_are_refused_or_shown_and_the_window_survives(window, qtbot, session_file, tmp_path,
+                                                                      monkeypatch):
+    """Each corrupted file either opens (every take of it shows and paints) or is refused in a dialog
+    naming it, the session and take that were open staying on screen."""
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: dialogs.append((title, text)))
+    files = _corrupted_files(tmp_path)
+    refused = opened = 0
+    for number, path in enumerate(files):
+        assert window.open_file(session_file, "take2")
+        window.state.seek(3)
+        dialogs_before = len(dialogs)
+        if number % 2:
+            _drop(window, path)
+        else:
+            window.open_file(path)
+        if window.state.session.path == path:
+            opened += 1
+            for take_id in window.state.session.take_ids:
+                window.controller.open_take(take_id)
+                window.grab()
+        else:
+            refused += 1
+            title, text = dialogs[dialogs_before]
+            assert title == "Cannot open session" and str(path) in text and "\n" not in text
+            assert window.state.session.path == session_file and window.state.take.take_id == "take2"
+            assert window.state.frame == 3
+            window.grab()
+    assert refused >= 6 and opened >= 3
+    named = {path.parent.name for path in files if any(str(path) in text for _, text in dialogs)}
+    assert {"no_cameras", "string_spans", "huge_sizes"} <= named
