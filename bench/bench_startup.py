@@ -31,7 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.gui.launch import FIRST_FRAME_EXIT_ENV, needs_virtual_display, rerun_under_xvfb  # noqa: E402
+from app.gui.launch import (  # noqa: E402
+    FIRST_FRAME_EXIT_ENV,
+    needs_virtual_display,
+    rerun_under_xvfb,
+)
 
 MARK = "first frame painted at "
 

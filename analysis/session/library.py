@@ -16,7 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.session.index_cache import CachedFile, load_cache, save_cache, session_files
+from analysis.session.index_cache import (
+    CachedFile,
+    load_cache,
+    save_cache,
+    session_files,
+)
 from analysis.session.library_scan import (
     FILE_TIMEOUT_S,
     INDEX_COLUMNS,

@@ -68,7 +68,10 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
     ValueError
         If the take has no pose the model can use, or its action has no exemplar in the library.
     """
-    from app.cli.scoring import read_exemplar, scoring_exemplars  # torch comes in here, in the worker
+    from app.cli.scoring import (  # torch comes in here, in the worker
+        read_exemplar,
+        scoring_exemplars,
+    )
     from models.scorer import Scorer
 
     take, library = request.take, request.library

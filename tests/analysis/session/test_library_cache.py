@@ -14,7 +14,13 @@ import pytest
 
 import analysis.session.index_cache as index_cache
 import analysis.session.library as library_module
-from analysis.session.index_cache import CACHE_NAME, CachedFile, FileStat, load_cache, save_cache
+from analysis.session.index_cache import (
+    CACHE_NAME,
+    CachedFile,
+    FileStat,
+    load_cache,
+    save_cache,
+)
 from analysis.session.library import Library
 from analysis.session.library_scan import INDEX_SCHEMA, session_rows
 from analysis.session.writer import write_session
