@@ -77,8 +77,8 @@ class Library:
         """:meth:`scan`, one file at a time: yields ``(files read, files to read)`` and returns the Library.
 
         Files whose size and mtime match the cache are not read (nothing is yielded
-        when no file is new or changed). The cache is then updated. A background
-        worker can stop the scan between two files.
+        when no file is new or changed). The cache is then updated, also when a
+        background worker stops the scan between two files.
 
         Parameters
         ----------
@@ -102,10 +102,12 @@ class Library:
         entries = {file: cached[file] for file, stat in current.items()
                    if file in cached and cached[file].stat == stat}
         unread = [file for file in current if file not in entries]
-        for done, result in enumerate(scan_files(root, unread, read, workers, timeout_s), start=1):
-            entries[result.file] = CachedFile(current[result.file], result.rows, result.problem)
-            yield done, len(unread)
-        save_cache(root, INDEX_SCHEMA, entries)
+        try:
+            for done, result in enumerate(scan_files(root, unread, read, workers, timeout_s), start=1):
+                entries[result.file] = CachedFile(current[result.file], result.rows, result.problem)
+                yield done, len(unread)
+        finally:   # also when the scan is stopped: what was read is kept for the next one
+            save_cache(root, INDEX_SCHEMA, entries)
         return cls.from_entries(root, entries)
 
     @classmethod

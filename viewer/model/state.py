@@ -27,6 +27,8 @@ class ViewerState:
     library_changed(Library | None)
         The library the browser lists and the exemplars come from (the session's
         folder, scanned once by the application); None while it is being indexed.
+    library_progress_changed(int, int)
+        Files read and files to read while a library is being indexed; (0, 0) when idle.
     session_changed(Session | None)
     take_changed(TakeBundle | None)
         The arrays of the current take; the frame is reset to 0 first.
@@ -54,6 +56,7 @@ class ViewerState:
     """
 
     library_changed = Signal(object)
+    library_progress_changed = Signal(int, int)
     session_changed = Signal(object)
     take_changed = Signal(object)
     frame_changed = Signal(int)
@@ -70,6 +73,7 @@ class ViewerState:
 
     def __init__(self) -> None:
         self.library: Library | None = None
+        self.library_progress = (0, 0)
         self.exemplar_candidates = pd.DataFrame()
         self.session: Session | None = None
         self.take: TakeBundle | None = None
@@ -105,6 +109,13 @@ class ViewerState:
             return
         self.library = library
         self.library_changed.emit(library)
+
+    def set_library_progress(self, done: int, total: int) -> None:
+        """Files read of ``total`` while the library is being indexed; (0, 0) once done."""
+        if (done, total) == self.library_progress:
+            return
+        self.library_progress = (done, total)
+        self.library_progress_changed.emit(done, total)
 
     # -------------------------------------------------------------- session
     def set_session(self, session: Session | None) -> None:

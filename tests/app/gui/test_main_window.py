@@ -41,7 +41,7 @@ def test_the_demo_session_opens_with_every_panel_filled(window, qtbot, synthetic
     state = window.state
     assert state.session.path == synthetic_session_file
     assert state.take.take_id == state.session.take_ids[0] and state.take.info.video_views
-    assert len(window.browser.take_items()) == 3
+    assert len(window.browser.take_rows()) == 3
     assert window.curves.kinematics is not None and len(window.curves.kinematics) == state.n_frames
     assert window.inspector.heatmap_array().shape == (17, state.n_frames)
     assert "Lucid Workstation" in window.windowTitle() and state.take.take_id in window.windowTitle()
@@ -101,9 +101,9 @@ def test_clicking_a_heatmap_cell_seeks_and_selects_for_every_panel(window, qtbot
 
 def test_choosing_a_take_in_the_browser_opens_it(window, qtbot, synthetic_session_file):
     _open(window, qtbot, synthetic_session_file)
-    item = window.browser.take_items()[-1]
-    window.browser.activate(item)
-    assert window.state.take.take_id == item.data(0, Qt.ItemDataRole.UserRole + 1)
+    *_, file, take = window.browser.take_rows()[-1]
+    window.browser.activate(file, take)
+    assert window.state.take.take_id == take
 
 
 def _drop(window, path: Path) -> None:
