@@ -20,11 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import dtw
 import numpy as np
 import pandas as pd
-from scipy.spatial.distance import cdist
-from scipy.spatial.transform import Rotation
 
 from analysis.motion.kinematics import ANGLE_COLUMNS, compute_kinematics
 from analysis.motion.series import fill_gaps, joint_track, mid_joint
@@ -33,6 +30,13 @@ from analysis.motion.skeleton import Skeleton
 #: cos(swing / 2) below which a body frame is too close to upside down for its twist
 #: about Z (its heading) to be defined: 0.2 is a swing of about 157 degrees.
 _MIN_TWIST_WEIGHT = 0.2
+
+
+def _rotation():
+    """scipy's ``Rotation``, imported on first use (scipy.spatial takes a second to import)."""
+    from scipy.spatial.transform import Rotation
+
+    return Rotation
 
 
 def _check_pose(pose3d: np.ndarray, skeleton: Skeleton, name: str) -> np.ndarray:
@@ -87,7 +91,7 @@ def facing_yaw(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
         raise ValueError(f"no frame has both the hips and the shoulders of skeleton {skeleton.name!r}")
     left = left / np.where(left_length > 0, left_length, 1.0)
     body = np.stack([np.cross(left, up), left, up], axis=2)
-    x, y, z, w = Rotation.from_matrix(np.where(usable[:, None, None], body, np.eye(3))).as_quat().T
+    x, y, z, w = _rotation().from_matrix(np.where(usable[:, None, None], body, np.eye(3))).as_quat().T
     usable &= np.hypot(z, w) >= _MIN_TWIST_WEIGHT
     twist = 2.0 * np.arctan2(z, w)
     heading = np.stack([np.cos(twist), np.sin(twist)], axis=1)
@@ -102,7 +106,7 @@ def facing_rotation(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     ``facing_rotation(p, s)[t] @ v`` expresses a world vector ``v`` in frame ``t``'s
     body-heading frame (X forward, Y to the left, Z up).
     """
-    return Rotation.from_euler("z", -facing_yaw(pose3d, skeleton)[:, None]).as_matrix()
+    return _rotation().from_euler("z", -facing_yaw(pose3d, skeleton)[:, None]).as_matrix()
 
 
 # -------------------------------------------------------------- features
@@ -149,7 +153,7 @@ def pose_features(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     root = root_track(pose, skeleton)
     yaw = facing_yaw(pose, skeleton)
     centred = fill_gaps(pose) - root[:, None, :]
-    turned = np.einsum("tij,tkj->tki", Rotation.from_euler("z", -yaw[:, None]).as_matrix(), centred)
+    turned = np.einsum("tij,tkj->tki", _rotation().from_euler("z", -yaw[:, None]).as_matrix(), centred)
     height = (root[:, 2] - np.median(root[:, 2])) / scale
     turn_so_far = np.unwrap(yaw) - yaw[0]
     return np.concatenate([turned.reshape(len(pose), -1) / scale, height[:, None], turn_so_far[:, None]], axis=1)
@@ -224,6 +228,9 @@ def align_takes(trainee_pose3d: np.ndarray, exemplar_pose3d: np.ndarray, skeleto
     trainee = pose_features(_check_pose(trainee_pose3d, skeleton, "trainee_pose3d"), skeleton)
     exemplar = pose_features(_check_pose(exemplar_pose3d, skeleton, "exemplar_pose3d"), skeleton)
     shared = np.isfinite(trainee).all(axis=0) & np.isfinite(exemplar).all(axis=0)
+    import dtw   # here, as scipy.spatial below: together they take a second to import at start-up
+    from scipy.spatial.distance import cdist
+
     cost_matrix = cdist(trainee[:, shared], exemplar[:, shared], metric="euclidean")
     if len(trainee) == 1 or len(exemplar) == 1:
         # a single frame matches every frame of the other take
@@ -273,7 +280,7 @@ def align_exemplar_pose(exemplar_pose3d: np.ndarray, trainee_pose3d: np.ndarray,
     turn = facing_yaw(trainee, skeleton) - facing_yaw(exemplar, skeleton)[matched]
     exemplar_root = root_track(exemplar, skeleton)[matched]
     centred = exemplar[matched] - exemplar_root[:, None, :]
-    turned = np.einsum("tij,tkj->tki", Rotation.from_euler("z", turn[:, None]).as_matrix(), centred)
+    turned = np.einsum("tij,tkj->tki", _rotation().from_euler("z", turn[:, None]).as_matrix(), centred)
     return turned + root_track(trainee, skeleton)[:, None, :]
 
 
