@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QSettings, QTimer
 from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication
 
@@ -27,6 +27,8 @@ LIBRARY_TIMEOUT_S = 180
 #: Set (to anything) in the environment, the window prints ``first frame painted at <time.time()>`` once the
 #: video grid has painted a frame of the take, and quits: how ``bench/bench_startup.py`` times a start.
 FIRST_FRAME_EXIT_ENV = "LUCID_EXIT_AFTER_FIRST_FRAME"
+#: How often :func:`wait_until` checks its condition while Qt's event loop runs, ms.
+CONDITION_CHECK_MS = 10
 
 
 def application() -> QApplication:
@@ -83,14 +85,16 @@ def rerun_under_xvfb(argv: list[str]) -> int:
 
 
 def wait_until(condition, timeout_s: float) -> bool:
-    """Process Qt events until ``condition()`` is true or the time runs out."""
-    app = application()
+    """Run Qt's event loop until ``condition()`` is true (checked every few ms) or the time runs out."""
+    application()
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if condition():
-            return True
-        time.sleep(0.01)
+    loop = QEventLoop()
+    timer = QTimer(interval=CONDITION_CHECK_MS)
+    timer.timeout.connect(lambda: loop.quit() if condition() or time.monotonic() >= deadline else None)
+    if not condition():
+        timer.start()
+        loop.exec()
+        timer.stop()
     return condition()
 
 
