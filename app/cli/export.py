@@ -23,6 +23,7 @@ from analysis.render.clip_export import (
     export_take_csv,
 )
 from analysis.render.clip_render import LAYOUTS
+from app.cli.progress import scan_library
 
 #: Threads that decode and render frames ahead of the encoder.
 EXPORT_THREADS = 2
@@ -81,7 +82,9 @@ def run_export_command(args: argparse.Namespace) -> int | None:
                                   penalties=not args.no_penalties, timestamp=not args.no_timestamp)
         exemplar = _parse_exemplar(args.exemplar)
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
-            exemplar = exemplar or best_exemplar(args.file, args.take)
+            if exemplar is None:
+                scan_library(args.file.parent)   # indexes with a progress bar; best_exemplar then reads the cache
+                exemplar = best_exemplar(args.file, args.take)
             print(f"exemplar: {_reference(args.file, *exemplar)}")
         if args.csv is not None:
             print(f"wrote {export_take_csv(args.file, args.take, args.csv)}")

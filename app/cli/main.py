@@ -100,17 +100,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from analysis.synthetic.library_builder import generate_library
+    from app.cli.progress import progress_bar
 
     started = time.perf_counter()
-    with tqdm(desc="Generating sessions", unit="session") as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+    with progress_bar("Generating sessions") as progress:
         files = generate_library(args.out, seed=args.seed, n_athletes=args.athletes, video_takes=args.video_takes,
                                  repetitions=args.repetitions, levels=tuple(args.levels), workers=args.workers,
                                  progress=progress)
@@ -129,26 +123,22 @@ def _screenshot(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 
 def _open_workstation() -> int:
-    from tqdm import tqdm
-
     from app.cli.demo import (
         default_demo_dir,
         demo_is_complete,
         ensure_demo,
         showcase_session,
     )
-    from app.gui.launch import run_gui
+    from app.cli.progress import progress_bar
 
     folder = default_demo_dir()
     if not demo_is_complete(folder):
         print(f"First run: generating the demo library in {folder}")
-        with tqdm(desc="Generating demo sessions", unit="session") as bar:
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
-            ensure_demo(folder, progress)
+        with progress_bar("Generating the demo library") as generating, \
+                progress_bar("Indexing the demo library", "file") as indexing:
+            ensure_demo(folder, generating, indexing)
     showcase = showcase_session(folder)
     print(f"Opening {showcase}")
+    from app.gui.launch import run_gui
+
     return run_gui(showcase)

@@ -83,11 +83,13 @@ def test_activating_a_take_asks_to_open_it_and_the_filter_hides_others(qtbot, tm
         browser.activate(tmp_path / "b.h5", "take3")
     path, take = signal.args
     assert path.name == "b.h5" and take == "take3"
-    browser._filter.setText("a07")
+    browser.set_filter("a07")
     assert [row[4] for row in browser.take_rows()] == ["take1", "take2", "take3"]
     assert browser.tree.isExpanded(browser.model.take_index("b.h5", "take1").parent())
-    browser._filter.setText("")
+    browser.set_filter("")
     assert len(browser.take_rows()) == 5
+    qtbot.keyClicks(browser.filter_box, "take3")                 # typed: applied once typing pauses
+    qtbot.waitUntil(lambda: [row[4] for row in browser.take_rows()] == ["take3"], timeout=3000)
 
 
 def test_current_take_is_highlighted(qtbot, tmp_path):

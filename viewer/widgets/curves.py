@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -87,6 +87,7 @@ class CurvesPanel(QWidget):
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
         self._heatmap_plot: pg.PlotItem | None = None
+        self._rebuild_timer = QTimer(self, singleShot=True, interval=0, timeout=self._rebuild_now)
 
         self._group_menu = QMenu(self)
         self._group_actions = {}
@@ -140,6 +141,7 @@ class CurvesPanel(QWidget):
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
         self._on_take_changed(state.take)
+        self._rebuild_if_due()
 
     # ---------------------------------------------------------------- public
     @property
@@ -155,6 +157,7 @@ class CurvesPanel(QWidget):
     @property
     def graphics(self) -> pg.GraphicsLayoutWidget:
         """The view holding the plots."""
+        self._rebuild_if_due()
         return self._graphics
 
     @property
@@ -164,10 +167,12 @@ class CurvesPanel(QWidget):
 
     def plot_items(self) -> list[pg.PlotItem]:
         """The plots, top to bottom, one per visible curve group."""
+        self._rebuild_if_due()
         return list(self._plots)
 
     def cursor_positions(self) -> list[float]:
         """Where each plot's time cursor is, in x-axis units, top to bottom."""
+        self._rebuild_if_due()
         return [line.value() for line in self._cursors]
 
     def visible_groups(self) -> tuple[str, ...]:
@@ -216,6 +221,7 @@ class CurvesPanel(QWidget):
     @property
     def heatmap_plot(self) -> pg.PlotItem | None:
         """The penalty × time heatmap under the curves; None when the take is not scored."""
+        self._rebuild_if_due()
         return self._heatmap_plot
 
     def _on_exemplar_changed(self, exemplar) -> None:
@@ -260,6 +266,7 @@ class CurvesPanel(QWidget):
     def _on_scene_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
+        self._rebuild_if_due()
         for plot in self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else []):
             if plot.vb.sceneBoundingRect().contains(event.scenePos()):
                 self._state.seek(self._frame_of_x(plot.vb.mapSceneToView(event.scenePos()).x()))
@@ -284,6 +291,16 @@ class CurvesPanel(QWidget):
         return int(round(x * self._state.fps if self._time_unit == "s" else x))
 
     def _rebuild_plots(self) -> None:
+        """Rebuild the plots at the next turn of the event loop: a take, its exemplar and its verdict
+        arriving together then cost one rebuild (each makes every plot anew), not one each."""
+        self._rebuild_timer.start()
+
+    def _rebuild_if_due(self) -> None:
+        if self._rebuild_timer.isActive():
+            self._rebuild_timer.stop()
+            self._rebuild_now()
+
+    def _rebuild_now(self) -> None:
         self._graphics.clear()
         self._plots = []
         self._cursors = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -30,6 +30,12 @@ from viewer.widgets.library_model import (
 
 __all__ = ["EXEMPLAR_MARK", "LibraryBrowser"]
 
+#: The filter applies once typing pauses this long, ms.
+FILTER_AFTER_MS = 150
+#: A filter that leaves at most this many takes opens every group; with more, only events and levels
+#: (expanding thousands of rows makes the view lay each of them out).
+EXPAND_ALL_TAKES = 300
+
 
 class LibraryBrowser(QWidget):
     """The takes of ``state.library``; activating a take asks the application to open it.
@@ -48,7 +54,9 @@ class LibraryBrowser(QWidget):
         self.model = LibraryTreeModel(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay), self)
         self._filter = QLineEdit(placeholderText="Filter: action, athlete, take…")
         self._filter.setClearButtonEnabled(True)
-        self._filter.textChanged.connect(self._apply_filter)
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_AFTER_MS,
+                                    timeout=lambda: self._apply_filter(self._filter.text()))
+        self._filter.textChanged.connect(lambda _text: self._filter_timer.start())
         self._tree = QTreeView()
         self._tree.setModel(self.model)
         self._tree.setUniformRowHeights(True)
@@ -75,6 +83,10 @@ class LibraryBrowser(QWidget):
     @property
     def tree(self) -> QTreeView:
         return self._tree
+
+    @property
+    def filter_box(self) -> QLineEdit:
+        return self._filter
 
     def take_rows(self) -> list[tuple[str, str, str, Path, str]]:
         """The listed take rows in display order: label, score text, exemplar mark, file, take id."""
@@ -123,13 +135,21 @@ class LibraryBrowser(QWidget):
         self._progress.setRange(0, max(total, 1))
         self._progress.setValue(done)
 
+    def set_filter(self, text: str) -> None:
+        """Filter the takes now (as typing ``text`` in the filter box does once typing pauses)."""
+        self._filter.setText(text)
+        self._filter_timer.stop()
+        self._apply_filter(text)
+
     def _apply_filter(self, text: str) -> None:
         self._remember_expanded()
         self.model.set_filter(text)
-        if self.model.filter_text:
-            self._tree.expandAll()
-        else:
+        if not self.model.filter_text:
             self._restore_expanded()
+        else:
+            for key, index in self.model.group_indexes().items():
+                if len(key) < 3 or self.model.visible_takes() <= EXPAND_ALL_TAKES:
+                    self._tree.setExpanded(index, True)
         self._mark_current()
 
     def _on_activated(self, index: QModelIndex) -> None:

@@ -13,7 +13,6 @@ action, in file and session order, so every row of an action differs.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,8 @@ HEADERS = ("Event / level / action / take", "Score", EXEMPLAR_MARK)
 SCORE_COLUMN, EXEMPLAR_COLUMN = 1, 2
 CURRENT_BACKGROUND = QColor(70, 110, 170)
 _TAKE_ORDER = ["event", "level", "action", "exemplar_first", "athlete_name", "file", "position"]
+#: Index columns the filter searches (with the event's name and "level N").
+_SEARCHED = ("event", "action", "action_name", "athlete", "athlete_name", "take", "file", "label")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -74,6 +75,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self._video_icon = video_icon
         self._library: Library | None = None
         self._table = pd.DataFrame()
+        self._haystack = np.zeros(0, dtype=object)
         self._root = _Group("", None, 0)
         self._groups: list[_Group] = []
         self._columns: dict[str, np.ndarray] = {}
@@ -95,12 +97,14 @@ class LibraryTreeModel(QAbstractItemModel):
         if not table.empty:
             table["label"] = take_labels(table)
             table["exemplar_first"] = ~table["is_exemplar"]
-            table["haystack"] = (table["event"] + " " + table["event"].map(EVENT_NAMES).fillna("") + " level "
-                                 + table["level"].astype(str) + " " + table["action"] + " " + table["action_name"]
-                                 + " " + table["athlete"] + " " + table["athlete_name"] + " " + table["take"]
-                                 + " " + table["file"] + " " + table["label"]).str.lower()
             table["action_score"] = table.groupby("action")["score"].transform("mean")
             table = table.sort_values(_TAKE_ORDER, ignore_index=True)
+            event_names = table["event"].map(EVENT_NAMES).fillna("")
+            columns = [table[name].astype(str) for name in _SEARCHED]
+            columns += [event_names, "level " + table["level"].astype(str)]
+            self._haystack = np.array([" ".join(parts).lower() for parts in zip(*columns)], dtype=object)
+        else:
+            self._haystack = np.zeros(0, dtype=object)
         self._table = table
         self._rebuild()
 
@@ -153,7 +157,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self.beginResetModel()
         table = self._table
         if not table.empty and self._needle:
-            table = table[table["haystack"].str.contains(self._needle, regex=False)]
+            table = table[np.fromiter((self._needle in text for text in self._haystack), bool, len(self._haystack))]
         self._root = _Group("", None, 0)
         self._groups = []
         self._columns = {name: table[name].to_numpy() for name in
@@ -165,16 +169,20 @@ class LibraryTreeModel(QAbstractItemModel):
         self.endResetModel()
 
     def _group(self, table: pd.DataFrame) -> None:
-        keys = zip(table["event"], table["level"], table["action"], table["action_name"], table["action_score"])
-        position = 0
-        for (event, level, action, name, score), rows in itertools.groupby(keys, key=lambda k: k):
-            count = sum(1 for _ in rows)
+        """Event, level and action groups over runs of equal (event, level, action) in the sorted rows."""
+        keys = [table[name].to_numpy() for name in ("event", "level", "action")]
+        changes = np.flatnonzero(np.any([key[1:] != key[:-1] for key in keys], axis=0)) + 1
+        starts = np.concatenate([[0], changes])
+        stops = np.concatenate([changes, [len(table)]])
+        names, scores = table["action_name"].to_numpy(), table["action_score"].to_numpy()
+        for start, stop in zip(starts.tolist(), stops.tolist()):
+            event, level, action = (key[start] for key in keys)
             event_group = self._child(self._root, (event,), f"{event} · {EVENT_NAMES.get(event, event)}")
             level_group = self._child(event_group, (event, level), f"Level {level}")
-            action_group = self._child(level_group, (event, level, action), f"{action}  {name}", float(score))
-            action_group.start, action_group.stop = position, position + count
-            self._parents[position:position + count] = len(self._groups)
-            position += count
+            action_group = self._child(level_group, (event, level, action), f"{action}  {names[start]}",
+                                       float(scores[start]))
+            action_group.start, action_group.stop = start, stop
+            self._parents[start:stop] = len(self._groups)
 
     def _child(self, parent: _Group, key: tuple, label: str, score: float = math.nan) -> _Group:
         if parent.children and parent.children[-1].key == key:
