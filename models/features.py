@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.spatial.transform import Rotation
 
 from analysis.motion.kinematics import segment_flexion, vector_angle
 from analysis.motion.series import fill_gaps, joint_index, openpose_name
-
-#: Names of the modalities a model can read from a take.
-MODALITIES = ("pose3d", "pose2d")
+from models.config import MODALITIES
 
 #: (proximal, joint, distal) body parts whose flexion at ``joint`` is an input
 #: channel: the angles the penalty catalogue's faults bend (knees, hips, elbows,
@@ -151,8 +151,6 @@ def facing_rotation(centred: np.ndarray, roles: JointRoles) -> np.ndarray:
     opening = centred[: max(1, len(centred) // 10)]
     line = (opening[:, roles.hips[1]] - opening[:, roles.hips[0]]).mean(axis=0)
     yaw = float(np.arctan2(line[1], line[0])) if np.hypot(line[0], line[1]) > 1e-9 else 0.0
-    from scipy.spatial.transform import Rotation   # here: the window's start-up does not need scipy.spatial
-
     return Rotation.from_euler("z", -yaw).as_matrix()
 
 
@@ -195,8 +193,6 @@ def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int, angles: b
     root = fill_gaps(root)
     smoothing = max(1.0, 0.5 * points.shape[0] / n_steps)
     if points.shape[0] > 1:
-        from scipy.ndimage import gaussian_filter1d   # here: the window's start-up does not need scipy.ndimage
-
         filled = gaussian_filter1d(filled, smoothing, axis=0, mode="nearest")
         root = gaussian_filter1d(root, smoothing, axis=0, mode="nearest")
     centred = filled - root[:, None]

@@ -17,7 +17,7 @@ import torch
 from analysis.exemplars import exemplar_references, first_exemplars, take_exemplars
 from analysis.session.library import Library, library_file
 from analysis.session.reader import Session
-from app.cli.progress import scan_library
+from app.cli.library_index import scan_library
 from app.cli.training_data import load_library_data
 from models.evaluate import predict_takes, score_metrics
 from models.scorer import Exemplar, Scorer

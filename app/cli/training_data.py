@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from app.cli.progress import scan_library
+from app.cli.library_index import scan_library
 from models.data import LibraryData
 from models.features import JointRoles, modality_points, pose_features
 

@@ -75,17 +75,6 @@ def test_floor_exercise_outline_lies_on_the_floor():
     np.testing.assert_array_equal(segments[:, 2], 0.0)
 
 
-def test_pelvis_is_the_mean_of_the_finite_hips():
-    pose = np.zeros((17, 3))
-    pose[COCO17.index("left_hip")] = (1.0, 0.0, 1.0)
-    pose[COCO17.index("right_hip")] = (0.0, 1.0, 1.0)
-    np.testing.assert_allclose(geometry.pelvis_position(COCO17, pose), (0.5, 0.5, 1.0))
-    pose[COCO17.index("right_hip")] = np.nan
-    np.testing.assert_allclose(geometry.pelvis_position(COCO17, pose), (1.0, 0.0, 1.0))
-    pose[COCO17.index("left_hip")] = np.nan
-    assert np.isnan(geometry.pelvis_position(COCO17, pose)).all()
-
-
 def test_skeleton_segments_skip_bones_with_a_missing_joint():
     pose = np.arange(17 * 3, dtype=float).reshape(17, 3)
     pose[COCO17.index("left_knee")] = np.nan
@@ -119,12 +108,3 @@ def test_motion_bounds_ignore_nan_and_refuse_empty():
     low, high = geometry.motion_bounds(poses)
     np.testing.assert_array_equal(low, (-1, 0, 3))
     np.testing.assert_array_equal(high, (1, 2, 5))
-
-
-def test_nearest_segment():
-    segments = np.array([(0.0, 0.0), (10.0, 0.0), (np.nan, 0.0), (5.0, 5.0), (0.0, 10.0), (10.0, 10.0)])
-    index, distance = geometry.nearest_segment(np.array([5.0, 7.0]), segments)
-    assert (index, distance) == (2, 3.0)
-    index, distance = geometry.nearest_segment(np.array([-3.0, -4.0]), segments)
-    assert (index, distance) == (0, 5.0)
-    assert geometry.nearest_segment(np.array([0.0, 0.0]), segments[2:4]) == (-1, float("inf"))

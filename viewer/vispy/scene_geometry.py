@@ -15,7 +15,6 @@ import numpy as np
 
 from analysis.catalogue.apparatus import Apparatus
 from analysis.geometry.cameras import Camera
-from analysis.motion.skeleton import Skeleton
 
 # The 12 edges of a box, as indices into its 8 corners (bit 0: x, bit 1: y, bit 2: z).
 _BOX_EDGES = np.array([
@@ -181,32 +180,6 @@ class DrawnPose:
         return joints[np.all(np.isfinite(joints), axis=1)]
 
 
-def root_joints(skeleton: Skeleton) -> np.ndarray:
-    """Indices of the joints whose mean is the pelvis: every joint named like a hip.
-
-    Falls back to all joints for a layout without hips.
-    """
-    hips = [i for i, name in enumerate(skeleton.joint_names) if "hip" in name.lower()]
-    return np.asarray(hips if hips else range(skeleton.n_joints), dtype=np.int64)
-
-
-def pelvis_position(skeleton: Skeleton, pose: np.ndarray) -> np.ndarray:
-    """Pelvis of one frame, ``(3,)`` metres: the mean of the finite hip joints.
-
-    Parameters
-    ----------
-    pose : ndarray, shape (J, 3)
-
-    Returns
-    -------
-    ndarray, shape (3,)
-        NaN when no hip joint is finite.
-    """
-    hips = pose[root_joints(skeleton)]
-    hips = hips[np.all(np.isfinite(hips), axis=1)]
-    return hips.mean(axis=0) if len(hips) else np.full(3, np.nan)
-
-
 def skeleton_segments(edges: np.ndarray, pose: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bones of one frame whose two joints are both finite.
 
@@ -280,33 +253,3 @@ def motion_bounds(poses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(points):
         raise ValueError("the take has no finite 3D joint")
     return points.min(axis=0), points.max(axis=0)
-
-
-def nearest_segment(point: np.ndarray, segments: np.ndarray) -> tuple[int, float]:
-    """The 2D segment nearest a point, and its distance.
-
-    Parameters
-    ----------
-    point : ndarray, shape (2,)
-    segments : ndarray, shape (2N, 2)
-        Segment ends; segments with a NaN end are ignored.
-
-    Returns
-    -------
-    index : int
-        Segment index, -1 when none is finite.
-    distance : float
-        Infinity when none is finite.
-    """
-    starts, ends = segments[0::2], segments[1::2]
-    direction = ends - starts
-    length2 = np.einsum("ij,ij->i", direction, direction)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        along = np.clip(np.einsum("ij,ij->i", point - starts, direction) / length2, 0.0, 1.0)
-    along = np.where(length2 > 0, along, 0.0)
-    distances = np.linalg.norm(starts + along[:, None] * direction - point, axis=1)
-    distances = np.where(np.isfinite(distances), distances, np.inf)
-    if not len(distances) or not np.isfinite(distances.min()):
-        return -1, float("inf")
-    index = int(np.argmin(distances))
-    return index, float(distances[index])

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 from superqt.utils import qthrottled
 
+from analysis.annotations.items import Marker
 from analysis.motion.kinematics import (
     CURVE_GROUP_BY_NAME,
     CURVE_GROUPS,
@@ -48,6 +48,9 @@ from analysis.motion.kinematics import (
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
+from viewer.widgets.deferred import Deferred
+from viewer.widgets.marker_lines import MarkerLines
+from viewer.widgets.panel import header_over_body
 from viewer.widgets.penalty_heatmap import ROW_HEIGHT, add_penalty_heatmap
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
@@ -87,7 +90,8 @@ class CurvesPanel(QWidget):
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
         self._heatmap_plot: pg.PlotItem | None = None
-        self._rebuild_timer = QTimer(self, singleShot=True, interval=0, timeout=self._rebuild_now)
+        self._rebuild = Deferred(self, self._rebuild_now)   # a take, its exemplar and verdict: one rebuild
+        self.marker_lines = MarkerLines()
 
         self._group_menu = QMenu(self)
         self._group_actions = {}
@@ -128,20 +132,17 @@ class CurvesPanel(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self._graphics)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(toolbar)
-        layout.addWidget(scroll, 1)
+        header_over_body(self, toolbar, scroll)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
         state.playing_changed.connect(lambda playing: None if playing else self._follow(state.frame))
         self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
         state.exemplar_changed.connect(self._on_exemplar_changed)
-        state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
+        state.scoring_changed.connect(lambda _scoring: self._rebuild.request())
+        state.annotations.changed.connect(lambda _take: self._draw_markers())
         self._on_take_changed(state.take)
-        self._rebuild_if_due()
+        self._rebuild.flush()
 
     # ---------------------------------------------------------------- public
     @property
@@ -157,7 +158,7 @@ class CurvesPanel(QWidget):
     @property
     def graphics(self) -> pg.GraphicsLayoutWidget:
         """The view holding the plots."""
-        self._rebuild_if_due()
+        self._rebuild.flush()
         return self._graphics
 
     @property
@@ -167,12 +168,12 @@ class CurvesPanel(QWidget):
 
     def plot_items(self) -> list[pg.PlotItem]:
         """The plots, top to bottom, one per visible curve group."""
-        self._rebuild_if_due()
+        self._rebuild.flush()
         return list(self._plots)
 
     def cursor_positions(self) -> list[float]:
         """Where each plot's time cursor is, in x-axis units, top to bottom."""
-        self._rebuild_if_due()
+        self._rebuild.flush()
         return [line.value() for line in self._cursors]
 
     def visible_groups(self) -> tuple[str, ...]:
@@ -193,7 +194,7 @@ class CurvesPanel(QWidget):
             action.blockSignals(True)
             action.setChecked(name in chosen)
             action.blockSignals(False)
-        self._rebuild_plots()
+        self._rebuild.request()
 
     def set_time_unit(self, unit: str) -> None:
         """Show time on the x axis in seconds (``"s"``) or frames (``"frame"``)."""
@@ -203,7 +204,7 @@ class CurvesPanel(QWidget):
             return
         self._time_unit = unit
         self._unit_box.setCurrentIndex(self._unit_box.findData(unit))
-        self._rebuild_plots()
+        self._rebuild.request()
 
     def export_csv(self, path: str | Path) -> Path:
         """Write the current take's kinematics to ``path`` (CSV, one row per frame)."""
@@ -216,12 +217,12 @@ class CurvesPanel(QWidget):
         kinematics = None if take is None else take.kinematics
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._export_button.setEnabled(not self._kinematics.empty)
-        self._rebuild_plots()
+        self._rebuild.request()
 
     @property
     def heatmap_plot(self) -> pg.PlotItem | None:
         """The penalty × time heatmap under the curves; None when the take is not scored."""
-        self._rebuild_if_due()
+        self._rebuild.flush()
         return self._heatmap_plot
 
     def _on_exemplar_changed(self, exemplar) -> None:
@@ -229,7 +230,7 @@ class CurvesPanel(QWidget):
         if kinematics.empty and self._exemplar_kinematics.empty:
             return
         self._exemplar_kinematics = kinematics
-        self._rebuild_plots()
+        self._rebuild.request()
 
     def _on_frame_changed(self, frame: int) -> None:
         if self._state.playing:
@@ -266,7 +267,7 @@ class CurvesPanel(QWidget):
     def _on_scene_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        self._rebuild_if_due()
+        self._rebuild.flush()
         for plot in self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else []):
             if plot.vb.sceneBoundingRect().contains(event.scenePos()):
                 self._state.seek(self._frame_of_x(plot.vb.mapSceneToView(event.scenePos()).x()))
@@ -289,16 +290,6 @@ class CurvesPanel(QWidget):
 
     def _frame_of_x(self, x: float) -> int:
         return int(round(x * self._state.fps if self._time_unit == "s" else x))
-
-    def _rebuild_plots(self) -> None:
-        """Rebuild the plots at the next turn of the event loop: a take, its exemplar and its verdict
-        arriving together then cost one rebuild (each makes every plot anew), not one each."""
-        self._rebuild_timer.start()
-
-    def _rebuild_if_due(self) -> None:
-        if self._rebuild_timer.isActive():
-            self._rebuild_timer.stop()
-            self._rebuild_now()
 
     def _rebuild_now(self) -> None:
         self._graphics.clear()
@@ -325,6 +316,14 @@ class CurvesPanel(QWidget):
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
         if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
             self._add_penalty_heatmap(len(self._plots))
+        self._draw_markers()
+
+    def _draw_markers(self) -> None:
+        """The take's markers as dashed lines on every plot, the heatmap included."""
+        take = self._state.take
+        markers = [] if take is None else self._state.annotations.items(take.take_id, Marker)
+        plots = self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else [])
+        self.marker_lines.draw(plots, markers, self._x_of_frame)
 
     def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
         group = CURVE_GROUP_BY_NAME[name]

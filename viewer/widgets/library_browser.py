@@ -130,7 +130,8 @@ class LibraryBrowser(QWidget):
         self._status.setText(text)
         self._status.setToolTip("\n".join(library.problems))
 
-    def _show_progress(self, done: int, total: int) -> None:
+    def _show_progress(self, progress: tuple[int, int]) -> None:
+        done, total = progress
         self._progress.setVisible(total > 0)
         self._progress.setRange(0, max(total, 1))
         self._progress.setValue(done)

@@ -26,7 +26,7 @@ def test_the_library_is_indexed_after_the_take_opens_and_follows_the_folder(qtbo
     write_session(folder / "b.h5", replace(make_session_data(seed=2, video_views=0), athlete="A02"))
     state, controller = _controller(qtbot, tmp_path)
     progress, libraries = [], []
-    state.library_progress_changed.connect(lambda done, total: progress.append((done, total)))
+    state.library_progress_changed.connect(progress.append)
     state.library_changed.connect(libraries.append)
     assert controller.open_file(folder / "a.h5")
     assert state.take is not None and state.library is None       # the take first, the index after
