@@ -29,6 +29,8 @@ LIBRARY_TIMEOUT_S = 180
 FIRST_FRAME_EXIT_ENV = "LUCID_EXIT_AFTER_FIRST_FRAME"
 #: How often :func:`wait_until` checks its condition while Qt's event loop runs, ms.
 CONDITION_CHECK_MS = 10
+#: How long the window may take to appear on screen before the session is opened anyway, s.
+EXPOSE_TIMEOUT_S = 2.0
 
 
 def application() -> QApplication:
@@ -52,6 +54,8 @@ def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
     if os.environ.get(FIRST_FRAME_EXIT_ENV):
         _quit_after_first_frame(app, window)
     window.show()
+    # on screen first: the take's first frame is then painted before the panels' slower work runs
+    wait_until(lambda: window.windowHandle() is not None and window.windowHandle().isExposed(), EXPOSE_TIMEOUT_S)
     if path is None:
         path, take_id = window.settings.last_session()
     if path is not None:

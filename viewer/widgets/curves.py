@@ -148,6 +148,7 @@ class CurvesPanel(QWidget):
     @property
     def kinematics(self) -> pd.DataFrame:
         """Kinematics of the current take (see :func:`analysis.motion.kinematics.compute_kinematics`); empty if none."""
+        self._rebuild.flush()
         return self._kinematics
 
     @property
@@ -208,16 +209,14 @@ class CurvesPanel(QWidget):
 
     def export_csv(self, path: str | Path) -> Path:
         """Write the current take's kinematics to ``path`` (CSV, one row per frame)."""
-        if self._kinematics.empty:
+        if self.kinematics.empty:
             raise ValueError("no kinematics to export: the take has no 3D pose")
         return write_kinematics_csv(self._kinematics, path)
 
     # ------------------------------------------------------------ reactions
     def _on_take_changed(self, take: TakeBundle | None) -> None:
-        kinematics = None if take is None else take.kinematics
-        self._kinematics = pd.DataFrame() if kinematics is None else kinematics
-        self._export_button.setEnabled(not self._kinematics.empty)
-        self._rebuild.request()
+        self._export_button.setEnabled(take is not None and take.pose is not None)
+        self._rebuild.request()   # the take's kinematics are computed there, after the video's first paint
 
     @property
     def heatmap_plot(self) -> pg.PlotItem | None:
@@ -292,6 +291,8 @@ class CurvesPanel(QWidget):
         return int(round(x * self._state.fps if self._time_unit == "s" else x))
 
     def _rebuild_now(self) -> None:
+        kinematics = None if self._state.take is None else self._state.take.kinematics
+        self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._graphics.clear()
         self._plots = []
         self._cursors = []
