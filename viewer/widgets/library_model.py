@@ -33,6 +33,7 @@ _TAKE_ORDER = ["event", "level", "action", "exemplar_first", "athlete_name", "fi
 #: Index columns the filter searches (with the event's name and "level N").
 _SEARCHED = ("event", "action", "action_name", "athlete", "athlete_name", "take", "file", "label")
 AnyIndex = QModelIndex | QPersistentModelIndex
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def take_labels(index: pd.DataFrame) -> pd.Series:
@@ -80,6 +81,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self._groups: list[_Group] = []
         self._columns: dict[str, np.ndarray] = {}
         self._parents = np.zeros(0, np.int64)
+        self._parent_ids: list[int] = []
         self._needle = ""
         self._current: tuple[str, str] | None = None
         self._current_font = QFont()
@@ -166,6 +168,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self._parents = np.zeros(len(table), np.int64)
         if not table.empty:
             self._group(table)
+        self._parent_ids = self._parents.tolist()   # plain ints: read for every row the view asks about
         self.endResetModel()
 
     def _group(self, table: pd.DataFrame) -> None:
@@ -206,7 +209,7 @@ class LibraryTreeModel(QAbstractItemModel):
         if not index.isValid():
             return QModelIndex()
         position = self._take_position(index)
-        group = self._groups[int(self._parents[position]) - 1] if position is not None else \
+        group = self._groups[self._parent_ids[position] - 1] if position is not None else \
             self._groups[index.internalId() - 1].parent
         if group is None or group is self._root:
             return QModelIndex()
@@ -278,9 +281,11 @@ class LibraryTreeModel(QAbstractItemModel):
                 f"{columns['athlete'][position]}): {columns['n_frames'][position]} frames, {video}")
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:
+        """Every group has rows; a take has none (asked for every row the view lays out)."""
+        return not parent.isValid() or (parent.column() == 0 and parent.internalId() <= len(self._groups))
 
     # ------------------------------------------------------------- internals
     def _group_of(self, index: AnyIndex) -> _Group | None:
@@ -293,5 +298,5 @@ class LibraryTreeModel(QAbstractItemModel):
         return identity - len(self._groups) - 1 if identity > len(self._groups) else None
 
     def _take_model_index(self, position: int, column: int) -> QModelIndex:
-        group = self._groups[int(self._parents[position]) - 1]
+        group = self._groups[self._parent_ids[position] - 1]
         return self.createIndex(position - group.start, column, len(self._groups) + 1 + position)
