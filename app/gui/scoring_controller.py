@@ -27,6 +27,7 @@ from app.gui.embedding_store import EmbeddingStore
 from app.gui.model_registry import ModelEntry, ModelRegistry
 from app.gui.settings import AppSettings
 from app.gui.workers import WorkerRunner
+from viewer.model.exemplar_bundle import no_exemplar_message
 from viewer.model.scoring_result import (
     ExemplarUsed,
     ScoringResult,
@@ -85,8 +86,7 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
     chosen = scoring_exemplars(library, request.session_path, take.take_id, take.info.action, request.event,
                                scorer.model.config.k_exemplars) if scorer.model.network.contrastive else None
     if chosen is not None and chosen.empty:
-        raise ValueError(f"no exemplar of action {take.info.action} ({take.info.action_name}) in {library.root}: "
-                         f"the take cannot be scored")
+        raise ValueError(no_exemplar_message(take.info.action_name, library.root))
     rows = [] if chosen is None else list(chosen.itertuples())
     steps = 2 + len(rows)
     exemplars, computed = [], []
@@ -97,7 +97,7 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
             exemplar = read_exemplar(library, row.file, row.take, row.score, modality)
             computed.append(exemplar.key)
         exemplars.append(exemplar)
-    yield steps - 1, steps, f"Scoring {take.take_id} against {len(exemplars)} exemplar(s) …"
+    yield steps - 1, steps, f"Scoring take {take.take_id} against {_exemplar_count(len(exemplars))} …"
     verdict = scorer.score(take.pose3d, take.pose2d if modality == "pose2d" else None, exemplars)
     for key in computed:
         request.embeddings.save(request.model.path, key, scorer.embedding_arrays(key))
@@ -131,6 +131,10 @@ def _embedded_exemplar(scorer, request: ScoringRequest, row, modality: str):
     return Exemplar(key, None, None, float(row.score))
 
 
+def _exemplar_count(count: int) -> str:
+    return f"{count} exemplar" + ("" if count == 1 else "s")
+
+
 class ScoringController(QObject):
     """The application's side of scoring.
 
@@ -153,8 +157,11 @@ class ScoringController(QObject):
     auto_score_changed(bool)
     failed(str, str)
         A title and a message.
+    status(str)
+        A line for the status bar: what scoring is doing, then its result.
     """
 
+    status = Signal(str)
     progress = Signal(int, int, str)
     busy_changed = Signal(bool)
     auto_score_changed = Signal(bool)
@@ -214,9 +221,10 @@ class ScoringController(QObject):
         model = self.registry.active()
         request = ScoringRequest(take, session.path, session.event, model, library, self._scorers,
                                  self._embeddings)
-        self.workers.start(score_take, request, yielded=lambda step: self.progress.emit(*step),
-                           returned=self._on_scored, errored=self._on_failed)
+        self.workers.start(score_take, request, yielded=self._on_progress, returned=self._on_scored,
+                           errored=self._on_failed)
         self.busy_changed.emit(True)
+        self.status.emit(f"Scoring take {take.take_id} …")
 
     def cancel(self) -> None:
         """Abandon the running request (its worker stops at its next step; its result is dropped)."""
@@ -249,9 +257,16 @@ class ScoringController(QObject):
         if self.busy or (self.auto_score and self.state.take is not None):
             self.score_current()
 
+    def _on_progress(self, step: tuple[int, int, str]) -> None:
+        self.progress.emit(*step)
+        self.status.emit(step[2])
+
     def _on_scored(self, result: ScoringResult) -> None:
         self.busy_changed.emit(False)
         self.state.set_scoring(result)
+        against = f" against {_exemplar_count(len(result.exemplars))}" if result.exemplars else ""
+        self.status.emit(f"Scored take {result.take_id}: {result.predicted:.2f}{against} "
+                         f"(model {result.model_name} {result.model_version})")
 
     def _on_failed(self, error: Exception) -> None:
         self.busy_changed.emit(False)

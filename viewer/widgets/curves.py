@@ -10,9 +10,9 @@ that come from the state are never sent back to it: only user drags
 (``sigDragged``) and clicks seek. When the state has an exemplar, its curves
 (from its pose aligned onto the take's frames) are drawn dashed beside the
 take's, with the gap between them shaded. When the state holds a scoring
-result, a penalty × time heatmap (one row per penalty item, most probable on
-top, :mod:`viewer.widgets.penalty_heatmap`) is the last row, sharing the time
-axis and the cursor.
+result, the penalty × time heatmap (the most probable items by name,
+:mod:`viewer.widgets.penalty_heatmap`) is pinned above the scrolling curves,
+sharing their time axis and cursor.
 """
 
 from __future__ import annotations
@@ -47,11 +47,10 @@ from analysis.motion.kinematics import (
 )
 from analysis.render import palette
 from viewer.model.state import ViewerState
-from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.deferred import Deferred
 from viewer.widgets.marker_lines import MarkerLines
 from viewer.widgets.panel import header_over_body
-from viewer.widgets.penalty_heatmap import ROW_HEIGHT, add_penalty_heatmap
+from viewer.widgets.penalty_heatmap import PenaltyHeatmap
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
     TIME_UNITS,
@@ -83,14 +82,13 @@ class CurvesPanel(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self._kinematics = pd.DataFrame()
-        self._exemplar_kinematics = pd.DataFrame()
+        self._exemplar_kinematics = pd.DataFrame()   # the take's own are read when the plots are built
         self._visible: tuple[str, ...] = DEFAULT_GROUPS
         self._time_unit = "s"
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
-        self._heatmap_plot: pg.PlotItem | None = None
         self._rebuild = Deferred(self, self._rebuild_now)   # a take, its exemplar and verdict: one rebuild
+        self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
         self.marker_lines = MarkerLines()
 
         self._group_menu = QMenu(self)
@@ -131,18 +129,22 @@ class CurvesPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self._graphics)
+        # the scroll bar is always there, and the heatmap above keeps its width free: one time axis for both
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        pinned = QHBoxLayout()
+        pinned.setContentsMargins(0, 0, scroll.verticalScrollBar().sizeHint().width(), 0)
+        pinned.addWidget(self._heatmap)
 
-        header_over_body(self, toolbar, scroll)
+        header_over_body(self, toolbar, scroll).insertLayout(1, pinned)
 
-        state.take_changed.connect(self._on_take_changed)
+        state.take_changed.connect(lambda _take: self._rebuild.request())   # the kinematics are read there
         state.frame_changed.connect(self._on_frame_changed)
         state.playing_changed.connect(lambda playing: None if playing else self._follow(state.frame))
         self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.scoring_changed.connect(lambda _scoring: self._rebuild.request())
         state.annotations.changed.connect(lambda _take: self._draw_markers())
-        self._on_take_changed(state.take)
-        self._rebuild.flush()
+        self._rebuild_now()
 
     # ---------------------------------------------------------------- public
     @property
@@ -159,7 +161,6 @@ class CurvesPanel(QWidget):
     @property
     def graphics(self) -> pg.GraphicsLayoutWidget:
         """The view holding the plots."""
-        self._rebuild.flush()
         return self._graphics
 
     @property
@@ -214,15 +215,16 @@ class CurvesPanel(QWidget):
         return write_kinematics_csv(self._kinematics, path)
 
     # ------------------------------------------------------------ reactions
-    def _on_take_changed(self, take: TakeBundle | None) -> None:
-        self._export_button.setEnabled(take is not None and take.pose is not None)
-        self._rebuild.request()   # the take's kinematics are computed there, after the video's first paint
-
     @property
     def heatmap_plot(self) -> pg.PlotItem | None:
-        """The penalty × time heatmap under the curves; None when the take is not scored."""
+        """The plot of the penalty × time heatmap above the curves; None when the take is not scored."""
         self._rebuild.flush()
-        return self._heatmap_plot
+        return self._heatmap.plot
+
+    @property
+    def penalty_heatmap(self) -> PenaltyHeatmap:
+        """The widget pinned above the curves that holds :attr:`heatmap_plot`."""
+        return self._heatmap
 
     def _on_exemplar_changed(self, exemplar) -> None:
         kinematics = pd.DataFrame() if exemplar is None else exemplar.kinematics
@@ -266,8 +268,7 @@ class CurvesPanel(QWidget):
     def _on_scene_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        self._rebuild.flush()
-        for plot in self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else []):
+        for plot in self._plots:
             if plot.vb.sceneBoundingRect().contains(event.scenePos()):
                 self._state.seek(self._frame_of_x(plot.vb.mapSceneToView(event.scenePos()).x()))
                 event.accept()
@@ -291,12 +292,13 @@ class CurvesPanel(QWidget):
         return int(round(x * self._state.fps if self._time_unit == "s" else x))
 
     def _rebuild_now(self) -> None:
-        kinematics = None if self._state.take is None else self._state.take.kinematics
+        kinematics = getattr(self._state.take, "kinematics", None)   # None without a take or a 3D pose
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
+        self._export_button.setEnabled(not self._kinematics.empty)
         self._graphics.clear()
         self._plots = []
         self._cursors = []
-        self._heatmap_plot = None
+        self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
         if self._kinematics.empty or not self._visible:
             message = ("Open a take to see its kinematic curves" if self._state.take is None
                        else "This take has no 3D pose: no kinematic curves" if self._kinematics.empty
@@ -316,14 +318,14 @@ class CurvesPanel(QWidget):
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
         if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
-            self._add_penalty_heatmap(len(self._plots))
+            self._show_penalty_heatmap()
         self._draw_markers()
 
     def _draw_markers(self) -> None:
         """The take's markers as dashed lines on every plot, the heatmap included."""
         take = self._state.take
         markers = [] if take is None else self._state.annotations.items(take.take_id, Marker)
-        plots = self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else [])
+        plots = self._plots + ([self._heatmap.plot] if self._heatmap.plot is not None else [])
         self.marker_lines.draw(plots, markers, self._x_of_frame)
 
     def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
@@ -349,19 +351,14 @@ class CurvesPanel(QWidget):
                 self._draw_exemplar_curve(plot, curve, x, column, colour)
         self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
 
-    def _add_penalty_heatmap(self, row: int) -> None:
-        """The scoring's penalty × time heatmap in ``row``, x-linked, with its own cursor."""
-        scoring = self._state.scoring
-        plot = add_penalty_heatmap(self._graphics.ci, row, scoring, self._x_of_frame)
-        plot.setXLink(self._plots[0])
-        self._plots[-1].getAxis("bottom").setStyle(showValues=False)
-        self._plots[-1].showLabel("bottom", False)
-        plot.setLabel("bottom", TIME_UNITS[self._time_unit])
-        self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
-        self._heatmap_plot = plot
-        height = ROW_HEIGHT * len(scoring.penalty_codes) + BOTTOM_AXIS_HEIGHT
-        self._graphics.ci.layout.setRowMinimumHeight(row, height)
-        self._graphics.setMinimumHeight(self._graphics.minimumHeight() + height)
+    def _show_penalty_heatmap(self) -> None:
+        """The scoring's heatmap above the curves: x-linked, its own cursor, the same left axis width."""
+        self._heatmap.show_scoring(self._state.scoring, self._x_of_frame, self._x_of_frame(self._state.frame))
+        self._heatmap.plot.setXLink(self._plots[0])
+        self._cursors.append(self._heatmap.cursor)
+        width = self._heatmap.label_width()
+        for plot in self._plots:
+            plot.getAxis("left").setWidth(width)
 
     def _draw_exemplar_curve(self, plot: pg.PlotItem, curve: pg.PlotDataItem, x: np.ndarray, column: str,
                              colour: str) -> None:
