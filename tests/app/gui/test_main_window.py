@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QTreeWidget
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from analysis.session.library import Library
 from app.gui.main_window import MainWindow
@@ -94,15 +94,16 @@ def test_keys_go_to_the_focused_library_tree_or_filter_and_back_to_the_video_aft
     state = window.state
     with qtbot.waitActive(window):
         window.activateWindow()
-    tree = window.browser.findChild(QTreeWidget)
+    tree = window.browser.tree
     tree.expandAll()
-    tree.setCurrentItem(window.browser.take_items()[0])
+    *_, file, take = window.browser.take_rows()[0]
+    tree.setCurrentIndex(window.browser.model.take_index(window.state.library.file_of(file), take))
     tree.setFocus()
     state.seek(5)
     for key in (Qt.Key.Key_Down, Qt.Key.Key_Down):
-        before = tree.currentItem()
+        before = tree.currentIndex()
         qtbot.keyClick(tree, key)
-        assert tree.currentItem() is not before            # the tree's selection moved ...
+        assert tree.currentIndex() != before               # the tree's selection moved ...
     for key in (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_End, Qt.Key.Key_Home, Qt.Key.Key_Space):
         qtbot.keyClick(tree, key)
     assert state.frame == 5 and not state.playing          # ... and the video did not
