@@ -123,7 +123,7 @@ class Scorer:
     def _exemplar_embedding(self, exemplars: list[Exemplar]) -> Embedding:
         """Cached embeddings of the exemplars, all of them as they are, then (when the
         model averages over the mirror image) all of them mirrored."""
-        n_views = 1 if self.model.test_mirror is None else 2
+        n_views = self._n_views
         missing = [e for e in exemplars if (e.key, False) not in self._cache]
         if missing:
             embedded = embed(self.model.network, self._views(np.stack([self.features(e.pose3d, e.pose2d)
@@ -139,6 +139,42 @@ class Scorer:
     def clear_cache(self) -> None:
         """Forget the cached exemplar embeddings."""
         self._cache.clear()
+
+    def has_embedding(self, key: str) -> bool:
+        """Whether the exemplar of ``key`` is embedded (its poses are then not needed)."""
+        return (key, False) in self._cache
+
+    def embedding_arrays(self, key: str) -> dict[str, np.ndarray]:
+        """The cached embedding of exemplar ``key`` as arrays, for storing: ``tokens_V`` ``(1, S', d)`` and
+        ``queries_V`` ``(1, Q, d)`` float32 for view V = 0 (as is) and, when the model averages over
+        the mirror image, 1 (mirrored)."""
+        arrays = {}
+        for view, mirrored in enumerate((False, True)[:self._n_views]):
+            embedding = self._cache[(key, mirrored)]
+            arrays[f"tokens_{view}"] = embedding.tokens.cpu().numpy()
+            arrays[f"queries_{view}"] = embedding.queries.cpu().numpy()
+        return arrays
+
+    def add_embedding_arrays(self, key: str, arrays: dict[str, np.ndarray]) -> bool:
+        """Cache exemplar ``key``'s embedding from :meth:`embedding_arrays` of the same model.
+
+        Returns False (and caches nothing) when the arrays do not fit this model.
+        """
+        parts = {}
+        for view, mirrored in enumerate((False, True)[:self._n_views]):
+            tokens, queries = arrays.get(f"tokens_{view}"), arrays.get(f"queries_{view}")
+            if tokens is None or queries is None or tokens.ndim != 3 or queries.ndim != 3 \
+                    or tokens.shape[0] != 1 or queries.shape[0] != 1:
+                return False
+            parts[(key, mirrored)] = Embedding(torch.as_tensor(tokens, device=self.device),
+                                               torch.as_tensor(queries, device=self.device))
+        self._cache.update(parts)
+        return True
+
+    @property
+    def _n_views(self) -> int:
+        """1, or 2 when the model also scores the mirror image."""
+        return 1 if self.model.test_mirror is None else 2
 
     def score(self, pose3d: np.ndarray | None, pose2d: np.ndarray | None, exemplars: list[Exemplar]) -> TakeScore:
         """Score one take against its exemplars (all in one batch).

@@ -11,6 +11,16 @@ from analysis.session.writer import write_session
 from tests.helpers import TINY_TRAINING, make_session_data
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_folder(tmp_path_factory):
+    """The user cache folder (exemplar embeddings, indexes of read-only libraries) of every test: a temporary one."""
+    patch = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("user-cache")
+    patch.setenv("XDG_CACHE_HOME", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture
 def session_file(tmp_path: Path) -> Path:
     """Path of a freshly written small session file."""

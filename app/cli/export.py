@@ -64,6 +64,7 @@ def _export(args: argparse.Namespace) -> int:
         export_snapshot_png,
         export_take_csv,
     )
+    from app.cli.library_index import scan_library
 
     if args.out is None and args.csv is None and args.snapshot is None:
         raise ValueError(f"{args.file}: nothing to export; give --out, --csv and/or --snapshot")
@@ -74,7 +75,9 @@ def _export(args: argparse.Namespace) -> int:
                                   penalties=not args.no_penalties, timestamp=not args.no_timestamp)
         exemplar = _parse_exemplar(args.exemplar)
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
-            exemplar = exemplar or best_exemplar(args.file, args.take)
+            if exemplar is None:
+                scan_library(args.file.parent)   # indexes with a progress bar; best_exemplar then reads the cache
+                exemplar = best_exemplar(args.file, args.take)
             print(f"exemplar: {_reference(args.file, *exemplar)}")
         # The clip first: what could refuse the take refuses it before anything is written.
         status = _export_video(args, overlays, exemplar) if args.out is not None else 0

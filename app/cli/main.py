@@ -28,6 +28,8 @@ OUTPUT_OPTIONS = {"info": ("json",), "contact-sheet": ("out",), "triangulate": (
                   "export-pose": ("trc", "csv", "calibration"), "export": ("out", "csv", "snapshot"),
                   "score": ("json",), "evaluate": ("json",), "train": ("out",), "import": ("out",),
                   "screenshot": ("out",), "calibrate": ("out", "json")}
+#: The generator counts work units (a rendered take weighs a hundred synthesised ones): percent and times only.
+WORK_BAR = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,7 +161,7 @@ def _generate(args: argparse.Namespace) -> int:
     from analysis.synthetic.library_builder import generate_library
 
     started = time.perf_counter()
-    with ProgressBar("Generating sessions", "session") as progress:
+    with ProgressBar("Generating sessions", "unit", bar_format=WORK_BAR) as progress:
         files = generate_library(args.out, seed=args.seed, n_athletes=args.athletes, video_takes=args.video_takes,
                                  repetitions=args.repetitions, levels=tuple(args.levels), workers=args.workers,
                                  progress=progress)
@@ -207,8 +209,9 @@ def _open_workstation(_args: argparse.Namespace) -> int:
     folder = default_demo_dir()
     if not demo_is_complete(folder):
         print(f"First run: generating the demo library in {folder}")
-        with ProgressBar("Generating demo sessions", "session") as progress:
-            ensure_demo(folder, progress)
+        with ProgressBar("Generating the demo library", "unit", bar_format=WORK_BAR) as generating, \
+                ProgressBar("Indexing the demo library", "file") as indexing:
+            ensure_demo(folder, generating, indexing)
     showcase = showcase_session(folder)
     print(f"Opening {showcase}")
     return run_gui(showcase)

@@ -17,9 +17,22 @@ import torch
 from analysis.exemplars import exemplar_references, first_exemplars, take_exemplars
 from analysis.session.library import Library, library_file
 from analysis.session.reader import Session
+from app.cli.library_index import scan_library
 from app.cli.training_data import load_library_data
 from models.evaluate import predict_takes, score_metrics
 from models.scorer import Exemplar, Scorer
+
+
+def exemplar_key(path: str | Path, take: str, modality: str) -> str:
+    """The identity of an exemplar's embedding: its file (resolved, with size and modification time),
+    take and modality; a changed file gets a new key."""
+    path = Path(path).resolve()
+    try:
+        status = path.stat()
+        stamp = f"{status.st_size}:{status.st_mtime_ns}"
+    except OSError:
+        stamp = "missing"
+    return f"{path}#{take}:{modality}@{stamp}"
 
 
 def read_exemplar(library: Library, file: str, take: str, score: float, modality: str) -> Exemplar:
@@ -31,7 +44,7 @@ def read_exemplar(library: Library, file: str, take: str, score: float, modality
         Only that pose is read; the other is None.
     """
     with library.open(file) as session:
-        return Exemplar(f"{library.path_of(file).resolve()}#{take}:{modality}",
+        return Exemplar(exemplar_key(library.path_of(file), take, modality),
                         session.pose3d(take) if modality == "pose3d" else None,
                         session.pose2d(take) if modality == "pose2d" else None, float(score))
 
@@ -57,7 +70,7 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
         with ``predicted`` None and ``not_scored`` saying why.
     """
     file = Path(file)
-    library = Library.scan(exemplar_folder)
+    library = scan_library(exemplar_folder)
     modality = scorer.model.config.modality
     contrastive = scorer.model.network.contrastive
     takes = []

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.session.library import Library
+from app.cli.library_index import scan_library
 from models.data import LibraryData
 from models.features import JointRoles, modality_points, pose_features
 
@@ -30,7 +30,7 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
     ValueError
         If the library holds no scored take, or its sessions use different skeletons.
     """
-    library = Library.scan(folder)
+    library = scan_library(folder)
     index = library.index[np.isfinite(library.index["score"])]
     index = (index if select is None else select(index)).reset_index(drop=True)
     if index.empty:

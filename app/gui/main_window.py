@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self.state.take_changed.connect(lambda _t: self._update_title())
         self.state.frame_changed.connect(self._update_frame_label)
         self.video_grid.frame_presented.connect(self._count_presented)
+        self.video_grid.frame_presented.connect(lambda _frame: self.controller.frame_shown())
         self._restore_layout()
 
     # ------------------------------------------------------------------ layout

@@ -1,18 +1,22 @@
 """Opens sessions and takes, indexes the library beside them, and re-triangulates.
 
-The library of a session's folder is indexed once, in a worker, and put in the
-viewer state, where the browser, the exemplar and scoring controllers and the
-dialogs read it. Background jobs run in a :class:`app.gui.workers.WorkerRunner`:
-a result whose request is no longer current (the user opened something else
-meanwhile) is dropped.
+The library of a session's folder is indexed in a worker once the take's first
+frame is on screen (the index is cached on disk, so this takes a moment unless
+files are new) and put in the viewer state, where the browser, the exemplar and
+scoring controllers and the dialogs read it; the progress goes there too. A
+folder watcher indexes the library again (only what changed) when files are
+added, removed or replaced. Background jobs run in a
+:class:`app.gui.workers.WorkerRunner`: a result whose request is no longer
+current (the user opened something else meanwhile) is dropped.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from analysis.session.contract import SessionFormatError
 from analysis.session.library import Library
@@ -26,6 +30,11 @@ from viewer.model.take_bundle import TakeBundle, load_take_bundle
 
 #: What reading a take of a session that opened may still raise, on data the contract cannot rule out.
 _TAKE_ERRORS = (SessionFormatError, KeyError, ValueError, IndexError, MemoryError)
+
+#: How long the library scan waits for the first frame of a take to be painted before starting anyway, ms.
+SCAN_AFTER_MS = 500
+#: Quiet time after a change in the library folder before it is indexed again, ms.
+REFRESH_AFTER_MS = 400
 
 
 class SessionController(QObject):
@@ -49,6 +58,12 @@ class SessionController(QObject):
         self.prefetcher: FramePrefetcher | None = None
         self.workers = WorkerRunner(self)
         self._library_root: Path | None = None
+        self._scan_waiting = False
+        self._refresh_wanted = False
+        self._scan_timer = QTimer(self, singleShot=True, interval=SCAN_AFTER_MS, timeout=self._start_waiting_scan)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_AFTER_MS, timeout=self.refresh_library)
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.directoryChanged.connect(lambda _folder: self._refresh_timer.start())
 
     # --------------------------------------------------------------- opening
     def open_file(self, path: str | Path, take_id: str | None = None) -> bool:
@@ -89,7 +104,7 @@ class SessionController(QObject):
         self.settings.add_recent_file(path)
         for warning in session.warnings:
             self.failed.emit("Session opened with warnings", warning)
-        self.scan_library(path.parent)   # first: the take's exemplars are then looked up in this folder
+        self.scan_library(path.parent, after_first_frame=True)   # first: no exemplar comes from the old folder
         self._show(bundle)
         return True
 
@@ -140,28 +155,81 @@ class SessionController(QObject):
             self.prefetcher.decode_ahead(take_id, frames)
 
     # --------------------------------------------------------------- library
-    def scan_library(self, folder: Path) -> None:
+    def scan_library(self, folder: Path, after_first_frame: bool = False) -> None:
         """Index ``folder`` in the background into ``state.library`` (skipped if it is already the library).
 
-        The state holds no library (None) until the index is ready.
+        The state holds no library (None) until the index is ready. With
+        ``after_first_frame``, the scan waits for :meth:`frame_shown` (at most
+        :data:`SCAN_AFTER_MS`), so it does not delay the first picture.
         """
         folder = Path(folder).resolve()
         if folder == self._library_root:
             return
         self._library_root = folder
+        self.workers.cancel("library")
         self.state.set_library(None)
-        self.busy.emit(f"Indexing library {folder} …")
+        self._watch(folder)
+        self._scan_waiting = after_first_frame
+        if after_first_frame:
+            self._scan_timer.start()
+        else:
+            self._start_scan()
+
+    def frame_shown(self) -> None:
+        """The video grid painted a frame: a library scan waiting for it starts now."""
+        if self._scan_waiting:
+            self._scan_timer.start(0)
+
+    def refresh_library(self) -> None:
+        """Index the library again; only new and changed files are read (the folder watcher calls this)."""
+        if self._library_root is None or self._scan_waiting:
+            return
+        if self.workers.busy("library"):
+            self._refresh_wanted = True
+            return
+        self._start_scan()
+
+    def _start_waiting_scan(self) -> None:
+        if self._scan_waiting:
+            self._scan_waiting = False
+            self._start_scan()
+
+    def _start_scan(self) -> None:
+        folder = self._library_root
+        self._refresh_wanted = False
         self.workers.start(Library.scanning, folder, channel="library",
-                           yielded=lambda step: self.busy.emit(f"Indexing library {folder} … {step[0]}/{step[1]}"),
+                           yielded=lambda step: self._scan_progress(folder, *step),
                            returned=self._library_scanned, errored=self._library_failed)
+
+    def _scan_progress(self, folder: Path, done: int, total: int) -> None:
+        self.state.set_library_progress(done, total)
+        self.busy.emit(f"Indexing library {folder} … {done}/{total} files")
 
     def _library_scanned(self, library: Library) -> None:
         self.busy.emit("")
-        self.state.set_library(library)
+        self.state.set_library_progress(0, 0)
+        self._watch(library.root)
+        current = self.state.library
+        unchanged = (current is not None and current.root == library.root and current.problems == library.problems
+                     and current.index.equals(library.index))
+        if not unchanged:
+            self.state.set_library(library)
+        if self._refresh_wanted:
+            self.refresh_library()
 
     def _library_failed(self, error: Exception) -> None:
         self._library_root = None   # asking again scans again
+        self.state.set_library_progress(0, 0)
         self._worker_failed(error)
+
+    def _watch(self, folder: Path) -> None:
+        """Watch ``folder`` and its subfolders (only those) for added, removed and replaced files."""
+        folders = {str(folder)} | {os.path.join(parent, name) for parent, names, _ in os.walk(folder) for name in names}
+        watched = set(self._watcher.directories())
+        if watched - folders:
+            self._watcher.removePaths(sorted(watched - folders))
+        if folders - watched:
+            self._watcher.addPaths(sorted(folders - watched))
 
     # -------------------------------------------------------- re-triangulate
     def retriangulate(self, excluded_views: tuple[str, ...], threshold_px: float | None = None) -> None:
@@ -193,6 +261,11 @@ class SessionController(QObject):
         """Stop the background jobs (waiting for them), the decoding, and close the session."""
         self.workers.close()
         self._library_root = None
+        self._scan_waiting = False
+        self._scan_timer.stop()
+        self._refresh_timer.stop()
+        if self._watcher.directories():
+            self._watcher.removePaths(self._watcher.directories())
         if self.prefetcher is not None:
             self.prefetcher.close()
             self.prefetcher = None

@@ -31,6 +31,8 @@ class ViewerState:
     library_changed(Library | None)
         The library the browser lists and the exemplars come from (the session's
         folder, scanned once by the application); None while it is being indexed.
+    library_progress_changed(tuple of int)
+        (files read, files to read) while a library is being indexed; (0, 0) when idle.
     session_changed(Session | None)
     take_changed(TakeBundle | None)
         The arrays of the current take; the frame is reset to 0 first.
@@ -64,6 +66,7 @@ class ViewerState:
     """
 
     library_changed = Signal(object)
+    library_progress_changed = Signal(tuple)
     session_changed = Signal(object)
     take_changed = Signal(object)
     frame_changed = Signal(int)
@@ -80,6 +83,7 @@ class ViewerState:
 
     def __init__(self) -> None:
         self.library: Library | None = None
+        self.library_progress = (0, 0)
         self.exemplar_candidates = pd.DataFrame()
         self.session: Session | None = None
         self.take: TakeBundle | None = None
@@ -113,6 +117,10 @@ class ViewerState:
     def set_library(self, library: Library | None) -> None:
         """Make ``library`` the one listed and searched for exemplars (None while indexing)."""
         self._hold("library", library, self.library_changed, operator.is_)
+
+    def set_library_progress(self, done: int, total: int) -> None:
+        """Files read of ``total`` while the library is being indexed; (0, 0) once done."""
+        self._hold("library_progress", (int(done), int(total)), self.library_progress_changed)
 
     # -------------------------------------------------------------- session
     def set_session(self, session: Session | None) -> None:

@@ -167,7 +167,9 @@ class VideoGrid(QWidget):
     def tile_geometry(self, view: str) -> TileGeometry | None:
         """Where ``view``'s image is drawn, zoom included; None when the view is not shown."""
         index = self._view_index(view)
-        rect = self.tile_rects()[index]
+        return self._geometry(index, self.tile_rects()[index])
+
+    def _geometry(self, index: int, rect: QRectF) -> TileGeometry | None:
         if rect.isEmpty():
             return None
         camera = self._state.take.cameras[index]
@@ -344,8 +346,8 @@ class VideoGrid(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self._state.playing)
         drawings = [d for d in self._state.annotations.items(take.take_id, Drawing) if d.visible_at(frame)]
         preview = self.editor.preview
-        for index, view in enumerate(take.view_names):
-            geometry = self.tile_geometry(view)
+        for index, (view, rect) in enumerate(zip(take.view_names, self.tile_rects())):   # the layout once a paint
+            geometry = self._geometry(index, rect)
             if geometry is not None:
                 tile_drawings = [d for d in drawings if d.view == view and (preview is None or d.id != preview[1].id)]
                 if preview is not None and preview[0] == view:

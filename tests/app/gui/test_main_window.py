@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QTreeWidget
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from analysis.session.library import Library
 from app.gui.main_window import MainWindow
@@ -45,7 +45,7 @@ def test_the_demo_session_opens_with_every_panel_filled(window, qtbot, synthetic
     state = window.state
     assert state.session.path == synthetic_session_file
     assert state.take.take_id == state.session.take_ids[0] and state.take.info.video_views
-    assert len(window.browser.take_items()) == 3
+    assert len(window.browser.take_rows()) == 3
     assert window.curves.kinematics is not None and len(window.curves.kinematics) == state.n_frames
     assert window.inspector.heatmap_array().shape == (17, state.n_frames)
     assert "Lucid Workstation" in window.windowTitle() and state.take.take_id in window.windowTitle()
@@ -98,15 +98,16 @@ def test_keys_go_to_the_focused_library_tree_or_filter_and_back_to_the_video_aft
     state = window.state
     with qtbot.waitActive(window):
         window.activateWindow()
-    tree = window.browser.findChild(QTreeWidget)
+    tree = window.browser.tree
     tree.expandAll()
-    tree.setCurrentItem(window.browser.take_items()[0])
+    *_, file, take = window.browser.take_rows()[0]
+    tree.setCurrentIndex(window.browser.model.take_index(window.state.library.file_of(file), take))
     tree.setFocus()
     state.seek(5)
     for key in (Qt.Key.Key_Down, Qt.Key.Key_Down):
-        before = tree.currentItem()
+        before = tree.currentIndex()
         qtbot.keyClick(tree, key)
-        assert tree.currentItem() is not before            # the tree's selection moved ...
+        assert tree.currentIndex() != before               # the tree's selection moved ...
     for key in (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_End, Qt.Key.Key_Home, Qt.Key.Key_Space):
         qtbot.keyClick(tree, key)
     assert state.frame == 5 and not state.playing          # ... and the video did not
@@ -135,9 +136,9 @@ def test_clicking_a_heatmap_cell_seeks_and_selects_for_every_panel(window, qtbot
 
 def test_choosing_a_take_in_the_browser_opens_it(window, qtbot, synthetic_session_file):
     _open(window, qtbot, synthetic_session_file)
-    item = window.browser.take_items()[-1]
-    window.browser.activate(item)
-    assert window.state.take.take_id == item.data(0, Qt.ItemDataRole.UserRole + 1)
+    *_, file, take = window.browser.take_rows()[-1]
+    window.browser.activate(file, take)
+    assert window.state.take.take_id == take
 
 
 def _drop(window, path: Path) -> None:
