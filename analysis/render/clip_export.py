@@ -5,8 +5,8 @@
 score, penalty strip from the recorded spans, or from a model's prediction when
 one is given), renders each frame with
 :class:`analysis.render.clip_render.ClipRenderer` and writes an MP4 through
-``cv2.VideoWriter``: H.264 (``avc1``) when this OpenCV can write it, else
-MPEG-4 Part 2 (``mp4v``). The video is written to a temporary file beside the
+PyAV (:class:`analysis.render.video_writer.Mp4Writer`): H.264 by default,
+MPEG-4 Part 2 on request. The video is written to a temporary file beside the
 destination and renamed into place; a cancelled or failed export leaves
 nothing behind. The per-frame CSV is :mod:`analysis.render.take_table`.
 
@@ -17,7 +17,6 @@ while the calling thread encodes.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, wait
@@ -31,8 +30,7 @@ import numpy as np
 from analysis.exemplars import take_exemplars
 from analysis.motion.alignment import align_takes
 from analysis.render.clip_render import LAYOUTS, ClipRenderer
-from analysis.render.codecs import available_codec
-from analysis.render.overlays import ExemplarPane, TakeOverlays
+from analysis.render.overlays import ExemplarPane
 from analysis.render.take_overlays import (
     ANGLE_JOINTS,
     DEFAULT_OVERLAYS,
@@ -44,13 +42,14 @@ from analysis.render.take_overlays import (
     take_overlays,
 )
 from analysis.render.take_table import export_take_csv
+from analysis.render.video_writer import DEFAULT_CODEC, VIDEO_CODECS, Mp4Writer
 from analysis.session.atomic import atomic_output, write_bytes_atomically
 from analysis.session.library import Library
 from analysis.session.reader import Session
 
 #: What the export dialog and the ``export`` command import from here.
-__all__ = ["ANGLE_JOINTS", "SKELETON_SOURCES", "ExportCancelled", "OverlayOptions", "PreparedClip",
-           "available_codec", "best_exemplar", "export_clip", "export_snapshot_png", "export_take_csv",
+__all__ = ["ANGLE_JOINTS", "DEFAULT_CODEC", "SKELETON_SOURCES", "VIDEO_CODECS", "ExportCancelled", "OverlayOptions",
+           "PreparedClip", "best_exemplar", "export_clip", "export_snapshot_png", "export_take_csv",
            "prepared_clip"]
 
 #: Frames decoded and rendered ahead when an executor is given.
@@ -96,13 +95,12 @@ def _exemplar_pane(trainee: Session, take_id: str, exemplar: Session, exemplar_t
         if pose is None:
             raise ValueError(f"{session.path}: take {take!r} has no 3D pose to align in time")
     alignment = align_takes(trainee_pose, exemplar_pose, trainee.skeleton)
-    overlays = take_overlays(exemplar, exemplar_take, options)
     index = exemplar.view_names.index(view)
-    points = None if overlays.points is None else overlays.points[index:index + 1]
     return ExemplarPane(
-        take=TakeOverlays(overlays.label, overlays.skeleton, points, overlays.angles, overlays.fps),
+        take=take_overlays(exemplar, exemplar_take, options).in_view(index),
         camera=exemplar.cameras[index],
         frame_for=np.asarray(alignment.exemplar_frame_for, dtype=np.int64),
+        is_exemplar=exemplar.take(exemplar_take).is_exemplar,
     )
 
 
@@ -219,7 +217,7 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
                 view: str | None = None, start: int | None = None, end: int | None = None,
                 overlays: OverlayOptions = DEFAULT_OVERLAYS, exemplar: tuple[str | Path, str] | None = None,
                 progress: ProgressCallback | None = None, cancelled: Callable[[], bool] | None = None, *,
-                prediction: Prediction | None = None, codec: str | None = None,
+                prediction: Prediction | None = None, codec: str = DEFAULT_CODEC,
                 executor: Executor | None = None) -> Path:
     """Write an annotated MP4 of a take.
 
@@ -245,8 +243,8 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
         Polled before each frame; when it returns True the export stops.
     prediction : Prediction, optional
         A model's score and penalty heatmap, shown instead of the annotated ones.
-    codec : str, optional
-        FourCC; default :func:`available_codec` (``avc1`` if writable, else ``mp4v``).
+    codec : str
+        A key of :data:`analysis.render.video_writer.VIDEO_CODECS`: ``h264`` (the default) or ``mp4v``.
     executor : concurrent.futures.Executor, optional
         Decodes and renders frames ahead; without one everything runs in the calling thread.
 
@@ -259,28 +257,20 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
     ExportCancelled
         When ``cancelled()`` returned True; no output or temporary file remains.
     SessionFormatError, KeyError, ValueError
-        For a bad session, an unknown take or view, a bad range or an unwritable codec.
+        For a bad session, an unknown take or view, a bad range or an unknown codec.
     """
     out_path = Path(out_path)
-    codec = codec or available_codec()
+    if codec not in VIDEO_CODECS:
+        raise ValueError(f"{out_path.name}: unknown video codec {codec!r}; expected one of {', '.join(VIDEO_CODECS)}")
     with prepared_clip(session_path, take_id, layout, view, start, end, overlays, exemplar, prediction) as clip:
-        total = clip.last - clip.first + 1
         with atomic_output(out_path) as temporary:
-            video_path = temporary.with_name(temporary.name + ".mp4")
-            try:
-                _write_video(video_path, clip, codec, total, progress, cancelled, executor)
-                os.replace(video_path, temporary)
-            finally:
-                video_path.unlink(missing_ok=True)
+            _write_video(temporary, clip, codec, clip.last - clip.first + 1, progress, cancelled, executor)
     return out_path
 
 
 def _write_video(path: Path, clip: PreparedClip, codec: str, total: int, progress: ProgressCallback | None,
                  cancelled: Callable[[], bool] | None, executor: Executor | None) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), clip.fps, clip.renderer.size)
-    if not writer.isOpened():
-        raise ValueError(f"{path.name}: OpenCV cannot write MP4 with codec {codec!r}")
-    try:
+    with Mp4Writer(path, clip.fps, clip.renderer.size, codec) as writer:
         frames = _rendered_frames(clip, executor)
         try:
             for done in range(1, total + 1):
@@ -291,8 +281,6 @@ def _write_video(path: Path, clip: PreparedClip, codec: str, total: int, progres
                     progress(done, total)
         finally:
             frames.close()
-    finally:
-        writer.release()
 
 
 # ------------------------------------------------------------ snapshots

@@ -141,8 +141,9 @@ class ClipRenderer:
             render_tile(canvas, self.tiles[0], images[0], take, view, frame,
                         f"Trainee  {camera_name}  frame {frame}")
             shown = self.exemplar_frame(frame)
+            role = "Exemplar" if self.exemplar.is_exemplar else "Reference"
             render_tile(canvas, self.tiles[1], exemplar_image, self.exemplar.take, 0, shown,
-                        f"Exemplar  {self.exemplar.take.label}  frame {shown}")
+                        f"{role}  {self.exemplar.take.label}  frame {shown}")
             cv2.line(canvas, (self.tiles[1].x, 0), (self.tiles[1].x, self.video_height - 1), PANEL_BACKGROUND, 2)
         else:
             for tile, view, image in zip(self.tiles, self.views, images):

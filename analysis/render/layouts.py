@@ -19,6 +19,7 @@ import numpy as np
 
 from analysis.geometry.cameras import Camera
 from analysis.render import palette
+from analysis.render.anonymize import blur_faces
 from analysis.render.drawing import (
     MUTED_TEXT,
     draw_angle_labels,
@@ -140,6 +141,8 @@ def render_tile(canvas: np.ndarray, tile: Tile, image: np.ndarray | None, take: 
         else:
             cv2.resize(image, (width, height), dst=picture, interpolation=interpolation)
     scale = width / tile.camera.width
+    if image is not None and take.faces is not None:
+        blur_faces(picture, take.faces[view, frame] * scale)   # centre and radius scale alike
     text_scale = _tile_text_scale(tile)
     if take.points is not None:
         joints = take.points[view, frame] * scale + (left, top)

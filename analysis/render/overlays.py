@@ -48,6 +48,9 @@ class TakeOverlays:
     angles : tuple of AngleTrack
     fps : float
         Frames per second of the take.
+    faces : ndarray (V, T, 3) or None
+        Face disc (centre x, y and radius, camera pixels) blurred in each view
+        and frame (:func:`analysis.render.anonymize.face_tracks`); None blurs nothing.
     """
 
     label: str
@@ -55,6 +58,13 @@ class TakeOverlays:
     points: np.ndarray | None
     angles: tuple[AngleTrack, ...]
     fps: float
+    faces: np.ndarray | None = None
+
+    def in_view(self, view: int) -> "TakeOverlays":
+        """These overlays with only view ``view`` (then at index 0)."""
+        def one(array: np.ndarray | None) -> np.ndarray | None:
+            return None if array is None else array[view:view + 1]
+        return TakeOverlays(self.label, self.skeleton, one(self.points), self.angles, self.fps, one(self.faces))
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,8 @@ class ExemplarPane:
     take : TakeOverlays
     camera : Camera
         The exemplar's camera of the compared view.
+    is_exemplar : bool
+        Whether the take shown is an exemplar (else another take of the action, a reference).
     frame_for : ndarray (T_trainee,) int
         Exemplar frame shown with each trainee frame (the time alignment).
     """
@@ -120,3 +132,4 @@ class ExemplarPane:
     take: TakeOverlays
     camera: Camera
     frame_for: np.ndarray
+    is_exemplar: bool = True

@@ -16,6 +16,7 @@ from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.geometry.cameras import project_all
 from analysis.motion.kinematics import take_kinematics
 from analysis.motion.series import measured_pose
+from analysis.render.anonymize import face_tracks
 from analysis.render.overlays import (
     AngleTrack,
     ClipOverlays,
@@ -50,6 +51,9 @@ class OverlayOptions:
         The penalty strip with its cursor.
     timestamp : bool
         Frame index and time.
+    anonymize : bool
+        Blur each face, located from the head keypoints of the 2D detections
+        (:mod:`analysis.render.anonymize`), in every view shown.
     """
 
     skeleton: str = "detections"
@@ -57,6 +61,7 @@ class OverlayOptions:
     score: bool = True
     penalties: bool = True
     timestamp: bool = True
+    anonymize: bool = False
 
     def __post_init__(self) -> None:
         if self.skeleton not in SKELETON_SOURCES:
@@ -102,8 +107,10 @@ def take_overlays(session: Session, take_id: str, options: OverlayOptions) -> Ta
     """
     info = session.take(take_id)
     pose3d = session_pose(session, take_id)
+    detections = session.pose2d(take_id)
+    faces = face_tracks(detections, session.skeleton.joint_names) if options.anonymize else None
     if options.skeleton == "detections":
-        points = session.pose2d(take_id)[..., :2]
+        points = detections[..., :2]
     elif options.skeleton == "reprojection":
         if pose3d is None:
             raise ValueError(f"{session.path}: take {take_id!r} has no 3D pose to reproject")
@@ -118,7 +125,7 @@ def take_overlays(session: Session, take_id: str, options: OverlayOptions) -> Ta
             AngleTrack(names.index(joint), ANGLE_JOINTS[joint][1], kinematics[ANGLE_JOINTS[joint][0]].to_numpy())
             for joint in options.angle_joints if joint in names
         )
-    return TakeOverlays(f"{take_id} · {info.action_name}", session.skeleton, points, angles, session.fps)
+    return TakeOverlays(f"{take_id} · {info.action_name}", session.skeleton, points, angles, session.fps, faces)
 
 
 def penalty_name(code: str) -> str:

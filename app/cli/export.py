@@ -14,9 +14,10 @@ from pathlib import Path
 from analysis.exemplars import exemplar_reference
 from analysis.render.clip_export import (
     ANGLE_JOINTS,
+    DEFAULT_CODEC,
     SKELETON_SOURCES,
+    VIDEO_CODECS,
     OverlayOptions,
-    available_codec,
     best_exemplar,
     export_clip,
     export_snapshot_png,
@@ -60,6 +61,10 @@ def add_export_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--no-score", action="store_true", help="leave the score out")
     export.add_argument("--no-penalties", action="store_true", help="leave the penalty strip out")
     export.add_argument("--no-timestamp", action="store_true", help="leave the frame and time out")
+    export.add_argument("--codec", choices=tuple(VIDEO_CODECS), default=DEFAULT_CODEC,
+                        help="video codec: h264 (H.264, plays everywhere; the default) or mp4v (MPEG-4 Part 2)")
+    export.add_argument("--anonymize", action="store_true",
+                        help="blur each face, located from the head keypoints of the 2D pose, in every view")
 
 
 def run_export_command(args: argparse.Namespace) -> int | None:
@@ -78,7 +83,8 @@ def run_export_command(args: argparse.Namespace) -> int | None:
         return _fail(f"{args.snapshot}: a snapshot needs --frame")
     try:
         overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
-                                  penalties=not args.no_penalties, timestamp=not args.no_timestamp)
+                                  penalties=not args.no_penalties, timestamp=not args.no_timestamp,
+                                  anonymize=args.anonymize)
         exemplar = _parse_exemplar(args.exemplar)
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
             exemplar = exemplar or best_exemplar(args.file, args.take)
@@ -114,7 +120,7 @@ def _reference(session_path: Path, exemplar_path: Path, take: str) -> str:
 def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: tuple[Path, str] | None) -> int:
     from tqdm import tqdm
 
-    codec = available_codec()
+    codec = args.codec
     bars: list[tqdm] = []
 
     def progress(done: int, total: int) -> None:

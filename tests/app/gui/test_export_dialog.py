@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from app.gui.export_dialog import ExportDialog
-from tests.helpers import make_session_data
+from tests.helpers import make_session_data, read_video
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 
@@ -83,6 +83,26 @@ def test_the_mosaic_layout_disables_the_view_choice(dialog_on, session_file, tmp
     with qtbot.waitSignal(dialog.export_finished, timeout=30000):
         dialog.start_export()
     assert _frame_count(tmp_path / "mosaic.mp4") == (12, 1920)
+
+
+def test_the_dialog_writes_h264_by_default_and_mp4v_with_blurred_faces_on_request(dialog_on, qtbot, session_file,
+                                                                                   tmp_path):
+    dialog = dialog_on(session_file)
+    assert dialog.codec_combo.currentData() == "h264" and not dialog.anonymize_box.isChecked()
+    dialog.output_edit.setText(str(tmp_path / "default.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    codec, frames = read_video(tmp_path / "default.mp4")
+    assert codec == "h264" and len(frames) == 12
+
+    dialog.codec_combo.setCurrentIndex(dialog.codec_combo.findData("mp4v"))
+    dialog.anonymize_box.setChecked(True)
+    assert dialog.request().overlays.anonymize and dialog.request().codec == "mp4v"
+    dialog.output_edit.setText(str(tmp_path / "anonymized.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    codec, frames = read_video(tmp_path / "anonymized.mp4")
+    assert codec == "mpeg4" and len(frames) == 12
 
 
 def test_cancel_from_the_dialog_leaves_no_file(dialog_on, qtbot, tmp_path):
