@@ -63,9 +63,11 @@ class ExportCancelled(Exception):
 
 
 # ------------------------------------------------------------- exemplar
-def best_exemplar(session_path: str | Path, take_id: str) -> tuple[Path, str]:
+def best_exemplar(session_path: str | Path, take_id: str, library: Library | None = None) -> tuple[Path, str]:
     """The first exemplar of the take in the session's folder by the one exemplar policy
     (:func:`analysis.exemplars.take_exemplars`; never the take itself).
+
+    ``library`` is that folder's index when the caller has it (else the folder is scanned).
 
     Raises
     ------
@@ -75,7 +77,7 @@ def best_exemplar(session_path: str | Path, take_id: str) -> tuple[Path, str]:
     session_path = Path(session_path)
     with Session.open(session_path) as session:
         action, event = session.take(take_id).action, session.event
-    library = Library.scan(session_path.parent)
+    library = library or Library.scan(session_path.parent)
     rows = take_exemplars(library, session_path, take_id, action, event)
     if rows.empty:
         raise ValueError(f"{session_path}: no exemplar of action {action!r} in {session_path.parent}")

@@ -110,6 +110,17 @@ FLOOR_Y_AXIS = "#3a6a3a"
 LOSS = ORANGE
 RHO = BLUE
 
+# ------------------------------------------------------------ printed report (light paper)
+REPORT_PAPER = "#ffffff"
+REPORT_INK = "#1d2128"
+REPORT_MUTED = "#6b7280"
+REPORT_GRID = "#e3e6ea"
+REPORT_AXIS = "#9aa1ab"
+#: Curves of the body's centre line (trunk, centre of mass) on paper; left and right keep their colours.
+REPORT_CENTRE_CURVE = "#3b4252"
+REPORT_MARKER = "#2e7d32"
+REPORT_SPAN_ALPHA = 0.16
+
 
 # ------------------------------------------------------------ converters
 def rgb255(colour: str) -> tuple[int, int, int]:

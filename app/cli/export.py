@@ -85,7 +85,7 @@ def run_export_command(args: argparse.Namespace) -> int | None:
         overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
                                   penalties=not args.no_penalties, timestamp=not args.no_timestamp,
                                   anonymize=args.anonymize)
-        exemplar = _parse_exemplar(args.exemplar)
+        exemplar = parse_take_reference(args.exemplar, "--exemplar")
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
             exemplar = exemplar or best_exemplar(args.file, args.take)
             print(f"exemplar: {_reference(args.file, *exemplar)}")
@@ -102,12 +102,19 @@ def run_export_command(args: argparse.Namespace) -> int | None:
     return 0
 
 
-def _parse_exemplar(text: str | None) -> tuple[Path, str] | None:
+def parse_take_reference(text: str | None, option: str) -> tuple[Path, str] | None:
+    """``"FILE.h5:TAKE"`` (the value of ``option``) as (path, take id); None for None.
+
+    Raises
+    ------
+    ValueError
+        Naming ``option`` when the text is not of that form.
+    """
     if text is None:
         return None
     file, separator, take = text.rpartition(":")
     if not separator or not file or not take:
-        raise ValueError(f"--exemplar must be FILE.h5:TAKE, got {text!r}")
+        raise ValueError(f"{option} must be FILE.h5:TAKE, got {text!r}")
     return Path(file), take
 
 

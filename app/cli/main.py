@@ -12,6 +12,7 @@ from app.cli.detect import add_detect_command, run_detect_command
 from app.cli.export import add_export_commands, run_export_command
 from app.cli.geometry import add_geometry_commands, run_geometry_command
 from app.cli.models import add_model_commands, run_model_command
+from app.cli.report import add_report_command, run_report_command
 
 EXIT_BAD_INPUT = 2
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_commands(commands)
     add_model_commands(commands)
     add_detect_command(commands)
+    add_report_command(commands)
 
     open_command = commands.add_parser("open", help="open a session file in the workstation")
     open_command.add_argument("file", type=Path)
@@ -89,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return exported
         if (detected := run_detect_command(args)) is not None:
             return detected
+        if (reported := run_report_command(args)) is not None:
+            return reported
         return _open_workstation()
     except SessionFormatError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -19,7 +19,7 @@ from analysis.session.library import Library, library_file
 from analysis.session.reader import Session
 from app.cli.training_data import load_library_data
 from models.evaluate import predict_takes, score_metrics
-from models.scorer import Exemplar, Scorer
+from models.scorer import Exemplar, Scorer, TakeScore
 
 
 def read_exemplar(library: Library, file: str, take: str, score: float, modality: str) -> Exemplar:
@@ -42,6 +42,26 @@ def scoring_exemplars(library: Library, session_path: str | Path, take_id: str, 
     return first_exemplars(take_exemplars(library, session_path, take_id, action, event), k)
 
 
+def score_library_take(scorer: Scorer, library: Library, session: Session, take_id: str) -> tuple[TakeScore | None,
+                                                                                             pd.DataFrame]:
+    """Score one take of an open session against the first K exemplars of its action in ``library``.
+
+    Returns
+    -------
+    (TakeScore or None, DataFrame)
+        The verdict (None when a contrastive model finds no exemplar of the action) and the
+        library index rows of the exemplars used, best first.
+    """
+    info = session.take(take_id)
+    rows = scoring_exemplars(library, session.path, take_id, info.action, session.event,
+                             scorer.model.config.k_exemplars) if scorer.model.network.contrastive else pd.DataFrame()
+    modality = scorer.model.config.modality
+    exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
+    if scorer.model.network.contrastive and not exemplars:
+        return None, rows
+    return scorer.score(session.pose3d(take_id), session.pose2d(take_id), exemplars), rows
+
+
 def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path) -> dict:
     """Predicted score and penalty probabilities of every take of ``file``.
 
@@ -57,21 +77,16 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
     """
     file = Path(file)
     library = Library.scan(exemplar_folder)
-    modality = scorer.model.config.modality
-    contrastive = scorer.model.network.contrastive
     takes = []
     with Session.open(file) as session:
         for take_id, info in session.takes.items():
-            rows = scoring_exemplars(library, file, take_id, info.action, session.event,
-                                     scorer.model.config.k_exemplars) if contrastive else pd.DataFrame()
-            exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
+            result, rows = score_library_take(scorer, library, session, take_id)
             entry = {"take": take_id, "action": info.action,
                      "annotated": None if math.isnan(info.score) else float(info.score),
-                     "n_exemplars": len(exemplars), "exemplars": exemplar_references(rows)}
-            if contrastive and not exemplars:
+                     "n_exemplars": len(rows), "exemplars": exemplar_references(rows)}
+            if result is None:
                 takes.append({**entry, "predicted": None, "penalties": {}})
                 continue
-            result = scorer.score(session.pose3d(take_id), session.pose2d(take_id), exemplars)
             takes.append({**entry, "predicted": result.score,
                           "penalties": dict(zip(result.penalty_codes, result.penalty_probabilities.tolist()))})
     return {"file": str(file), "takes": takes}

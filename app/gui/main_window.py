@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction("Export c&lip…", self.export_clip).setShortcut(QKeySequence("Ctrl+E"))
         file_menu.addAction("Export &take CSV…", lambda: export_take_csv_interactively(self, self.state))
         file_menu.addAction("Snapshot &PNG…", lambda: save_snapshot_interactively(self, self.state))
+        file_menu.addAction("&Report…", self.write_report).setShortcut(QKeySequence("Ctrl+R"))
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -242,6 +243,14 @@ class MainWindow(QMainWindow):
             self.export_dialog = ExportDialog(self.state, self)
             self.export_dialog.open()
 
+    def write_report(self) -> None:
+        """File > Report…: the dialog on the current take."""
+        from app.gui.report_dialog import ReportDialog
+
+        if self.state.take is not None:
+            self.report_dialog = ReportDialog(self.state, parent=self)
+            self.report_dialog.open()
+
     def save_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "workstation.png", "PNG (*.png)")
         if path:
@@ -304,7 +313,8 @@ class MainWindow(QMainWindow):
         self.fps_label.setText(f"{rate:5.1f} fps" if self.state.playing else "")
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"), ("S", "Score the take again"),
+        ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"),
+                         ("Ctrl+R", "Write the take's report (HTML or PDF)"), ("S", "Score the take again"),
                          ("F1", "This list"),
                          ("Double-click a video tile", "Enlarge it / back to the grid")], self).exec()
 

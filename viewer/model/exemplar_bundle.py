@@ -14,17 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.motion.alignment import (
-    Alignment,
-    align_exemplar_pose,
-    align_takes,
-    phase_deviation_summary,
-)
+from analysis.motion.alignment import Alignment
+from analysis.motion.comparison import compare_poses
 from analysis.motion.kinematics import take_kinematics
 from viewer.model.take_bundle import TakeBundle
-
-#: The deviation summary splits the trainee's take into this many equal phases.
-SUMMARY_PHASES = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,16 +89,14 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         poses[role] = take.pose
         if poses[role] is None:
             raise ValueError(f"{role} take {take.take_id} has no 3D pose to compare")
-    skeleton = trainee.skeleton
-    alignment = align_takes(poses["trainee"], poses["exemplar"], skeleton)
-    aligned = align_exemplar_pose(poses["exemplar"], poses["trainee"], alignment.path, skeleton)
+    comparison = compare_poses(poses["trainee"], poses["exemplar"], trainee.skeleton, fps)
     return ExemplarBundle(
         take=exemplar,
         path=Path(path),
         athlete=athlete,
         trainee_take_id=trainee.take_id,
-        alignment=alignment,
-        aligned_pose=aligned,
-        deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=fps),
-        kinematics=take_kinematics(aligned, skeleton, fps, trainee.event),
+        alignment=comparison.alignment,
+        aligned_pose=comparison.aligned_pose,
+        deviations=comparison.deviations,
+        kinematics=take_kinematics(comparison.aligned_pose, trainee.skeleton, fps, trainee.event),
     )

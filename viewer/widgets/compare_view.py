@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.motion.comparison import largest_deviations
 from analysis.render import palette
 from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.state import ViewerState
@@ -49,8 +50,6 @@ MESSAGE_TEXT = QColor(palette.MUTED_TEXT)
 TRAINEE_ACCENT = QColor(palette.CURSOR)
 EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6
-#: Rows of the deviation table per phase (the joints that differ most).
-JOINTS_PER_PHASE = 3
 #: The splitter starts with about this many table rows in sight (tiles get 3 : 2 of the height).
 TABLE_ROWS_SHOWN = 6
 #: A tile shows the athlete's largest 2D extent over the take times this, at least this
@@ -336,8 +335,7 @@ class CompareView(QWidget):
             self.exemplar_chosen.emit(*data)
 
     def _fill_table(self, exemplar: ExemplarBundle | None) -> None:
-        rows = pd.DataFrame() if exemplar is None else (
-            exemplar.deviations.groupby("phase", sort=True).head(JOINTS_PER_PHASE).reset_index(drop=True))
+        rows = pd.DataFrame() if exemplar is None else largest_deviations(exemplar.deviations)
         self._rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows.itertuples()):

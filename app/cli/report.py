@@ -1,0 +1,129 @@
+"""The ``report`` command: a take's report as one self-contained HTML file or a PDF.
+
+The take is scored by the model (the shipped one unless ``--model``) against
+the exemplars of its action in the session's folder, as ``score`` does, and
+compared with the best exemplar (``--reference`` names another take, any take
+of the action).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from analysis.render.report import ReportContent, ReportPrediction, build_report
+from analysis.session.library import Library
+from app.cli.export import EXIT_BAD_INPUT, EXIT_INTERRUPTED, parse_take_reference
+
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
+
+
+def add_report_command(commands: argparse._SubParsersAction) -> None:
+    """Add ``report`` to the main parser's subcommands."""
+    report = commands.add_parser(
+        "report", help="write a take's report (score, penalties with key frames, curves, notes, comparison)",
+        description="Write a take's report: the score with the judges' spread and the model's prediction, the "
+                    "penalties with a key frame each (faces blurred), the kinematic curves with the penalty spans, "
+                    "the markers and notes, and the comparison with the best exemplar. The output's suffix "
+                    "chooses the format: one self-contained .html file or an A4 .pdf.")
+    report.add_argument("file", type=Path, help="session file (.h5)")
+    report.add_argument("--take", required=True, help="take id")
+    report.add_argument("--out", required=True, type=Path, help="report.html or report.pdf")
+    report.add_argument("--model", type=Path, default=None, help="scoring checkpoint (default: the shipped model)")
+    report.add_argument("--exemplars", type=Path, default=None,
+                        help="folder of the exemplars the take is scored against (default: the session's folder)")
+    report.add_argument("--no-score", action="store_true", help="leave the model's prediction out (no torch needed)")
+    report.add_argument("--reference", default=None, metavar="FILE.h5:TAKE",
+                        help="take to compare with (default: the best exemplar of the action in the session's folder)")
+    report.add_argument("--view", default=None, help="view of every key frame (default: where the athlete looks largest)")
+    report.add_argument("--no-anonymize", action="store_true", help="leave the faces in the key frames unblurred")
+    report.add_argument("--device", choices=("cpu", "cuda"), default=None, help="device of the model")
+
+
+def run_report_command(args: argparse.Namespace) -> int | None:
+    """Run ``report`` if ``args`` asks for it; None for any other command. Bad input exits 2 with one line."""
+    if args.command != "report":
+        return None
+    if args.out.suffix.lower() not in REPORT_SUFFIXES:
+        return _fail(f"{args.out}: the report is written as .html or .pdf, not {args.out.suffix or 'no suffix'}")
+    from tqdm import tqdm
+
+    library = Library.scan(args.file.parent)
+    reference = parse_take_reference(args.reference, "--reference") or _best_reference(library, args.file, args.take)
+    if not args.no_score:
+        exemplars = library if args.exemplars is None else Library.scan(args.exemplars)
+    prediction = None if args.no_score else predict(args.file, args.take, args.model, exemplars, args.device)
+    bar = tqdm(desc=f"Writing {args.out.name}", unit="step")
+
+    def progress(done: int, total: int, message: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(message)
+        bar.update(done - bar.n)
+
+    try:
+        content = build_report(args.file, args.take, prediction=prediction, reference=reference, view=args.view,
+                               anonymize=not args.no_anonymize, progress=progress)
+        path = write_report(content, args.out)
+    except KeyboardInterrupt:
+        print(f"{args.out}: report interrupted, nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        return _fail(f"{error.filename or args.out}: {error.strerror or error}")
+    finally:
+        bar.close()
+    print(f"wrote {path}")
+    return 0
+
+
+def write_report(content: ReportContent, path: Path) -> Path:
+    """Write ``content`` as HTML or PDF, by ``path``'s suffix (a PDF starts an offscreen Qt when none runs)."""
+    if path.suffix.lower() != ".pdf":
+        from analysis.render.report_html import write_report_html
+
+        return write_report_html(content, path)
+    from PySide6.QtGui import QGuiApplication
+
+    from app.gui.report_pdf import write_report_pdf
+
+    application = QGuiApplication.instance()
+    if application is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        application = QGuiApplication([sys.argv[0]])   # lives while the PDF is written
+    return write_report_pdf(content, path)
+
+
+def predict(session_path: Path, take_id: str, model: Path | None, library: Library,
+            device: str | None) -> ReportPrediction | None:
+    """Score the take as ``main.py score`` does, against the exemplars of ``library``; None (with a note)
+    when no exemplar of its action is found there."""
+    from analysis.exemplars import exemplar_references
+    from analysis.session.reader import Session
+    from app.cli.scoring import score_library_take
+    from models.scorer import Scorer
+
+    scorer = Scorer.load(model, device=device)
+    with Session.open(session_path) as session:
+        verdict, rows = score_library_take(scorer, library, session, take_id)
+    if verdict is None:
+        print(f"note: no exemplar of the take's action in {library.root}: the report has no predicted score")
+        return None
+    name = "the shipped model" if model is None else model.name
+    return ReportPrediction(verdict.score, tuple(verdict.penalty_codes), verdict.penalty_probabilities,
+                            verdict.heatmap, name, tuple(exemplar_references(rows)))
+
+
+def _best_reference(library: Library, session_path: Path, take_id: str) -> tuple[Path, str] | None:
+    from analysis.render.clip_export import best_exemplar
+
+    try:
+        return best_exemplar(session_path, take_id, library)
+    except ValueError as error:
+        print(f"note: {error}: the report has no comparison")
+        return None
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
