@@ -1,4 +1,4 @@
-"""The exemplar a trainee take is compared with, aligned onto the trainee's frames.
+"""The take a trainee take is compared with (its exemplar or another take), aligned onto the trainee's frames.
 
 Built once per (trainee, exemplar) pair, off the GUI thread, by
 :func:`build_exemplar_bundle`; everything the comparison widgets draw is then a
@@ -54,6 +54,11 @@ class ExemplarBundle:
     aligned_pose: np.ndarray
     deviations: pd.DataFrame
     kinematics: pd.DataFrame
+
+    @property
+    def is_exemplar(self) -> bool:
+        """Whether the take compared with is an exemplar (else another take of the action)."""
+        return self.take.info.is_exemplar
 
     def exemplar_frame(self, trainee_frame: int) -> int:
         """The exemplar frame matched with ``trainee_frame`` (clamped to the trainee's take)."""
