@@ -30,12 +30,14 @@ import numpy as np
 from analysis.exemplars import take_exemplars
 from analysis.motion.alignment import align_takes
 from analysis.render.clip_render import LAYOUTS, ClipRenderer
-from analysis.render.overlays import ExemplarPane
-from analysis.render.take_overlays import (
+from analysis.render.overlays import (
     ANGLE_JOINTS,
     DEFAULT_OVERLAYS,
     SKELETON_SOURCES,
+    ExemplarPane,
     OverlayOptions,
+)
+from analysis.render.take_overlays import (
     Prediction,
     clip_overlays,
     session_pose,

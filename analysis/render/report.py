@@ -34,14 +34,9 @@ from analysis.penalty_review import (
     predicted_span,
     reviewed_score,
 )
+from analysis.render.overlays import ANGLE_JOINTS, OverlayOptions
 from analysis.render.report_figures import FigureSpan, curve_figure, key_frame_picture
-from analysis.render.take_overlays import (
-    ANGLE_JOINTS,
-    OverlayOptions,
-    penalty_name,
-    session_pose,
-    take_overlays,
-)
+from analysis.render.take_overlays import penalty_name, session_pose, take_overlays
 from analysis.session.data import Penalties
 from analysis.session.reader import Session
 

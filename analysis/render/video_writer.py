@@ -6,7 +6,8 @@ lottery. Frames are given as BGR images (OpenCV's order) and converted to
 ``yuv420p``, the pixel format every player decodes; the two encoders need even
 dimensions, so an odd width or height is padded by one edge pixel. The
 ``moov`` atom is moved to the front (``+faststart``) so the clip starts
-playing before it is fully downloaded.
+playing before it is fully downloaded. PyAV is imported when a file is
+written, so the command-line parser can read :data:`VIDEO_CODECS` cheaply.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 
 
@@ -90,6 +90,8 @@ class Mp4Writer:
     """
 
     def __init__(self, path: str | Path, fps: float, size: tuple[int, int], codec: str = DEFAULT_CODEC) -> None:
+        import av
+
         chosen = video_codec(codec)
         width, height = (int(v) for v in size)
         if width < 2 or height < 2:
@@ -119,7 +121,9 @@ class Mp4Writer:
         pad = ((0, self._stream.height - self.size[1]), (0, self._stream.width - self.size[0]), (0, 0))
         if any(after for _, after in pad):
             image = np.pad(image, pad, mode="edge")
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        from av import VideoFrame
+
+        frame = VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
         self._container.mux(self._stream.encode(frame))
         self.frames_written += 1
 

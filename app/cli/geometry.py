@@ -1,13 +1,8 @@
-"""Command-line jobs on multi-view geometry: import a recording, re-triangulate, export.
-
-``add_geometry_commands`` adds the subcommands to the main parser and
-``run_geometry_command`` runs one of them (None for any other command).
-"""
+"""Command-line jobs on multi-view geometry: import a recording, re-triangulate, export poses."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from analysis.geometry.calibration_io import UNIT_SCALE
@@ -17,13 +12,13 @@ from analysis.geometry.robust_triangulation import (
     DEFAULT_THRESHOLD_PX,
 )
 from analysis.session.contract import EVENTS
-
-COMMANDS = ("import", "triangulate", "export-pose")
+from app.cli.command import ProgressBar, add_command, add_json_option, write_json_report
 
 
 def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
-    """Add ``import``, ``triangulate`` and ``export`` to the main parser's subcommands."""
-    imp = commands.add_parser("import", help="turn a recording (calibration, OpenPose JSON, videos) into a session")
+    """Add ``import``, ``triangulate`` and ``export-pose`` to the main parser's subcommands."""
+    imp = add_command(commands, "import", _import,
+                      help="turn a recording (calibration, OpenPose JSON, videos) into a session")
     imp.add_argument("--calibration", required=True, type=Path,
                      help="calibration.toml, EasyMocap intri.yml/extri.yml (or their folder), or Qualisys .qca.txt")
     imp.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
@@ -41,7 +36,7 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
     imp.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PX,
                      help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
 
-    tri = commands.add_parser("triangulate", help="re-triangulate a session into a new file")
+    tri = add_command(commands, "triangulate", _triangulate, help="re-triangulate a session into a new file")
     tri.add_argument("file", type=Path)
     tri.add_argument("--out", required=True, type=Path, help="new session file")
     tri.add_argument("--exclude", nargs="+", default=[], metavar="VIEW", help="views to leave out")
@@ -49,39 +44,16 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
                      help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
     tri.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
                      help=f"detections below this confidence are not used (default {DEFAULT_MIN_CONFIDENCE:g})")
-    tri.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
+    add_json_option(tri, "the summary")
 
-    exp = commands.add_parser("export-pose", help="export 3D poses (TRC, long CSV) and the calibration (toml)")
+    exp = add_command(commands, "export-pose", _export,
+                      help="export 3D poses (TRC, long CSV) and the calibration (toml)")
     exp.add_argument("file", type=Path)
     exp.add_argument("--take", default=None, help="take id for TRC (default: the only take)")
     exp.add_argument("--trc", type=Path, default=None, help="OpenSim TRC of one take (metres, Y up)")
     exp.add_argument("--csv", type=Path, default=None, help="long-format CSV of all takes (metres, session world)")
     exp.add_argument("--calibration", type=Path, default=None, help="calibration.toml of the session's cameras")
     exp.add_argument("--reference", action="store_true", help="export pose3d_reference instead of pose3d")
-
-
-def run_geometry_command(args: argparse.Namespace) -> int | None:
-    """Run the command in ``args`` if it is one of this module's; None otherwise."""
-    if args.command == "import":
-        return _import(args)
-    if args.command == "triangulate":
-        return _triangulate(args)
-    if args.command == "export-pose":
-        return _export(args)
-    return None
-
-
-def _progress_bar(description: str, unit: str):
-    from tqdm import tqdm
-
-    bar = tqdm(desc=description, unit=unit)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, update
 
 
 def _print_summary(summary: dict, threshold_px: float) -> None:
@@ -110,12 +82,11 @@ def _import(args: argparse.Namespace) -> int:
 
     if args.level < 1:
         raise ValueError(f"--level must be at least 1, got {args.level}")
-    bar, update = _progress_bar("Selecting the athlete", "frame")
-    with bar:
+    with ProgressBar("Selecting the athlete", "frame") as progress:
         imported = import_recording(
             args.calibration, args.keypoints, args.out, args.fps, layout=args.layout, units=args.units,
             videos_dir=args.videos, embed_videos=args.embed_videos, event=args.event, level=args.level,
-            athlete=args.athlete, threshold_px=args.threshold, progress=update)
+            athlete=args.athlete, threshold_px=args.threshold, progress=progress)
     calibration = imported.calibration
     print(f"calibration: {args.calibration} ({calibration.file_format}, {len(calibration.cameras)} cameras); "
           f"{calibration.conversion}")
@@ -138,14 +109,12 @@ def _triangulate(args: argparse.Namespace) -> int:
     from analysis.geometry.report import summary
     from analysis.geometry.retriangulate import retriangulate, write_retriangulated
     from analysis.geometry.rig import CameraRig
-    from analysis.session.atomic import write_text_atomically
     from analysis.session.reader import Session
 
     with Session.open(args.file) as session:
         rig = CameraRig(session.cameras, args.threshold, args.min_confidence, source=str(session.path))
-        bar, update = _progress_bar("Triangulating", "take")
-        with bar:
-            results = retriangulate(session, rig, args.exclude, update)
+        with ProgressBar("Triangulating", "take") as progress:
+            results = retriangulate(session, rig, args.exclude, progress)
         report = summary({take: r.observations for take, r in results.items()}, session.view_names,
                          session.skeleton.joint_names)
         report["excluded_views"] = list(args.exclude)
@@ -154,8 +123,7 @@ def _triangulate(args: argparse.Namespace) -> int:
     print(f"wrote {args.out}")
     _print_summary(report, args.threshold)
     if args.json is not None:
-        write_text_atomically(args.json, json.dumps(report, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        write_json_report(args.json, report)
     return 0
 
 

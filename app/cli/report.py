@@ -12,18 +12,23 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.render.report import ReportContent, ReportPrediction, build_report
-from analysis.session.library import Library
-from app.cli.export import EXIT_BAD_INPUT, EXIT_INTERRUPTED, parse_take_reference
+from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
+from app.cli.export import parse_take_reference
+
+if TYPE_CHECKING:
+    from analysis.render.report import ReportContent, ReportPrediction
+    from analysis.session.library import Library
 
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
 
 def add_report_command(commands: argparse._SubParsersAction) -> None:
     """Add ``report`` to the main parser's subcommands."""
-    report = commands.add_parser(
-        "report", help="write a take's report (score, penalties with key frames, curves, notes, comparison)",
+    report = add_command(
+        commands, "report", _report,
+        help="write a take's report (score, penalties with key frames, curves, notes, comparison)",
         description="Write a take's report: the score with the judges' spread and the model's prediction, the "
                     "penalties with a key frame each (faces blurred), the kinematic curves with the penalty spans, "
                     "the markers and notes, and the comparison with the best exemplar. The output's suffix "
@@ -42,37 +47,30 @@ def add_report_command(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--device", choices=("cpu", "cuda"), default=None, help="device of the model")
 
 
-def run_report_command(args: argparse.Namespace) -> int | None:
-    """Run ``report`` if ``args`` asks for it; None for any other command. Bad input exits 2 with one line."""
-    if args.command != "report":
-        return None
-    if args.out.suffix.lower() not in REPORT_SUFFIXES:
-        return _fail(f"{args.out}: the report is written as .html or .pdf, not {args.out.suffix or 'no suffix'}")
-    from tqdm import tqdm
+def _report(args: argparse.Namespace) -> int:
+    """Run ``report``; bad input raises ValueError naming the file (one line, exit 2)."""
+    from analysis.render.report import build_report
+    from analysis.session.library import Library
 
+    if args.out.suffix.lower() not in REPORT_SUFFIXES:
+        raise ValueError(f"{args.out}: the report is written as .html or .pdf, not {args.out.suffix or 'no suffix'}")
     library = Library.scan(args.file.parent)
     reference = parse_take_reference(args.reference, "--reference") or _best_reference(library, args.file, args.take)
+    prediction = None
     if not args.no_score:
         exemplars = library if args.exemplars is None else Library.scan(args.exemplars)
-    prediction = None if args.no_score else predict(args.file, args.take, args.model, exemplars, args.device)
-    bar = tqdm(desc=f"Writing {args.out.name}", unit="step")
-
-    def progress(done: int, total: int, message: str) -> None:
-        bar.total = total
-        bar.set_postfix_str(message)
-        bar.update(done - bar.n)
-
+        prediction = predict(args.file, args.take, args.model, exemplars, args.device)
     try:
-        content = build_report(args.file, args.take, prediction=prediction, reference=reference, view=args.view,
-                               anonymize=not args.no_anonymize, progress=progress)
+        with ProgressBar(f"Writing {args.out.name}", "step") as bar:
+            content = build_report(args.file, args.take, prediction=prediction, reference=reference, view=args.view,
+                                   anonymize=not args.no_anonymize,
+                                   progress=lambda done, total, _message: bar(done, total))
         path = write_report(content, args.out)
     except KeyboardInterrupt:
         print(f"{args.out}: report interrupted, nothing written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as error:
-        return _fail(f"{error.filename or args.out}: {error.strerror or error}")
-    finally:
-        bar.close()
+        raise ValueError(f"{error.filename or args.out}: {error.strerror or error}") from error
     print(f"wrote {path}")
     return 0
 
@@ -99,6 +97,7 @@ def predict(session_path: Path, take_id: str, model: Path | None, library: Libra
     """Score the take as ``main.py score`` does, against the exemplars of ``library``; None (with a note)
     when no exemplar of its action is found there."""
     from analysis.exemplars import exemplar_references
+    from analysis.render.report import ReportPrediction
     from analysis.session.reader import Session
     from app.cli.scoring import score_library_take
     from models.scorer import Scorer
@@ -122,8 +121,3 @@ def _best_reference(library: Library, session_path: Path, take_id: str) -> tuple
     except ValueError as error:
         print(f"note: {error}: the report has no comparison")
         return None
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT

@@ -24,11 +24,11 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle, load_take_bundle
 
 
-def _load_and_align(path, take_id: str, athlete: str, trainee: TakeBundle, fps: float) -> tuple[Session, ExemplarBundle]:
+def _load_and_align(path, take_id: str, athlete: str, trainee: TakeBundle) -> tuple[Session, ExemplarBundle]:
     session = Session.open(path)
     try:
         exemplar = load_take_bundle(session, take_id)
-        return session, build_exemplar_bundle(trainee, exemplar, path, athlete, fps)
+        return session, build_exemplar_bundle(trainee, exemplar, path, athlete)
     except BaseException:
         session.close()
         raise
@@ -68,14 +68,14 @@ class ExemplarController(QObject):
     def choose(self, file: str, take_id: str) -> None:
         """Load, align and show take ``take_id`` of library ``file`` (an index ``file`` value): one of
         the exemplar candidates or of the other takes of the action."""
-        trainee, session, library = self.state.take, self.state.session, self.state.library
-        if trainee is None or session is None or library is None:
+        trainee, library = self.state.take, self.state.library
+        if trainee is None or library is None:
             return
         rows = library.index
         match = rows[(rows["file"] == file) & (rows["take"] == take_id)]
         athlete = str(match["athlete"].iloc[0]) if len(match) else ""
         self.busy.emit(f"Aligning {take_id} …")
-        self.workers.start(_load_and_align, library.path_of(file), take_id, athlete, trainee, session.fps,
+        self.workers.start(_load_and_align, library.path_of(file), take_id, athlete, trainee,
                            returned=lambda result: self._aligned(trainee, result),
                            dropped=lambda result: result[0].close(), errored=self._worker_failed)
 

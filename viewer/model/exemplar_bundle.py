@@ -66,9 +66,11 @@ class ExemplarBundle:
         return int(matched[min(max(int(trainee_frame), 0), len(matched) - 1)])
 
 
-def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str,
-                          fps: float) -> ExemplarBundle:
+def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str) -> ExemplarBundle:
     """Align ``exemplar`` onto ``trainee`` (DTW), place its pose on the trainee, sum up deviations.
+
+    The joint angles of the summary and the exemplar's kinematics are taken on the
+    trainee's frames, at its frame rate (``trainee.fps``).
 
     Parameters
     ----------
@@ -78,8 +80,6 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         The exemplar's session file.
     athlete : str
         The exemplar's athlete.
-    fps : float
-        The trainee's frame rate, for the joint angles of the summary and the exemplar's kinematics.
 
     Raises
     ------
@@ -94,7 +94,7 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         poses[role] = take.pose
         if poses[role] is None:
             raise ValueError(f"{role} take {take.take_id} has no 3D pose to compare")
-    comparison = compare_poses(poses["trainee"], poses["exemplar"], trainee.skeleton, fps)
+    comparison = compare_poses(poses["trainee"], poses["exemplar"], trainee.skeleton, trainee.fps)
     return ExemplarBundle(
         take=exemplar,
         path=Path(path),
@@ -103,5 +103,5 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         alignment=comparison.alignment,
         aligned_pose=comparison.aligned_pose,
         deviations=comparison.deviations,
-        kinematics=take_kinematics(comparison.aligned_pose, trainee.skeleton, fps, trainee.event),
+        kinematics=take_kinematics(comparison.aligned_pose, trainee.skeleton, trainee.fps, trainee.event),
     )
