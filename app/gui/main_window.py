@@ -27,6 +27,7 @@ from app.gui.export_dialog import (
 )
 from app.gui.model_registry import ModelRegistry
 from app.gui.playback import PlaybackDriver
+from app.gui.progress_controller import ProgressController
 from app.gui.scoring_controller import ScoringController
 from app.gui.scoring_menu import build_model_menu, connect_scoring_panel
 from app.gui.session_controller import SessionController
@@ -38,6 +39,7 @@ from viewer.vispy.skeleton_view import SkeletonView
 from viewer.widgets.compare_view import CompareView
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.library_browser import LibraryBrowser
+from viewer.widgets.progress_panel import ProgressPanel
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
 from viewer.widgets.triangulation_inspector import TriangulationInspector
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         self.exemplars = ExemplarController(self.state, self)
         self.models = models or ModelRegistry(self.settings)
         self.scoring = ScoringController(self.state, self.models, self.settings, self)
+        self.progress = ProgressController(self.models, self)
 
         self.video_grid = VideoGrid(self.state, self.controller.frames)
         self.skeleton_view = SkeletonView(self.state)
@@ -81,6 +84,7 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self.state)
         self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
         self.scoring_panel = ScoringPanel(self.state)
+        self.progress_panel = ProgressPanel(self.state)
 
         centre = QWidget()
         layout = QVBoxLayout(centre)
@@ -97,10 +101,12 @@ class MainWindow(QMainWindow):
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
             "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "progress": self._dock("Progress", self.progress_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["progress"])
         self.docks["curves"].raise_()
         self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [310, 480], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
@@ -119,6 +125,7 @@ class MainWindow(QMainWindow):
         self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         self.exemplars.busy.connect(self._show_busy)
         self.compare.exemplar_chosen.connect(self.exemplars.choose)
+        self._connect_progress()
         self.state.retriangulation_requested.connect(
             lambda views: self.controller.retriangulate(views, self.inspector.retriangulation_threshold_px()))
         self.state.session_changed.connect(lambda _s: self._update_title())
@@ -126,6 +133,18 @@ class MainWindow(QMainWindow):
         self.state.frame_changed.connect(self._update_frame_label)
         self.video_grid.frame_presented.connect(self._count_presented)
         self._restore_layout()
+
+    def _connect_progress(self) -> None:
+        """The progress panel asks for an athlete's scores on an action; a clicked point opens that take."""
+        panel, progress = self.progress_panel, self.progress
+        panel.requested.connect(lambda athlete, action: self.state.library is not None
+                                and progress.request(self.state.library, athlete, action))
+        progress.ready.connect(panel.set_series)
+        progress.progress.connect(panel.set_progress)
+        progress.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        panel.take_chosen.connect(lambda file, take: self.controller.open_take_in_file(
+            self.state.library.path_of(file), take))
+        self.models.active_changed.connect(lambda _entry: panel.refresh())
 
     # ------------------------------------------------------------------ layout
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -331,5 +350,6 @@ class MainWindow(QMainWindow):
             runner.close()                  # ... and no background job outlives the window
         self.exemplars.close()
         self.scoring.close()
+        self.progress.close()
         self.controller.close()
         super().closeEvent(event)
