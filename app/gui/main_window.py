@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.annotation_tools import ANNOTATION_KEYS, install_annotation_tools
+from app.gui.annotations_controller import AnnotationsController
 from app.gui.exemplar_controller import ExemplarController
 from app.gui.export_dialog import (
     ExportDialog,
     export_take_csv_interactively,
     save_snapshot_interactively,
 )
+from app.gui.full_screen import FullScreenView
 from app.gui.model_registry import ModelRegistry
 from app.gui.playback import PlaybackDriver
 from app.gui.progress_controller import ProgressController
@@ -39,6 +42,7 @@ from viewer.vispy.skeleton_view import SkeletonView
 from viewer.widgets.compare_view import CompareView
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.library_browser import LibraryBrowser
+from viewer.widgets.markers_panel import MarkersPanel
 from viewer.widgets.progress_panel import ProgressPanel
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
@@ -75,6 +79,7 @@ class MainWindow(QMainWindow):
         self.models = models or ModelRegistry(self.settings)
         self.scoring = ScoringController(self.state, self.models, self.settings, self)
         self.progress = ProgressController(self.models, self)
+        self.annotations = AnnotationsController(self.state, self)
 
         self.video_grid = VideoGrid(self.state, self.controller.frames)
         self.skeleton_view = SkeletonView(self.state)
@@ -84,6 +89,8 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self.state)
         self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
         self.scoring_panel = ScoringPanel(self.state)
+        self.markers_panel = MarkersPanel(self.state)
+        self.full_screen = FullScreenView(self, self.video_grid, self.state)
         self.progress_panel = ProgressPanel(self.state)
 
         centre = QWidget()
@@ -102,8 +109,11 @@ class MainWindow(QMainWindow):
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
             "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             "progress": self._dock("Progress", self.progress_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["browser"], self.docks["markers"])
+        self.docks["browser"].raise_()
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
         self.tabifyDockWidget(self.docks["inspector"], self.docks["progress"])
@@ -113,6 +123,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [400, 360], Qt.Orientation.Vertical)
 
         self._build_menus()
+        install_annotation_tools(self, self.state.annotations, self.annotations, self.docks["markers"],
+                                 self.full_screen)
+        self.annotations.failed.connect(self._report_error)
         build_model_menu(self, self.scoring, self.models, self.fine_tune)
         connect_scoring_panel(self.scoring_panel, self.scoring, self.models)
         self.scoring.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
@@ -334,8 +347,7 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"),
                          ("Ctrl+R", "Write the take's report (HTML or PDF)"), ("S", "Score the take again"),
-                         ("F1", "This list"),
-                         ("Double-click a video tile", "Enlarge it / back to the grid")], self).exec()
+                         ("F1", "This list"), *ANNOTATION_KEYS], self).exec()
 
     def _about(self) -> None:
         QMessageBox.about(self, "Lucid Workstation",
@@ -343,6 +355,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.state.set_playing(False)
+        self.full_screen.leave()            # the layout saved is the normal one
         self.settings.set_window_layout(self.saveGeometry(), self.saveState())
         for dialog in self.findChildren(QDialog):
             dialog.close()                  # a running export or fine-tuning is asked to stop ...

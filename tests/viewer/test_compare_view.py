@@ -7,11 +7,8 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings
 
 from analysis.session.library import Library
-from app.gui.main_window import MainWindow
-from app.gui.settings import AppSettings
 
 TIMEOUT_MS = 30000
 
@@ -31,17 +28,6 @@ def trainee(library_folder):
     index = Library.scan(library_folder).index
     row = index[~index["is_exemplar"] & index["has_video"]].iloc[0]
     return row["file"], row["take"]
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings=settings, show_errors=False)
-    window.resize(1500, 950)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _open_with_exemplar(window, qtbot, folder, file, take):
