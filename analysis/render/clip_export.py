@@ -18,7 +18,7 @@ while the calling thread encodes.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from analysis.annotations.items import AnnotationItem
 from analysis.exemplars import take_exemplars
 from analysis.motion.alignment import align_takes
 from analysis.render.clip_render import LAYOUTS, ClipRenderer
@@ -166,7 +167,8 @@ def _default_view(session: Session, take_id: str) -> str:
 def prepared_clip(session_path: str | Path, take_id: str, layout: str = "single", view: str | None = None,
                   start: int | None = None, end: int | None = None, overlays: OverlayOptions = DEFAULT_OVERLAYS,
                   exemplar: tuple[str | Path, str] | None = None,
-                  prediction: Prediction | None = None) -> Iterator[PreparedClip]:
+                  prediction: Prediction | None = None,
+                  annotations: Sequence[AnnotationItem] | None = None) -> Iterator[PreparedClip]:
     """Open the session (and the exemplar's) and build the renderer of a clip; closes them on exit.
 
     Parameters are those of :func:`export_clip`.
@@ -188,7 +190,7 @@ def prepared_clip(session_path: str | Path, take_id: str, layout: str = "single"
             pane = _exemplar_pane(session, take_id, exemplar_session, exemplar_take, views[0], overlays)
             source = (exemplar_session, exemplar_take, views[0])
         renderer = ClipRenderer(layout, session.cameras, [session.view_names.index(v) for v in views],
-                                clip_overlays(session, take_id, overlays, prediction), first, last, pane)
+                                clip_overlays(session, take_id, overlays, prediction, annotations), first, last, pane)
         yield PreparedClip(renderer, session.fps, first, last, session, take_id, tuple(views), source)
 
 
@@ -222,6 +224,7 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
                 overlays: OverlayOptions = DEFAULT_OVERLAYS, exemplar: tuple[str | Path, str] | None = None,
                 progress: ProgressCallback | None = None, cancelled: Callable[[], bool] | None = None, *,
                 prediction: Prediction | None = None, codec: str = DEFAULT_CODEC,
+                annotations: Sequence[AnnotationItem] | None = None,
                 executor: Executor | None = None) -> Path:
     """Write an annotated MP4 of a take.
 
@@ -247,6 +250,9 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
         Polled before each frame; when it returns True the export stops.
     prediction : Prediction, optional
         A model's score and penalty heatmap, shown instead of the annotated ones.
+    annotations : sequence of AnnotationItem, optional
+        The drawings and markers burned in when ``overlays.annotations`` is set; default those
+        of the session's annotations file.
     codec : str
         A key of :data:`analysis.render.video_writer.VIDEO_CODECS`: ``h264`` (the default) or ``mp4v``.
     executor : concurrent.futures.Executor, optional
@@ -266,7 +272,8 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
     out_path = Path(out_path)
     if codec not in VIDEO_CODECS:
         raise ValueError(f"{out_path.name}: unknown video codec {codec!r}; expected one of {', '.join(VIDEO_CODECS)}")
-    with prepared_clip(session_path, take_id, layout, view, start, end, overlays, exemplar, prediction) as clip:
+    with prepared_clip(session_path, take_id, layout, view, start, end, overlays, exemplar, prediction,
+                       annotations) as clip:
         with atomic_output(out_path) as temporary:
             _write_video(temporary, clip, codec, clip.last - clip.first + 1, progress, cancelled, executor)
     return out_path
@@ -291,9 +298,11 @@ def _write_video(path: Path, clip: PreparedClip, codec: str, total: int, progres
 def export_snapshot_png(session_path: str | Path, take_id: str, frame: int, out: str | Path,
                         layout: str = "single", view: str | None = None,
                         overlays: OverlayOptions = DEFAULT_OVERLAYS, exemplar: tuple[str | Path, str] | None = None,
-                        prediction: Prediction | None = None) -> Path:
+                        prediction: Prediction | None = None,
+                        annotations: Sequence[AnnotationItem] | None = None) -> Path:
     """Write one annotated frame as PNG (the penalty strip spans the whole take)."""
-    with prepared_clip(session_path, take_id, layout, view, None, None, overlays, exemplar, prediction) as clip:
+    with prepared_clip(session_path, take_id, layout, view, None, None, overlays, exemplar, prediction,
+                       annotations) as clip:
         _frame_range(clip.session, take_id, frame, frame)
         image = clip.render(int(frame))
     ok, encoded = cv2.imencode(".png", image)

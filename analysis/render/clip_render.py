@@ -25,6 +25,7 @@ from analysis.render.drawing import (
     put_text,
     text_width,
 )
+from analysis.render.drawings import draw_marker_caption
 from analysis.render.layouts import LAYOUTS, even, layout_tiles, render_tile
 from analysis.render.overlays import ClipOverlays, ExemplarPane
 from analysis.render.penalty_strip import (
@@ -88,7 +89,8 @@ class ClipRenderer:
         self.tiles, (width, video_height) = layout_tiles(layout, shown)
         self.video_height = video_height
         self.size = (width, even(video_height + footer_height(overlays)))
-        self.strip = None if overlays.penalties is None else PenaltyStrip(overlays.penalties, width, first, last)
+        self.strip = None if overlays.penalties is None else PenaltyStrip(
+            overlays.penalties, width, first, last, tuple(marker.frame for marker in overlays.markers))
         self._band = self._info_band(width) if (overlays.timestamp or overlays.score is not None) else None
 
     @property
@@ -148,6 +150,8 @@ class ClipRenderer:
         else:
             for tile, view, image in zip(self.tiles, self.views, images):
                 render_tile(canvas, tile, image, take, view, frame, tile.camera.name)
+        if self.overlays.markers:
+            draw_marker_caption(canvas, self.overlays.markers, frame, take.fps, self.video_height)
         top = self.video_height
         if self._band is not None:
             canvas[top:top + INFO_BAND_HEIGHT] = self._band

@@ -26,6 +26,7 @@ from analysis.render.drawing import (
     draw_skeleton,
     put_label,
 )
+from analysis.render.drawings import draw_drawings
 from analysis.render.overlays import TakeOverlays
 
 LAYOUTS: tuple[str, ...] = ("single", "mosaic", "compare")
@@ -148,6 +149,8 @@ def render_tile(canvas: np.ndarray, tile: Tile, image: np.ndarray | None, take: 
         joints = take.points[view, frame] * scale + (left, top)
         draw_skeleton(region, joints, take.skeleton, thickness=max(2, int(round(width / 320))))
         draw_angle_labels(region, joints, take, frame, text_scale * 0.9)
+    if take.drawings:
+        draw_drawings(region, take.drawings, tile.camera.name, frame, scale, (left, top), text_scale)
     if image is None:
         put_label(region, "no video", (6, tile.height - 24), text_scale * 0.85, MUTED_TEXT)
     put_label(region, title, (6, 6), text_scale)

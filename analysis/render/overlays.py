@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.annotations.items import Drawing, Marker
 from analysis.geometry.cameras import Camera
 from analysis.motion.skeleton import Skeleton
 
@@ -44,6 +45,9 @@ class OverlayOptions:
     anonymize : bool
         Blur each face, located from the head keypoints of the 2D detections
         (:mod:`analysis.render.anonymize`), in every view shown.
+    annotations : bool
+        Burn in the coach's drawings (on their views and frames) and markers (their
+        notes over the video, ticks on the penalty strip).
     """
 
     skeleton: str = "detections"
@@ -52,6 +56,7 @@ class OverlayOptions:
     penalties: bool = True
     timestamp: bool = True
     anonymize: bool = False
+    annotations: bool = False
 
     def __post_init__(self) -> None:
         if self.skeleton not in SKELETON_SOURCES:
@@ -101,6 +106,8 @@ class TakeOverlays:
     faces : ndarray (V, T, 3) or None
         Face disc (centre x, y and radius, camera pixels) blurred in each view
         and frame (:func:`analysis.render.anonymize.face_tracks`); None blurs nothing.
+    drawings : tuple of Drawing
+        The coach's drawings on the take's views (camera pixels), drawn on their frames.
     """
 
     label: str
@@ -109,12 +116,14 @@ class TakeOverlays:
     angles: tuple[AngleTrack, ...]
     fps: float
     faces: np.ndarray | None = None
+    drawings: tuple[Drawing, ...] = ()
 
     def in_view(self, view: int) -> "TakeOverlays":
         """These overlays with only view ``view`` (then at index 0)."""
         def one(array: np.ndarray | None) -> np.ndarray | None:
             return None if array is None else array[view:view + 1]
-        return TakeOverlays(self.label, self.skeleton, one(self.points), self.angles, self.fps, one(self.faces))
+        return TakeOverlays(self.label, self.skeleton, one(self.points), self.angles, self.fps, one(self.faces),
+                            self.drawings)
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,8 @@ class ClipOverlays:
         saying that no penalty is recorded.
     timestamp : bool
         Write the frame index and time in the information band.
+    markers : tuple of Marker
+        The coach's markers: each note over the video for a moment from its frame.
     """
 
     take: TakeOverlays
@@ -162,6 +173,7 @@ class ClipOverlays:
     score_source: str = "annotated"
     penalties: tuple[PenaltyTrack, ...] | None = None
     timestamp: bool = True
+    markers: tuple[Marker, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ REPORT_GRID = "#e3e6ea"
 REPORT_AXIS = "#9aa1ab"
 #: Curves of the body's centre line (trunk, centre of mass) on paper; left and right keep their colours.
 REPORT_CENTRE_CURVE = "#3b4252"
-REPORT_MARKER = "#2e7d32"
+REPORT_MARKER = "#8a3fc2"   # the workstation's marker purple, darker for paper
 REPORT_SPAN_ALPHA = 0.16
 
 

@@ -54,6 +54,8 @@ def add_export_commands(commands: argparse._SubParsersAction) -> None:
                         help="video codec: h264 (H.264, plays everywhere; the default) or mp4v (MPEG-4 Part 2)")
     export.add_argument("--anonymize", action="store_true",
                         help="blur each face, located from the head keypoints of the 2D pose, in every view")
+    export.add_argument("--annotations", action="store_true",
+                        help="burn in the coach's drawings and markers (from FILE's .annotations.json beside it)")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -78,7 +80,7 @@ def _export(args: argparse.Namespace) -> int:
     try:
         overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
                                   penalties=not args.no_penalties, timestamp=not args.no_timestamp,
-                                  anonymize=args.anonymize)
+                                  anonymize=args.anonymize, annotations=args.annotations)
         exemplar = parse_take_reference(args.exemplar, "--exemplar")
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
             exemplar = exemplar or best_exemplar(args.file, args.take)

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.annotations.document import AnnotationsFormatError
 from analysis.session.contract import SessionFormatError
 from app.cli.command import EXIT_BAD_INPUT, ProgressBar, add_command, add_json_option
 from app.cli.detect import add_detect_command
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     args.command_line = list(sys.argv[1:] if argv is None else argv)
     try:
         return args.run(args)
-    except SessionFormatError as error:
+    except (SessionFormatError, AnnotationsFormatError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (FileNotFoundError, ValueError, KeyError, IndexError) as error:
