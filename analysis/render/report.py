@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from analysis.annotations.items import AnnotationItem, Marker, ReviewedPenalty
 from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.motion.comparison import compare_poses, largest_deviations
 from analysis.motion.kinematics import DEFAULT_GROUPS, take_kinematics
@@ -241,6 +242,14 @@ def best_view(points: np.ndarray, frame: int, widths: Sequence[int], heights: Se
     return max(candidates, key=area)
 
 
+def annotations_of_take(items: Sequence[AnnotationItem], take_id: str) -> tuple[list[tuple[int, str]],
+                                                                               list[ReviewedPenalty]]:
+    """The markers (frame, note) in frame order and the reviewed penalties of ``take_id`` among ``items``."""
+    own = [item for item in items if item.take == take_id]
+    markers = sorted((item.frame, item.note) for item in own if isinstance(item, Marker))
+    return markers, [item for item in own if isinstance(item, ReviewedPenalty)]
+
+
 # --------------------------------------------------------------- building
 def build_report(session_path: str | Path, take_id: str, *, prediction: ReportPrediction | None = None,
                  reference: tuple[str | Path, str] | None = None, markers: Sequence[tuple[int, str]] = (),
@@ -305,7 +314,7 @@ def build_report(session_path: str | Path, take_id: str, *, prediction: ReportPr
             kinematics = take_kinematics(pose, session.skeleton, session.fps, session.event)
             spans = [FigureSpan(str(p.number), p.start, p.end) for p in pictured if 0 <= p.start < p.end]
             figure = curve_figure(kinematics, DEFAULT_GROUPS, session.fps, spans,
-                                  [(f"M{k + 1}", int(frame)) for k, (frame, _) in enumerate(markers)])
+                                  [(f"M{k + 1}", int(frame)) for k, (frame, _) in enumerate(sorted(markers))])
             curves = ReportImage.from_bgr("curves.png", figure, "Kinematics; shaded: the penalties' frame spans "
                                                                 "(numbered as in the table); dashed: markers")
         step(2 + len(penalties), "Comparing with the reference …")
@@ -322,7 +331,7 @@ def build_report(session_path: str | Path, take_id: str, *, prediction: ReportPr
             penalties=tuple(pictured),
             penalty_source=source,
             curves=curves,
-            markers=tuple(ReportMarker(int(frame), frame / session.fps, note) for frame, note in markers),
+            markers=tuple(ReportMarker(int(frame), frame / session.fps, note) for frame, note in sorted(markers)),
             comparison=comparison,
             anonymized=anonymize,
             created=datetime.now().isoformat(timespec="minutes"),

@@ -3,7 +3,8 @@
 The take is scored by the model (the shipped one unless ``--model``) against
 the exemplars of its action in the session's folder, as ``score`` does, and
 compared with the best exemplar (``--reference`` names another take, any take
-of the action).
+of the action). The markers with their notes and the coach's penalty review
+come from the session's annotations file when there is one.
 """
 
 from __future__ import annotations
@@ -49,11 +50,13 @@ def add_report_command(commands: argparse._SubParsersAction) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     """Run ``report``; bad input raises ValueError naming the file (one line, exit 2)."""
-    from analysis.render.report import build_report
+    from analysis.annotations.document import annotations_path, read_annotations
+    from analysis.render.report import annotations_of_take, build_report
     from analysis.session.library import Library
 
     if args.out.suffix.lower() not in REPORT_SUFFIXES:
         raise ValueError(f"{args.out}: the report is written as .html or .pdf, not {args.out.suffix or 'no suffix'}")
+    markers, reviewed = annotations_of_take(read_annotations(annotations_path(args.file)).items, args.take)
     library = Library.scan(args.file.parent)
     reference = parse_take_reference(args.reference, "--reference") or _best_reference(library, args.file, args.take)
     prediction = None
@@ -62,8 +65,8 @@ def _report(args: argparse.Namespace) -> int:
         prediction = predict(args.file, args.take, args.model, exemplars, args.device)
     try:
         with ProgressBar(f"Writing {args.out.name}", "step") as bar:
-            content = build_report(args.file, args.take, prediction=prediction, reference=reference, view=args.view,
-                                   anonymize=not args.no_anonymize,
+            content = build_report(args.file, args.take, prediction=prediction, reference=reference, markers=markers,
+                                   reviewed=reviewed, view=args.view, anonymize=not args.no_anonymize,
                                    progress=lambda done, total, _message: bar(done, total))
         path = write_report(content, args.out)
     except KeyboardInterrupt:

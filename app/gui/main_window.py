@@ -277,10 +277,13 @@ class MainWindow(QMainWindow):
 
     def write_report(self) -> None:
         """File > Report…: the dialog on the current take."""
+        from analysis.render.report import annotations_of_take
         from app.gui.report_dialog import ReportDialog
 
         if self.state.take is not None:
-            self.report_dialog = ReportDialog(self.state, parent=self)
+            markers, reviewed = annotations_of_take(self.state.annotations.items(self.state.take.take_id),
+                                                    self.state.take.take_id)
+            self.report_dialog = ReportDialog(self.state, markers, reviewed, parent=self)
             self.report_dialog.open()
 
     def save_screenshot(self) -> None:

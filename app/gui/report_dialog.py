@@ -122,6 +122,8 @@ class ReportDialog(QDialog):
         form.addRow("Include", self.prediction_box)
         form.addRow("Compared with", self.reference_label)
         form.addRow("Markers", QLabel(f"{len(self.markers)} with their notes"))
+        form.addRow("Penalties", QLabel(f"as the coach reviewed them ({len(reviewed)} items)" if reviewed
+                                        else "as annotated in the session (not reviewed)"))
 
         self.progress_bar = QProgressBar(minimum=0, maximum=1, value=0)
         self.status_label = QLabel("")

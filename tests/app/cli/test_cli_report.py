@@ -39,6 +39,26 @@ def test_the_cli_writes_an_a4_pdf_with_its_pictures(session_file, tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf", "session.h5"]
 
 
+def test_the_report_reads_the_markers_and_the_coachs_review_from_the_annotations_file(session_file, tmp_path):
+    from analysis.annotations.document import (
+        AnnotationsDocument,
+        annotations_path,
+        write_annotations,
+    )
+    from analysis.annotations.items import Marker, ReviewedPenalty
+
+    items = (Marker("take2", 9, "landing too deep"), Marker("take2", 2, "take-off"), Marker("take1", 1, "not this take"),
+             ReviewedPenalty("take2", "BENT_KNEES", 2, 6, 0.5, "edited", 0.8),
+             ReviewedPenalty("take2", "LEGS_APART", 5, 9, 0.1, "rejected", 0.4))
+    write_annotations(annotations_path(session_file), AnnotationsDocument(items), session_file.name)
+    out = tmp_path / "report.html"
+    assert main(["report", str(session_file), "--take", "take2", "--out", str(out), "--no-score"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.index("take-off") < html.index("landing too deep") and "not this take" not in html
+    assert "reviewed by the coach" in html and "Reviewed by the coach</th><td>9.50" in html
+    assert "LEGS_APART" not in html.split("Key frames")[0]       # a rejected item is not listed
+
+
 def test_bad_output_suffix_take_and_reference_exit_2(session_file, tmp_path, capsys):
     assert main(["report", str(session_file), "--take", "take2", "--out", str(tmp_path / "r.docx")]) == 2
     assert "written as .html or .pdf" in capsys.readouterr().err

@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from analysis.annotations.items import Marker
 from analysis.render.report import ReportCancelled
 from analysis.session.reader import Session
 from app.gui import report_dialog
 from app.gui.report_dialog import ReportDialog
 from tests.app.cli.test_cli_report import pdf_pages
+from viewer.model.annotations import AnnotationEdit
 from viewer.model.scoring_result import ExemplarUsed, ScoringResult
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
@@ -112,6 +114,7 @@ def test_ctrl_r_in_the_window_opens_the_report_dialog(qtbot, session_file, tmp_p
     qtbot.waitExposed(window)
     assert window.open_file(session_file, "take2")
     qtbot.waitUntil(lambda: window.state.take is not None, timeout=10000)
+    window.state.annotations.request(AnnotationEdit.adding(Marker("take2", 7, "watch the landing")))
     with qtbot.waitActive(window):
         window.activateWindow()
     window.video_grid.setFocus()
@@ -122,5 +125,5 @@ def test_ctrl_r_in_the_window_opens_the_report_dialog(qtbot, session_file, tmp_p
     window.report_dialog.output_edit.setText(str(out))
     with qtbot.waitSignal(window.report_dialog.report_finished, timeout=WAIT_MS):
         window.report_dialog.start()
-    assert out.exists()
+    assert "watch the landing" in out.read_text(encoding="utf-8")   # the window's markers, undoable as ever
     window.report_dialog.reject()
