@@ -17,11 +17,12 @@ Pure functions over any objects with the reviewed items' fields
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import pandas as pd
 
 from analysis.session.data import Penalties
 
@@ -93,6 +94,24 @@ def reviewed_penalties(items: Sequence[ReviewedItem]) -> Penalties:
     kept = kept_items(items)
     return Penalties(tuple(item.code for item in kept), np.array([item.value for item in kept], np.float32),
                      np.array([item.start for item in kept], np.int32), np.array([item.end for item in kept], np.int32))
+
+
+def reviewed_index(index: pd.DataFrame, reviews: Mapping[tuple[str, str], Sequence[ReviewedItem]]) -> pd.DataFrame:
+    """A library index with the coach's reviews applied: a ``reviewed`` column, and each reviewed take's
+    ``score`` replaced by :func:`reviewed_score` (so a take the judges left unscored can train once reviewed).
+
+    Parameters
+    ----------
+    index : DataFrame
+        Library index rows (``file``, ``take``, ``score``).
+    reviews : mapping of (file, take) to sequence of ReviewedItem
+        The reviewed items of each reviewed take (takes without items are not reviewed).
+    """
+    keys = list(zip(index["file"], index["take"]))
+    reviewed = np.array([bool(reviews.get(key)) for key in keys], dtype=bool)
+    scores = [reviewed_score(reviews[key]) if flag else score
+              for key, flag, score in zip(keys, reviewed, index["score"].to_numpy(dtype=np.float64))]
+    return index.assign(score=np.asarray(scores, dtype=np.float64), reviewed=reviewed)
 
 
 def predicted_span(activity: np.ndarray, threshold: float = PROPOSAL_THRESHOLD) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -43,6 +44,7 @@ from viewer.widgets.compare_view import CompareView
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.library_browser import LibraryBrowser
 from viewer.widgets.markers_panel import MarkersPanel
+from viewer.widgets.penalty_review_panel import PenaltyReviewPanel
 from viewer.widgets.progress_panel import ProgressPanel
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self.state)
         self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
         self.scoring_panel = ScoringPanel(self.state)
+        self.review_panel = PenaltyReviewPanel(self.state)
         self.markers_panel = MarkersPanel(self.state)
         self.full_screen = FullScreenView(self, self.video_grid, self.state)
         self.progress_panel = ProgressPanel(self.state)
@@ -107,7 +110,8 @@ class MainWindow(QMainWindow):
             "curves": self._dock("Kinematics", self.curves, Qt.DockWidgetArea.BottomDockWidgetArea),
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "scoring": self._dock("Scoring", self._beside(self.scoring_panel, self.review_panel),
+                                  Qt.DockWidgetArea.LeftDockWidgetArea),
             "progress": self._dock("Progress", self.progress_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
             "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
@@ -120,7 +124,7 @@ class MainWindow(QMainWindow):
         self.docks["curves"].raise_()
         self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [310, 480], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [400, 360], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [330, 470], Qt.Orientation.Vertical)
 
         self._build_menus()
         install_annotation_tools(self, self.state.annotations, self.annotations, self.docks["markers"],
@@ -166,6 +170,15 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    @staticmethod
+    def _beside(model_view: QWidget, review: QWidget) -> QSplitter:
+        """The model's verdict over the coach's review of it, in one dock."""
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(model_view)
+        splitter.addWidget(review)
+        splitter.setSizes([300, 340])
+        return splitter
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -299,7 +312,11 @@ class MainWindow(QMainWindow):
         if self.state.library is None or self.state.session is None:
             self._report_error("Fine-tune", "Open a session first: fine-tuning uses the takes of its library.")
             return None
-        dialog = FinetuneDialog(self.models, self.state, parent=self)
+        try:
+            dialog = FinetuneDialog(self.models, self.state, parent=self)
+        except ValueError as error:         # an annotations file in the library cannot be read
+            self._report_error("Fine-tune", str(error))
+            return None
         dialog.show()
         return dialog
 
