@@ -35,6 +35,27 @@ def window(qtbot, tmp_path):
     return window
 
 
+@pytest.fixture
+def tiny_model_window(qtbot, tmp_path, tiny_model_file):
+    """:func:`window` scoring with the tiny model (as the shipped one), without scoring takes as they open."""
+    from PySide6.QtCore import QSettings
+
+    from app.gui.main_window import MainWindow
+    from app.gui.model_registry import ModelRegistry
+    from app.gui.scoring_controller import AUTO_SCORE_KEY
+    from app.gui.settings import AppSettings
+
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set_value(AUTO_SCORE_KEY, False)
+    models = ModelRegistry(settings, folder=tmp_path / "models", default_path=tiny_model_file)
+    window = MainWindow(settings=settings, show_errors=False, models=models)
+    window.resize(1500, 950)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
 @pytest.fixture(scope="session")
 def synthetic_session_file(tmp_path_factory) -> Path:
     """A real synthetic session (women's floor, level 1): 3 takes, the first 2 with 640x360 video."""

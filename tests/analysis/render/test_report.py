@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import cv2
 import numpy as np
 import pytest
 
+from analysis.annotations.items import ReviewedPenalty
 from analysis.render.report import (
     ReportCancelled,
     ReportPrediction,
@@ -20,16 +20,6 @@ from analysis.render.report import (
 from analysis.render.report_html import report_html, write_report_html
 
 # make_session_data: take2 carries BENT_KNEES 0.3 on frames 2-5 and LEGS_APART 0.1 on frames 5-8; take1 is the exemplar.
-
-
-@dataclass(frozen=True)
-class Reviewed:
-    code: str
-    start: int
-    end: int
-    value: float
-    status: str
-    model_probability: float | None = None
 
 
 def _prediction(peak: int = 4, n_frames: int = 12) -> ReportPrediction:
@@ -96,8 +86,9 @@ def test_without_a_heatmap_the_key_frame_is_the_middle_of_the_span():
 
 
 def test_the_coach_review_replaces_the_annotated_penalties_and_the_score(session_file):
-    reviewed = [Reviewed("BENT_KNEES", 2, 6, 0.5, "edited", 0.9), Reviewed("LEGS_APART", 5, 9, 0.1, "rejected", 0.6),
-                Reviewed("ARMS", 7, 10, 0.3, "added")]
+    reviewed = [ReviewedPenalty("take2", "BENT_KNEES", 2, 6, 0.5, "edited", 0.9),
+                ReviewedPenalty("take2", "LEGS_APART", 5, 9, 0.1, "rejected", 0.6),
+                ReviewedPenalty("take2", "ARMS", 7, 10, 0.3, "added")]
     content = build_report(session_file, "take2", prediction=_prediction(), reviewed=reviewed)
     assert content.penalty_source == "reviewed by the coach"
     assert [(p.code, p.deduction, p.status) for p in content.penalties] == [("BENT_KNEES", 0.5, "edited"),

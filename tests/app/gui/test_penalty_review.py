@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from analysis.annotations.document import annotations_path, read_annotations
 from analysis.annotations.items import ReviewedPenalty
-from app.gui.main_window import MainWindow
-from app.gui.model_registry import ModelRegistry
-from app.gui.scoring_controller import AUTO_SCORE_KEY
-from app.gui.settings import AppSettings
 from viewer.model.scoring_result import ScoringResult
 
 N_FRAMES = 12
@@ -28,14 +24,9 @@ def _verdict() -> ScoringResult:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, tiny_model_file, session_file):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    settings.set_value(AUTO_SCORE_KEY, False)          # the test gives the verdict itself
-    models = ModelRegistry(settings, folder=tmp_path / "models", default_path=tiny_model_file)
-    window = MainWindow(settings=settings, show_errors=False, models=models)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+def window(qtbot, tiny_model_window, session_file):
+    """The window on take2, with the verdict of :func:`_verdict` (takes are not scored as they open)."""
+    window = tiny_model_window
     assert window.open_file(session_file, "take2")
     qtbot.waitUntil(lambda: window.state.take is not None, timeout=10000)
     window.state.set_scoring(_verdict())

@@ -6,12 +6,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from analysis.session.writer import write_session
-from app.gui.main_window import MainWindow
-from app.gui.model_registry import ModelRegistry
-from app.gui.settings import AppSettings
 from tests.helpers import exemplar_session_data, make_session_data
 
 WAIT_MS = 60_000
@@ -30,19 +27,8 @@ def library(tmp_path):
     return folder
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, tiny_model_file):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    models = ModelRegistry(settings, folder=tmp_path / "models", default_path=tiny_model_file)
-    window = MainWindow(settings=settings, show_errors=False, models=models)
-    window.resize(1500, 950)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def test_the_panel_plots_both_scores_in_session_order_and_a_click_opens_the_take(window, qtbot, library):
+def test_the_panel_plots_both_scores_in_session_order_and_a_click_opens_the_take(tiny_model_window, qtbot, library):
+    window = tiny_model_window
     assert window.open_file(library / "march.h5", "take2")
     window.docks["progress"].raise_()
     panel = window.progress_panel
@@ -66,7 +52,8 @@ def test_the_panel_plots_both_scores_in_session_order_and_a_click_opens_the_take
                     and window.state.take is not None and window.state.take.take_id == "take2", timeout=WAIT_MS)
 
 
-def test_another_action_or_athlete_can_be_chosen(window, qtbot, library):
+def test_another_action_or_athlete_can_be_chosen(tiny_model_window, qtbot, library):
+    window = tiny_model_window
     assert window.open_file(library / "march.h5", "take2")
     window.docks["progress"].raise_()
     panel = window.progress_panel

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from analysis.annotations.items import Marker
 from analysis.render.report import ReportCancelled
@@ -103,15 +103,7 @@ def test_a_bad_output_name_is_refused_in_the_dialog(qtbot, state, tmp_path):
     assert finished.args == [None] and "written as .html or .pdf" in dialog.last_error
 
 
-def test_ctrl_r_in_the_window_opens_the_report_dialog(qtbot, session_file, tmp_path):
-    from app.gui.main_window import MainWindow
-    from app.gui.settings import AppSettings
-
-    window = MainWindow(settings=AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)),
-                        show_errors=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+def test_ctrl_r_in_the_window_opens_the_report_dialog(qtbot, window, session_file, tmp_path):
     assert window.open_file(session_file, "take2")
     qtbot.waitUntil(lambda: window.state.take is not None, timeout=10000)
     window.state.annotations.request(AnnotationEdit.adding(Marker("take2", 7, "watch the landing")))
