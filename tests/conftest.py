@@ -18,6 +18,21 @@ def session_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def state(session_file):
+    """A viewer state showing take2 of :func:`session_file` (the session is closed afterwards)."""
+    from analysis.session.reader import Session
+    from viewer.model.state import ViewerState
+    from viewer.model.take_bundle import load_take_bundle
+
+    session = Session.open(session_file)
+    state = ViewerState()
+    state.set_session(session)
+    state.set_take(load_take_bundle(session, "take2"))
+    yield state
+    session.close()
+
+
+@pytest.fixture
 def window(qtbot, tmp_path):
     """The workstation's main window, shown at 1500 x 950, its settings in a temporary file; errors are
     recorded in ``last_error`` rather than shown in dialogs."""

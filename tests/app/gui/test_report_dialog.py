@@ -6,19 +6,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
 from analysis.annotations.items import Marker
 from analysis.render.report import ReportCancelled
-from analysis.session.reader import Session
 from app.gui import report_dialog
 from app.gui.report_dialog import ReportDialog
 from tests.app.cli.test_cli_report import pdf_pages
 from viewer.model.annotations import AnnotationEdit
 from viewer.model.scoring_result import ExemplarUsed, ScoringResult
-from viewer.model.state import ViewerState
-from viewer.model.take_bundle import load_take_bundle
 
 WAIT_MS = 30_000
 
@@ -28,16 +24,6 @@ def _scoring(n_frames: int) -> ScoringResult:
     heatmap[0, 3] = 0.95
     return ScoringResult("take2", 8.8, (ExemplarUsed("session.h5", "take1", "A01", 10.0),), ("BENT_KNEES", "HEAD"),
                          ("Bent knees", "Head position"), np.array([0.95, 0.7]), heatmap, np.zeros(17), "tiny", "v3")
-
-
-@pytest.fixture
-def state(session_file):
-    session = Session.open(session_file)
-    state = ViewerState()
-    state.set_session(session)
-    state.set_take(load_take_bundle(session, "take2"))
-    yield state
-    session.close()
 
 
 def _dialog(qtbot, state, **kwargs) -> ReportDialog:
