@@ -157,7 +157,7 @@ def proposals(codes: Sequence[str], probabilities: np.ndarray, heatmap: np.ndarr
     annotated : Penalties
         The take's penalties in the session file (their deductions are proposed for the same items).
     """
-    deductions = dict(zip(annotated.codes, (float(v) for v in annotated.values)))
+    deductions = dict(zip(annotated.codes, (round(float(v), 1) for v in annotated.values)))   # 0.1, not float32's
     order = np.argsort(-np.asarray(probabilities, dtype=np.float64), kind="stable")
     found = []
     for index in order:

@@ -10,7 +10,6 @@ come from the session's annotations file when there is one.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,7 +78,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def write_report(content: ReportContent, path: Path) -> Path:
-    """Write ``content`` as HTML or PDF, by ``path``'s suffix (a PDF starts an offscreen Qt when none runs)."""
+    """Write ``content`` as HTML or PDF, by ``path``'s suffix.
+
+    A PDF needs a Qt application: the running one, else an offscreen ``QGuiApplication``
+    made for the command (a process that goes on to show widgets must start its
+    ``QApplication`` first).
+    """
     if path.suffix.lower() != ".pdf":
         from analysis.render.report_html import write_report_html
 
@@ -89,9 +93,8 @@ def write_report(content: ReportContent, path: Path) -> Path:
     from app.gui.report_pdf import write_report_pdf
 
     application = QGuiApplication.instance()
-    if application is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        application = QGuiApplication([sys.argv[0]])   # lives while the PDF is written
+    if application is None:            # lives while the PDF is written; needs no display
+        application = QGuiApplication([sys.argv[0], "-platform", "offscreen"])
     return write_report_pdf(content, path)
 
 

@@ -29,7 +29,9 @@ def test_the_cli_writes_a_scored_html_report(session_file, tmp_path, tiny_model_
     assert "Comparison with the exemplar" in html and "Bent knees" in html
 
 
-def test_the_cli_writes_an_a4_pdf_with_its_pictures(session_file, tmp_path, capsys):
+def test_the_cli_writes_an_a4_pdf_with_its_pictures(qapp, session_file, tmp_path, capsys):
+    # qapp: this process goes on to show widgets, so its QApplication comes first (else the command makes
+    # a QGuiApplication, as ``main.py report`` does in its own process)
     out = tmp_path / "report.pdf"
     assert main(["report", str(session_file), "--take", "take2", "--out", str(out), "--no-score"]) == 0
     data = out.read_bytes()
