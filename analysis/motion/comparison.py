@@ -12,18 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.motion.alignment import (
-    Alignment,
-    align_exemplar_pose,
-    align_takes,
-    phase_deviation_summary,
-)
+from analysis.motion.alignment import Alignment, align_exemplar_pose, align_takes
+from analysis.motion.deviations import phase_deviation_summary
 from analysis.motion.skeleton import Skeleton
 
 #: The deviation summary splits the trainee's take into this many equal phases.
 SUMMARY_PHASES = 3
-#: Joints listed per phase where the largest deviations are shown.
-JOINTS_PER_PHASE = 3
+#: Body parts listed per phase where the largest deviations are shown (the compare tab, the report).
+PARTS_PER_PHASE = 3
 
 
 @dataclass(frozen=True)
@@ -37,7 +33,7 @@ class PoseComparison:
     aligned_pose : ndarray (T, J, 3) float64
         The reference pose on the take's frames, at the take's root and facing (metres).
     deviations : DataFrame
-        :func:`analysis.motion.alignment.phase_deviation_summary` of the take vs ``aligned_pose``.
+        :func:`analysis.motion.deviations.phase_deviation_summary` of the take vs ``aligned_pose``.
     """
 
     alignment: Alignment
@@ -61,8 +57,8 @@ def compare_poses(pose: np.ndarray, reference_pose: np.ndarray, skeleton: Skelet
                           phase_deviation_summary(pose, aligned, skeleton, SUMMARY_PHASES, fps=fps))
 
 
-def largest_deviations(deviations: pd.DataFrame, per_phase: int = JOINTS_PER_PHASE) -> pd.DataFrame:
-    """The ``per_phase`` joints that differ most in each phase of a deviation summary, phases in order."""
+def largest_deviations(deviations: pd.DataFrame, per_phase: int = PARTS_PER_PHASE) -> pd.DataFrame:
+    """The ``per_phase`` body parts that differ most in each phase of a deviation summary, phases in order."""
     if deviations.empty:
         return deviations
     return deviations.groupby("phase", sort=True).head(per_phase).reset_index(drop=True)

@@ -112,16 +112,16 @@ def _comparison_section(content: ReportContent) -> list[str]:
         return []
     parts = [f"<h2>Comparison with {'the exemplar' if comparison.is_exemplar else 'another take'}</h2>",
              f"<p>{escape(comparison.reference)}; aligned in time (DTW), mean pose gap {comparison.cost:.2f} "
-             f"trunk lengths. The joints farthest from it in each third of the take:</p>",
-             '<table width="100%"><tr><th>Phase (frames)</th><th>Joint</th><th>Mean / peak gap</th>'
-             '<th>Worst at</th><th>Angle gap</th></tr>']
+             f"trunk lengths. The body parts that differ most from it in each third of the take, largest "
+             f"joint-angle gap first:</p>",
+             '<table width="100%"><tr><th>Phase (frames)</th><th>Body part</th><th>Angle gap</th>'
+             '<th>Mean / peak distance</th><th>Worst at</th></tr>']
     for row in comparison.deviations.itertuples():
-        angle = ("" if not row.angle else
-                 f"{row.mean_angle_difference_deg:.0f}° {row.angle.removesuffix('_deg').replace('_', ' ')}")
+        angle = f"{row.mean_angle_difference_deg:.0f}° {row.angle}" if row.angle else ""
         parts.append(f"<tr><td>{row.phase} ({row.start_frame}–{row.end_frame - 1})</td>"
-                     f"<td>{escape(row.joint.replace('_', ' '))}</td>"
+                     f"<td>{escape(row.part)}</td><td>{escape(angle)}</td>"
                      f'<td class="number">{row.mean_distance_cm:.0f} / {row.peak_distance_cm:.0f} cm</td>'
-                     f'<td class="number">frame {row.peak_frame}</td><td>{escape(angle)}</td></tr>')
+                     f'<td class="number">frame {row.peak_frame}</td></tr>')
     parts.append("</table>")
     return parts
 
