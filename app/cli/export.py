@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from analysis.render.layouts import LAYOUTS
 from analysis.render.overlays import ANGLE_JOINTS, SKELETON_SOURCES
+from analysis.render.video_writer import DEFAULT_CODEC, VIDEO_CODECS
 from app.cli.command import ProgressBar, add_command
 
 if TYPE_CHECKING:
@@ -48,6 +49,12 @@ def add_export_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--no-score", action="store_true", help="leave the score out")
     export.add_argument("--no-penalties", action="store_true", help="leave the penalty strip out")
     export.add_argument("--no-timestamp", action="store_true", help="leave the frame and time out")
+    export.add_argument("--codec", choices=tuple(VIDEO_CODECS), default=DEFAULT_CODEC,
+                        help="video codec: h264 (H.264, plays everywhere; the default) or mp4v (MPEG-4 Part 2)")
+    export.add_argument("--anonymize", action="store_true",
+                        help="blur each face, located from the head keypoints of the 2D pose, in every view")
+    export.add_argument("--annotations", action="store_true",
+                        help="burn in the coach's drawings and markers (from FILE's .annotations.json beside it)")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -72,8 +79,9 @@ def _export(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.snapshot}: a snapshot needs --frame")
     try:
         overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
-                                  penalties=not args.no_penalties, timestamp=not args.no_timestamp)
-        exemplar = _parse_exemplar(args.exemplar)
+                                  penalties=not args.no_penalties, timestamp=not args.no_timestamp,
+                                  anonymize=args.anonymize, annotations=args.annotations)
+        exemplar = parse_take_reference(args.exemplar, "--exemplar")
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
             if exemplar is None:
                 scan_library(args.file.parent)   # indexes with a progress bar; best_exemplar then reads the cache
@@ -92,12 +100,19 @@ def _export(args: argparse.Namespace) -> int:
         raise ValueError(f"{error.filename or args.file}: {error.strerror or error}") from error
 
 
-def _parse_exemplar(text: str | None) -> tuple[Path, str] | None:
+def parse_take_reference(text: str | None, option: str) -> tuple[Path, str] | None:
+    """``"FILE.h5:TAKE"`` (the value of ``option``) as (path, take id); None for None.
+
+    Raises
+    ------
+    ValueError
+        Naming ``option`` when the text is not of that form.
+    """
     if text is None:
         return None
     file, separator, take = text.rpartition(":")
     if not separator or not file or not take:
-        raise ValueError(f"--exemplar must be FILE.h5:TAKE, got {text!r}")
+        raise ValueError(f"{option} must be FILE.h5:TAKE, got {text!r}")
     return Path(file), take
 
 
@@ -112,9 +127,9 @@ def _reference(session_path: Path, exemplar_path: Path, take: str) -> str:
 def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: tuple[Path, str] | None) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
-    from analysis.render.clip_export import available_codec, export_clip
+    from analysis.render.clip_export import export_clip
 
-    codec = available_codec()
+    codec = args.codec
     with ProgressBar(f"Exporting {args.out.name}", "frame") as progress, \
             ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
         # Ctrl+C and SIGTERM reach the main entry point, which reports them; nothing is left behind

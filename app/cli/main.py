@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from analysis.session.atomic import check_output_path
+from analysis.annotations.document import AnnotationsFormatError
 from analysis.session.contract import SessionFormatError
 from analysis.session.safe_open import validate_session_file
 from app.cli.calibrate import add_calibrate_command
@@ -20,14 +21,15 @@ from app.cli.detect import add_detect_command
 from app.cli.export import add_export_commands
 from app.cli.geometry import add_geometry_commands
 from app.cli.models import add_model_commands
+from app.cli.report import add_report_command
 
 #: Commands that read the session file given as ``file``: a child process reads it first.
-SESSION_COMMANDS = ("info", "contact-sheet", "triangulate", "export-pose", "export", "score")
+SESSION_COMMANDS = ("info", "contact-sheet", "triangulate", "export-pose", "export", "score", "report")
 #: The options of each command that name files it writes, checked before the command starts.
 OUTPUT_OPTIONS = {"info": ("json",), "contact-sheet": ("out",), "triangulate": ("out", "json"),
                   "export-pose": ("trc", "csv", "calibration"), "export": ("out", "csv", "snapshot"),
                   "score": ("json",), "evaluate": ("json",), "train": ("out",), "import": ("out",),
-                  "screenshot": ("out",), "calibrate": ("out", "json")}
+                  "screenshot": ("out",), "calibrate": ("out", "json"), "report": ("out",)}
 #: The generator counts work units (a rendered take weighs a hundred synthesised ones): percent and times only.
 WORK_BAR = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]"
 
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_commands(commands)
     add_model_commands(commands)
     add_detect_command(commands)
+    add_report_command(commands)
 
     open_command = add_command(commands, "open", _open, help="open a session file in the workstation")
     open_command.add_argument("file", type=Path)
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             name = received[-1] if received else "SIGINT"
             print(f"{args.command or 'main.py'}: interrupted ({name}); nothing was written", file=sys.stderr)
             return 128 + signal.Signals[name].value
-        except SessionFormatError as error:
+        except (SessionFormatError, AnnotationsFormatError) as error:
             print(f"error: {error}", file=sys.stderr)
         except OSError as error:
             print(f"error: {_os_error_text(error)}", file=sys.stderr)
@@ -116,8 +119,10 @@ def _run(args: argparse.Namespace) -> int:
             check_output_path(getattr(args, option))
     if args.command in SESSION_COMMANDS:
         validate_session_file(args.file)
-        if getattr(args, "exemplar", None) and ":" in args.exemplar:
-            validate_session_file(args.exemplar.rpartition(":")[0])
+        for option in ("exemplar", "reference"):   # another take named as FILE.h5:TAKE
+            value = getattr(args, option, None)
+            if value and ":" in value:
+                validate_session_file(value.rpartition(":")[0])
     return args.run(args)
 
 

@@ -20,7 +20,7 @@ from analysis.session.reader import Session
 from app.cli.library_index import scan_library
 from app.cli.training_data import load_library_data
 from models.evaluate import predict_takes, score_metrics
-from models.scorer import Exemplar, Scorer
+from models.scorer import Exemplar, Scorer, TakeScore
 
 
 def exemplar_key(path: str | Path, take: str, modality: str) -> str:
@@ -55,6 +55,36 @@ def scoring_exemplars(library: Library, session_path: str | Path, take_id: str, 
     return first_exemplars(take_exemplars(library, session_path, take_id, action, event), k)
 
 
+def score_library_take(scorer: Scorer, library: Library, session: Session,
+                       take_id: str) -> tuple[TakeScore | None, pd.DataFrame, str | None]:
+    """Score one take of an open session against the first K exemplars of its action in ``library``.
+
+    Returns
+    -------
+    (TakeScore or None, DataFrame, str or None)
+        The verdict; the library index rows of the exemplars chosen, best first;
+        and, when the verdict is None, why the take was not scored: a contrastive
+        model finds no exemplar of the action with the pose it scores, the take
+        lacks that pose, or its pose cannot be read (no hip in any frame).
+    """
+    info = session.take(take_id)
+    modality = scorer.model.config.modality
+    contrastive = scorer.model.network.contrastive
+    rows = scoring_exemplars(library, session.path, take_id, info.action, session.event,
+                             scorer.model.config.k_exemplars) if contrastive else pd.DataFrame()
+    exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
+    exemplars = [e for e in exemplars if (e.pose3d if modality == "pose3d" else e.pose2d) is not None]
+    pose3d = session.pose3d(take_id)
+    if modality == "pose3d" and pose3d is None:
+        return None, rows, "the take has no pose3d"
+    if contrastive and not exemplars:
+        return None, rows, "no exemplar of this action in the exemplar library"
+    try:
+        return scorer.score(pose3d, session.pose2d(take_id), exemplars), rows, None
+    except ValueError as error:   # a pose the model cannot read (no hip in any frame, other joints)
+        return None, rows, str(error)
+
+
 def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path) -> dict:
     """Predicted score and penalty probabilities of every take of ``file``.
 
@@ -71,27 +101,16 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
     """
     file = Path(file)
     library = scan_library(exemplar_folder)
-    modality = scorer.model.config.modality
-    contrastive = scorer.model.network.contrastive
     takes = []
     with Session.open(file) as session:
         for take_id, info in session.takes.items():
-            rows = scoring_exemplars(library, file, take_id, info.action, session.event,
-                                     scorer.model.config.k_exemplars) if contrastive else pd.DataFrame()
-            exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
-            exemplars = [e for e in exemplars if (e.pose3d if modality == "pose3d" else e.pose2d) is not None]
+            result, rows, not_scored = score_library_take(scorer, library, session, take_id)
             entry = {"take": take_id, "action": info.action,
                      "annotated": None if math.isnan(info.score) else float(info.score),
-                     "n_exemplars": len(exemplars), "exemplars": exemplar_references(rows)}
-            pose3d = session.pose3d(take_id)
-            missing = "the take has no pose3d" if modality == "pose3d" and pose3d is None else (
-                "no exemplar of this action in the exemplar library" if contrastive and not exemplars else None)
-            try:
-                result = None if missing else scorer.score(pose3d, session.pose2d(take_id), exemplars)
-            except ValueError as error:   # a pose the model cannot read (no hip in any frame, other joints)
-                missing = str(error)
-            if missing is not None:
-                takes.append({**entry, "predicted": None, "not_scored": missing, "penalties": {}})
+                     "n_exemplars": 0 if result is None else len(result.per_exemplar),
+                     "exemplars": exemplar_references(rows)}
+            if result is None:
+                takes.append({**entry, "predicted": None, "not_scored": not_scored, "penalties": {}})
                 continue
             takes.append({**entry, "predicted": result.score,
                           "penalties": dict(zip(result.penalty_codes, result.penalty_probabilities.tolist()))})

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -30,6 +31,7 @@ from app.gui.export_dialog import (
 from app.gui.full_screen import FullScreenView
 from app.gui.model_registry import ModelRegistry
 from app.gui.playback import PlaybackDriver
+from app.gui.progress_controller import ProgressController
 from app.gui.scoring_controller import ScoringController
 from app.gui.scoring_menu import build_model_menu, connect_scoring_panel
 from app.gui.session_controller import SessionController
@@ -42,6 +44,8 @@ from viewer.widgets.compare_view import CompareView
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.library_browser import LibraryBrowser
 from viewer.widgets.markers_panel import MarkersPanel
+from viewer.widgets.penalty_review_panel import PenaltyReviewPanel
+from viewer.widgets.progress_panel import ProgressPanel
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
 from viewer.widgets.triangulation_inspector import TriangulationInspector
@@ -76,6 +80,7 @@ class MainWindow(QMainWindow):
         self.exemplars = ExemplarController(self.state, self)
         self.models = models or ModelRegistry(self.settings)
         self.scoring = ScoringController(self.state, self.models, self.settings, self)
+        self.progress = ProgressController(self.models, self)
         self.annotations = AnnotationsController(self.state, self)
 
         self.video_grid = VideoGrid(self.state, self.controller.frames)
@@ -86,8 +91,10 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self.state)
         self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
         self.scoring_panel = ScoringPanel(self.state)
+        self.review_panel = PenaltyReviewPanel(self.state)
         self.markers_panel = MarkersPanel(self.state)
         self.full_screen = FullScreenView(self, self.video_grid, self.state)
+        self.progress_panel = ProgressPanel(self.state)
 
         centre = QWidget()
         layout = QVBoxLayout(centre)
@@ -103,7 +110,9 @@ class MainWindow(QMainWindow):
             "curves": self._dock("Kinematics", self.curves, Qt.DockWidgetArea.BottomDockWidgetArea),
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "scoring": self._dock("Scoring", self._beside(self.scoring_panel, self.review_panel),
+                                  Qt.DockWidgetArea.LeftDockWidgetArea),
+            "progress": self._dock("Progress", self.progress_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
             "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
         # the left column runs the full height, so the scoring panel shows every penalty row at 1920 x 1080
@@ -113,6 +122,7 @@ class MainWindow(QMainWindow):
         self.docks["browser"].raise_()
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["progress"])
         self.docks["curves"].raise_()
         self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [310, 480], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
@@ -135,6 +145,7 @@ class MainWindow(QMainWindow):
         self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         self.exemplars.busy.connect(self._show_busy)
         self.compare.exemplar_chosen.connect(self.exemplars.choose)
+        self._connect_progress()
         self.state.retriangulation_requested.connect(
             lambda views: self.controller.retriangulate(views, self.inspector.retriangulation_threshold_px()))
         self.state.session_changed.connect(lambda _s: self._update_title())
@@ -144,6 +155,18 @@ class MainWindow(QMainWindow):
         self.video_grid.frame_presented.connect(lambda _frame: self.controller.frame_shown())
         self._restore_layout()
 
+    def _connect_progress(self) -> None:
+        """The progress panel asks for an athlete's scores on an action; a clicked point opens that take."""
+        panel, progress = self.progress_panel, self.progress
+        panel.requested.connect(lambda athlete, action: self.state.library is not None
+                                and progress.request(self.state.library, athlete, action))
+        progress.ready.connect(panel.set_series)
+        progress.progress.connect(panel.set_progress)
+        progress.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        panel.take_chosen.connect(lambda file, take: self.controller.open_take_in_file(
+            self.state.library.path_of(file), take))
+        self.models.active_changed.connect(lambda _entry: panel.refresh())
+
     # ------------------------------------------------------------------ layout
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -151,6 +174,15 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    @staticmethod
+    def _beside(model_view: QWidget, review: QWidget) -> QSplitter:
+        """The model's verdict over the coach's review of it, in one dock."""
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(model_view)
+        splitter.addWidget(review)
+        splitter.setSizes([300, 340])
+        return splitter
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -165,6 +197,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction("Export c&lip…", self.export_clip).setShortcut(QKeySequence("Ctrl+E"))
         file_menu.addAction("Export &take CSV…", lambda: export_take_csv_interactively(self, self.state))
         file_menu.addAction("Snapshot &PNG…", lambda: save_snapshot_interactively(self, self.state))
+        file_menu.addAction("&Report…", self.write_report).setShortcut(QKeySequence("Ctrl+R"))
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -272,6 +305,17 @@ class MainWindow(QMainWindow):
             self.export_dialog = ExportDialog(self.state, self)
             self.export_dialog.open()
 
+    def write_report(self) -> None:
+        """File > Report…: the dialog on the current take."""
+        from analysis.render.report import annotations_of_take
+        from app.gui.report_dialog import ReportDialog
+
+        if self.state.take is not None:
+            markers, reviewed = annotations_of_take(self.state.annotations.items(self.state.take.take_id),
+                                                    self.state.take.take_id)
+            self.report_dialog = ReportDialog(self.state, markers, reviewed, parent=self)
+            self.report_dialog.open()
+
     def save_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "workstation.png", "PNG (*.png)")
         if path:
@@ -285,7 +329,11 @@ class MainWindow(QMainWindow):
         if self.state.library is None or self.state.session is None:
             self._report_error("Fine-tune", "Open a session first: fine-tuning uses the takes of its library.")
             return None
-        dialog = FinetuneDialog(self.models, self.state, parent=self)
+        try:
+            dialog = FinetuneDialog(self.models, self.state, parent=self)
+        except ValueError as error:         # an annotations file in the library cannot be read
+            self._report_error("Fine-tune", str(error))
+            return None
         dialog.show()
         return dialog
 
@@ -334,7 +382,8 @@ class MainWindow(QMainWindow):
         self.fps_label.setText(f"{rate:5.1f} fps" if self.state.playing else "")
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"), ("S", "Score the take again"),
+        ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"),
+                         ("Ctrl+R", "Write the take's report (HTML or PDF)"), ("S", "Score the take again"),
                          ("F1", "This list"), *ANNOTATION_KEYS], self).exec()
 
     def _about(self) -> None:
@@ -351,5 +400,6 @@ class MainWindow(QMainWindow):
             runner.close()                  # ... and no background job outlives the window
         self.exemplars.close()
         self.scoring.close()
+        self.progress.close()
         self.controller.close()
         super().closeEvent(event)

@@ -49,11 +49,14 @@ class ViewerState:
         A widget asks for the current take to be triangulated again without
         these views; the application runs it and calls :meth:`set_take`.
     exemplar_changed(ExemplarBundle | None)
-        The exemplar the current take is compared with, aligned onto its frames;
-        None when there is none (it is cleared whenever the take changes).
+        The take the current take is compared with (its exemplar, or any other take
+        of the action: :attr:`ExemplarBundle.is_exemplar` tells), aligned onto its
+        frames; None when there is none (it is cleared whenever the take changes).
     exemplar_candidates_changed(DataFrame)
         The exemplars of the current take's action in the library, best first
         (:func:`analysis.exemplars.rank_exemplars`); empty when there are none.
+    other_takes_changed(DataFrame)
+        The other takes of the action it can be compared with (:func:`analysis.exemplars.other_takes`).
     scoring_changed(ScoringResult | None)
         The scoring model's verdict on the current take; None when it has not been
         scored (it is cleared whenever the take changes).
@@ -79,12 +82,14 @@ class ViewerState:
     retriangulation_requested = Signal(tuple)
     exemplar_changed = Signal(object)
     exemplar_candidates_changed = Signal(object)
+    other_takes_changed = Signal(object)
     scoring_changed = Signal(object)
 
     def __init__(self) -> None:
         self.library: Library | None = None
         self.library_progress = (0, 0)
         self.exemplar_candidates = pd.DataFrame()
+        self.other_takes = pd.DataFrame()
         self.session: Session | None = None
         self.take: TakeBundle | None = None
         self.exemplar: ExemplarBundle | None = None
@@ -161,6 +166,13 @@ class ViewerState:
     def set_exemplar_candidates(self, candidates: pd.DataFrame) -> None:
         """The exemplars of the current take's action, best first (library index rows)."""
         self._hold("exemplar_candidates", candidates, self.exemplar_candidates_changed, pd.DataFrame.equals)
+
+    def set_other_takes(self, takes: pd.DataFrame) -> None:
+        """The other takes of the current take's action (library index rows), its own athlete's first."""
+        if takes.equals(self.other_takes):
+            return
+        self.other_takes = takes
+        self.other_takes_changed.emit(takes)
 
     def set_scoring(self, scoring: ScoringResult | None) -> None:
         """Show the scoring model's verdict on the current take, or none."""

@@ -37,7 +37,7 @@ from analysis.render.penalty_strip import (
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from app.cli.main import main
-from tests.helpers import exemplar_session_data, make_session_data
+from tests.helpers import exemplar_session_data, make_session_data, video_codec_name
 
 # make_session_data: 160x90 views, frame i of take k is a flat grey of value 40 k + i, two penalties on take2.
 STRIP_HEIGHT = INFO_BAND_HEIGHT + 2 * STRIP_PADDING + 2 * PENALTY_ROW_HEIGHT
@@ -159,8 +159,15 @@ def test_a_cancelled_export_keeps_the_previous_file(session_file, tmp_path):
 
 def test_a_failing_export_leaves_no_file_and_says_so_in_one_message(session_file, tmp_path, capfd):
     out = tmp_path / "clip.mp4"
-    with pytest.raises(ValueError, match="session.h5: OpenCV cannot write a .* MP4 at 30 fps with codec 'NONE'"):
+    with pytest.raises(ValueError, match="clip.mp4: unknown video codec 'NONE'; expected one of h264, mp4v"):
         export_clip(session_file, "take2", out, codec="NONE")
+
+    def failing(done: int, _total: int) -> None:
+        if done == 4:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        export_clip(session_file, "take2", out, progress=failing)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["session.h5"]
     assert "FFMPEG" not in capfd.readouterr().err
 
@@ -259,8 +266,8 @@ def test_cli_exports_a_clip_a_csv_and_a_snapshot(session_file, tmp_path, capsys)
     assert _read_video(out)[:3] == (6, 1920, 540 + STRIP_HEIGHT)
     assert len(pd.read_csv(csv)) == 12
     assert _read_png(png).shape == (540 + STRIP_HEIGHT, 1920, 3)
-    printed = capsys.readouterr().out
-    assert f"wrote {out} (codec mp4v)" in printed or f"wrote {out} (codec avc1)" in printed
+    assert f"wrote {out} (codec h264)" in capsys.readouterr().out
+    assert video_codec_name(out) == "h264"
 
 
 def test_cli_compare_with_an_explicit_exemplar(session_file, tmp_path, capsys):
