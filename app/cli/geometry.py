@@ -1,4 +1,4 @@
-"""Command-line jobs on multi-view geometry: import a recording, re-triangulate, export.
+"""Command-line jobs on a session's geometry: re-triangulate, export poses and the calibration.
 
 ``add_geometry_commands`` adds the subcommands to the main parser and
 ``run_geometry_command`` runs one of them (None for any other command).
@@ -10,37 +10,16 @@ import argparse
 import json
 from pathlib import Path
 
-from analysis.geometry.calibration_io import UNIT_SCALE
-from analysis.geometry.keypoints_io import LAYOUTS
 from analysis.geometry.robust_triangulation import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_THRESHOLD_PX,
 )
-from analysis.session.contract import EVENTS
 
-COMMANDS = ("import", "triangulate", "export-pose")
+COMMANDS = ("triangulate", "export-pose")
 
 
 def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
-    """Add ``import``, ``triangulate`` and ``export`` to the main parser's subcommands."""
-    imp = commands.add_parser("import", help="turn a recording (calibration, OpenPose JSON, videos) into a session")
-    imp.add_argument("--calibration", required=True, type=Path,
-                     help="calibration.toml, EasyMocap intri.yml/extri.yml (or their folder), or Qualisys .qca.txt")
-    imp.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
-                     help="unit of the calibration's translations (default: m for toml/EasyMocap, mm for Qualisys)")
-    imp.add_argument("--keypoints", required=True, type=Path, help="folder with one OpenPose JSON folder per view")
-    imp.add_argument("--videos", type=Path, default=None, help="folder with one video per view (optional)")
-    imp.add_argument("--embed-videos", action="store_true", help="store video frames in the session instead of referencing the files")
-    imp.add_argument("--fps", required=True, type=float, help="frames per second")
-    imp.add_argument("--out", required=True, type=Path, help="session file to write")
-    imp.add_argument("--layout", choices=tuple(LAYOUTS), default=None,
-                     help="keypoint layout, needed when the keypoint count is ambiguous (25: BODY_25 or BODY_25B)")
-    imp.add_argument("--event", choices=EVENTS, default="MFE", help="apparatus event (default MFE)")
-    imp.add_argument("--level", type=int, default=1, help="curriculum level (default 1)")
-    imp.add_argument("--athlete", default="unknown", help="athlete id")
-    imp.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PX,
-                     help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
-
+    """Add ``triangulate`` and ``export-pose`` to the main parser's subcommands."""
     tri = commands.add_parser("triangulate", help="re-triangulate a session into a new file")
     tri.add_argument("file", type=Path)
     tri.add_argument("--out", required=True, type=Path, help="new session file")
@@ -62,8 +41,6 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
 
 def run_geometry_command(args: argparse.Namespace) -> int | None:
     """Run the command in ``args`` if it is one of this module's; None otherwise."""
-    if args.command == "import":
-        return _import(args)
     if args.command == "triangulate":
         return _triangulate(args)
     if args.command == "export-pose":
@@ -71,20 +48,8 @@ def run_geometry_command(args: argparse.Namespace) -> int | None:
     return None
 
 
-def _progress_bar(description: str, unit: str):
-    from tqdm import tqdm
-
-    bar = tqdm(desc=description, unit=unit)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, update
-
-
-def _print_summary(summary: dict, threshold_px: float) -> None:
+def print_summary(summary: dict, threshold_px: float) -> None:
+    """Print a reprojection summary (:func:`analysis.geometry.report.summary`) as the commands show it."""
     def px(value) -> str:
         return "   n/a" if value is None else f"{value:6.2f}"
 
@@ -103,56 +68,25 @@ def _print_summary(summary: dict, threshold_px: float) -> None:
               f"{summary['empty_joint_frames']} joint-frames")
 
 
-def _import(args: argparse.Namespace) -> int:
-    from analysis.geometry.recording_import import import_recording
-    from analysis.geometry.report import summary
-    from analysis.session.writer import write_session
-
-    if args.level < 1:
-        raise ValueError(f"--level must be at least 1, got {args.level}")
-    bar, update = _progress_bar("Selecting the athlete", "frame")
-    with bar:
-        imported = import_recording(
-            args.calibration, args.keypoints, args.out, args.fps, layout=args.layout, units=args.units,
-            videos_dir=args.videos, embed_videos=args.embed_videos, event=args.event, level=args.level,
-            athlete=args.athlete, threshold_px=args.threshold, progress=update)
-    calibration = imported.calibration
-    print(f"calibration: {args.calibration} ({calibration.file_format}, {len(calibration.cameras)} cameras); "
-          f"{calibration.conversion}")
-    for note in calibration.notes:
-        print(f"  note: {note}")
-    print(f"layout: {imported.session.skeleton.name} ({imported.session.skeleton.n_joints} joints)")
-    print("views -> cameras:")
-    for match in imported.matches:
-        video = imported.videos.get(match.camera)
-        print(f"  {match.view} -> {match.camera} (by {match.how})" + (f", video {video.name}" if video else ""))
-    write_session(args.out, imported.session)
-    print(f"wrote {args.out} ({imported.session.takes[0].n_frames} frames)")
-    take_id = imported.session.takes[0].take_id
-    _print_summary(summary({take_id: imported.observations}, [c.name for c in imported.session.cameras],
-                           imported.session.skeleton.joint_names), args.threshold)
-    return 0
-
-
 def _triangulate(args: argparse.Namespace) -> int:
     from analysis.geometry.report import summary
     from analysis.geometry.retriangulate import retriangulate, write_retriangulated
     from analysis.geometry.rig import CameraRig
     from analysis.session.atomic import write_text_atomically
     from analysis.session.reader import Session
+    from app.cli.progress import StageBars
 
     with Session.open(args.file) as session:
         rig = CameraRig(session.cameras, args.threshold, args.min_confidence, source=str(session.path))
-        bar, update = _progress_bar("Triangulating", "take")
-        with bar:
-            results = retriangulate(session, rig, args.exclude, update)
+        with StageBars() as progress:
+            results = retriangulate(session, rig, args.exclude, lambda done, total: progress("triangulating", done, total))
         report = summary({take: r.observations for take, r in results.items()}, session.view_names,
                          session.skeleton.joint_names)
         report["excluded_views"] = list(args.exclude)
         path = session.path
     write_retriangulated(path, args.out, {take: r.points for take, r in results.items()})
     print(f"wrote {args.out}")
-    _print_summary(report, args.threshold)
+    print_summary(report, args.threshold)
     if args.json is not None:
         write_text_atomically(args.json, json.dumps(report, indent=2) + "\n")
         print(f"wrote {args.json}")

@@ -12,6 +12,7 @@ from app.cli.detect import add_detect_command, run_detect_command
 from app.cli.export import add_export_commands, run_export_command
 from app.cli.geometry import add_geometry_commands, run_geometry_command
 from app.cli.models import add_model_commands, run_model_command
+from app.cli.recording import add_recording_commands, run_recording_command
 
 EXIT_BAD_INPUT = 2
 
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--out", required=True, type=Path)
     sheet.add_argument("--take", default=None, help="take id (default: the first take with video)")
     sheet.add_argument("--frame", type=int, default=None, help="frame index (default: the middle frame)")
+    add_recording_commands(commands)
     add_geometry_commands(commands)
     add_export_commands(commands)
     add_model_commands(commands)
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         model = run_model_command(args)
         if model is not None:
             return model
+        if (recording := run_recording_command(args)) is not None:
+            return recording
         geometry = run_geometry_command(args)
         if geometry is not None:
             return geometry
