@@ -282,6 +282,12 @@ class Session:
         return self._warnings + self._videos.file_warnings()
 
     @property
+    def file_warnings(self) -> list[str]:
+        """The part of :attr:`warnings` about camera files that were found: how they disagree
+        with the session (frame rate, length, size)."""
+        return self._videos.file_warnings()
+
+    @property
     def view_names(self) -> tuple[str, ...]:
         return tuple(camera.name for camera in self.cameras)
 

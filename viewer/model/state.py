@@ -42,6 +42,9 @@ class ViewerState:
     retriangulation_requested(tuple of str)
         A widget asks for the current take to be triangulated again without
         these views; the application runs it and calls :meth:`set_take`.
+    video_location_requested()
+        A widget asks where the session's camera files are now (they were moved);
+        the application asks the user for their folder and opens the session again.
     exemplar_changed(ExemplarBundle | None)
         The exemplar the current take is compared with, aligned onto its frames;
         None when there is none (it is cleared whenever the take changes).
@@ -64,6 +67,7 @@ class ViewerState:
     joint_selected = Signal(object)
     overlays_changed = Signal(dict)
     retriangulation_requested = Signal(tuple)
+    video_location_requested = Signal()
     exemplar_changed = Signal(object)
     exemplar_candidates_changed = Signal(object)
     scoring_changed = Signal(object)
@@ -245,3 +249,8 @@ class ViewerState:
         """Ask the application to triangulate the current take again without ``excluded_views``."""
         if self.take is not None:
             self.retriangulation_requested.emit(tuple(excluded_views))
+
+    def request_video_location(self) -> None:
+        """Ask the application to find the session's missing camera files (the user points at their folder)."""
+        if self.session is not None:
+            self.video_location_requested.emit()

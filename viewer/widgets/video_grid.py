@@ -51,6 +51,7 @@ CAPTION_BACKGROUND = QColor(0, 0, 0, palette.CAPTION_SHADE_ALPHA)
 SELECTED_BORDER = QColor(palette.SELECTED_TILE)
 TILE_BORDER = QColor(palette.TILE_BORDER)
 TILE_GAP = 4
+LOCATE_TEXT = "Locate…"
 
 
 
@@ -139,6 +140,8 @@ class VideoGrid(QWidget):
         self._images: list[np.ndarray | None] = []
         self._qimages: list[QImage | None] = []
         self._read_error: str | None = None
+        self._missing: dict[str, str] = {}                # view -> why its camera file is not shown
+        self._locate_buttons: dict[str, QRectF] = {}      # view -> its Locate… button, as last painted
         self._displayed: list[int] = []
         self._bone_colors: tuple[Skeleton | None, list[QColor]] = (None, [])  # colours of that skeleton's bones
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -180,6 +183,16 @@ class VideoGrid(QWidget):
                 return view
         return None
 
+    def tile_message(self, view: str) -> str:
+        """The text a tile without video shows."""
+        if view in self._missing:
+            return self._missing[view]
+        return f"{view}: no video, 2D detections" if self._read_error is None else self._read_error
+
+    def locate_button(self, view: str) -> QRectF | None:
+        """The *Locate…* button of a view whose camera file was not found (widget pixels), as last painted."""
+        return self._locate_buttons.get(view)
+
     def displayed_frames(self) -> list[int]:
         """The frame index each tile showed at the last paint, in camera order."""
         return list(self._displayed)
@@ -188,6 +201,15 @@ class VideoGrid(QWidget):
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._shown = None
         self._images, self._qimages, self._displayed = [], [], []
+        self._missing, self._locate_buttons = {}, {}
+        session = self._state.session
+        if take is not None and session is not None:
+            for (take_id, view), path in session.missing_videos().items():
+                if take_id == take.take_id:
+                    self._missing[view] = f"video not found: {path}"
+            for (take_id, view), reason in session.refused_videos().items():
+                if take_id == take.take_id:
+                    self._missing[view] = f"video path refused: {reason}"
         if take is None or (self._enlarged is not None and self._enlarged >= len(take.cameras)):
             self._enlarged = None
         self.update()
@@ -197,6 +219,9 @@ class VideoGrid(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
+            if any(button.contains(event.position()) for button in self._locate_buttons.values()):
+                self._state.request_video_location()
+                return
             view = self.view_at(event.position())
             if view is not None:
                 self._state.select_view(view)
@@ -278,9 +303,23 @@ class VideoGrid(QWidget):
         font.setPointSizeF(9.0 if geometry.image.height() < 300 else 11.0)
         painter.setFont(font)
         painter.setPen(NO_VIDEO_TEXT)
-        text = f"{view}: no video, 2D detections" if self._read_error is None else self._read_error
         painter.drawText(geometry.image.adjusted(8, 0, -8, -6),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap, text)
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap,
+                         self.tile_message(view))
+        if view in self._missing:
+            self._paint_locate_button(painter, geometry, view)
+
+    def _paint_locate_button(self, painter: QPainter, geometry: TileGeometry, view: str) -> None:
+        """A *Locate…* button in the middle of a tile whose camera file was not found."""
+        metrics = QFontMetricsF(painter.font())
+        width, height = metrics.horizontalAdvance(LOCATE_TEXT) + 24, metrics.height() + 12
+        button = QRectF(geometry.image.center().x() - width / 2, geometry.image.center().y() - height / 2,
+                        width, height)
+        painter.setPen(QPen(CAPTION_TEXT, 1.0))
+        painter.setBrush(CAPTION_BACKGROUND)
+        painter.drawRoundedRect(button, 4, 4)
+        painter.drawText(button, Qt.AlignmentFlag.AlignCenter, LOCATE_TEXT)
+        self._locate_buttons[view] = button
 
     def _paint_overlays(self, painter: QPainter, take: TakeBundle, index: int, frame: int,
                         geometry: TileGeometry, skeleton_always: bool) -> None:
