@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-from models.features import MODALITIES
-
+#: Names of the modalities a model can read from a take (see :mod:`models.features`).
+MODALITIES = ("pose3d", "pose2d")
 MODES = ("contrastive", "direct")
 ORDERINGS = ("mixed", "curriculum")
 

@@ -15,9 +15,7 @@ from scipy.spatial.transform import Rotation
 
 from analysis.motion.kinematics import segment_flexion, vector_angle
 from analysis.motion.series import fill_gaps, joint_index, openpose_name
-
-#: Names of the modalities a model can read from a take.
-MODALITIES = ("pose3d", "pose2d")
+from models.config import MODALITIES
 
 #: (proximal, joint, distal) body parts whose flexion at ``joint`` is an input
 #: channel: the angles the penalty catalogue's faults bend (knees, hips, elbows,

@@ -20,8 +20,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import platformdirs
-from rtmlib import Body, BodyWithFeet, Wholebody
-from rtmlib.tools.file import get_mirror_url
 
 from analysis.motion.skeleton import COCO17, HALPE26
 from analysis.session.atomic import atomic_output
@@ -40,32 +38,44 @@ class ModelUnavailable(FileNotFoundError):
 class NamedModel:
     """A pose model and its person detector, by the name ``--model`` takes.
 
+    rtmlib (and with it onnxruntime) is imported only when a URL is asked for,
+    so listing the names costs nothing.
+
     Attributes
     ----------
     name : str
-    pose_url, detector_url : str
-        Where rtmlib publishes the ONNX archives.
+    solution : str
+        The rtmlib solution class whose "balanced" mode publishes the ONNX archives.
     n_keypoints : int
     layout : str or None
         The OpenPose layout ``main.py import`` reads these keypoints as (None: it reads none).
     """
 
     name: str
-    pose_url: str
-    detector_url: str
+    solution: str
     n_keypoints: int
     layout: str | None
 
+    @property
+    def pose_url(self) -> str:
+        """Where rtmlib publishes the pose model's archive."""
+        return self._published()["pose"]
 
-def _balanced(name: str, solution, n_keypoints: int, layout: str | None) -> NamedModel:
-    mode = solution.MODE["balanced"]
-    return NamedModel(name, mode["pose"], mode["det"], n_keypoints, layout)
+    @property
+    def detector_url(self) -> str:
+        """Where rtmlib publishes the person detector's archive."""
+        return self._published()["det"]
+
+    def _published(self) -> dict[str, str]:
+        import rtmlib
+
+        return getattr(rtmlib, self.solution).MODE["balanced"]
 
 
 NAMED_MODELS: dict[str, NamedModel] = {
-    "body17": _balanced("body17", Body, COCO17.n_joints, "COCO-17"),
-    "halpe26": _balanced("halpe26", BodyWithFeet, HALPE26.n_joints, "HALPE-26"),
-    "wholebody": _balanced("wholebody", Wholebody, 133, None),
+    "body17": NamedModel("body17", "Body", COCO17.n_joints, "COCO-17"),
+    "halpe26": NamedModel("halpe26", "BodyWithFeet", HALPE26.n_joints, "HALPE-26"),
+    "wholebody": NamedModel("wholebody", "Wholebody", 133, None),
 }
 
 
@@ -103,6 +113,8 @@ def fetch_model(url: str, cache_dir: Path, what: str, option: str,
     ModelUnavailable
         With one line naming the file, the download error and where to put the file.
     """
+    from rtmlib.tools.file import get_mirror_url
+
     target = cached_path(url, cache_dir)
     if target.is_file():
         return target

@@ -27,7 +27,7 @@ from scipy.spatial.distance import cdist
 from scipy.spatial.transform import Rotation
 
 from analysis.motion.kinematics import ANGLE_COLUMNS, compute_kinematics
-from analysis.motion.series import fill_gaps, joint_track, mid_joint
+from analysis.motion.series import fill_gaps, joint_track, mid_joint, root_track
 from analysis.motion.skeleton import Skeleton
 
 #: cos(swing / 2) below which a body frame is too close to upside down for its twist
@@ -45,16 +45,15 @@ def _check_pose(pose3d: np.ndarray, skeleton: Skeleton, name: str) -> np.ndarray
     return pose
 
 
-def root_track(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
-    """Mid-hip position ``(T, 3)`` in metres, gaps interpolated.
+def _known_root(pose: np.ndarray, skeleton: Skeleton) -> np.ndarray:
+    """:func:`analysis.motion.series.root_track` of a checked pose ``(T, J, 3)``, metres.
 
     Raises
     ------
     ValueError
         When the hips are missing in every frame (or the layout has no hips).
     """
-    pose = _check_pose(pose3d, skeleton, "pose3d")
-    root = fill_gaps(mid_joint(pose, skeleton, "hip"))
+    root = root_track(pose, skeleton)
     if not np.isfinite(root).all():
         raise ValueError(f"the hips of skeleton {skeleton.name!r} are missing in every frame")
     return root
@@ -146,7 +145,7 @@ def pose_features(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     """
     pose = _check_pose(pose3d, skeleton, "pose3d")
     scale = body_scale(pose, skeleton)
-    root = root_track(pose, skeleton)
+    root = _known_root(pose, skeleton)
     yaw = facing_yaw(pose, skeleton)
     centred = fill_gaps(pose) - root[:, None, :]
     turned = np.einsum("tij,tkj->tki", Rotation.from_euler("z", -yaw[:, None]).as_matrix(), centred)
@@ -271,10 +270,10 @@ def align_exemplar_pose(exemplar_pose3d: np.ndarray, trainee_pose3d: np.ndarray,
         raise ValueError(f"the warping path reaches exemplar frame {matched.max()}, "
                          f"the exemplar has {len(exemplar)} frames")
     turn = facing_yaw(trainee, skeleton) - facing_yaw(exemplar, skeleton)[matched]
-    exemplar_root = root_track(exemplar, skeleton)[matched]
+    exemplar_root = _known_root(exemplar, skeleton)[matched]
     centred = exemplar[matched] - exemplar_root[:, None, :]
     turned = np.einsum("tij,tkj->tki", Rotation.from_euler("z", turn[:, None]).as_matrix(), centred)
-    return turned + root_track(trainee, skeleton)[:, None, :]
+    return turned + _known_root(trainee, skeleton)[:, None, :]
 
 
 # -------------------------------------------------------------- deviations

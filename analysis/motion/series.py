@@ -52,6 +52,16 @@ def mid_joint(pose: np.ndarray, skeleton: Skeleton, part: str) -> np.ndarray:
     return 0.5 * (joint_track(pose, skeleton, f"left_{part}") + joint_track(pose, skeleton, f"right_{part}"))
 
 
+def root_track(pose: np.ndarray, skeleton: Skeleton) -> np.ndarray:
+    """The root ``(T, C)``: the mid-hip of every frame, bridged where a hip is missing.
+
+    Frames without both hips take the mid-hip interpolated from their neighbours
+    (held at the ends, :func:`fill_gaps`), so the root moves smoothly through a
+    dropout. NaN throughout when no frame has both hips (or the layout has none).
+    """
+    return fill_gaps(mid_joint(pose, skeleton, "hip"))
+
+
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """``(start, stop)`` of every run of True in a 1-D boolean array."""
     edges = np.flatnonzero(np.diff(np.concatenate([[False], mask, [False]]).astype(np.int8)))

@@ -32,12 +32,15 @@ from analysis.exemplars import take_exemplars
 from analysis.motion.alignment import align_takes
 from analysis.render.clip_render import LAYOUTS, ClipRenderer
 from analysis.render.codecs import available_codec
-from analysis.render.overlays import ExemplarPane, TakeOverlays
-from analysis.render.take_overlays import (
+from analysis.render.overlays import (
     ANGLE_JOINTS,
     DEFAULT_OVERLAYS,
     SKELETON_SOURCES,
+    ExemplarPane,
     OverlayOptions,
+    TakeOverlays,
+)
+from analysis.render.take_overlays import (
     Prediction,
     clip_overlays,
     session_pose,

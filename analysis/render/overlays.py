@@ -1,7 +1,8 @@
-"""What is drawn over a clip besides the video: skeleton points, angles, score, penalty rows.
+"""What is drawn over a clip besides the video: the options, and skeleton points, angles, score, penalty rows.
 
-Plain data, built from a session by :mod:`analysis.render.take_overlays` and
-drawn by :class:`analysis.render.clip_render.ClipRenderer`.
+Plain data: :class:`OverlayOptions` says which overlays a clip shows; the rest
+is built from a session by :mod:`analysis.render.take_overlays` and drawn by
+:class:`analysis.render.clip_render.ClipRenderer`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,51 @@ import numpy as np
 
 from analysis.geometry.cameras import Camera
 from analysis.motion.skeleton import Skeleton
+
+#: Where the drawn skeleton comes from: the 2D detections, the 3D pose reprojected, or nowhere.
+SKELETON_SOURCES: tuple[str, ...] = ("detections", "reprojection", "none")
+
+#: Joints that can carry an angle label: joint name -> (kinematics column, short label).
+ANGLE_JOINTS: dict[str, tuple[str, str]] = {
+    f"{side}_{part}": (f"{side}_{part}_{quantity}", f"{side[0].upper()} {part}")
+    for part, quantity in (("knee", "flexion_deg"), ("hip", "flexion_deg"), ("elbow", "flexion_deg"),
+                           ("shoulder", "elevation_deg"))
+    for side in ("left", "right")
+}
+
+
+@dataclass(frozen=True)
+class OverlayOptions:
+    """Which overlays a clip shows.
+
+    Attributes
+    ----------
+    skeleton : {"detections", "reprojection", "none"}
+        The 2D detections, the 3D pose projected into each camera, or no skeleton.
+    angle_joints : tuple of str
+        Joints (keys of :data:`ANGLE_JOINTS`) whose angle is written beside them.
+    score : bool
+    penalties : bool
+        The penalty strip with its cursor.
+    timestamp : bool
+        Frame index and time.
+    """
+
+    skeleton: str = "detections"
+    angle_joints: tuple[str, ...] = ("left_knee", "right_knee")
+    score: bool = True
+    penalties: bool = True
+    timestamp: bool = True
+
+    def __post_init__(self) -> None:
+        if self.skeleton not in SKELETON_SOURCES:
+            raise ValueError(f"unknown skeleton source {self.skeleton!r}; expected one of {', '.join(SKELETON_SOURCES)}")
+        unknown = [joint for joint in self.angle_joints if joint not in ANGLE_JOINTS]
+        if unknown:
+            raise ValueError(f"no angle is defined at {', '.join(unknown)}; choose from {', '.join(ANGLE_JOINTS)}")
+
+
+DEFAULT_OVERLAYS = OverlayOptions()
 
 
 @dataclass(frozen=True)

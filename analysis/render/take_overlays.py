@@ -7,7 +7,6 @@ the same function the workstation's curves read, on the take's measured pose
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -17,56 +16,14 @@ from analysis.geometry.cameras import project_all
 from analysis.motion.kinematics import take_kinematics
 from analysis.motion.series import measured_pose
 from analysis.render.overlays import (
+    ANGLE_JOINTS,
     AngleTrack,
     ClipOverlays,
+    OverlayOptions,
     PenaltyTrack,
     TakeOverlays,
 )
 from analysis.session.reader import Session
-
-SKELETON_SOURCES: tuple[str, ...] = ("detections", "reprojection", "none")
-
-#: Joints that can carry an angle label: joint name -> (kinematics column, short label).
-ANGLE_JOINTS: dict[str, tuple[str, str]] = {
-    f"{side}_{part}": (f"{side}_{part}_{quantity}", f"{side[0].upper()} {part}")
-    for part, quantity in (("knee", "flexion_deg"), ("hip", "flexion_deg"), ("elbow", "flexion_deg"),
-                           ("shoulder", "elevation_deg"))
-    for side in ("left", "right")
-}
-
-
-@dataclass(frozen=True)
-class OverlayOptions:
-    """Which overlays a clip shows.
-
-    Attributes
-    ----------
-    skeleton : {"detections", "reprojection", "none"}
-        The 2D detections, the 3D pose projected into each camera, or no skeleton.
-    angle_joints : tuple of str
-        Joints (keys of :data:`ANGLE_JOINTS`) whose angle is written beside them.
-    score : bool
-    penalties : bool
-        The penalty strip with its cursor.
-    timestamp : bool
-        Frame index and time.
-    """
-
-    skeleton: str = "detections"
-    angle_joints: tuple[str, ...] = ("left_knee", "right_knee")
-    score: bool = True
-    penalties: bool = True
-    timestamp: bool = True
-
-    def __post_init__(self) -> None:
-        if self.skeleton not in SKELETON_SOURCES:
-            raise ValueError(f"unknown skeleton source {self.skeleton!r}; expected one of {', '.join(SKELETON_SOURCES)}")
-        unknown = [joint for joint in self.angle_joints if joint not in ANGLE_JOINTS]
-        if unknown:
-            raise ValueError(f"no angle is defined at {', '.join(unknown)}; choose from {', '.join(ANGLE_JOINTS)}")
-
-
-DEFAULT_OVERLAYS = OverlayOptions()
 
 
 class Prediction(Protocol):

@@ -16,12 +16,7 @@ import numpy as np
 from analysis.catalogue.apparatus import Apparatus
 from analysis.geometry.cameras import Camera
 from analysis.motion.skeleton import COCO17_NAMES
-from analysis.synthetic.render_body import (
-    Appearance,
-    body_geometry,
-    paint_body,
-    paint_shadow,
-)
+from analysis.synthetic.render_body import Appearance, body_geometry, paint_athlete
 from analysis.synthetic.render_scene import render_background
 
 __all__ = ["Appearance", "ViewRenderer", "render_take"]
@@ -66,12 +61,11 @@ class ViewRenderer:
         joints = np.asarray(joints, dtype=np.float64)
         image = self.background.image.copy()
         body = body_geometry(joints, self._support_heights(joints[_ANKLES]))
-        paint_shadow(image, self.camera, body, self._floor_weight)
         if self.background.occluder_index.size == 0:
-            paint_body(image, self.camera, body, appearance.palette())
+            paint_athlete(image, self.camera, body, appearance.palette(), self._floor_weight)
             return image
         body_depth = np.full(image.shape[:2], np.inf, np.float32)
-        paint_body(image, self.camera, body, appearance.palette(), body_depth)
+        paint_athlete(image, self.camera, body, appearance.palette(), self._floor_weight, body_depth)
         self._repaint_apparatus(image, body_depth)
         return image
 

@@ -169,9 +169,9 @@ class _Shape:
     colors: list  # L BGR triples
 
 
-def paint_body(image: np.ndarray, camera: Camera, body: BodyGeometry, palette: np.ndarray,
-               depth_buffer: np.ndarray | None = None) -> None:
-    """Paint ``body`` into ``image`` far-to-near.
+def paint_athlete(image: np.ndarray, camera: Camera, body: BodyGeometry, palette: np.ndarray,
+                  floor_weight: np.ndarray, depth_buffer: np.ndarray | None = None) -> None:
+    """Lay the body's soft shadow on the floor, then paint the body over it far-to-near.
 
     Parameters
     ----------
@@ -181,9 +181,12 @@ def paint_body(image: np.ndarray, camera: Camera, body: BodyGeometry, palette: n
     body : BodyGeometry
     palette : ndarray, shape (3, 3)
         BGR of skin, leotard, hair (see ``Appearance.palette``).
+    floor_weight : ndarray, shape (H, W), float32
+        1 where the floor is visible, 0 on apparatus: how much of the shadow each pixel takes.
     depth_buffer : ndarray, shape (H, W), float32, optional
         When given, each painted part writes its camera depth (metres) there.
     """
+    _paint_shadow(image, camera, body, floor_weight)
     shapes = _capsule_shapes(camera, body, palette) + _torso_shapes(camera, body, palette)
     for shape in sorted(shapes, key=lambda item: -item.depth):
         for polygon, color in zip(shape.polygons, shape.colors):
@@ -277,18 +280,8 @@ def _torso_shapes(camera: Camera, body: BodyGeometry, palette: np.ndarray) -> li
     return [_Shape(key, np.array(polygons), colors)]
 
 
-def paint_shadow(image: np.ndarray, camera: Camera, body: BodyGeometry, floor_weight: np.ndarray) -> None:
-    """Darken the floor under the body with a soft shadow of its parts.
-
-    Parameters
-    ----------
-    image : ndarray, shape (H, W, 3), uint8
-        Drawn in place.
-    camera : Camera
-    body : BodyGeometry
-    floor_weight : ndarray, shape (H, W), float32
-        1 where the floor is visible, 0 on apparatus.
-    """
+def _paint_shadow(image: np.ndarray, camera: Camera, body: BodyGeometry, floor_weight: np.ndarray) -> None:
+    """Darken the floor under the body with a soft shadow of its parts (see :func:`paint_athlete`)."""
     strokes = _shadow_strokes(camera, body)
     if strokes is None:
         return

@@ -1,8 +1,6 @@
 """`main.py detect`: 2D poses from raw camera videos into one OpenPose JSON folder per view.
 
-``add_detect_command`` adds the subcommand to the main parser and
-``run_detect_command`` runs it (None for any other command). Ctrl+C stops
-after the current frame; the same command then resumes where it stopped.
+Ctrl+C stops after the current frame; the same command then resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -11,12 +9,13 @@ import argparse
 import signal
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.detection.model_files import NAMED_MODELS, NamedModel
 from analysis.geometry.calibration_io import UNIT_SCALE
-from app.cli.export import EXIT_INTERRUPTED
+from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
 
 if TYPE_CHECKING:
     from analysis.detection.estimators import PoseEstimator
@@ -31,8 +30,9 @@ def _positive_int(text: str) -> int:
 
 def add_detect_command(commands: argparse._SubParsersAction) -> None:
     """Add ``detect`` to the main parser's subcommands."""
-    detect = commands.add_parser(
-        "detect", help="detect 2D poses in raw videos (RTMPose/RTMO on onnxruntime) into OpenPose JSON folders",
+    detect = add_command(
+        commands, "detect", _detect,
+        help="detect 2D poses in raw videos (RTMPose/RTMO on onnxruntime) into OpenPose JSON folders",
         description="Detects everyone in each video (one per view, synchronised), follows them through time, "
                     "and writes <out>/<view>/<view>_<frame>_keypoints.json, which `main.py import` and Pose2Sim "
                     "read. Frames already written are kept: run the same command again to resume.")
@@ -56,10 +56,7 @@ def add_detect_command(commands: argparse._SubParsersAction) -> None:
                         help="unit of the calibration's translations (default: the format's)")
 
 
-def run_detect_command(args: argparse.Namespace) -> int | None:
-    """Run ``detect`` if ``args`` asks for it; None otherwise."""
-    if args.command != "detect":
-        return None
+def _detect(args: argparse.Namespace) -> int:
     from analysis.detection.job import run_detection
     from analysis.detection.video_frames import find_view_videos
     from analysis.geometry.calibration_io import read_calibration
@@ -73,7 +70,7 @@ def run_detect_command(args: argparse.Namespace) -> int | None:
         print(f"{len(videos)} videos: {', '.join(v.view for v in videos)}")
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
         try:
-            with _StageBars() as bars:
+            with closing(_StageBars()) as bars:
                 result = run_detection(videos, args.out, estimator, args.every, cameras, bars.update, stop.is_set)
         finally:
             signal.signal(signal.SIGINT, previous)
@@ -112,50 +109,26 @@ def _load_estimator(args: argparse.Namespace, named: NamedModel) -> PoseEstimato
 
 
 def _fetch(url: str, what: str, option: str) -> Path:
-    from tqdm import tqdm
-
     from analysis.detection.model_files import default_cache_dir, fetch_model
 
-    bar = None
-
-    def progress(received: int, total: int | None) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(desc=f"Downloading the {what}", total=total, unit="B", unit_scale=True, unit_divisor=1024)
-        bar.n = received
-        bar.refresh()
-
-    try:
+    with ProgressBar(f"Downloading the {what}", "B", unit_scale=True, unit_divisor=1024) as progress:
         return fetch_model(url, default_cache_dir(), what, option, progress)
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 class _StageBars:
-    """One tqdm bar (with rate and ETA) per stage of the job's progress."""
+    """One progress bar per stage of the job's progress."""
 
     def __init__(self) -> None:
-        self._bar = None
-        self._stage = None
+        self._bar: ProgressBar | None = None
+        self._stage: str | None = None
 
     def update(self, stage: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
         if stage != self._stage:
             self.close()
             self._stage = stage
-            self._bar = tqdm(desc=stage.capitalize(), unit="frame")
-        self._bar.total = total
-        self._bar.n = done
-        self._bar.refresh()
+            self._bar = ProgressBar(stage.capitalize(), "frame")
+        self._bar(done, total)
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
-
-    def __enter__(self) -> _StageBars:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

@@ -1,39 +1,28 @@
-"""The ``export`` command: an annotated MP4 clip, a per-frame CSV or a PNG snapshot of a take.
-
-``add_export_commands`` adds the subcommand to the main parser and
-``run_export_command`` runs it (None for any other command).
-"""
+"""The ``export`` command: an annotated MP4 clip, a per-frame CSV or a PNG snapshot of a take."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.exemplars import exemplar_reference
-from analysis.render.clip_export import (
-    ANGLE_JOINTS,
-    SKELETON_SOURCES,
-    OverlayOptions,
-    available_codec,
-    best_exemplar,
-    export_clip,
-    export_snapshot_png,
-    export_take_csv,
-)
-from analysis.render.clip_render import LAYOUTS
+from analysis.render.layouts import LAYOUTS
+from analysis.render.overlays import ANGLE_JOINTS, SKELETON_SOURCES
+from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
+
+if TYPE_CHECKING:
+    from analysis.render.overlays import OverlayOptions
 
 #: Threads that decode and render frames ahead of the encoder.
 EXPORT_THREADS = 2
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
 
 
 def add_export_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``export`` to the main parser's subcommands."""
-    export = commands.add_parser(
-        "export", help="export an annotated clip (MP4), a per-frame CSV or a PNG snapshot of a take",
+    export = add_command(
+        commands, "export", _export,
+        help="export an annotated clip (MP4), a per-frame CSV or a PNG snapshot of a take",
         description="Export a take as an annotated MP4 clip (--out), its kinematics, score and penalties per "
                     "frame as CSV (--csv) and/or one annotated frame as PNG (--snapshot with --frame). "
                     "At least one of --out, --csv, --snapshot is needed.")
@@ -62,20 +51,25 @@ def add_export_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--no-timestamp", action="store_true", help="leave the frame and time out")
 
 
-def run_export_command(args: argparse.Namespace) -> int | None:
-    """Run ``export`` if ``args`` asks for it; None for any other command.
+def _export(args: argparse.Namespace) -> int:
+    """Run ``export``.
 
-    Bad input (a bad file, take, view, range or option) prints one line naming
-    the file and returns 2. The session's own errors are reported the same way
-    by the main entry point. The compare layout prints ``exemplar: FILE#TAKE``,
-    the exemplar it shows (FILE relative to the session's folder when inside it).
+    Bad input (a bad file, take, view, range or option) raises ValueError naming
+    the file, which the main entry point prints as one line (exit 2). The
+    compare layout prints ``exemplar: FILE#TAKE``, the exemplar it shows (FILE
+    relative to the session's folder when inside it).
     """
-    if args.command != "export":
-        return None
+    from analysis.render.clip_export import (
+        OverlayOptions,
+        best_exemplar,
+        export_snapshot_png,
+        export_take_csv,
+    )
+
     if args.out is None and args.csv is None and args.snapshot is None:
-        return _fail(f"{args.file}: nothing to export; give --out, --csv and/or --snapshot")
+        raise ValueError(f"{args.file}: nothing to export; give --out, --csv and/or --snapshot")
     if args.snapshot is not None and args.frame is None:
-        return _fail(f"{args.snapshot}: a snapshot needs --frame")
+        raise ValueError(f"{args.snapshot}: a snapshot needs --frame")
     try:
         overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
                                   penalties=not args.no_penalties, timestamp=not args.no_timestamp)
@@ -92,7 +86,7 @@ def run_export_command(args: argparse.Namespace) -> int | None:
         if args.out is not None:
             return _export_video(args, overlays, exemplar)
     except OSError as error:
-        return _fail(f"{error.filename or args.file}: {error.strerror or error}")
+        raise ValueError(f"{error.filename or args.file}: {error.strerror or error}") from error
     return 0
 
 
@@ -106,36 +100,26 @@ def _parse_exemplar(text: str | None) -> tuple[Path, str] | None:
 
 
 def _reference(session_path: Path, exemplar_path: Path, take: str) -> str:
+    from analysis.exemplars import exemplar_reference
+
     folder, path = session_path.resolve().parent, exemplar_path.resolve()
     return exemplar_reference(path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(exemplar_path),
                               take)
 
 
 def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: tuple[Path, str] | None) -> int:
-    from tqdm import tqdm
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analysis.render.clip_export import available_codec, export_clip
 
     codec = available_codec()
-    bars: list[tqdm] = []
-
-    def progress(done: int, total: int) -> None:
-        if not bars:
-            bars.append(tqdm(desc=f"Exporting {args.out.name}", total=total, unit="frame"))
-        bars[0].update(done - bars[0].n)
-
     try:
-        with ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
+        with ProgressBar(f"Exporting {args.out.name}", "frame") as progress, \
+                ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
             path = export_clip(args.file, args.take, args.out, args.layout, args.view, args.start, args.end,
                                overlays, exemplar, progress, codec=codec, executor=pool)
     except KeyboardInterrupt:
         print(f"{args.out}: export interrupted, nothing written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    finally:
-        for bar in bars:
-            bar.close()
     print(f"wrote {path} (codec {codec})")
     return 0
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT

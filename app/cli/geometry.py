@@ -1,26 +1,20 @@
-"""Command-line jobs on a session's geometry: re-triangulate, export poses and the calibration.
-
-``add_geometry_commands`` adds the subcommands to the main parser and
-``run_geometry_command`` runs one of them (None for any other command).
-"""
+"""Command-line jobs on a session's geometry: re-triangulate, export poses and the calibration."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from analysis.geometry.robust_triangulation import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_THRESHOLD_PX,
 )
-
-COMMANDS = ("triangulate", "export-pose")
+from app.cli.command import ProgressBar, add_command, add_json_option, write_json_report
 
 
 def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``triangulate`` and ``export-pose`` to the main parser's subcommands."""
-    tri = commands.add_parser("triangulate", help="re-triangulate a session into a new file")
+    tri = add_command(commands, "triangulate", _triangulate, help="re-triangulate a session into a new file")
     tri.add_argument("file", type=Path)
     tri.add_argument("--out", required=True, type=Path, help="new session file")
     tri.add_argument("--exclude", nargs="+", default=[], metavar="VIEW", help="views to leave out")
@@ -28,24 +22,16 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
                      help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
     tri.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
                      help=f"detections below this confidence are not used (default {DEFAULT_MIN_CONFIDENCE:g})")
-    tri.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
+    add_json_option(tri, "the summary")
 
-    exp = commands.add_parser("export-pose", help="export 3D poses (TRC, long CSV) and the calibration (toml)")
+    exp = add_command(commands, "export-pose", _export,
+                      help="export 3D poses (TRC, long CSV) and the calibration (toml)")
     exp.add_argument("file", type=Path)
     exp.add_argument("--take", default=None, help="take id for TRC (default: the only take)")
     exp.add_argument("--trc", type=Path, default=None, help="OpenSim TRC of one take (metres, Y up)")
     exp.add_argument("--csv", type=Path, default=None, help="long-format CSV of all takes (metres, session world)")
     exp.add_argument("--calibration", type=Path, default=None, help="calibration.toml of the session's cameras")
     exp.add_argument("--reference", action="store_true", help="export pose3d_reference instead of pose3d")
-
-
-def run_geometry_command(args: argparse.Namespace) -> int | None:
-    """Run the command in ``args`` if it is one of this module's; None otherwise."""
-    if args.command == "triangulate":
-        return _triangulate(args)
-    if args.command == "export-pose":
-        return _export(args)
-    return None
 
 
 def print_summary(summary: dict, threshold_px: float) -> None:
@@ -72,14 +58,12 @@ def _triangulate(args: argparse.Namespace) -> int:
     from analysis.geometry.report import summary
     from analysis.geometry.retriangulate import retriangulate, write_retriangulated
     from analysis.geometry.rig import CameraRig
-    from analysis.session.atomic import write_text_atomically
     from analysis.session.reader import Session
-    from app.cli.progress import StageBars
 
     with Session.open(args.file) as session:
         rig = CameraRig(session.cameras, args.threshold, args.min_confidence, source=str(session.path))
-        with StageBars() as progress:
-            results = retriangulate(session, rig, args.exclude, lambda done, total: progress("triangulating", done, total))
+        with ProgressBar("Triangulating", "take") as progress:
+            results = retriangulate(session, rig, args.exclude, progress)
         report = summary({take: r.observations for take, r in results.items()}, session.view_names,
                          session.skeleton.joint_names)
         report["excluded_views"] = list(args.exclude)
@@ -88,8 +72,7 @@ def _triangulate(args: argparse.Namespace) -> int:
     print(f"wrote {args.out}")
     print_summary(report, args.threshold)
     if args.json is not None:
-        write_text_atomically(args.json, json.dumps(report, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        write_json_report(args.json, report)
     return 0
 
 

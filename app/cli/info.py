@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from analysis.session.atomic import write_text_atomically
 from analysis.session.reader import Session
 from analysis.session.summary import summarize
+from app.cli.command import write_json_report
 
 
 def format_summary(summary: dict) -> str:
@@ -43,6 +42,5 @@ def print_info(path: Path, json_path: Path | None = None) -> int:
         summary = summarize(session)
     print(format_summary(summary))
     if json_path is not None:
-        write_text_atomically(json_path, json.dumps(summary, indent=2) + "\n")
-        print(f"\nwrote {json_path}")
+        write_json_report(json_path, summary)
     return 0

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 from pathlib import Path
 
+from app.cli.command import add_command, add_json_option, write_json_report
 from models.config import PRESETS
 
-MODEL_COMMANDS = ("train", "evaluate", "score")
 
-
-def add_model_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``train``, ``evaluate`` and ``score`` to the CLI's subcommands."""
-    train = subparsers.add_parser("train", help="train a scoring model on a library (torchrun for several processes)")
+def add_model_commands(commands: argparse._SubParsersAction) -> None:
+    """Add ``train``, ``evaluate`` and ``score`` to the main parser's subcommands."""
+    train = add_command(commands, "train", _train,
+                        help="train a scoring model on a library (torchrun for several processes)")
     train.add_argument("--library", required=True, type=Path, help="library folder of session files")
     train.add_argument("--out", required=True, type=Path, help="checkpoint file to write")
     train.add_argument("--preset", default="default", choices=sorted(PRESETS), help="model preset (default: default)")
@@ -22,32 +20,23 @@ def add_model_commands(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda when available")
 
-    evaluate = subparsers.add_parser("evaluate", help="score every scored take of a library and report rho, R-l2")
+    evaluate = add_command(commands, "evaluate", _evaluate,
+                           help="score every scored take of a library and report rho, R-l2")
     evaluate.add_argument("--library", required=True, type=Path)
     evaluate.add_argument("--model", type=Path, default=None, help="checkpoint (default: the shipped model)")
     evaluate.add_argument("--exemplars", type=Path, default=None,
                           help="library of exemplars (default: the exemplars of --library, never the take itself)")
-    evaluate.add_argument("--json", type=Path, default=None, help="also write the metrics as JSON")
+    add_json_option(evaluate, "the metrics")
     evaluate.add_argument("--device", choices=("cpu", "cuda"), default=None)
 
-    score = subparsers.add_parser("score", help="predict the score and penalties of each take of a session file")
+    score = add_command(commands, "score", _score,
+                        help="predict the score and penalties of each take of a session file")
     score.add_argument("file", type=Path)
     score.add_argument("--model", type=Path, default=None, help="checkpoint (default: the shipped model)")
     score.add_argument("--exemplars", type=Path, default=None,
                        help="library of exemplars (default: the folder of FILE)")
-    score.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    add_json_option(score, "the results")
     score.add_argument("--device", choices=("cpu", "cuda"), default=None)
-
-
-def run_model_command(args: argparse.Namespace) -> int | None:
-    """Run a model subcommand; None when ``args.command`` is not one of them."""
-    if args.command == "train":
-        return _train(args)
-    if args.command == "evaluate":
-        return _evaluate(args)
-    if args.command == "score":
-        return _score(args)
-    return None
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -95,7 +84,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(f"  {title} {name}: rho {part['spearman']:.3f}  R-l2x100 {part['rl2x100']:.3f}  "
                   f"MAE {part['mae']:.3f}  n {part['n_takes']}")
     if args.json:
-        _write_json(args.json, metrics)
+        write_json_report(args.json, metrics)
     return 0
 
 
@@ -115,20 +104,6 @@ def _score(args: argparse.Namespace) -> int:
         likely = sorted(take["penalties"].items(), key=lambda item: -item[1])[:3]
         print("    " + "  ".join(f"{code} {p:.2f}" for code, p in likely))
     if args.json:
-        _write_json(args.json, results)
+        write_json_report(args.json, results)
     return 0
 
-
-def _write_json(path: Path, data: dict) -> None:
-    def clean(value):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return value
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(clean(data), indent=1), encoding="utf-8")
-    print(f"wrote {path}")

@@ -1,8 +1,4 @@
-"""Command-line jobs that turn a real recording into a session: ``sync`` and ``import``.
-
-``add_recording_commands`` adds the subcommands to the main parser and
-``run_recording_command`` runs one of them (None for any other command).
-"""
+"""Command-line jobs that turn a real recording into a session: ``sync`` and ``import``."""
 
 from __future__ import annotations
 
@@ -18,14 +14,14 @@ from analysis.geometry.robust_triangulation import DEFAULT_THRESHOLD_PX
 from analysis.geometry.sync_correlation import DEFAULT_MAX_OFFSET
 from analysis.geometry.sync_refine import DEFAULT_SEARCH
 from analysis.session.contract import EVENTS
+from app.cli.command import StageBars, add_command
 
-COMMANDS = ("import", "sync")
 _UNITS = {"measuring motion": "view", "correlating views": "pair", "selecting the athlete": "frame",
           "refining with the calibration": "view"}
 
 
-def _add_calibration_options(command: argparse.ArgumentParser, required: bool) -> None:
-    command.add_argument("--calibration", required=required, type=Path,
+def _add_calibration_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--calibration", type=Path,
                          help="calibration.toml, EasyMocap intri.yml/extri.yml (or their folder), or Qualisys .qca.txt")
     command.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
                          help="unit of the calibration's translations (default: m for toml/EasyMocap, mm for Qualisys)")
@@ -35,14 +31,14 @@ def _add_calibration_options(command: argparse.ArgumentParser, required: bool) -
 
 def add_recording_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``sync`` and ``import`` to the main parser's subcommands."""
-    sync = commands.add_parser("sync", help="estimate each view's frame offset from the 2D keypoint motion",
-                               description="Correlates the keypoint motion of the views, then (with --calibration) "
-                                           "keeps the nearby offsets that triangulate best. Writes "
-                                           '{"offsets": {VIEW: frames}, "reference": VIEW, ...}: the view\'s '
-                                           "frame n + offset shows the reference's frame n.")
+    sync = add_command(commands, "sync", _sync, help="estimate each view's frame offset from the 2D keypoint motion",
+                       description="Correlates the keypoint motion of the views, then (with --calibration) "
+                                   "keeps the nearby offsets that triangulate best. Writes "
+                                   '{"offsets": {VIEW: frames}, "reference": VIEW, ...}: the view\'s '
+                                   "frame n + offset shows the reference's frame n.")
     sync.add_argument("--keypoints", required=True, type=Path, help="folder with one OpenPose JSON folder per view")
-    _add_calibration_options(sync, required=False)
-    sync.add_argument("--json", required=True, type=Path, help="file to write the offsets to")
+    _add_calibration_options(sync)
+    sync.add_argument("--json", required=True, type=Path, metavar="OUT", help="file to write the offsets to")
     sync.add_argument("--reference", default=None, metavar="VIEW", help="view the others are measured against "
                                                                        "(default: the first)")
     sync.add_argument("--max-offset", type=int, default=DEFAULT_MAX_OFFSET,
@@ -50,14 +46,14 @@ def add_recording_commands(commands: argparse._SubParsersAction) -> None:
     sync.add_argument("--search", type=int, default=DEFAULT_SEARCH,
                       help=f"offsets tried on each side of the correlation's with --calibration (default {DEFAULT_SEARCH})")
 
-    imp = commands.add_parser("import", help="turn a recording (calibration, OpenPose JSON, videos) or 3D motion "
-                                             "files (C3D, TRC) into a session")
+    imp = add_command(commands, "import", _import, help="turn a recording (calibration, OpenPose JSON, videos) "
+                                                        "or 3D motion files (C3D, TRC) into a session")
     source = imp.add_mutually_exclusive_group(required=True)
     source.add_argument("--keypoints", type=Path, help="folder with one OpenPose JSON folder per view "
                                                        "(Pose2Sim's pose or pose-associated folder too)")
     source.add_argument("--pose3d", type=Path, nargs="+", metavar="FILE",
                         help=f"3D motion files ({', '.join(POSE3D_SUFFIXES)}), one take each")
-    _add_calibration_options(imp, required=False)
+    _add_calibration_options(imp)
     imp.add_argument("--videos", type=Path, default=None, help="folder with one video per view (optional)")
     imp.add_argument("--embed-videos", action="store_true", help="store video frames in the session instead of referencing the files")
     imp.add_argument("--sync", default=None, metavar="auto|FILE.json",
@@ -73,15 +69,6 @@ def add_recording_commands(commands: argparse._SubParsersAction) -> None:
     imp.add_argument("--athlete", default="unknown", help="athlete id")
     imp.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PX,
                      help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
-
-
-def run_recording_command(args: argparse.Namespace) -> int | None:
-    """Run the command in ``args`` if it is one of this module's; None otherwise."""
-    if args.command == "sync":
-        return _sync(args)
-    if args.command == "import":
-        return _import_pose3d(args) if args.pose3d else _import(args)
-    return None
 
 
 def _print_offsets(result) -> None:
@@ -103,7 +90,6 @@ def _sync(args: argparse.Namespace) -> int:
     from analysis.geometry.recording_import import match_recording
     from analysis.geometry.sync import synchronize
     from analysis.geometry.sync_result import write_sync_file
-    from app.cli.progress import StageBars
 
     keypoints = read_keypoint_folders(args.keypoints)
     try:
@@ -126,11 +112,12 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    if args.pose3d:
+        return _import_pose3d(args)
     from analysis.geometry.recording_import import import_recording
     from analysis.geometry.report import summary
     from analysis.session.writer import write_session
     from app.cli.geometry import print_summary
-    from app.cli.progress import StageBars
 
     if args.calibration is None:
         raise ValueError("--keypoints needs --calibration (the cameras the keypoints were seen by)")

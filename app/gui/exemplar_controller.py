@@ -23,11 +23,11 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle, load_take_bundle
 
 
-def _load_and_align(path, take_id: str, athlete: str, trainee: TakeBundle, fps: float) -> tuple[Session, ExemplarBundle]:
+def _load_and_align(path, take_id: str, athlete: str, trainee: TakeBundle) -> tuple[Session, ExemplarBundle]:
     session = Session.open(path)
     try:
         exemplar = load_take_bundle(session, take_id)
-        return session, build_exemplar_bundle(trainee, exemplar, path, athlete, fps)
+        return session, build_exemplar_bundle(trainee, exemplar, path, athlete)
     except BaseException:
         session.close()
         raise
@@ -66,14 +66,14 @@ class ExemplarController(QObject):
 
     def choose(self, file: str, take_id: str) -> None:
         """Load, align and show exemplar ``take_id`` of library ``file`` (an index ``file`` value)."""
-        trainee, session, library = self.state.take, self.state.session, self.state.library
-        if trainee is None or session is None or library is None:
+        trainee, library = self.state.take, self.state.library
+        if trainee is None or library is None:
             return
         rows = self.state.exemplar_candidates
         match = rows[(rows["file"] == file) & (rows["take"] == take_id)] if not rows.empty else rows
         athlete = str(match["athlete"].iloc[0]) if len(match) else ""
         self.busy.emit(f"Aligning exemplar {take_id} …")
-        self.workers.start(_load_and_align, library.path_of(file), take_id, athlete, trainee, session.fps,
+        self.workers.start(_load_and_align, library.path_of(file), take_id, athlete, trainee,
                            returned=lambda result: self._aligned(trainee, result),
                            dropped=lambda result: result[0].close(), errored=self._worker_failed)
 

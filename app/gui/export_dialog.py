@@ -291,14 +291,19 @@ class ExportDialog(QDialog):
 
 # ---------------------------------------------------------- quick exports
 def export_take_csv_interactively(parent: QWidget, state: ViewerState) -> Path | None:
-    """Ask where to save the current take's CSV (kinematics, score, penalties per frame) and write it."""
+    """Ask where to save the current take's CSV (kinematics, score, penalties per frame) and write it.
+
+    The kinematics are the take's, computed once when it was loaded (those the curves show).
+    """
     if state.session is None or state.take is None:
         return None
     default = state.session.path.parent / f"{state.session.path.stem}_{state.take.take_id}.csv"
     path, _ = QFileDialog.getSaveFileName(parent, "Export take CSV", str(default), "CSV (*.csv)")
     if not path:
         return None
-    return _reporting_errors(parent, lambda: export_take_csv(state.session.path, state.take.take_id, path))
+    take = state.take
+    return _reporting_errors(parent, lambda: export_take_csv(state.session.path, take.take_id, path,
+                                                             kinematics=take.kinematics))
 
 
 def save_snapshot_interactively(parent: QWidget, state: ViewerState) -> Path | None:

@@ -75,17 +75,6 @@ def test_floor_exercise_outline_lies_on_the_floor():
     np.testing.assert_array_equal(segments[:, 2], 0.0)
 
 
-def test_pelvis_is_the_mean_of_the_finite_hips():
-    pose = np.zeros((17, 3))
-    pose[COCO17.index("left_hip")] = (1.0, 0.0, 1.0)
-    pose[COCO17.index("right_hip")] = (0.0, 1.0, 1.0)
-    np.testing.assert_allclose(geometry.pelvis_position(COCO17, pose), (0.5, 0.5, 1.0))
-    pose[COCO17.index("right_hip")] = np.nan
-    np.testing.assert_allclose(geometry.pelvis_position(COCO17, pose), (1.0, 0.0, 1.0))
-    pose[COCO17.index("left_hip")] = np.nan
-    assert np.isnan(geometry.pelvis_position(COCO17, pose)).all()
-
-
 def test_skeleton_segments_skip_bones_with_a_missing_joint():
     pose = np.arange(17 * 3, dtype=float).reshape(17, 3)
     pose[COCO17.index("left_knee")] = np.nan

@@ -5,6 +5,8 @@ These tests need GL: where it is missing they fail, they are never skipped.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -13,6 +15,7 @@ from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from analysis.motion.series import mid_joint
 from analysis.motion.skeleton import CENTRE
 from analysis.render import palette
 from analysis.session.reader import Session
@@ -20,7 +23,6 @@ from analysis.session.writer import write_session
 from tests.helpers import make_session_data
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
-from viewer.vispy import scene_geometry as geometry
 from viewer.vispy.skeleton_view import SkeletonView
 
 SIDE_COLORS = [palette.rgba(colour) for colour in palette.SIDE_COLOURS]
@@ -63,7 +65,10 @@ def has_color(pixels: np.ndarray, rgba, tolerance: float = 30.0) -> bool:
 
 
 def pelvis(state, frame):
-    return geometry.pelvis_position(state.take.skeleton, state.take.pose3d[frame].astype(float))
+    """The mid-hip of ``frame``, ``(3,)`` metres (both hips are triangulated in the frames used)."""
+    point = mid_joint(state.take.pose3d[[frame]].astype(float), state.take.skeleton, "hip")[0]
+    assert np.isfinite(point).all()
+    return point
 
 
 def test_canvas_shows_the_skeleton_at_the_pelvis(synthetic_view):
@@ -215,6 +220,18 @@ def test_follow_mode_keeps_the_pelvis_centred(synthetic_view):
     view.set_follow(False)
     state.seek(60)
     np.testing.assert_allclose(view.camera_center, pelvis(state, 150), atol=1e-6)
+
+
+def test_follow_bridges_a_lost_hip_with_the_mid_hip_of_the_neighbouring_frames(synthetic_view):
+    state, view = synthetic_view
+    take = state.take
+    right_hip = take.skeleton.index("right_hip")
+    pose3d, reference = take.pose3d.copy(), take.reference.copy()
+    pose3d[30, right_hip] = reference[30, right_hip] = np.nan
+    state.set_take(dataclasses.replace(take, pose3d=pose3d, reference=reference))
+    view.set_follow(True)
+    state.seek(30)
+    np.testing.assert_allclose(view.camera_center, (pelvis(state, 29) + pelvis(state, 31)) / 2, atol=1e-6)
 
 
 def test_trails_and_reference_ghost_toggle(synthetic_view):

@@ -68,9 +68,11 @@ class ExemplarBundle:
         return int(matched[min(max(int(trainee_frame), 0), len(matched) - 1)])
 
 
-def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str,
-                          fps: float) -> ExemplarBundle:
+def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path, athlete: str) -> ExemplarBundle:
     """Align ``exemplar`` onto ``trainee`` (DTW), place its pose on the trainee, sum up deviations.
+
+    The joint angles of the summary and the exemplar's kinematics are taken on the
+    trainee's frames, at its frame rate (``trainee.fps``).
 
     Parameters
     ----------
@@ -80,8 +82,6 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         The exemplar's session file.
     athlete : str
         The exemplar's athlete.
-    fps : float
-        The trainee's frame rate, for the joint angles of the summary and the exemplar's kinematics.
 
     Raises
     ------
@@ -106,6 +106,6 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         trainee_take_id=trainee.take_id,
         alignment=alignment,
         aligned_pose=aligned,
-        deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=fps),
-        kinematics=take_kinematics(aligned, skeleton, fps, trainee.event),
+        deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=trainee.fps),
+        kinematics=take_kinematics(aligned, skeleton, trainee.fps, trainee.event),
     )

@@ -7,8 +7,11 @@ widget that echoes a change back cannot start a feedback loop.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+
 import pandas as pd
-from psygnal import Signal
+from psygnal import Signal, SignalInstance
 
 from analysis.session.library import Library
 from analysis.session.reader import Session
@@ -105,10 +108,7 @@ class ViewerState:
     # -------------------------------------------------------------- library
     def set_library(self, library: Library | None) -> None:
         """Make ``library`` the one listed and searched for exemplars (None while indexing)."""
-        if library is self.library:
-            return
-        self.library = library
-        self.library_changed.emit(library)
+        self._hold("library", library, self.library_changed, operator.is_)
 
     # -------------------------------------------------------------- session
     def set_session(self, session: Session | None) -> None:
@@ -139,41 +139,29 @@ class ViewerState:
 
     def set_exemplar(self, exemplar: ExemplarBundle | None) -> None:
         """Compare the current take with ``exemplar`` (aligned onto its frames), or with nothing."""
-        if exemplar is self.exemplar:
-            return
         if exemplar is not None and (self.take is None or exemplar.trainee_take_id != self.take.take_id
                                      or len(exemplar.aligned_pose) != self.n_frames):
             raise ValueError(f"exemplar {exemplar.take.take_id} is aligned with take {exemplar.trainee_take_id}, "
                              f"not with the current take")
-        self.exemplar = exemplar
-        self.exemplar_changed.emit(exemplar)
+        self._hold("exemplar", exemplar, self.exemplar_changed, operator.is_)
 
     def set_exemplar_candidates(self, candidates: pd.DataFrame) -> None:
         """The exemplars of the current take's action, best first (library index rows)."""
-        if candidates.equals(self.exemplar_candidates):
-            return
-        self.exemplar_candidates = candidates
-        self.exemplar_candidates_changed.emit(candidates)
+        self._hold("exemplar_candidates", candidates, self.exemplar_candidates_changed, pd.DataFrame.equals)
 
     def set_scoring(self, scoring: ScoringResult | None) -> None:
         """Show the scoring model's verdict on the current take, or none."""
-        if scoring is self.scoring:
-            return
         if scoring is not None and (self.take is None or scoring.take_id != self.take.take_id
                                     or scoring.n_frames != self.n_frames):
             raise ValueError(f"the scoring of take {scoring.take_id} does not belong to the current take")
-        self.scoring = scoring
-        self.scoring_changed.emit(scoring)
+        self._hold("scoring", scoring, self.scoring_changed, operator.is_)
 
     # --------------------------------------------------------------- frames
     def seek(self, frame: int) -> None:
         """Go to ``frame``, clamped to the take."""
         if self.take is None:
             return
-        frame = min(max(int(frame), 0), self.n_frames - 1)
-        if frame != self.frame:
-            self.frame = frame
-            self.frame_changed.emit(frame)
+        self._hold("frame", min(max(int(frame), 0), self.n_frames - 1), self.frame_changed)
 
     def step(self, delta: int) -> None:
         """Pause and move ``delta`` frames."""
@@ -188,10 +176,7 @@ class ViewerState:
 
     # ------------------------------------------------------------- playback
     def set_playing(self, playing: bool) -> None:
-        playing = bool(playing) and self.take is not None
-        if playing != self.playing:
-            self.playing = playing
-            self.playing_changed.emit(playing)
+        self._hold("playing", bool(playing) and self.take is not None, self.playing_changed)
 
     def toggle_playing(self) -> None:
         self.set_playing(not self.playing)
@@ -200,9 +185,7 @@ class ViewerState:
         speed = float(speed)
         if speed <= 0:
             raise ValueError(f"playback speed must be positive, got {speed}")
-        if speed != self.speed:
-            self.speed = speed
-            self.speed_changed.emit(speed)
+        self._hold("speed", speed, self.speed_changed)
 
     def change_speed(self, steps: int) -> None:
         """Move ``steps`` along :data:`SPEEDS` (negative is slower)."""
@@ -227,16 +210,12 @@ class ViewerState:
     def select_view(self, view: str | None) -> None:
         if view is not None and self.session is not None and view not in self.session.view_names:
             raise KeyError(f"no view {view!r} in {self.session.path.name}")
-        if view != self.selected_view:
-            self.selected_view = view
-            self.view_selected.emit(view)
+        self._hold("selected_view", view, self.view_selected)
 
     def select_joint(self, joint: int | None) -> None:
         if joint is not None and self.take is not None and not 0 <= joint < self.take.skeleton.n_joints:
             raise IndexError(f"joint {joint} is outside the skeleton")
-        if joint != self.selected_joint:
-            self.selected_joint = joint
-            self.joint_selected.emit(joint)
+        self._hold("selected_joint", joint, self.joint_selected)
 
     def set_overlay(self, name: str, visible: bool) -> None:
         if name not in self.overlays:
@@ -254,3 +233,12 @@ class ViewerState:
         """Ask the application to find the session's missing camera files (the user points at their folder)."""
         if self.session is not None:
             self.video_location_requested.emit()
+
+    # -------------------------------------------------------------- helpers
+    def _hold(self, name: str, value: object, changed: SignalInstance,
+              same: Callable[[object, object], bool] = operator.eq) -> None:
+        """Keep ``value`` as attribute ``name`` and emit ``changed(value)``, unless it is ``same`` as the value held."""
+        if same(value, getattr(self, name)):
+            return
+        setattr(self, name, value)
+        changed.emit(value)

@@ -15,7 +15,6 @@ import numpy as np
 
 from analysis.catalogue.apparatus import Apparatus
 from analysis.geometry.cameras import Camera
-from analysis.motion.skeleton import Skeleton
 
 # The 12 edges of a box, as indices into its 8 corners (bit 0: x, bit 1: y, bit 2: z).
 _BOX_EDGES = np.array([
@@ -181,32 +180,6 @@ class DrawnPose:
         """Every drawn joint position of the take, ``(N, 3)`` metres."""
         joints = self.positions.reshape(-1, 3)
         return joints[np.all(np.isfinite(joints), axis=1)]
-
-
-def root_joints(skeleton: Skeleton) -> np.ndarray:
-    """Indices of the joints whose mean is the pelvis: every joint named like a hip.
-
-    Falls back to all joints for a layout without hips.
-    """
-    hips = [i for i, name in enumerate(skeleton.joint_names) if "hip" in name.lower()]
-    return np.asarray(hips if hips else range(skeleton.n_joints), dtype=np.int64)
-
-
-def pelvis_position(skeleton: Skeleton, pose: np.ndarray) -> np.ndarray:
-    """Pelvis of one frame, ``(3,)`` metres: the mean of the finite hip joints.
-
-    Parameters
-    ----------
-    pose : ndarray, shape (J, 3)
-
-    Returns
-    -------
-    ndarray, shape (3,)
-        NaN when no hip joint is finite.
-    """
-    hips = pose[root_joints(skeleton)]
-    hips = hips[np.all(np.isfinite(hips), axis=1)]
-    return hips.mean(axis=0) if len(hips) else np.full(3, np.nan)
 
 
 def skeleton_segments(edges: np.ndarray, pose: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

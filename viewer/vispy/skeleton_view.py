@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 from vispy import scene
 
+from analysis.motion.series import root_track
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
@@ -28,6 +29,7 @@ from viewer.vispy.layers.ghost_layers import ExemplarGhostLayer, ReferenceGhostL
 from viewer.vispy.layers.skeleton_layer import SkeletonLayer
 from viewer.vispy.layers.trail_layer import TRAIL_WINDOW_FRAMES, TrailLayer
 from viewer.vispy.scene_geometry import DrawnPose
+from viewer.widgets.panel import header_over_body
 
 #: Joints whose mean 2D confidence over the views is below this are drawn hollow and grey.
 LOW_CONFIDENCE = 0.5
@@ -70,6 +72,7 @@ class SkeletonView(QWidget):
         self._state = state
         self._take: TakeBundle | None = None
         self._drawn: DrawnPose | None = None
+        self._root = np.zeros((0, 3))  # (T, 3) metres: the point Follow keeps centred
         self._frame_shown = -1
         self._pending_frame: int | None = None
         self.displayed_frame = -1
@@ -97,11 +100,7 @@ class SkeletonView(QWidget):
         MouseForwarder(self._display, self._canvas)
         self.destroyed.connect(self._canvas.native.deleteLater)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(self._build_toolbar())
-        layout.addWidget(self._display, 1)
+        header_over_body(self, self._build_toolbar(), self._display, spacing=2)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
@@ -239,6 +238,7 @@ class SkeletonView(QWidget):
         self._take = take
         self._frame_shown = -1
         self._drawn = None if take is None else DrawnPose.of(take.pose3d, take.reference, take.pose2d, LOW_CONFIDENCE)
+        self._root = np.zeros((0, 3)) if take is None else root_track(self._drawn.positions, take.skeleton)
         for layer in self._layers:
             layer.set_take(take, self._drawn)
         if take is not None:
@@ -282,7 +282,7 @@ class SkeletonView(QWidget):
     def _center_on_pelvis(self, frame: int) -> None:
         if self._take is None or frame < 0:
             return
-        pelvis = geometry.pelvis_position(self._take.skeleton, self._drawn.positions[frame])
+        pelvis = self._root[frame]
         if np.all(np.isfinite(pelvis)):
             self._view.camera.center = tuple(pelvis)
 

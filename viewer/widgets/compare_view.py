@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,6 +34,7 @@ from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
+from viewer.widgets.panel import header_over_body
 from viewer.widgets.video_grid import (
     BACKGROUND,
     CAPTION_BACKGROUND,
@@ -251,11 +251,7 @@ class CompareView(QWidget):
         splitter.addWidget(self.table)
         splitter.setSizes([3 * TABLE_ROWS_SHOWN * 10, 2 * TABLE_ROWS_SHOWN * 10])
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(header)
-        layout.addWidget(splitter, 1)
+        header_over_body(self, header, splitter)
 
         state.take_changed.connect(self._on_take_changed)
         state.exemplar_candidates_changed.connect(self._show_candidates)

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 from superqt.utils import qthrottled
@@ -48,6 +47,7 @@ from analysis.motion.kinematics import (
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
+from viewer.widgets.panel import header_over_body
 from viewer.widgets.penalty_heatmap import ROW_HEIGHT, add_penalty_heatmap
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
@@ -127,11 +127,7 @@ class CurvesPanel(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self._graphics)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(toolbar)
-        layout.addWidget(scroll, 1)
+        header_over_body(self, toolbar, scroll)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)

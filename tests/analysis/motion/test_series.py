@@ -10,6 +10,7 @@ from analysis.motion.series import (
     joint_track,
     measured_pose,
     mid_joint,
+    root_track,
 )
 from analysis.motion.skeleton import BODY25, COCO17
 
@@ -24,6 +25,19 @@ def test_joints_are_found_by_coco_or_openpose_name():
     pose[:, 12] = (0.0, 1.0, 1.0)
     np.testing.assert_allclose(mid_joint(pose, COCO17, "hip"), [[0.5, 0.5, 1.0]] * 4)
     assert np.isnan(joint_track(pose, COCO17, "left_big_toe")).all()
+
+
+def test_the_root_is_the_mid_hip_bridged_through_a_missing_hip():
+    pose = np.full((5, 17, 3), np.nan)
+    frames = np.arange(5.0)
+    pose[:, COCO17.index("left_hip")] = np.column_stack([frames, np.zeros(5), np.ones(5)])
+    pose[:, COCO17.index("right_hip")] = np.column_stack([frames, np.ones(5), np.ones(5)])
+    pose[2, COCO17.index("right_hip")] = np.nan                      # one hip lost: not the visible hip alone
+    pose[4, COCO17.index("left_hip")] = np.nan                       # at the end: the last mid-hip is held
+    np.testing.assert_allclose(root_track(pose, COCO17), [[0, 0.5, 1], [1, 0.5, 1], [2, 0.5, 1], [3, 0.5, 1],
+                                                          [3, 0.5, 1]])
+    pose[:, COCO17.index("left_hip")] = np.nan                        # never both hips: no root
+    assert np.isnan(root_track(pose, COCO17)).all()
 
 
 def test_gaps_are_interpolated_and_the_ends_held_or_left():

@@ -111,31 +111,23 @@ def test_bad_penalty_value_is_refused_when_read(session_file, tmp_path):
         session.penalties("take2")
 
 
-def test_truncated_file(session_file, tmp_path):
-    truncated = tmp_path / "truncated.h5"
-    data = session_file.read_bytes()
-    truncated.write_bytes(data[: len(data) // 2])
-    digest = file_digest(truncated)
-    with pytest.raises(SessionFormatError, match="truncated"):
-        Session.open(truncated)
-    assert file_digest(truncated) == digest
+# Files that are not sessions at all: (name, their bytes from a valid session's bytes, the problem named).
+NOT_SESSIONS = {
+    "truncated": (lambda valid: valid[: len(valid) // 2], "truncated"),
+    "not_hdf5": (lambda valid: b"these are my notes, not a session\n", "not an HDF5 file"),
+    "empty": (lambda valid: b"", "the file is empty"),
+}
 
 
-def test_file_that_is_not_hdf5(tmp_path):
-    path = tmp_path / "notes.h5"
-    path.write_text("these are my notes, not a session\n")
+@pytest.mark.parametrize("case", sorted(NOT_SESSIONS))
+def test_a_file_that_is_not_a_session_is_refused_and_left_as_it_was(session_file, tmp_path, case):
+    contents, problem = NOT_SESSIONS[case]
+    path = tmp_path / f"{case}.h5"
+    path.write_bytes(contents(session_file.read_bytes()))
     digest = file_digest(path)
-    with pytest.raises(SessionFormatError, match="not an HDF5 file"):
+    with pytest.raises(SessionFormatError, match=problem):
         Session.open(path)
     assert file_digest(path) == digest
-
-
-def test_empty_file(tmp_path):
-    path = tmp_path / "empty.h5"
-    path.write_bytes(b"")
-    with pytest.raises(SessionFormatError, match="the file is empty"):
-        Session.open(path)
-    assert path.read_bytes() == b""
 
 
 def test_missing_file(tmp_path):

@@ -6,7 +6,6 @@ The models are tiny ONNX files with RTMPose's, RTMO's and YOLOX's signatures
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import signal
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import rtmlib
 
 from analysis.catalogue.apparatus import apparatus_for
 from analysis.detection import model_files
@@ -105,9 +105,9 @@ def test_detect_keeps_the_athlete_alone_and_import_makes_a_session_of_them(recor
 def test_without_network_a_missing_model_exits_2_naming_it_and_where_to_put_it(recording, models, tmp_path,
                                                                                monkeypatch, capsys):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    for name, model in model_files.NAMED_MODELS.items():
-        monkeypatch.setitem(model_files.NAMED_MODELS, name, dataclasses.replace(
-            model, pose_url=UNREACHABLE.format(f"{name}-pose"), detector_url=UNREACHABLE.format("detector")))
+    for name, model in model_files.NAMED_MODELS.items():                        # rtmlib publishes no reachable URL
+        monkeypatch.setitem(getattr(rtmlib, model.solution).MODE, "balanced", {
+            "pose": UNREACHABLE.format(f"{name}-pose"), "det": UNREACHABLE.format("detector")})
     videos = str(recording[0] / "videos")
     assert main(["detect", "--videos", videos, "--out", str(tmp_path / "out")]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()

@@ -1,16 +1,21 @@
-"""File > Export clip…: the dialog's defaults, a background export, and cancelling it."""
+"""File > Export clip…: the dialog's defaults, a background export, and cancelling it; the take's CSV."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import cv2
+import numpy as np
+import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
+from analysis.render.take_table import take_table
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
-from app.gui.export_dialog import ExportDialog
+from app.gui.export_dialog import ExportDialog, export_take_csv_interactively
 from tests.helpers import make_session_data
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
@@ -136,3 +141,24 @@ def test_ctrl_e_in_the_window_opens_the_dialog_on_the_current_take(qtbot, sessio
     qtbot.waitUntil(lambda: getattr(window, "export_dialog", None) is not None and window.export_dialog.isVisible())
     assert window.export_dialog.take_id == "take2"
     window.export_dialog.reject()
+
+
+def test_the_take_csv_carries_the_kinematics_the_app_shows(session_file, tmp_path, monkeypatch):
+    state = _state_on(session_file, "take2")
+    raised = dataclasses.replace(state.take, pose3d=state.take.pose + np.float32(0.5))  # as re-triangulated in the app
+    state.set_take(raised)
+    shown = raised.kinematics.copy()
+    target = tmp_path / "take2.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    try:
+        assert export_take_csv_interactively(None, state) == target
+    finally:
+        state.session.close()
+    exported = pd.read_csv(target)
+    np.testing.assert_allclose(exported["com_height_m"], shown["com_height_m"], rtol=1e-6)
+    with Session.open(session_file) as session:
+        in_file = take_table(session, "take2")["com_height_m"].to_numpy()
+    assert np.nanmean(exported["com_height_m"] - in_file) == pytest.approx(0.5, abs=1e-3)
+    pd.testing.assert_frame_equal(raised.kinematics, shown)                      # the take's table is left as it was
+    with Session.open(session_file) as session, pytest.raises(ValueError, match="its kinematics 3 rows"):
+        take_table(session, "take2", kinematics=shown.iloc[:3])
