@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from analysis.geometry.calibration_io import Calibration, read_calibration
 from analysis.geometry.cameras import Camera
@@ -32,7 +33,7 @@ from analysis.geometry.recording_videos import (
     probe_videos,
 )
 from analysis.geometry.report import Observations
-from analysis.geometry.rig import CameraRig
+from analysis.geometry.rig import CameraRig, Retriangulation
 from analysis.geometry.robust_triangulation import DEFAULT_THRESHOLD_PX
 from analysis.geometry.sync import synchronize
 from analysis.geometry.sync_result import (
@@ -44,6 +45,7 @@ from analysis.geometry.sync_result import (
 )
 from analysis.motion.skeleton import Skeleton
 from analysis.session.data import EmbeddedVideo, SessionData, TakeData, VideoFile
+from analysis.session.video_file import VideoInfo
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 
@@ -206,6 +208,75 @@ def take_video_entries(matched: MatchedViews, videos: dict[str, Path], folder: P
     return entries
 
 
+@dataclass(frozen=True)
+class TriangulatedViews:
+    """The athlete picked and triangulated in views on one clock.
+
+    Attributes
+    ----------
+    matched : MatchedViews
+        Cut to the frames every camera file covers.
+    pose2d : ndarray (V, T, J, 3) float32
+        The athlete's detection in each view and frame.
+    result : Retriangulation
+        Its 3D and how every detection fits it.
+    note : str or None
+        What the user should be told about the frames kept (camera files of different lengths).
+    """
+
+    matched: MatchedViews
+    pose2d: np.ndarray
+    result: Retriangulation
+    note: str | None
+
+
+def triangulate_views(matched: MatchedViews, videos: dict[str, Path], infos: dict[str, VideoInfo],
+                      threshold_px: float = DEFAULT_THRESHOLD_PX, progress: Progress | None = None,
+                      source: str = "recording") -> TriangulatedViews:
+    """Keep the frames every camera file covers, pick the athlete in every view and frame, triangulate.
+
+    ``videos`` and ``infos`` (camera name -> file, header) may be empty;
+    ``progress(SELECTING, done, total)`` follows the frames.
+    """
+    keypoints = matched.keypoints
+    first_frames = {m.camera: keypoints.file_frame(m.view) for m in matched.matches}
+    span = common_range(videos, infos, first_frames, keypoints.n_frames)
+    matched = replace(matched, keypoints=replace(keypoints, people=[frames[:span.n_frames]
+                                                                    for frames in keypoints.people]))
+
+    def selecting(done: int, total: int) -> None:
+        if progress is not None:
+            progress(SELECTING, done, total)
+
+    pose2d = select_people(matched.cameras, matched.keypoints.people, progress=selecting)
+    result = CameraRig(matched.cameras, threshold_px, source=source).retriangulate(pose2d)
+    return TriangulatedViews(matched, pose2d, result, span.note)
+
+
+@dataclass(frozen=True)
+class TakeDescription:
+    """What a take of a recording is called: its id, action code and name."""
+
+    take_id: str
+    action: str = "unknown"
+    action_name: str = "imported recording"
+
+
+def recording_session(triangulated: TriangulatedViews, skeleton: Skeleton, fps: float, videos: dict[str, Path],
+                      folder: Path, embed_videos: bool, take: TakeDescription, event: str, level: int, athlete: str,
+                      source: str, title: str | None = None) -> SessionData:
+    """The session of one triangulated recording, its videos referenced from ``folder`` (the session's) or embedded."""
+    matched = triangulated.matched
+    n_frames = matched.keypoints.n_frames
+    data = TakeData(take_id=take.take_id, action=take.action, action_name=take.action_name,
+                    pose2d=triangulated.pose2d, score=float("nan"), is_exemplar=False,
+                    pose3d=triangulated.result.points,
+                    video=take_video_entries(matched, videos, folder, n_frames, embed_videos),
+                    start_frame=matched.keypoints.first_frame)
+    return SessionData(event=event, level=level, athlete=athlete, fps=float(fps), skeleton=skeleton,
+                       cameras=matched.cameras, takes=[data], source=source, title=title)
+
+
 def import_recording(
     calibration_path: Path,
     keypoints_dir: Path,
@@ -272,32 +343,11 @@ def import_recording(
     result = None
     if sync is not None:
         matched, result = synchronize_views(matched, sync, skeleton, progress)
+    triangulated = triangulate_views(matched, videos, infos, threshold_px, progress, str(keypoints_dir))
+    take = TakeDescription(Path(keypoints_dir).resolve().name or "take1")
+    session = recording_session(triangulated, skeleton, fps, videos, folder, embed_videos, take, event, level, athlete,
+                                f"imported from {Path(calibration_path).name} and {Path(keypoints_dir).name}")
     keypoints = matched.keypoints
-    first_frames = {m.camera: keypoints.file_frame(m.view) for m in matched.matches}
-    span = common_range(videos, infos, first_frames, keypoints.n_frames)
-    people = [frames[:span.n_frames] for frames in keypoints.people]
-
-    def selecting(done: int, total: int) -> None:
-        if progress is not None:
-            progress(SELECTING, done, total)
-
-    pose2d = select_people(matched.cameras, people, progress=selecting)
-    triangulated = CameraRig(matched.cameras, threshold_px, source=str(keypoints_dir)).retriangulate(pose2d)
-    take = TakeData(
-        take_id=Path(keypoints_dir).resolve().name or "take1",
-        action="unknown",
-        action_name="imported recording",
-        pose2d=pose2d,
-        score=float("nan"),
-        is_exemplar=False,
-        pose3d=triangulated.points,
-        video=take_video_entries(matched, videos, folder, span.n_frames, embed_videos),
-        start_frame=keypoints.first_frame,
-    )
-    session = SessionData(
-        event=event, level=level, athlete=athlete, fps=float(fps), skeleton=skeleton, cameras=matched.cameras,
-        takes=[take], source=f"imported from {Path(calibration_path).name} and {Path(keypoints_dir).name}",
-    )
     offsets = {m.view: keypoints.file_frame(m.view) - keypoints.first_frame for m in matched.matches} if sync else None
-    return ImportedRecording(session, calibration, matched.matches, videos, triangulated.observations, result,
-                             offsets, [span.note] if span.note else [])
+    return ImportedRecording(session, calibration, matched.matches, videos, triangulated.result.observations, result,
+                             offsets, [triangulated.note] if triangulated.note else [])

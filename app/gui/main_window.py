@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction("Open &library folder…", self.choose_library)
+        file_menu.addAction("&New session from recording…", self.new_session_from_recording)
         file_menu.addAction("&Locate videos…", self.locate_videos)
         file_menu.addSeparator()
         file_menu.addAction("Export &kinematics (CSV)…", self.export_kinematics)
@@ -211,6 +212,15 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open library folder", str(Path.home()))
         if folder:
             self.controller.scan_library(Path(folder))
+
+    def new_session_from_recording(self, folder: Path | None = None):
+        """File > New session from recording…: the wizard; the session it writes is opened."""
+        from app.gui.wizard.wizard import RecordingWizard
+
+        wizard = RecordingWizard(folder, self)
+        wizard.session_written.connect(self.open_file)
+        wizard.open()
+        return wizard
 
     def locate_videos(self) -> None:
         """File > Locate videos…: ask for the folder of the session's moved camera files and open it with them."""

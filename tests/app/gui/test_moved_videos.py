@@ -17,7 +17,11 @@ from analysis.session.data import VideoFile
 from analysis.session.writer import write_session
 from app.gui.main_window import MainWindow
 from app.gui.settings import AppSettings
-from tests.analysis.session.camera_sessions import session_with_files, shown_index, write_index_video
+from tests.analysis.session.camera_sessions import (
+    session_with_files,
+    shown_index,
+    write_index_video,
+)
 from tests.helpers import random_walk_pose
 
 VIEWS = [f"cam{i}" for i in range(1, 9)]
