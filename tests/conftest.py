@@ -17,6 +17,24 @@ def session_file(tmp_path: Path) -> Path:
     return write_session(tmp_path / "session.h5", make_session_data())
 
 
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The workstation's main window, shown at 1500 x 950, its settings in a temporary file; errors are
+    recorded in ``last_error`` rather than shown in dialogs."""
+    from PySide6.QtCore import QSettings
+
+    from app.gui.main_window import MainWindow
+    from app.gui.settings import AppSettings
+
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings=settings, show_errors=False)
+    window.resize(1500, 950)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
 @pytest.fixture(scope="session")
 def synthetic_session_file(tmp_path_factory) -> Path:
     """A real synthetic session (women's floor, level 1): 3 takes, the first 2 with 640x360 video."""

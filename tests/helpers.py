@@ -18,6 +18,8 @@ from models.config import preset
 
 #: Settings of the tiny model the tests share (``tiny_model`` in tests/conftest.py): a few seconds to train.
 TINY_TRAINING = preset("tiny", epochs=2)
+#: The ``small_session`` fixture of the viewer tests has video in its first 5 views only.
+SMALL_VIDEO_VIEWS = 5
 
 
 def random_walk_pose(rng: np.random.Generator, n_frames: int) -> np.ndarray:
@@ -69,6 +71,16 @@ def exemplar_session_data(seed: int, athlete: str, score: float = 10.0, video_gr
     video = {name: EmbeddedVideo([frame] * n_frames, codec="png") for name in take.video}
     take = replace(take, score=score, judge_scores=np.full(5, score, np.float32), video=video)
     return replace(data, athlete=athlete, takes=[take])
+
+
+def widget_pixels(widget) -> np.ndarray:
+    """What ``widget`` shows now, ``(H, W, 3)`` RGB uint8 (rendered at 24 bits, whatever the screen's depth)."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(widget.size(), QImage.Format.Format_RGB888)
+    widget.render(image)
+    array = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return array[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
 
 
 def file_digest(path: Path) -> str:

@@ -46,6 +46,12 @@ SELECTED_TILE = "#3daee9"
 #: The time cursor; also marks the trainee's side of a comparison.
 CURSOR = "#ffd84d"
 
+# ------------------------------------------------------------ annotations
+#: A new drawing on the video and a 3D measurement.
+ANNOTATION = "#ffd43b"
+#: Markers on the transport bar and the curves.
+MARKER = "#c77dff"
+
 # ---------------------------------------------------------------- ghosts
 #: The exemplar: its ghost skeleton in 3D, its tile and captions in the comparison.
 EXEMPLAR = GREEN

@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.annotation_tools import ANNOTATION_KEYS, install_annotation_tools
+from app.gui.annotations_controller import AnnotationsController
 from app.gui.exemplar_controller import ExemplarController
 from app.gui.export_dialog import (
     ExportDialog,
     export_take_csv_interactively,
     save_snapshot_interactively,
 )
+from app.gui.full_screen import FullScreenView
 from app.gui.model_registry import ModelRegistry
 from app.gui.playback import PlaybackDriver
 from app.gui.scoring_controller import ScoringController
@@ -38,6 +41,7 @@ from viewer.vispy.skeleton_view import SkeletonView
 from viewer.widgets.compare_view import CompareView
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.library_browser import LibraryBrowser
+from viewer.widgets.markers_panel import MarkersPanel
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
 from viewer.widgets.triangulation_inspector import TriangulationInspector
@@ -72,6 +76,7 @@ class MainWindow(QMainWindow):
         self.exemplars = ExemplarController(self.state, self)
         self.models = models or ModelRegistry(self.settings)
         self.scoring = ScoringController(self.state, self.models, self.settings, self)
+        self.annotations = AnnotationsController(self.state, self)
 
         self.video_grid = VideoGrid(self.state, self.controller.frames)
         self.skeleton_view = SkeletonView(self.state)
@@ -81,6 +86,8 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self.state)
         self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
         self.scoring_panel = ScoringPanel(self.state)
+        self.markers_panel = MarkersPanel(self.state)
+        self.full_screen = FullScreenView(self, self.video_grid, self.state)
 
         centre = QWidget()
         layout = QVBoxLayout(centre)
@@ -97,8 +104,11 @@ class MainWindow(QMainWindow):
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
             "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["browser"], self.docks["markers"])
+        self.docks["browser"].raise_()
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
         self.docks["curves"].raise_()
@@ -107,6 +117,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [400, 360], Qt.Orientation.Vertical)
 
         self._build_menus()
+        install_annotation_tools(self, self.state.annotations, self.annotations, self.docks["markers"],
+                                 self.full_screen)
+        self.annotations.failed.connect(self._report_error)
         build_model_menu(self, self.scoring, self.models, self.fine_tune)
         connect_scoring_panel(self.scoring_panel, self.scoring, self.models)
         self.scoring.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
@@ -327,8 +340,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"), ("S", "Score the take again"),
-                         ("F1", "This list"),
-                         ("Double-click a video tile", "Enlarge it / back to the grid")], self).exec()
+                         ("F1", "This list"), *ANNOTATION_KEYS], self).exec()
 
     def _about(self) -> None:
         QMessageBox.about(self, "Lucid Workstation",
@@ -336,6 +348,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.state.set_playing(False)
+        self.full_screen.leave()            # the layout saved is the normal one
         self.settings.set_window_layout(self.saveGeometry(), self.saveState())
         for dialog in self.findChildren(QDialog):
             dialog.close()                  # a running export or fine-tuning is asked to stop ...

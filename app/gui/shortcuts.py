@@ -67,7 +67,8 @@ class ShortcutsDialog(QDialog):
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (keys, description) in enumerate(rows):
-            table.setItem(row, 0, QTableWidgetItem(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)))
+            native = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+            table.setItem(row, 0, QTableWidgetItem(native or keys))   # a mouse gesture is no key sequence
             table.setItem(row, 1, QTableWidgetItem(description))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)

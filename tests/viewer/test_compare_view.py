@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings
 
 from analysis.session.library import Library
-from app.gui.main_window import MainWindow
-from app.gui.settings import AppSettings
 
 TIMEOUT_MS = 30000
 
@@ -29,17 +26,6 @@ def trainee(library_folder):
     index = Library.scan(library_folder).index
     row = index[~index["is_exemplar"] & index["has_video"]].iloc[0]
     return row["file"], row["take"]
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings=settings, show_errors=False)
-    window.resize(1500, 950)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _open_with_exemplar(window, qtbot, folder, file, take):

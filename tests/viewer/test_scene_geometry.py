@@ -108,12 +108,3 @@ def test_motion_bounds_ignore_nan_and_refuse_empty():
     low, high = geometry.motion_bounds(poses)
     np.testing.assert_array_equal(low, (-1, 0, 3))
     np.testing.assert_array_equal(high, (1, 2, 5))
-
-
-def test_nearest_segment():
-    segments = np.array([(0.0, 0.0), (10.0, 0.0), (np.nan, 0.0), (5.0, 5.0), (0.0, 10.0), (10.0, 10.0)])
-    index, distance = geometry.nearest_segment(np.array([5.0, 7.0]), segments)
-    assert (index, distance) == (2, 3.0)
-    index, distance = geometry.nearest_segment(np.array([-3.0, -4.0]), segments)
-    assert (index, distance) == (0, 5.0)
-    assert geometry.nearest_segment(np.array([0.0, 0.0]), segments[2:4]) == (-1, float("inf"))

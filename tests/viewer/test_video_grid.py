@@ -8,27 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage
 
 from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
-from analysis.session.writer import write_session
 from app.gui.frame_prefetch import FramePrefetcher
-from tests.helpers import make_session_data
+from tests.helpers import SMALL_VIDEO_VIEWS as VIDEO_VIEWS
+from tests.helpers import widget_pixels as pixels
 from viewer.model.state import ViewerState
-from viewer.model.take_bundle import load_take_bundle
 from viewer.widgets.overlay_painter import TileGeometry
-from viewer.widgets.video_grid import NO_VIDEO_BACKGROUND, VideoGrid
-
-VIDEO_VIEWS = 5  # the small test session has video in cam1..cam5 only
-
-
-def pixels(grid: VideoGrid) -> np.ndarray:
-    """What the grid shows now, ``(H, W, 3)`` RGB uint8 (rendered at 24 bits, whatever the screen's depth)."""
-    image = QImage(grid.size(), QImage.Format.Format_RGB888)
-    grid.render(image)
-    array = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    return array[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+from viewer.widgets.tile_painter import NO_VIDEO_BACKGROUND
+from viewer.widgets.video_grid import VideoGrid
 
 
 def all_overlays(state: ViewerState, visible: bool) -> None:
@@ -43,31 +32,6 @@ def geometry_of(grid: VideoGrid, state: ViewerState, view: int) -> TileGeometry:
 
 def centre_of(grid: VideoGrid, view: int) -> QPoint:
     return grid.tile_rects()[view].center().toPoint()
-
-
-@pytest.fixture
-def small_session(tmp_path: Path):
-    path = write_session(tmp_path / "small.h5", make_session_data(video_views=VIDEO_VIEWS))
-    with Session.open(path) as session:
-        yield session
-
-
-@pytest.fixture
-def grid_on(qtbot):
-    """Make a shown 800x400 grid on a state with ``take`` of ``session`` open."""
-
-    def make(session: Session, take_id: str, frames=None) -> tuple[VideoGrid, ViewerState]:
-        state = ViewerState()
-        state.set_session(session)
-        state.set_take(load_take_bundle(session, take_id))
-        grid = VideoGrid(state, frames or session.frames)
-        qtbot.addWidget(grid)
-        grid.resize(800, 400)
-        grid.show()
-        qtbot.waitExposed(grid)
-        return grid, state
-
-    return make
 
 
 def test_every_tile_shows_the_frame_of_the_state(small_session: Session, grid_on):
@@ -110,24 +74,6 @@ def test_synthetic_session_plays_through_the_prefetcher(synthetic_session_file: 
             assert tile.std() > 10  # a rendered scene, not a flat fill
         finally:
             prefetcher.close()
-
-
-def test_double_click_enlarges_a_tile_and_again_restores_the_grid(small_session: Session, grid_on, qtbot):
-    grid, state = grid_on(small_session, "take1")
-    plain = grid.tile_rects()
-    assert len({(round(r.width()), round(r.height())) for r in plain}) == 1
-    assert len({round(r.top()) for r in plain}) == 2 and len({round(r.left()) for r in plain}) == 4
-
-    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=centre_of(grid, 2))
-    enlarged = grid.tile_rects()
-    assert grid.enlarged_view == "cam3"
-    areas = [r.width() * r.height() for r in enlarged]
-    assert areas[2] > 8 * max(areas[:2] + areas[3:])
-    assert enlarged[2].width() > 0.7 * grid.width()
-
-    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=centre_of(grid, 2))
-    assert grid.enlarged_view is None
-    assert grid.tile_rects() == plain
 
 
 def test_clicking_a_tile_selects_its_view(small_session: Session, grid_on, qtbot):

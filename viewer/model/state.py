@@ -15,6 +15,7 @@ from psygnal import Signal, SignalInstance
 
 from analysis.session.library import Library
 from analysis.session.reader import Session
+from viewer.model.annotations import AnnotationsModel
 from viewer.model.exemplar_bundle import ExemplarBundle
 from viewer.model.scoring_result import ScoringResult
 from viewer.model.take_bundle import TakeBundle
@@ -57,6 +58,12 @@ class ViewerState:
     scoring_changed(ScoringResult | None)
         The scoring model's verdict on the current take; None when it has not been
         scored (it is cleared whenever the take changes).
+
+    Attributes
+    ----------
+    annotations : AnnotationsModel
+        The drawings, markers, measurements and penalty reviews of the session's takes
+        (loaded and saved by the application); its selection is cleared when the take changes.
     """
 
     library_changed = Signal(object)
@@ -90,6 +97,7 @@ class ViewerState:
         self.selected_view: str | None = None
         self.selected_joint: int | None = None
         self.overlays = {"detections": True, "reprojection": False, "bones": True}
+        self.annotations = AnnotationsModel()
 
     # ---------------------------------------------------------------- derived
     @property
@@ -127,6 +135,7 @@ class ViewerState:
         self.set_playing(False)
         self.set_exemplar(None)
         self.set_scoring(None)
+        self.annotations.select(None)
         self.take = take
         self.frame = 0
         last = max(0, self.n_frames - 1)

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 from vispy import scene
 
+from analysis.geometry.planar import nearest_segment
 from analysis.motion.series import root_track
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
-from viewer.vispy import scene_geometry as geometry
 from viewer.vispy.canvas import MouseForwarder, OffscreenCanvas, SceneDisplay
+from viewer.vispy.joint_measuring import JointMeasuring
 from viewer.vispy.layers.camera_layer import CameraLayer
 from viewer.vispy.layers.floor_layer import FloorLayer
 from viewer.vispy.layers.ghost_layers import ExemplarGhostLayer, ReferenceGhostLayer
+from viewer.vispy.layers.measurement_layer import MeasurementLayer
 from viewer.vispy.layers.skeleton_layer import SkeletonLayer
 from viewer.vispy.layers.trail_layer import TRAIL_WINDOW_FRAMES, TrailLayer
 from viewer.vispy.scene_geometry import DrawnPose
@@ -53,6 +55,8 @@ class SkeletonView(QWidget):
 
     Mouse: drag to orbit, shift-drag (or middle drag) to pan, wheel to zoom;
     a click near a joint selects it, a click near a camera frustum selects that view.
+    With the *Distance* or *Angle* tool, clicks on joints make a 3D measurement
+    (:mod:`viewer.vispy.joint_measuring`), drawn with its value at every frame.
 
     Parameters
     ----------
@@ -92,7 +96,10 @@ class SkeletonView(QWidget):
         self._trails = TrailLayer(root, changed)
         self._skeleton = SkeletonLayer(root, state, changed)
         self._exemplar = ExemplarGhostLayer(root, state, changed)
-        self._layers = (self._floor, self._cameras, self._reference, self._trails, self._skeleton, self._exemplar)
+        self.measurements = MeasurementLayer(root, state, changed)
+        self._layers = (self._floor, self._cameras, self._reference, self._trails, self._skeleton, self._exemplar,
+                        self.measurements)
+        self.measuring = JointMeasuring(state)
 
         self._canvas.events.mouse_release.connect(self._on_mouse_release)
         self._display.resized.connect(self._on_display_resized)
@@ -100,10 +107,14 @@ class SkeletonView(QWidget):
         MouseForwarder(self._display, self._canvas)
         self.destroyed.connect(self._canvas.native.deleteLater)
 
-        header_over_body(self, self._build_toolbar(), self._display, spacing=2)
+        layout = header_over_body(self, self._build_toolbar(), self._display, spacing=2)
+        self._measure_hint = QLabel(wordWrap=True, visible=False)   # under the tool bar, so it never widens the dock
+        self._measure_hint.setContentsMargins(6, 0, 6, 0)
+        layout.insertWidget(1, self._measure_hint)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
+        state.annotations.tool_changed.connect(lambda _tool: self._show_measuring())
         self._on_take_changed(state.take)
 
     def _build_toolbar(self) -> QHBoxLayout:
@@ -130,8 +141,21 @@ class SkeletonView(QWidget):
         self._trails_button.toggled.connect(self.set_show_trails)
         self._reference_button = button("Reference", "Ground-truth skeleton as a faint ghost", self._reference.enabled)
         self._reference_button.toggled.connect(self.set_show_reference)
+        bar.addSpacing(10)
+        self.measure_buttons = {
+            "measure_distance": button("Distance", "Measure the distance between two joints (Shift+D)", False),
+            "measure_angle": button("Angle", "Measure the angle at a joint: click three joints, the vertex "
+                                             "second (Shift+G)", False)}
+        for tool, widget in self.measure_buttons.items():
+            widget.clicked.connect(lambda on, t=tool: self._state.annotations.set_tool(t if on else "select"))
         bar.addStretch(1)
         return bar
+
+    def _show_measuring(self) -> None:
+        for tool, widget in self.measure_buttons.items():
+            widget.setChecked(self._state.annotations.tool == tool)
+        self._measure_hint.setText(self.measuring.hint)
+        self._measure_hint.setVisible(bool(self.measuring.hint))
 
     # ------------------------------------------------------------ public API
     @property
@@ -218,7 +242,7 @@ class SkeletonView(QWidget):
         if self._take is None:
             return None
         pixels = self.project_to_canvas(self._cameras.frustum_lines)
-        segment, distance = geometry.nearest_segment(np.array([x, y], float), pixels)
+        segment, distance = nearest_segment(np.array([x, y], float), pixels)
         if segment < 0 or distance > FRUSTUM_PICK_RADIUS_PX:
             return None
         return self._cameras.camera_of_segment(segment)
@@ -252,6 +276,12 @@ class SkeletonView(QWidget):
     def _on_mouse_release(self, event) -> None:
         press = event.press_event
         if event.button != 1 or press is None or np.hypot(*(np.asarray(event.pos) - press.pos)) > CLICK_SLOP_PX:
+            return
+        if self.measuring.active:
+            joint = self.joint_at(*event.pos[:2])
+            if joint is not None:
+                self.measuring.pick(joint)
+                self._show_measuring()
             return
         self.select_at(*event.pos[:2])
 

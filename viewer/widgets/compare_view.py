@@ -35,12 +35,8 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
 from viewer.widgets.panel import header_over_body
-from viewer.widgets.video_grid import (
-    BACKGROUND,
-    CAPTION_BACKGROUND,
-    NO_VIDEO_BACKGROUND,
-    bgr_qimage,
-)
+from viewer.widgets.tile_painter import CAPTION_BACKGROUND, NO_VIDEO_BACKGROUND
+from viewer.widgets.video_grid import BACKGROUND, bgr_qimage
 
 #: (view name, frame) -> BGRX (H, W, 4) or BGR (H, W, 3) uint8 image, or None where the take has no video.
 FrameSource = Callable[[str, int], np.ndarray | None]

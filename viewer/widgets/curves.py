@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
+from analysis.annotations.items import Marker
 from analysis.motion.kinematics import (
     CURVE_GROUP_BY_NAME,
     CURVE_GROUPS,
@@ -47,6 +48,7 @@ from analysis.motion.kinematics import (
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
+from viewer.widgets.marker_lines import MarkerLines
 from viewer.widgets.panel import header_over_body
 from viewer.widgets.penalty_heatmap import ROW_HEIGHT, add_penalty_heatmap
 from viewer.widgets.time_plots import (
@@ -87,6 +89,7 @@ class CurvesPanel(QWidget):
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
         self._heatmap_plot: pg.PlotItem | None = None
+        self.marker_lines = MarkerLines()
 
         self._group_menu = QMenu(self)
         self._group_actions = {}
@@ -135,6 +138,7 @@ class CurvesPanel(QWidget):
         self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
+        state.annotations.changed.connect(lambda _take: self._draw_markers())
         self._on_take_changed(state.take)
 
     # ---------------------------------------------------------------- public
@@ -304,6 +308,14 @@ class CurvesPanel(QWidget):
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
         if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
             self._add_penalty_heatmap(len(self._plots))
+        self._draw_markers()
+
+    def _draw_markers(self) -> None:
+        """The take's markers as dashed lines on every plot, the heatmap included."""
+        take = self._state.take
+        markers = [] if take is None else self._state.annotations.items(take.take_id, Marker)
+        plots = self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else [])
+        self.marker_lines.draw(plots, markers, self._x_of_frame)
 
     def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
         group = CURVE_GROUP_BY_NAME[name]

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from analysis.motion.skeleton import Skeleton, bone_sides
 from analysis.render import palette
+from viewer.widgets.tile_zoom import TileZoom
 
 #: Reprojection error classes, pixels: below the first is good, above the second is bad.
 ERROR_GOOD_PX = 5.0
@@ -36,34 +37,54 @@ CONFIDENCE_STEPS = 10
 
 @dataclass(frozen=True)
 class TileGeometry:
-    """Where one camera image sits inside its tile.
+    """Where one camera image sits inside its tile, zoomed or not.
 
     Attributes
     ----------
     tile : QRectF
         The tile, widget pixels.
     image : QRectF
-        The camera image, letterboxed inside ``tile`` at the camera's aspect ratio.
+        The visible image area: the camera image letterboxed inside ``tile`` at the
+        camera's aspect ratio (zooming shows part of the image in this same area).
     scale : float
         Widget pixels per camera pixel.
+    origin : QPointF
+        Where camera pixel (0, 0) lands, widget pixels (outside ``image`` when zoomed).
     """
 
     tile: QRectF
     image: QRectF
     scale: float
+    origin: QPointF
 
     @classmethod
-    def letterbox(cls, tile: QRectF, width: int, height: int) -> "TileGeometry":
-        """Fit a ``width`` x ``height`` camera image in ``tile``, centred, aspect kept."""
-        scale = min(tile.width() / width, tile.height() / height)
-        image = QRectF(0, 0, round(width * scale), round(height * scale))
+    def letterbox(cls, tile: QRectF, width: int, height: int, zoom: TileZoom | None = None) -> "TileGeometry":
+        """Fit a ``width`` x ``height`` camera image in ``tile``, centred, aspect kept, then apply ``zoom``."""
+        fit = min(tile.width() / width, tile.height() / height)
+        image = QRectF(0, 0, round(width * fit), round(height * fit))
         image.moveCenter(tile.center())
         image.moveTopLeft(image.topLeft().toPoint().toPointF())  # whole pixels: a faster image blit
-        return cls(tile, image, image.width() / width)
+        scale = image.width() / width
+        if zoom is None or not zoom.is_zoomed:
+            return cls(tile, image, scale, image.topLeft())
+        zoom = zoom.clamped(width, height)
+        anchor = image.topLeft() + QPointF(width / 2 * scale, height / 2 * scale)   # the image centre, unzoomed
+        scale *= zoom.factor
+        centre_x, centre_y = zoom.centre
+        return cls(tile, image, scale, anchor - QPointF(centre_x * scale, centre_y * scale))
 
     def map(self, pixels: np.ndarray) -> np.ndarray:
         """Camera pixels ``(..., 2)`` to widget pixels ``(..., 2)``."""
-        return np.asarray(pixels, dtype=np.float64) * self.scale + (self.image.left(), self.image.top())
+        return np.asarray(pixels, dtype=np.float64) * self.scale + (self.origin.x(), self.origin.y())
+
+    def unmap(self, widget: np.ndarray) -> np.ndarray:
+        """Widget pixels ``(..., 2)`` to camera pixels ``(..., 2)``."""
+        return (np.asarray(widget, dtype=np.float64) - (self.origin.x(), self.origin.y())) / self.scale
+
+    def source_rect(self) -> QRectF:
+        """The part of the camera image shown in :attr:`image`, camera pixels."""
+        return QRectF((self.image.left() - self.origin.x()) / self.scale, (self.image.top() - self.origin.y()) / self.scale,
+                      self.image.width() / self.scale, self.image.height() / self.scale)
 
     @property
     def marker_radius(self) -> float:
@@ -240,15 +261,54 @@ def draw_joint_inspection(painter: QPainter, geometry: TileGeometry, detection: 
     draw_label(painter, anchor + QPointF(radius * 2.5, -radius * 2.5), text, geometry.image, color)
 
 
-def draw_label(painter: QPainter, at: QPointF, text: str, bounds: QRectF, accent: QColor) -> None:
-    """A small dark pill with ``text`` whose bottom-left corner is near ``at``, kept inside ``bounds``."""
+def paint_pose_overlays(painter: QPainter, take, index: int, frame: int, geometry: TileGeometry, state,
+                        colors: list[QColor], skeleton_always: bool) -> None:
+    """The 2D overlays of view ``index`` of ``take`` at ``frame`` that ``state`` asks for.
+
+    Bones and detections (always when ``skeleton_always``: a view without video),
+    reprojections, and the selected joint in detail on the selected view.
+
+    Parameters
+    ----------
+    take : TakeBundle
+    state : ViewerState
+        Its ``overlays``, ``selected_joint`` and ``selected_view`` are read.
+    colors : list of QColor
+        The skeleton's bone colours (:func:`bone_colors`).
+    """
+    overlays = state.overlays
+    detections = take.pose2d[index, frame]
+    points = geometry.map(detections[:, :2])
+    radius = geometry.marker_radius
+    if overlays.get("bones") or skeleton_always:
+        draw_bones(painter, points, take.skeleton.edge_array, colors, max(1.5, radius * 0.6))
+    if overlays.get("reprojection") and take.reprojected is not None:
+        errors = take.errors[index, frame] if take.errors is not None else np.full(len(points), np.nan)
+        draw_reprojections(painter, geometry.map(take.reprojected[index, frame]), errors, radius)
+    if overlays.get("detections") or skeleton_always:
+        draw_detections(painter, points, detections[:, 2], radius)
+    joint = state.selected_joint
+    if joint is not None and take.view_names[index] == state.selected_view:
+        reprojection = None if take.reprojected is None else take.reprojected[index, frame, joint]
+        error = None if take.errors is None else float(take.errors[index, frame, joint])
+        draw_joint_inspection(painter, geometry, detections[joint, :2], reprojection, error,
+                              take.skeleton.joint_names[joint])
+
+
+def draw_label(painter: QPainter, at: QPointF, text: str, bounds: QRectF, accent: QColor,
+               centred: bool = False) -> None:
+    """A small dark pill with ``text`` whose bottom-left corner (its centre if ``centred``) is near ``at``,
+    kept inside ``bounds``."""
     font = QFont(painter.font())
     font.setPointSizeF(9.0)
     font.setBold(True)
     painter.setFont(font)
     metrics = QFontMetricsF(font)
     box = QRectF(0, 0, metrics.horizontalAdvance(text) + 12, metrics.height() + 6)
-    box.moveBottomLeft(at)
+    if centred:
+        box.moveCenter(at)
+    else:
+        box.moveBottomLeft(at)
     box.moveLeft(min(max(box.left(), bounds.left() + 2), bounds.right() - box.width() - 2))
     box.moveTop(min(max(box.top(), bounds.top() + 2), bounds.bottom() - box.height() - 2))
     painter.setPen(QPen(accent, 1.2))

@@ -8,14 +8,18 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QSlider,
     QStyle,
     QToolButton,
     QWidget,
 )
 from superqt import QRangeSlider
 
+from analysis.annotations.items import Marker
 from viewer.model.state import SPEEDS, ViewerState
+from viewer.widgets.marker_slider import MarkerSlider
+
+#: The frame slider keeps at least this width (pixels) so that its marker ticks stay apart.
+MIN_SLIDER_PX = 240
 
 
 class TransportBar(QWidget):
@@ -39,12 +43,14 @@ class TransportBar(QWidget):
                          lambda: state.step(10)),
             self._button(icon(QStyle.StandardPixmap.SP_MediaSkipForward), "Last frame (End)", state.seek_end),
         ]
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setToolTip("Current frame")
+        self.slider = MarkerSlider()
+        self.slider.setToolTip("Current frame; the ticks are markers (M adds one)")
+        self.slider.setMinimumWidth(MIN_SLIDER_PX)
         self.slider.valueChanged.connect(state.seek)
         self.loop_slider = QRangeSlider(Qt.Orientation.Horizontal)
         self.loop_slider.setToolTip("Loop range: drag the handles")
         self.loop_slider.setMaximumWidth(220)
+        self.loop_slider.setMinimumWidth(60)
         self.loop_slider.valueChanged.connect(lambda value: state.set_loop(state.loop_enabled, *value))
         self.loop_box = QCheckBox("Loop")
         self.loop_box.setToolTip("Loop inside the range (L)")
@@ -69,6 +75,7 @@ class TransportBar(QWidget):
         layout.addWidget(self.speed_box)
 
         state.take_changed.connect(lambda _take: self._on_take())
+        state.annotations.changed.connect(lambda _take: self._show_markers())
         state.frame_changed.connect(self._on_frame)
         state.playing_changed.connect(
             lambda playing: self.play_button.setIcon(self._pause_icon if playing else self._play_icon))
@@ -93,6 +100,12 @@ class TransportBar(QWidget):
             widget.blockSignals(False)
         self.setEnabled(self._state.take is not None)
         self._on_frame(self._state.frame)
+        self._show_markers()
+
+    def _show_markers(self) -> None:
+        take = self._state.take
+        markers = [] if take is None else self._state.annotations.items(take.take_id, Marker)
+        self.slider.set_markers([(marker.frame, marker.note) for marker in markers])
 
     def _on_frame(self, frame: int) -> None:
         self.slider.blockSignals(True)

@@ -1,98 +1,60 @@
-"""The synchronized multi-view video grid: every camera at the current frame, with pose overlays.
+"""The synchronized multi-view video grid: every camera at the current frame, with pose overlays and drawings.
 
 All tiles are painted by one widget in one ``paintEvent`` (no child widget per
 view), straight from the decoded BGR buffers. The grid never decodes: it asks
 the ``frames`` callable it was given (the application passes its decode-ahead
 cache) for the frame the state is on when it paints, so frames that arrive
 faster than the screen can show them are skipped rather than queued.
+
+Each tile zooms and pans on its own (wheel, drag; double-click resets), and
+shows the coach's drawings of its view (:mod:`viewer.widgets.drawing_editor`),
+which live in camera pixels and so stay on the image under zoom.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFont,
-    QFontMetricsF,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
+    QWheelEvent,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
+from analysis.annotations.items import Drawing
 from analysis.motion.skeleton import Skeleton
 from analysis.render import palette
 from analysis.session.contract import SessionFormatError
+from viewer.model.annotations import DRAWING_TOOLS
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
+from viewer.widgets import tile_painter
+from viewer.widgets.drawing_editor import DrawingEditor, TileContext
+from viewer.widgets.drawing_painter import paint_drawing
+from viewer.widgets.grid_layout import grid_rects
+from viewer.widgets.missing_videos import MissingVideos
+from viewer.widgets.note_editor import NoteEditor
 from viewer.widgets.overlay_painter import (
     TileGeometry,
     bone_colors,
-    draw_bones,
-    draw_detections,
-    draw_joint_inspection,
-    draw_reprojections,
+    paint_pose_overlays,
 )
+from viewer.widgets.tile_menu import tile_menu
+from viewer.widgets.tile_zoom import WHEEL_STEP, TileZoom
 
 FramesSource = Callable[[str, int], list[np.ndarray | None]]
 
 BACKGROUND = QColor(palette.VIDEO_BACKGROUND)
-TILE_BACKGROUND = QColor(palette.TILE_BACKGROUND)
-NO_VIDEO_BACKGROUND = QColor(palette.NO_VIDEO_BACKGROUND)
-NO_VIDEO_TEXT = QColor(palette.FAINT_TEXT)
-CAPTION_TEXT = QColor(palette.TEXT)
-CAPTION_BACKGROUND = QColor(0, 0, 0, palette.CAPTION_SHADE_ALPHA)
-SELECTED_BORDER = QColor(palette.SELECTED_TILE)
-TILE_BORDER = QColor(palette.TILE_BORDER)
-TILE_GAP = 4
-LOCATE_TEXT = "Locate…"
-
-
-
-def grid_rects(n_views: int, width: float, height: float, enlarged: int | None = None,
-               gap: float = TILE_GAP, aspect: float = 16 / 9) -> list[QRectF]:
-    """Tile rectangles of ``n_views`` views in a ``width`` x ``height`` area, in view order.
-
-    Without ``enlarged``: the full rows x columns grid in which images of
-    ``aspect`` (width / height) come out largest: 2 x 4 for 8 views in a wide
-    area, 4 x 2 in a tall one. With ``enlarged``: a
-    ``k`` x ``k`` grid whose top-left ``(k-1)`` x ``(k-1)`` block is the enlarged
-    view and whose right column and bottom row hold the others (8 views: 4 x 4,
-    one large tile and 7 small ones).
-    """
-    if n_views <= 0:
-        return []
-    if enlarged is None or n_views == 1:
-        full_grids = [r for r in range(1, n_views + 1) if n_views % r == 0]
-        rows = max(full_grids, key=lambda r: _image_width(n_views, r, width, height, gap, aspect))
-        columns = math.ceil(n_views / rows)
-        cells = [(k // columns, k % columns, 1) for k in range(n_views)]
-        grid_rows, grid_columns = rows, columns
-    else:
-        k = max(2, math.ceil(n_views / 2))  # the border of a k x k grid holds 2k - 1 cells
-        border = [(row, k - 1) for row in range(k - 1)] + [(k - 1, column) for column in range(k)]
-        others = iter(border)
-        cells = [(0, 0, k - 1) if view == enlarged else (*next(others), 1) for view in range(n_views)]
-        grid_rows = grid_columns = k
-    cell_w = (width - gap * (grid_columns + 1)) / grid_columns
-    cell_h = (height - gap * (grid_rows + 1)) / grid_rows
-    return [QRectF(gap + column * (cell_w + gap), gap + row * (cell_h + gap),
-                   span * cell_w + (span - 1) * gap, span * cell_h + (span - 1) * gap)
-            for row, column, span in cells]
-
-
-def _image_width(n_views: int, rows: int, width: float, height: float, gap: float, aspect: float) -> float:
-    """Width of a letterboxed image when ``n_views`` tiles are laid out in ``rows`` rows."""
-    columns = math.ceil(n_views / rows)
-    cell_w = (width - gap * (columns + 1)) / columns
-    cell_h = (height - gap * (rows + 1)) / rows
-    return min(cell_w, cell_h * aspect)
+NO_VIDEO_TEXT = tile_painter.NO_VIDEO_TEXT
 
 
 def bgr_qimage(image: np.ndarray) -> QImage:
@@ -107,12 +69,12 @@ def bgr_qimage(image: np.ndarray) -> QImage:
 
 
 class VideoGrid(QWidget):
-    """All views of the current take at the current frame, with toggleable pose overlays.
+    """All views of the current take at the current frame, with toggleable pose overlays and drawings.
 
     Parameters
     ----------
     state : ViewerState
-        Read for the take, frame, selection and overlays; single clicks select a view.
+        Read for the take, frame, selection, overlays and annotations; clicks select a view.
     frames : callable (take_id, frame) -> list of ndarray or None
         BGRX uint8 ``(H, W, 4)`` (or BGR ``(H, W, 3)``) per view in camera order,
         None for views without video (``FramePrefetcher.frames``).
@@ -121,34 +83,46 @@ class VideoGrid(QWidget):
     -------
     frame_presented(int)
         Emitted after each paint that showed a frame, with its index.
+    full_screen_requested(str)
+        The tile's menu asked to show this view alone, full screen.
 
     Notes
     -----
-    Double-click a tile to enlarge it (one large tile, the others small);
-    double-click the large tile to go back to the grid, or a small one to enlarge
-    it instead.
+    Mouse: wheel zooms a tile about the cursor, drag pans it (middle drag
+    always, left drag with the select tool), double-click resets its zoom. The
+    button in a tile's corner, Enter (the selected view) or the tile's menu
+    enlarge it (one large tile, the others in a strip) and go back to the grid.
     """
 
     frame_presented = Signal(int)
+    full_screen_requested = Signal(str)
 
     def __init__(self, state: ViewerState, frames: FramesSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
         self._frames = frames
         self._enlarged: int | None = None
+        self._single: int | None = None
+        self._zooms: dict[int, TileZoom] = {}
+        self._panning: tuple[int, QPointF] | None = None    # view index and last mouse position of a pan
         self._shown: tuple[str, int] | None = None
         self._images: list[np.ndarray | None] = []
         self._qimages: list[QImage | None] = []
         self._read_error: str | None = None
-        self._missing: dict[str, str] = {}                # view -> why its camera file is not shown
-        self._locate_buttons: dict[str, QRectF] = {}      # view -> its Locate… button, as last painted
+        self.missing_videos = MissingVideos()
         self._displayed: list[int] = []
         self._bone_colors: tuple[Skeleton | None, list[QColor]] = (None, [])  # colours of that skeleton's bones
+        self.note_editor = NoteEditor(self)
+        self.editor = DrawingEditor(state.annotations, self.note_editor.ask, self.tile_context)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
         self.setMinimumSize(320, 180)
         state.take_changed.connect(self._on_take_changed)
-        for signal in (state.frame_changed, state.overlays_changed, state.view_selected, state.joint_selected):
+        for signal in (state.frame_changed, state.overlays_changed, state.view_selected, state.joint_selected,
+                       state.annotations.changed, state.annotations.selection_changed):
             signal.connect(self._repaint_later)
+        state.annotations.tool_changed.connect(self._on_tool_changed)
         self._on_take_changed(state.take)
 
     # ------------------------------------------------------------------ API
@@ -158,22 +132,57 @@ class VideoGrid(QWidget):
     @property
     def enlarged_view(self) -> str | None:
         """The name of the enlarged view, or None in the plain grid."""
-        take = self._state.take
-        return None if take is None or self._enlarged is None else take.view_names[self._enlarged]
+        return self._view_name(self._enlarged)
+
+    @property
+    def single_view(self) -> str | None:
+        """The view shown alone (full screen), or None."""
+        return self._view_name(self._single)
 
     def enlarge(self, view: str | None) -> None:
         """Enlarge ``view`` (one large tile, the others small), or go back to the grid with None."""
-        take = self._state.take
-        if view is not None and (take is None or view not in take.view_names):
-            raise KeyError(f"no view {view!r} in the current take")
-        self._enlarged = None if view is None else take.view_names.index(view)
+        self._enlarged = self._view_index(view)
+        self.update()
+
+    def show_single(self, view: str | None) -> None:
+        """Show only ``view``, filling the grid (None: every view again)."""
+        self._single = self._view_index(view)
+        self.update()
+
+    def zoom_of(self, view: str) -> TileZoom:
+        """How ``view``'s tile is zoomed."""
+        return self._zooms.get(self._view_index(view), TileZoom())
+
+    def set_zoom(self, view: str, zoom: TileZoom) -> None:
+        """Zoom ``view``'s tile (kept inside the image)."""
+        index = self._view_index(view)
+        camera = self._state.take.cameras[index]
+        self._zooms[index] = zoom.clamped(camera.width, camera.height)
         self.update()
 
     def tile_rects(self) -> list[QRectF]:
-        """The tile of each view, in camera order, widget pixels."""
+        """The tile of each view, in camera order, widget pixels (empty for a view not shown)."""
         take = self._state.take
-        n_views = 0 if take is None else len(take.cameras)
-        return grid_rects(n_views, self.width(), self.height(), self._enlarged)
+        aspects = [] if take is None else [camera.width / camera.height for camera in take.cameras]
+        return grid_rects(aspects, self.width(), self.height(), self._enlarged, self._single)
+
+    def tile_geometry(self, view: str) -> TileGeometry | None:
+        """Where ``view``'s image is drawn, zoom included; None when the view is not shown."""
+        index = self._view_index(view)
+        rect = self.tile_rects()[index]
+        if rect.isEmpty():
+            return None
+        camera = self._state.take.cameras[index]
+        return TileGeometry.letterbox(rect, camera.width, camera.height, self._zooms.get(index))
+
+    def tile_context(self, view: str) -> TileContext | None:
+        """``view``'s tile as the drawing editor needs it (None when not shown)."""
+        take, geometry = self._state.take, None
+        if take is not None and view in take.view_names:
+            geometry = self.tile_geometry(view)
+        if geometry is None:
+            return None
+        return TileContext(take.take_id, view, self._state.frame, take.n_frames - 1, geometry)
 
     def view_at(self, position: QPointF) -> str | None:
         """The view whose tile contains ``position`` (widget pixels), or None."""
@@ -183,56 +192,134 @@ class VideoGrid(QWidget):
                 return view
         return None
 
-    def tile_message(self, view: str) -> str:
-        """The text a tile without video shows."""
-        if view in self._missing:
-            return self._missing[view]
-        return f"{view}: no video, 2D detections" if self._read_error is None else self._read_error
-
-    def locate_button(self, view: str) -> QRectF | None:
-        """The *Locate…* button of a view whose camera file was not found (widget pixels), as last painted."""
-        return self._locate_buttons.get(view)
-
     def displayed_frames(self) -> list[int]:
         """The frame index each tile showed at the last paint, in camera order."""
         return list(self._displayed)
 
     # --------------------------------------------------------------- events
+    def _view_name(self, index: int | None) -> str | None:
+        take = self._state.take
+        return None if take is None or index is None else take.view_names[index]
+
+    def _view_index(self, view: str | None) -> int | None:
+        if view is None:
+            return None
+        take = self._state.take
+        if take is None or view not in take.view_names:
+            raise KeyError(f"no view {view!r} in the current take")
+        return take.view_names.index(view)
+
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._shown = None
         self._images, self._qimages, self._displayed = [], [], []
-        self._missing, self._locate_buttons = {}, {}
-        session = self._state.session
-        if take is not None and session is not None:
-            for (take_id, view), path in session.missing_videos().items():
-                if take_id == take.take_id:
-                    self._missing[view] = f"video not found: {path}"
-            for (take_id, view), reason in session.refused_videos().items():
-                if take_id == take.take_id:
-                    self._missing[view] = f"video path refused: {reason}"
-        if take is None or (self._enlarged is not None and self._enlarged >= len(take.cameras)):
-            self._enlarged = None
+        self._zooms, self._panning = {}, None
+        self.missing_videos.update(self._state.session, take)
+        self.editor.cancel()
+        n_views = 0 if take is None else len(take.cameras)
+        self._enlarged = self._enlarged if self._enlarged is not None and self._enlarged < n_views else None
+        self._single = self._single if self._single is not None and self._single < n_views else None
+        self.update()
+
+    def _on_tool_changed(self, tool: str) -> None:
+        self.editor.cancel()
+        self.setCursor(Qt.CursorShape.CrossCursor if tool in DRAWING_TOOLS else Qt.CursorShape.ArrowCursor)
         self.update()
 
     def _repaint_later(self, *_args) -> None:
         self.update()
 
+    def toggle_enlarged(self, view: str) -> None:
+        """Enlarge ``view``, or go back to the grid if it is the enlarged one."""
+        self.enlarge(None if view == self.enlarged_view else view)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        position, view = event.position(), self.view_at(event.position())
+        if view is None:
+            return
+        self._state.select_view(view)
+        geometry = self.tile_geometry(view)
         if event.button() == Qt.MouseButton.LeftButton:
-            if any(button.contains(event.position()) for button in self._locate_buttons.values()):
+            if self.missing_videos.button_at(position):
                 self._state.request_video_location()
                 return
-            view = self.view_at(event.position())
-            if view is not None:
-                self._state.select_view(view)
-        super().mousePressEvent(event)
+            if tile_painter.enlarge_button_rect(geometry).contains(position):
+                self.toggle_enlarged(view)
+                return
+            if self.editor.press(view, position):
+                self.update()
+                return
+        if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
+            self._panning = (self._view_index(view), position)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        position = event.position()
+        if self.editor.move(position):
+            self.update()
+        elif self._panning is not None:
+            index, last = self._panning
+            view = self._view_name(index)
+            scale = self.tile_geometry(view).scale
+            delta = (position - last) / scale
+            self.set_zoom(view, self.zoom_of(view).panned(delta.x(), delta.y(), *self._camera_size(index)))
+            self._panning = (index, position)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._panning = None
+        if event.button() == Qt.MouseButton.LeftButton and self.editor.release(self.view_at(event.position()),
+                                                                               event.position()):
+            self.update()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            view = self.view_at(event.position())
-            if view is not None:
-                self.enlarge(None if view == self.enlarged_view else view)
-        super().mouseDoubleClickEvent(event)
+        view = self.view_at(event.position())
+        if view is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if self.editor.busy or self._state.annotations.tool in DRAWING_TOOLS:
+            self.mousePressEvent(event)            # a quick second click of a shape being drawn
+        elif not self.editor.edit_text(view, event.position()):
+            self.set_zoom(view, TileZoom())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        view = self.view_at(event.position())
+        if view is None or event.angleDelta().y() == 0:
+            return
+        index = self._view_index(view)
+        point = self.tile_geometry(view).unmap((event.position().x(), event.position().y()))
+        change = WHEEL_STEP ** (event.angleDelta().y() / 120.0)
+        self.set_zoom(view, self.zoom_of(view).zoomed_about(tuple(point), change, *self._camera_size(index)))
+        self.editor.move(event.position())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._state.selected_view is not None:
+            self.toggle_enlarged(self._state.selected_view)
+        elif event.key() == Qt.Key.Key_Escape and self.editor.busy:
+            self.editor.cancel()
+            self.update()
+        else:
+            super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        view = self.view_at(QPointF(event.pos()))
+        if view is None:
+            return
+        self._state.select_view(view)
+        tile_menu(self, self._state, view, QPointF(event.pos())).exec(event.globalPos())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            position = QPointF(event.pos())
+            view = self.view_at(position)
+            geometry = None if view is None else self.tile_geometry(view)
+            if geometry is not None and tile_painter.enlarge_button_rect(geometry).contains(position):
+                QToolTip.showText(event.globalPos(), "Back to the grid (Enter)" if view == self.enlarged_view
+                                  else "Enlarge this view (Enter)", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def _camera_size(self, index: int) -> tuple[int, int]:
+        camera = self._state.take.cameras[index]
+        return camera.width, camera.height
 
     # ------------------------------------------------------------- painting
     def _fetch(self, take: TakeBundle, frame: int) -> None:
@@ -261,9 +348,15 @@ class VideoGrid(QWidget):
         self._fetch(take, frame)
         # smoothing costs more than a frame is worth while playing; a paused frame is smoothed
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self._state.playing)
-        for index, (camera, rect) in enumerate(zip(take.cameras, self.tile_rects())):
-            geometry = TileGeometry.letterbox(rect, camera.width, camera.height)
-            self._paint_tile(painter, take, index, frame, geometry)
+        drawings = [d for d in self._state.annotations.items(take.take_id, Drawing) if d.visible_at(frame)]
+        preview = self.editor.preview
+        for index, view in enumerate(take.view_names):
+            geometry = self.tile_geometry(view)
+            if geometry is not None:
+                tile_drawings = [d for d in drawings if d.view == view and (preview is None or d.id != preview[1].id)]
+                if preview is not None and preview[0] == view:
+                    tile_drawings.append(preview[1])
+                self._paint_tile(painter, take, index, frame, geometry, tile_drawings)
         painter.end()
         self._displayed = [frame] * len(take.cameras)
         self.frame_presented.emit(frame)
@@ -276,89 +369,32 @@ class VideoGrid(QWidget):
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Open a session and choose a take")
 
     def _paint_tile(self, painter: QPainter, take: TakeBundle, index: int, frame: int,
-                    geometry: TileGeometry) -> None:
+                    geometry: TileGeometry, drawings: list[Drawing]) -> None:
         view = take.view_names[index]
         image = self._qimages[index] if index < len(self._qimages) else None
-        has_video = image is not None
-        painter.fillRect(geometry.tile, TILE_BACKGROUND)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # images blit faster without it
-        if has_video:
-            painter.drawImage(geometry.image, image)
-        else:
-            self._paint_no_video(painter, geometry, view)
+        tile_painter.paint_image(painter, geometry, image)
+        if image is None:
+            text = self.missing_videos.message(view)
+            tile_painter.paint_no_video(painter, geometry, text or self._read_error or f"{view}: no video, 2D detections")
+            self.missing_videos.paint_button(painter, geometry, view)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.save()
         painter.setClipRect(geometry.image)
-        self._paint_overlays(painter, take, index, frame, geometry, skeleton_always=not has_video)
+        paint_pose_overlays(painter, take, index, frame, geometry, self._state, self._bone_colors_of(take.skeleton),
+                            skeleton_always=image is None)
+        selected = self._state.annotations.selected
+        for drawing in drawings:
+            paint_drawing(painter, drawing, geometry, selected=drawing.id == selected)
         painter.restore()
-        self._paint_caption(painter, geometry, view, frame)
-        selected = view == self._state.selected_view
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(SELECTED_BORDER if selected else TILE_BORDER, 3.0 if selected else 1.0))
-        painter.drawRect(geometry.image.adjusted(-1, -1, 1, 1) if selected else geometry.image)
-
-    def _paint_no_video(self, painter: QPainter, geometry: TileGeometry, view: str) -> None:
-        painter.fillRect(geometry.image, NO_VIDEO_BACKGROUND)
-        font = QFont(painter.font())
-        font.setPointSizeF(9.0 if geometry.image.height() < 300 else 11.0)
-        painter.setFont(font)
-        painter.setPen(NO_VIDEO_TEXT)
-        painter.drawText(geometry.image.adjusted(8, 0, -8, -6),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap,
-                         self.tile_message(view))
-        if view in self._missing:
-            self._paint_locate_button(painter, geometry, view)
-
-    def _paint_locate_button(self, painter: QPainter, geometry: TileGeometry, view: str) -> None:
-        """A *Locate…* button in the middle of a tile whose camera file was not found."""
-        metrics = QFontMetricsF(painter.font())
-        width, height = metrics.horizontalAdvance(LOCATE_TEXT) + 24, metrics.height() + 12
-        button = QRectF(geometry.image.center().x() - width / 2, geometry.image.center().y() - height / 2,
-                        width, height)
-        painter.setPen(QPen(CAPTION_TEXT, 1.0))
-        painter.setBrush(CAPTION_BACKGROUND)
-        painter.drawRoundedRect(button, 4, 4)
-        painter.drawText(button, Qt.AlignmentFlag.AlignCenter, LOCATE_TEXT)
-        self._locate_buttons[view] = button
-
-    def _paint_overlays(self, painter: QPainter, take: TakeBundle, index: int, frame: int,
-                        geometry: TileGeometry, skeleton_always: bool) -> None:
-        overlays = self._state.overlays
-        detections = take.pose2d[index, frame]
-        points = geometry.map(detections[:, :2])
-        radius = geometry.marker_radius
-        if overlays.get("bones") or skeleton_always:
-            draw_bones(painter, points, take.skeleton.edge_array, self._bone_colors_of(take.skeleton),
-                       max(1.5, radius * 0.6))
-        if overlays.get("reprojection") and take.reprojected is not None:
-            errors = take.errors[index, frame] if take.errors is not None else np.full(len(points), np.nan)
-            draw_reprojections(painter, geometry.map(take.reprojected[index, frame]), errors, radius)
-        if overlays.get("detections") or skeleton_always:
-            draw_detections(painter, points, detections[:, 2], radius)
-        joint = self._state.selected_joint
-        if joint is not None and take.view_names[index] == self._state.selected_view:
-            reprojection = None if take.reprojected is None else take.reprojected[index, frame, joint]
-            error = None if take.errors is None else float(take.errors[index, frame, joint])
-            draw_joint_inspection(painter, geometry, detections[joint, :2], reprojection, error,
-                                  take.skeleton.joint_names[joint])
+        zoom = self._zooms.get(index)
+        zoom_text = f"   {zoom.factor:.1f}×" if zoom is not None and zoom.is_zoomed else ""
+        tile_painter.paint_caption(painter, geometry, f"{view}   frame {frame}{zoom_text}", view)
+        if len(take.cameras) > 1 and self._single is None:
+            tile_painter.paint_enlarge_button(painter, geometry, index == self._enlarged)
+        tile_painter.paint_border(painter, geometry, view == self._state.selected_view)
 
     def _bone_colors_of(self, skeleton: Skeleton) -> list[QColor]:
         """Bone colours of ``skeleton``, kept while it stays the same (a paint may come before take_changed)."""
         if self._bone_colors[0] is not skeleton:
             self._bone_colors = (skeleton, bone_colors(skeleton))
         return self._bone_colors[1]
-
-    def _paint_caption(self, painter: QPainter, geometry: TileGeometry, view: str, frame: int) -> None:
-        font = QFont(painter.font())
-        font.setPointSizeF(9.0 if geometry.image.width() < 500 else 10.5)
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = QFontMetricsF(font)
-        text = f"{view}   frame {frame}"
-        box = QRectF(geometry.image.left() + 6, geometry.image.top() + 6,
-                     metrics.horizontalAdvance(text) + 14, metrics.height() + 6)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(CAPTION_BACKGROUND)
-        painter.drawRoundedRect(box, 4, 4)
-        painter.setPen(CAPTION_TEXT)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

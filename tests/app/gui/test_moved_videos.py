@@ -63,17 +63,18 @@ def test_a_session_with_moved_videos_opens_says_so_once_and_is_located(qtbot, se
     status = window.statusBar().currentMessage()
     assert "video not found:" in status and "and 7 more" in status and "Locate videos" in status
     grid = window.video_grid
-    qtbot.waitUntil(lambda: grid.locate_button("cam3") is not None, timeout=5000)
-    assert grid.tile_message("cam3") == f"video not found: {session.parent / 'videos' / 'cam3.mp4'}"
+    qtbot.waitUntil(lambda: grid.missing_videos.button("cam3") is not None, timeout=5000)
+    assert grid.missing_videos.message("cam3") == f"video not found: {session.parent / 'videos' / 'cam3.mp4'}"
     window.state.seek(7)
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(moved))
-    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=grid.locate_button("cam3").center().toPoint())
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=grid.missing_videos.button("cam3").center().toPoint())
     qtbot.waitUntil(lambda: not window.state.session.missing_videos(), timeout=5000)
     assert window.state.frame == 7 and "Every camera file found" in window.statusBar().currentMessage()
     take = window.state.take.take_id
     assert {shown_index(window.state.session.frame(take, view, 7)) for view in VIEWS} == {10}   # offset kept
-    qtbot.waitUntil(lambda: grid.locate_button("cam3") is None and grid.displayed_frames() == [7] * 8, timeout=5000)
+    qtbot.waitUntil(lambda: grid.missing_videos.button("cam3") is None and grid.displayed_frames() == [7] * 8,
+                    timeout=5000)
     window.close()
 
     again = make_window(qtbot, settings)                                 # remembered for this session

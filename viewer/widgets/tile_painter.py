@@ -1,0 +1,111 @@
+"""Painting one video tile: the camera image (zoomed or not), its caption, its border and its enlarge button.
+
+The 2D pose overlays are drawn by :mod:`viewer.widgets.overlay_painter`, the
+coach's drawings by :mod:`viewer.widgets.drawing_painter`; the grid composes them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+
+from analysis.render import palette
+from viewer.widgets.overlay_painter import TileGeometry
+
+TILE_BACKGROUND = QColor(palette.TILE_BACKGROUND)
+NO_VIDEO_BACKGROUND = QColor(palette.NO_VIDEO_BACKGROUND)
+NO_VIDEO_TEXT = QColor(palette.FAINT_TEXT)
+CAPTION_TEXT = QColor(palette.TEXT)
+CAPTION_BACKGROUND = QColor(0, 0, 0, palette.CAPTION_SHADE_ALPHA)
+SELECTED_BORDER = QColor(palette.SELECTED_TILE)
+TILE_BORDER = QColor(palette.TILE_BORDER)
+#: Side of the enlarge / back-to-grid button in a tile's top-right corner, pixels.
+BUTTON_PX = 22.0
+LOCATE_TEXT = "Locate…"
+
+
+def paint_image(painter: QPainter, geometry: TileGeometry, image: QImage | None) -> None:
+    """The tile's background and the visible part of the camera image (nothing without video)."""
+    painter.fillRect(geometry.tile, TILE_BACKGROUND)
+    if image is None:
+        return
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # images blit faster without it
+    if geometry.origin == geometry.image.topLeft():
+        painter.drawImage(geometry.image, image)
+    else:
+        painter.drawImage(geometry.image, image, geometry.source_rect())
+
+
+def paint_no_video(painter: QPainter, geometry: TileGeometry, text: str) -> None:
+    """A flat image area saying why there is no picture."""
+    painter.fillRect(geometry.image, NO_VIDEO_BACKGROUND)
+    font = QFont(painter.font())
+    font.setPointSizeF(9.0 if geometry.image.height() < 300 else 11.0)
+    painter.setFont(font)
+    painter.setPen(NO_VIDEO_TEXT)
+    painter.drawText(geometry.image.adjusted(8, 0, -8, -6),
+                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap, text)
+
+
+def paint_locate_button(painter: QPainter, geometry: TileGeometry) -> QRectF:
+    """A *Locate…* button in the middle of a tile whose camera file was not found; returns where it is."""
+    metrics = QFontMetricsF(painter.font())
+    width, height = metrics.horizontalAdvance(LOCATE_TEXT) + 24, metrics.height() + 12
+    centre = geometry.image.center()
+    button = QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
+    painter.setPen(QPen(CAPTION_TEXT, 1.0))
+    painter.setBrush(CAPTION_BACKGROUND)
+    painter.drawRoundedRect(button, 4, 4)
+    painter.drawText(button, Qt.AlignmentFlag.AlignCenter, LOCATE_TEXT)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    return button
+
+
+def paint_caption(painter: QPainter, geometry: TileGeometry, text: str, short_text: str) -> None:
+    """``text`` (the view's name, frame and zoom) in a shaded box at the image's top-left;
+    ``short_text`` where the tile is too narrow for it beside the enlarge button."""
+    font = QFont(painter.font())
+    font.setPointSizeF(9.0 if geometry.image.width() < 500 else 10.5)
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    room = enlarge_button_rect(geometry).left() - geometry.image.left() - 12
+    if metrics.horizontalAdvance(text) + 14 > room:
+        text = short_text
+    box = QRectF(geometry.image.left() + 6, geometry.image.top() + 6,
+                 metrics.horizontalAdvance(text) + 14, metrics.height() + 6)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(CAPTION_BACKGROUND)
+    painter.drawRoundedRect(box, 4, 4)
+    painter.setPen(CAPTION_TEXT)
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def enlarge_button_rect(geometry: TileGeometry) -> QRectF:
+    """Where the tile's enlarge / back-to-grid button is: the image's top-right corner."""
+    return QRectF(geometry.image.right() - BUTTON_PX - 6, geometry.image.top() + 6, BUTTON_PX, BUTTON_PX)
+
+
+def paint_enlarge_button(painter: QPainter, geometry: TileGeometry, enlarged: bool) -> None:
+    """A small square button: four outward corners to enlarge, inward ones to go back to the grid."""
+    box = enlarge_button_rect(geometry)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(CAPTION_BACKGROUND)
+    painter.drawRoundedRect(box, 4, 4)
+    painter.setPen(QPen(CAPTION_TEXT, 1.6))
+    inner = box.adjusted(5, 5, -5, -5)
+    arm = inner.width() * 0.4
+    for corner, (dx, dy) in ((inner.topLeft(), (1, 1)), (inner.topRight(), (-1, 1)),
+                             (inner.bottomLeft(), (1, -1)), (inner.bottomRight(), (-1, -1))):
+        if enlarged:   # corners pointing in: back to the grid
+            corner = corner + type(corner)(dx * arm, dy * arm)
+            dx, dy = -dx, -dy
+        painter.drawLine(corner, corner + type(corner)(dx * arm, 0))
+        painter.drawLine(corner, corner + type(corner)(0, dy * arm))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+
+
+def paint_border(painter: QPainter, geometry: TileGeometry, selected: bool) -> None:
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(SELECTED_BORDER if selected else TILE_BORDER, 3.0 if selected else 1.0))
+    painter.drawRect(geometry.image.adjusted(-1, -1, 1, 1) if selected else geometry.image)
