@@ -30,8 +30,8 @@ DETECTED_FOLDER = "keypoints"
 AUTO_LAYOUT = "from the keypoint count"
 
 
-def detect_into_folder(draft: RecordingDraft, model: str, model_file: Path | None, device: str, every: int,
-                       progress, cancelled) -> Path:
+def detect_into_folder(draft: RecordingDraft, model: str, model_file: Path | None, detector_file: Path | None,
+                       device: str, every: int, progress, cancelled) -> Path:
     """Detect 2D poses in the recording's videos into ``<folder>/keypoints`` (a free name); returns it.
 
     The job writes into a hidden folder beside it first and renames it when
@@ -42,9 +42,8 @@ def detect_into_folder(draft: RecordingDraft, model: str, model_file: Path | Non
     from analysis.detection.video_frames import ViewVideo
 
     folder = draft.folder
-    estimator = named_estimator(NAMED_MODELS[model], device, model_file,
-                                download_progress=lambda what, done, total: progress(f"downloading the {what}",
-                                                                                     done, total or 0))
+    estimator = named_estimator(NAMED_MODELS[model], device, model_file, detector_file,
+                                lambda what, done, total: progress(f"downloading the {what}", done, total or 0))
     frames = {draft.videos[name]: info.frame_count for name, info in draft.infos.items()}
     videos = [ViewVideo(camera, path, frames[path]) for camera, path in draft.camera_videos().items()]
     working = Path(tempfile.mkdtemp(prefix=".lucid-detecting-", dir=folder))
@@ -89,6 +88,8 @@ class KeypointsPage(StepPage):
         self.model_combo.addItems([name for name, named in NAMED_MODELS.items() if named.layout is not None])
         self.model_file = QLineEdit()
         self.model_file.setPlaceholderText("or an RTMPose / RTMO .onnx file")
+        self.detector_file = QLineEdit()
+        self.detector_file.setPlaceholderText("or a YOLOX-style person detector .onnx (RTMPose needs one)")
         self.device_combo = QComboBox()
         self.device_combo.addItems(["cpu", "cuda"])
         self.every = QSpinBox()
@@ -98,6 +99,7 @@ class KeypointsPage(StepPage):
         options = QFormLayout()
         options.addRow("model", self.model_combo)
         options.addRow("model file", self.model_file)
+        options.addRow("detector file", self.detector_file)
         options.addRow("device", self.device_combo)
         options.addRow("every N-th frame", self.every)
         options.addRow("", run_detection)
@@ -139,11 +141,12 @@ class KeypointsPage(StepPage):
         """Detect the keypoints in the videos in the background (progress and Cancel), then read them."""
         self.detect.setChecked(True)
         model, device, every = self.model_combo.currentText(), self.device_combo.currentText(), self.every.value()
-        model_file = Path(self.model_file.text().strip()) if self.model_file.text().strip() else None
+        model_file, detector_file = (Path(edit.text().strip()) if edit.text().strip() else None
+                                     for edit in (self.model_file, self.detector_file))
         draft, layout = self.draft, self._layout()
 
         def job(progress, cancelled):
-            folder = detect_into_folder(draft, model, model_file, device, every, progress, cancelled)
+            folder = detect_into_folder(draft, model, model_file, detector_file, device, every, progress, cancelled)
             return self._load(folder, layout)
 
         self.run(job, self._loaded, "Detecting people in the videos")
