@@ -112,7 +112,7 @@ class StepRunner(QWidget):
     # ------------------------------------------------------------- private
     def _set_running(self, running: bool) -> None:
         self._running = running
-        self.cancel_button.setEnabled(running)
+        self.cancel_button.setVisible(running)
         self.bar.setVisible(running)
 
     def _show_progress(self, stage: str, done: int, total: int) -> None:
@@ -132,6 +132,7 @@ class StepRunner(QWidget):
         except (ValueError, FileNotFoundError) as error:
             self._failed(error)
             return
+        self.status.setText("")
         self.finished.emit(True)
 
     def _errored(self, error: Exception) -> None:
