@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.motion.pose_export import Z_UP_TO_Y_UP
 from analysis.motion.skeleton import COCO17, COCO17_NAMES, KNOWN_SKELETONS, Skeleton
 
 #: Name of the skeleton made of a file's own markers.
@@ -67,6 +68,41 @@ class MarkerTrajectories:
     points: np.ndarray
     fps: float
     source: Path
+
+
+#: Metres per unit of the units marker files are written in.
+MARKER_UNITS = {"m": 1.0, "mm": 0.001, "cm": 0.01}
+
+
+def marker_trajectories(path: Path, labels: tuple[str, ...], points: np.ndarray, fps: float, units: str,
+                        y_up: bool, fields: tuple[str, str, str]) -> MarkerTrajectories:
+    """Check what a marker file says and put its points ``(T, M, 3)`` (in ``units``) into metres, Z up.
+
+    ``fields`` name, in the file's own terms, its units, its marker labels and its frame rate,
+    for the messages (``("Units", "marker names", "DataRate")`` for a TRC file).
+
+    Raises
+    ------
+    ValueError
+        For unknown units, labels that do not match the points, or a frame rate that is not positive.
+    """
+    units_field, labels_field, rate_field = fields
+    if units not in MARKER_UNITS:
+        raise ValueError(f"{path}: unknown {units_field} {units!r}; files in {', '.join(MARKER_UNITS)} are read")
+    if not labels or len(labels) != points.shape[1]:
+        raise ValueError(f"{path}: {points.shape[1]} markers but {len(labels)} {labels_field}")
+    if not (np.isfinite(fps) and fps > 0):
+        raise ValueError(f"{path}: {rate_field} must be a positive number, got {fps}")
+    points = points * MARKER_UNITS[units]
+    return MarkerTrajectories(labels, points @ Z_UP_TO_Y_UP if y_up else points, fps, path)
+
+
+def existing_file(path: str | Path, what: str) -> Path:
+    """``path`` as a Path; FileNotFoundError naming it when there is no such file (``what``: "C3D file"...)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: {what} not found")
+    return path
 
 
 def coco_joint(label: str) -> str | None:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QPushButton,
-    QRadioButton,
-)
+from PySide6.QtWidgets import QButtonGroup, QRadioButton
 
 from analysis.geometry.calibration_io import read_calibration
 from app.gui.wizard.draft import RecordingDraft
+from app.gui.wizard.path_row import PathRow
 from app.gui.wizard.step_page import StepPage
 
 CALIBRATION_FILTER = "Calibrations (*.toml *.qca.txt *.xml intri.yml);;All files (*)"
@@ -29,39 +21,24 @@ class CalibrationPage(StepPage):
         super().__init__(draft, "Calibration", "Where the cameras stand and how their lenses bend the image.")
         self.from_file = QRadioButton("From a file (anipose/Pose2Sim toml, EasyMocap intri/extri.yml, "
                                       "Qualisys .qca.txt)")
-        self.file_combo = QComboBox()
-        self.file_combo.setEditable(True)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        load = QPushButton("Read")
-        load.clicked.connect(self.read_file)
-        row = QHBoxLayout()
-        row.addWidget(self.file_combo, 1)
-        row.addWidget(browse)
-        row.addWidget(load)
+        self.file_row = PathRow(self, "Calibration file", "Read", self.read_file, CALIBRATION_FILTER)
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.from_file)
         self.from_file.setChecked(True)
         self.body.addWidget(self.from_file)
-        self.body.addLayout(row)
+        self.body.addLayout(self.file_row)
         self.body.addStretch(1)
 
     def initializePage(self) -> None:
         found = self.draft.found
-        self.file_combo.clear()
-        self.file_combo.addItems([str(path) for path in found.calibrations])
+        self.file_row.start = found.folder
+        self.file_row.suggest(found.calibrations)
         if found.calibrations and self.draft.calibration is None:
-            self.read_file()
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Calibration file", str(self.draft.folder), CALIBRATION_FILTER)
-        if path:
-            self.file_combo.setEditText(path)
             self.read_file()
 
     def read_file(self) -> None:
         """Read the calibration file chosen, in the background."""
-        path = Path(self.file_combo.currentText().strip())
+        path = self.file_row.path()
         self.run(lambda _progress, _cancelled: read_calibration(path), lambda calibration: self._calibrated(
             calibration, f"{path.name} ({calibration.file_format}; {calibration.conversion})"), "Reading the calibration")
 

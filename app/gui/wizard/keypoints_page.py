@@ -9,9 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -22,6 +20,7 @@ from analysis.detection.model_files import NAMED_MODELS
 from analysis.geometry.keypoints_io import LAYOUTS, detect_layout, read_keypoint_folders
 from analysis.geometry.recording_import import match_recording
 from app.gui.wizard.draft import RecordingDraft
+from app.gui.wizard.path_row import PathRow
 from app.gui.wizard.step_page import StepPage
 from app.gui.wizard.step_runner import StepCancelled
 
@@ -70,16 +69,7 @@ class KeypointsPage(StepPage):
         super().__init__(draft, "Keypoints", "The people's 2D keypoints in every view.")
         self.from_folder = QRadioButton("From a folder of detections (OpenPose JSON, one folder per view; "
                                         "Pose2Sim's pose or pose-associated)")
-        self.folder_combo = QComboBox()
-        self.folder_combo.setEditable(True)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        read = QPushButton("Read")
-        read.clicked.connect(self.read_folder)
-        row = QHBoxLayout()
-        row.addWidget(self.folder_combo, 1)
-        row.addWidget(browse)
-        row.addWidget(read)
+        self.folder_row = PathRow(self, "Keypoint folder", "Read", self.read_folder)
         self.layout_combo = QComboBox()
         self.layout_combo.addItems([AUTO_LAYOUT, *LAYOUTS])
         self.detect = QRadioButton("Detect them in the videos (RTMPose on onnxruntime; the model is downloaded "
@@ -108,7 +98,7 @@ class KeypointsPage(StepPage):
         choice.addButton(self.detect)
         self.from_folder.setChecked(True)
         self.body.addWidget(self.from_folder)
-        self.body.addLayout(row)
+        self.body.addLayout(self.folder_row)
         layout_row = QFormLayout()
         layout_row.addRow("keypoint layout", self.layout_combo)
         self.body.addLayout(layout_row)
@@ -117,15 +107,9 @@ class KeypointsPage(StepPage):
         self.body.addStretch(1)
 
     def initializePage(self) -> None:
-        self.folder_combo.clear()
-        self.folder_combo.addItems([str(path) for path in self.draft.found.keypoints])
+        self.folder_row.start = self.draft.folder
+        self.folder_row.suggest(self.draft.found.keypoints)
         if self.draft.found.keypoints and self.draft.matched is None:
-            self.read_folder()
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Keypoint folder", str(self.draft.folder))
-        if folder:
-            self.folder_combo.setEditText(folder)
             self.read_folder()
 
     def _layout(self) -> str | None:
@@ -134,7 +118,7 @@ class KeypointsPage(StepPage):
 
     def read_folder(self) -> None:
         """Read the chosen keypoint folder in the background and match its views to the cameras."""
-        folder, layout = Path(self.folder_combo.currentText().strip()), self._layout()
+        folder, layout = self.folder_row.path(), self._layout()
         self.run(lambda _progress, _cancelled: self._load(folder, layout), self._loaded, "Reading the keypoints")
 
     def detect_in_videos(self) -> None:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
-    QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QPushButton,
     QRadioButton,
     QTableWidget,
@@ -20,6 +16,7 @@ from PySide6.QtWidgets import (
 from analysis.geometry.recording_import import synchronize_views
 from analysis.geometry.sync_result import apply_offsets
 from app.gui.wizard.draft import RecordingDraft
+from app.gui.wizard.path_row import PathRow
 from app.gui.wizard.step_page import StepPage
 
 
@@ -38,21 +35,16 @@ class SyncPage(StepPage):
         self.estimate = QRadioButton("Estimate the offsets from the keypoint motion, refined with the calibration")
         self.synchronized = QRadioButton("The cameras were synchronized (every offset 0)")
         self.from_file = QRadioButton("Offsets from a file (main.py sync --json)")
-        self.file_edit = QLineEdit()
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        go = QPushButton("Synchronize")
-        go.clicked.connect(self.synchronize)
+        self.file_row = PathRow(self, "Offsets (main.py sync --json)", "Read", self._from_file, "JSON (*.json)")
+        again = QPushButton("Synchronize")
+        again.clicked.connect(self.synchronize)
         choice = QButtonGroup(self)
         for button in (self.estimate, self.synchronized, self.from_file):
             choice.addButton(button)
             self.body.addWidget(button)
         self.estimate.setChecked(True)
-        row = QHBoxLayout()
-        row.addWidget(self.file_edit, 1)
-        row.addWidget(browse)
-        row.addWidget(go)
-        self.body.addLayout(row)
+        self.body.addLayout(self.file_row)
+        self.body.addWidget(again)
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(["view", "camera", "offset (frames)", "correlation", "peak quality",
                                               "reprojection (px)"])
@@ -60,20 +52,15 @@ class SyncPage(StepPage):
         self.body.addWidget(self.table)
 
     def initializePage(self) -> None:
+        self.file_row.start = self.draft.folder
         if self.draft.synced is None:
             self.synchronize()
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Offsets", str(self.draft.folder), "JSON (*.json)")
-        if path:
-            self.file_edit.setText(path)
-            self.from_file.setChecked(True)
 
     def synchronize(self) -> None:
         """Put the views on one clock as chosen, in the background."""
         matched, skeleton = self.draft.matched, self.draft.skeleton
         synchronized = self.synchronized.isChecked()
-        sync = "auto" if self.estimate.isChecked() else Path(self.file_edit.text().strip())
+        sync = "auto" if self.estimate.isChecked() else self.file_row.path()
 
         def job(progress, cancelled):
             if synchronized:
@@ -82,6 +69,10 @@ class SyncPage(StepPage):
             return synchronize_views(matched, sync, skeleton, progress, cancelled)
 
         self.run(job, self._synchronized, "Synchronizing")
+
+    def _from_file(self) -> None:
+        self.from_file.setChecked(True)
+        self.synchronize()
 
     def _synchronized(self, synced) -> None:
         self.draft.synced, self.draft.sync = synced

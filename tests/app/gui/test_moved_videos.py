@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from analysis.geometry.pose3d_import import import_pose3d
 from analysis.motion.pose_export import write_trc
@@ -16,7 +16,6 @@ from analysis.motion.skeleton import COCO17
 from analysis.session.data import VideoFile
 from analysis.session.writer import write_session
 from app.gui.main_window import MainWindow
-from app.gui.settings import AppSettings
 from tests.analysis.session.camera_sessions import (
     session_with_files,
     shown_index,
@@ -25,20 +24,6 @@ from tests.analysis.session.camera_sessions import (
 from tests.helpers import random_walk_pose
 
 VIEWS = [f"cam{i}" for i in range(1, 9)]
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
-def make_window(qtbot, settings) -> MainWindow:
-    window = MainWindow(settings=settings)
-    window.resize(1400, 850)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 @pytest.fixture
@@ -53,13 +38,10 @@ def moved_session(tmp_path) -> tuple[Path, Path]:
     return session, moved
 
 
-def test_a_session_with_moved_videos_opens_says_so_once_and_is_located(qtbot, settings, moved_session, monkeypatch):
+def test_a_session_with_moved_videos_opens_says_so_once_and_is_located(qtbot, window, moved_session, monkeypatch):
     session, moved = moved_session
-    dialogs = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: dialogs.append(title))
-    window = make_window(qtbot, settings)
     assert window.open_file(session)
-    assert dialogs == []                                                 # not eight dialogs: none
+    assert window.last_error is None                                     # not eight dialogs: none
     status = window.statusBar().currentMessage()
     assert "video not found:" in status and "and 7 more" in status and "Locate videos" in status
     grid = window.video_grid
@@ -77,31 +59,27 @@ def test_a_session_with_moved_videos_opens_says_so_once_and_is_located(qtbot, se
                     timeout=5000)
     window.close()
 
-    again = make_window(qtbot, settings)                                 # remembered for this session
+    again = MainWindow(settings=window.settings, show_errors=False)      # remembered for this session
+    qtbot.addWidget(again)
     assert again.open_file(session) and not again.state.session.missing_videos()
     again.close()
 
 
-def test_locating_in_a_folder_without_the_videos_changes_nothing(qtbot, settings, moved_session, tmp_path,
-                                                                  monkeypatch):
+def test_locating_in_a_folder_without_the_videos_changes_nothing(window, moved_session, tmp_path, monkeypatch):
     session, _moved = moved_session
-    window = make_window(qtbot, settings)
     assert window.open_file(session)
     (tmp_path / "empty").mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(tmp_path / "empty"))
     window.locate_videos()                                               # File > Locate videos…
-    assert len(window.state.session.missing_videos()) == 8 and settings.video_root(session) is None
-    window.close()
+    assert len(window.state.session.missing_videos()) == 8 and window.settings.video_root(session) is None
 
 
-def test_a_session_of_3d_takes_without_cameras_opens(qtbot, settings, tmp_path):
+def test_a_session_of_3d_takes_without_cameras_opens(qtbot, window, tmp_path):
     trc = write_trc(tmp_path / "motion.trc", random_walk_pose(np.random.default_rng(0), 15), list(COCO17.joint_names),
                     60.0)
     path = write_session(tmp_path / "motion.h5", import_pose3d([trc]).session)
-    window = make_window(qtbot, settings)
     assert window.open_file(path)
     assert window.state.take.take_id == "motion" and window.state.n_frames == 15
     assert "imported" in window.inspector.summary_text()
     window.state.seek(9)
     qtbot.waitUntil(lambda: window.skeleton_view.displayed_frame == 9, timeout=5000)
-    window.close()

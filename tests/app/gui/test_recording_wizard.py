@@ -6,12 +6,9 @@ from pathlib import Path
 
 import h5py
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QWizard
 
 from analysis.geometry.calibration_toml import write_toml_calibration
-from app.gui.main_window import MainWindow
-from app.gui.settings import AppSettings
 from tests.analysis.session.camera_sessions import write_index_video
 from tests.helpers_recording import offset_recording, write_openpose_folders
 
@@ -35,16 +32,6 @@ def recording_folder(tmp_path, recording) -> Path:
     write_toml_calibration(folder / "calibration" / "Calib.toml", recording.cameras)
     write_openpose_folders(folder / "pose", recording, folder_suffix="_json")
     return folder
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: pytest.fail(f"unexpected dialog {args[1:]}"))
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _next_when_complete(qtbot, wizard, page, timeout=60000):
@@ -84,6 +71,7 @@ def test_the_wizard_turns_a_recording_folder_into_an_open_session(qtbot, window,
     session = window.state.session
     assert session.event == "WFE" and session.athlete == "A9" and session.take_ids == ("floor-1",)
     assert not session.missing_videos() and session.takes["floor-1"].video_views == ("cam1", "cam3", "cam5", "cam7")
+    assert window.last_error is None                                     # no warning about the camera files
     with h5py.File(path, "r", locking=False) as handle:
         video = handle["takes/floor-1/video"]
         offsets = {view: int(video[view].attrs["frame_offset"]) for view in video}

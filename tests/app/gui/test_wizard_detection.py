@@ -10,11 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 
 from analysis.geometry.calibration_toml import write_toml_calibration
-from app.gui.main_window import MainWindow
-from app.gui.settings import AppSettings
 from tests.analysis.detection.scenes import render_frames, write_video
 from tests.analysis.detection.tiny_models import write_detector, write_rtmpose
 from tests.app.cli.test_cli_detect import CAMERAS, FILMED, drawn_boxes
@@ -34,10 +31,7 @@ def folder(tmp_path) -> Path:
 
 
 @pytest.fixture
-def wizard(qtbot, tmp_path, folder):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
+def wizard(qtbot, window, tmp_path, folder):
     wizard = window.new_session_from_recording(folder)
     for page in (wizard.folder_page, wizard.cameras_page, wizard.calibration_page):
         qtbot.waitUntil(page.isComplete, timeout=30000)
