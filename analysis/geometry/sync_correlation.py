@@ -56,7 +56,8 @@ def _fit_offsets(n_views: int, reference: int, peaks: dict[tuple[int, int], LagP
 
     start = np.zeros(len(free))
     for k, v in enumerate(free):
-        direct = [peaks[pair].lag * (1 if pair[0] == reference else -1) for pair in pairs if set(pair) == {reference, v}]
+        direct = [peaks[pair].lag * (1 if pair[0] == reference else -1)
+                  for pair in pairs if set(pair) == {reference, v}]
         start[k] = direct[0] if direct else 0.0
     fitted = least_squares(residuals, start, loss="soft_l1", f_scale=_OUTLIER_FRAMES * float(np.median(weights)))
     return offsets_of(fitted.x)

@@ -76,7 +76,7 @@ class SyncResult:
         return {view: sync.offset for view, sync in self.views.items()}
 
     def to_json(self) -> dict:
-        """``{"offsets": {VIEW: frames}, "reference": VIEW, "views": {VIEW: {...}}, "refined_with_calibration": bool}``."""
+        """The file's contents: ``offsets``, ``reference``, ``refined_with_calibration`` and per view ``views``."""
         def rounded(value: float | None) -> float | None:
             return None if value is None else round(float(value), 4)
 
@@ -170,6 +170,8 @@ def read_sync_file(path: str | Path) -> dict[str, int]:
         parsed = {str(view): int(value) for view, value in offsets.items()}
         if any(parsed[view] != value for view, value in offsets.items()):
             raise ValueError("offsets must be whole frames")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ValueError(f"{path}: not a synchronization file with {{\"offsets\": {{VIEW: frames}}}} ({error})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError,
+            AttributeError) as error:
+        raise ValueError(f"{path}: not a synchronization file with {{\"offsets\": {{VIEW: frames}}}} "
+                         f"({error})") from None
     return parsed

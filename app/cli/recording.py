@@ -13,11 +13,11 @@ from analysis.geometry.pose3d_import import POSE3D_SUFFIXES
 from analysis.geometry.robust_triangulation import DEFAULT_THRESHOLD_PX
 from analysis.geometry.sync_correlation import DEFAULT_MAX_OFFSET
 from analysis.geometry.sync_refine import DEFAULT_SEARCH
+from analysis.geometry.sync_result import CORRELATING, MEASURING, REFINING, SELECTING
 from analysis.session.contract import EVENTS
 from app.cli.command import StageBars, add_command
 
-_UNITS = {"measuring motion": "view", "correlating views": "pair", "selecting the athlete": "frame",
-          "refining with the calibration": "view"}
+_UNITS = {MEASURING: "view", CORRELATING: "pair", SELECTING: "frame", REFINING: "view"}
 
 
 def _add_calibration_options(command: argparse.ArgumentParser) -> None:
@@ -44,7 +44,8 @@ def add_recording_commands(commands: argparse._SubParsersAction) -> None:
     sync.add_argument("--max-offset", type=int, default=DEFAULT_MAX_OFFSET,
                       help=f"largest offset looked for, frames (default {DEFAULT_MAX_OFFSET})")
     sync.add_argument("--search", type=int, default=DEFAULT_SEARCH,
-                      help=f"offsets tried on each side of the correlation's with --calibration (default {DEFAULT_SEARCH})")
+                      help=f"with --calibration, offsets tried on each side of the correlation's "
+                           f"(default {DEFAULT_SEARCH})")
 
     imp = add_command(commands, "import", _import, help="turn a recording (calibration, OpenPose JSON, videos) "
                                                         "or 3D motion files (C3D, TRC) into a session")
@@ -55,7 +56,8 @@ def add_recording_commands(commands: argparse._SubParsersAction) -> None:
                         help=f"3D motion files ({', '.join(POSE3D_SUFFIXES)}), one take each")
     _add_calibration_options(imp)
     imp.add_argument("--videos", type=Path, default=None, help="folder with one video per view (optional)")
-    imp.add_argument("--embed-videos", action="store_true", help="store video frames in the session instead of referencing the files")
+    imp.add_argument("--embed-videos", action="store_true",
+                     help="store video frames in the session instead of referencing the files")
     imp.add_argument("--sync", default=None, metavar="auto|FILE.json",
                      help="put the views on one clock: 'auto' estimates the offsets (as the sync command), "
                           "a file applies saved ones")
@@ -142,7 +144,8 @@ def _import(args: argparse.Namespace) -> int:
     if imported.sync is not None:
         _print_offsets(imported.sync)
     elif imported.offsets is not None:
-        print(f"offsets from {args.sync}: " + ", ".join(f"{view} {offset:+d}" for view, offset in imported.offsets.items()))
+        offsets = ", ".join(f"{view} {offset:+d}" for view, offset in imported.offsets.items())
+        print(f"offsets from {args.sync}: {offsets}")
     for note in imported.notes:
         print(f"note: {note}")
     write_session(args.out, imported.session)

@@ -222,4 +222,5 @@ def missing_videos_message(session: Session) -> str:
         parts.append(f"video not found: {example}")
     if refused:
         parts.append(f"{len(refused)} video path(s) refused")
-    return f"{session.path.name}: " + "; ".join(parts) + " — showing poses only; File → Locate videos… to find them"
+    return (f"{session.path.name}: " + "; ".join(parts)
+            + " — showing poses only; File → Locate videos… to find them")

@@ -40,7 +40,8 @@ class CalibrationPage(StepPage):
         """Read the calibration file chosen, in the background."""
         path = self.file_row.path()
         self.run(lambda _progress, _cancelled: read_calibration(path), lambda calibration: self._calibrated(
-            calibration, f"{path.name} ({calibration.file_format}; {calibration.conversion})"), "Reading the calibration")
+            calibration, f"{path.name} ({calibration.file_format}; {calibration.conversion})"),
+                 "Reading the calibration")
 
     def _calibrated(self, calibration, source: str) -> None:
         """Keep ``calibration``; pair the videos with its cameras (raises ValueError when they cannot be)."""
