@@ -17,9 +17,14 @@ import numpy as np
 
 from analysis.geometry.cameras import Camera
 from analysis.geometry.keypoints_io import KeypointViews
-from analysis.geometry.sync_correlation import DEFAULT_MAX_OFFSET, correlate_views
-from analysis.geometry.sync_refine import DEFAULT_SEARCH, refine_with_calibration
-from analysis.geometry.sync_result import Progress, SyncResult
+from analysis.geometry.sync_correlation import correlate_views
+from analysis.geometry.sync_refine import refine_with_calibration
+from analysis.geometry.sync_result import (
+    DEFAULT_MAX_OFFSET,
+    DEFAULT_SEARCH,
+    Progress,
+    SyncResult,
+)
 
 
 def synchronize(keypoints: KeypointViews, cameras: Sequence[Camera] | None = None, reference: str | None = None,

@@ -17,6 +17,7 @@ from scipy.optimize import least_squares
 
 from analysis.geometry.sync_result import (
     CORRELATING,
+    DEFAULT_MAX_OFFSET,
     MEASURING,
     Progress,
     SyncResult,
@@ -30,8 +31,6 @@ from analysis.geometry.sync_signals import (
     view_signals,
 )
 
-#: Largest offset looked for by default, frames.
-DEFAULT_MAX_OFFSET = 120
 #: Scale of the robust loss: pairs that disagree with the fit by more than this weigh less, frames.
 _OUTLIER_FRAMES = 1.5
 

@@ -21,6 +21,7 @@ from analysis.geometry.cameras import Camera, project_all
 from analysis.geometry.person_selection import median_distance, select_people
 from analysis.geometry.rig import CameraRig
 from analysis.geometry.sync_result import (
+    DEFAULT_SEARCH,
     REFINING,
     SELECTING,
     Progress,
@@ -30,8 +31,6 @@ from analysis.geometry.sync_result import (
 )
 from analysis.geometry.triangulation import reprojection_errors
 
-#: Candidates tried on each side of the correlation's offset, frames.
-DEFAULT_SEARCH = 2
 #: Frames the athlete is picked in and the candidates are compared on.
 DEFAULT_SAMPLES = 80
 #: Passes over the views.

@@ -20,6 +20,10 @@ import numpy as np
 from analysis.geometry.keypoints_io import KeypointViews
 from analysis.session.atomic import write_text_atomically
 
+#: Largest offset looked for by default, frames.
+DEFAULT_MAX_OFFSET = 120
+#: Candidates tried by default on each side of the correlation's offset when the calibration refines it, frames.
+DEFAULT_SEARCH = 2
 #: Progress stages, in order.
 MEASURING, CORRELATING, SELECTING, REFINING = ("measuring motion", "correlating views",
                                               "selecting the athlete", "refining with the calibration")

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.motion.pose_export import Z_UP_TO_Y_UP
 from analysis.motion.skeleton import COCO17, COCO17_NAMES, KNOWN_SKELETONS, Skeleton
 
 #: Name of the skeleton made of a file's own markers.
@@ -93,6 +92,10 @@ def marker_trajectories(path: Path, labels: tuple[str, ...], points: np.ndarray,
         raise ValueError(f"{path}: {points.shape[1]} markers but {len(labels)} {labels_field}")
     if not (np.isfinite(fps) and fps > 0):
         raise ValueError(f"{path}: {rate_field} must be a positive number, got {fps}")
+    from analysis.motion.pose_export import (
+        Z_UP_TO_Y_UP,  # (pandas: not needed to build the command line)
+    )
+
     points = points * MARKER_UNITS[units]
     return MarkerTrajectories(labels, points @ Z_UP_TO_Y_UP if y_up else points, fps, path)
 

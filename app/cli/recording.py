@@ -11,9 +11,14 @@ from analysis.geometry.calibration_io import UNIT_SCALE
 from analysis.geometry.keypoints_io import LAYOUTS
 from analysis.geometry.pose3d_import import POSE3D_SUFFIXES
 from analysis.geometry.robust_triangulation import DEFAULT_THRESHOLD_PX
-from analysis.geometry.sync_correlation import DEFAULT_MAX_OFFSET
-from analysis.geometry.sync_refine import DEFAULT_SEARCH
-from analysis.geometry.sync_result import CORRELATING, MEASURING, REFINING, SELECTING
+from analysis.geometry.sync_result import (
+    CORRELATING,
+    DEFAULT_MAX_OFFSET,
+    DEFAULT_SEARCH,
+    MEASURING,
+    REFINING,
+    SELECTING,
+)
 from analysis.session.contract import EVENTS
 from app.cli.command import StageBars, add_command
 
