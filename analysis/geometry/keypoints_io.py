@@ -4,13 +4,17 @@ Each file holds ``{"people": [{"pose_keypoints_2d": [x0, y0, c0, x1, ...]}, ...]
 a joint that was not found is written as ``0, 0, 0``. Frames are numbered by
 the last integer in the file name (``cam1_000000000042_keypoints.json`` is
 frame 42), counted from the smallest number found in any view; a frame with
-no file, or no people, is an empty frame.
+no file, or no people, is an empty frame. A person without keypoints (``{}``,
+an empty list, or fewer keypoints than the folder's other people, as Pose2Sim's
+``pose-associated`` folders write for a view where nobody was associated) is no
+detection.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,23 +108,45 @@ class KeypointViews:
 
 
 def _read_people(path: Path) -> list[np.ndarray]:
+    """The ``pose_keypoints_2d`` list of every person in one file, flat; people without one are left out."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        people = document.get("people", [])
-        arrays = [np.asarray(person["pose_keypoints_2d"], dtype=np.float64) for person in people]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as error:
+        people = document.get("people") or []
+        arrays = [np.asarray(person.get("pose_keypoints_2d") or [], dtype=np.float64) for person in people]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError, ValueError) as error:
         raise ValueError(f"{path}: not an OpenPose keypoint file ({error})") from None
-    out = []
     for array in arrays:
-        if array.size == 0:
-            continue
-        if array.ndim != 1 or array.size % 3:
-            raise ValueError(f"{path}: pose_keypoints_2d must hold x, y, confidence triples, found {array.size} numbers")
-        keypoints = array.reshape(-1, 3).copy()
-        missing = keypoints[:, 2] <= 0
-        keypoints[missing] = (np.nan, np.nan, 0.0)
-        out.append(keypoints)
-    return out
+        if array.ndim != 1:
+            raise ValueError(f"{path}: pose_keypoints_2d must be a flat list of numbers")
+    return [array for array in arrays if array.size]
+
+
+def _keypoint_count(people_by_file: dict[Path, list[np.ndarray]]) -> int:
+    """The number of keypoints per person most people have (people with fewer are no detection).
+
+    Raises
+    ------
+    ValueError
+        Naming the file of a person with more numbers than that, or a count that is not triples.
+    """
+    sizes = Counter(array.size for people in people_by_file.values() for array in people)
+    size = max(sizes, key=lambda s: (sizes[s], s))
+    for path, people in people_by_file.items():
+        for array in people:
+            if array.size > size:
+                raise ValueError(f"{path}: {array.size // 3} keypoints per person, other files have {size // 3}")
+    if size % 3:
+        path = next(path for path, people in people_by_file.items() if any(a.size == size for a in people))
+        raise ValueError(f"{path}: pose_keypoints_2d must hold x, y, confidence triples, found {size} numbers")
+    return size // 3
+
+
+def _detections(people: list[np.ndarray], n_keypoints: int) -> np.ndarray:
+    """``(P, J, 3)`` keypoints of the people with all ``n_keypoints``; NaN x, y and confidence 0 where not found."""
+    full = [array.reshape(n_keypoints, 3).copy() for array in people if array.size == 3 * n_keypoints]
+    keypoints = np.stack(full) if full else np.zeros((0, n_keypoints, 3))
+    keypoints[keypoints[..., 2] <= 0] = (np.nan, np.nan, 0.0)
+    return keypoints
 
 
 def _frame_numbers(files: list[Path]) -> list[int] | None:
@@ -154,23 +180,11 @@ def read_keypoint_folders(root: str | Path) -> KeypointViews:
         per_view.append(dict(zip(numbers, files)))
     first = min(min(files) for files in per_view)
     last = max(max(files) for files in per_view)
-    n_keypoints = None
-    people: list[list[np.ndarray]] = []
-    for files in per_view:
-        frames = []
-        for number in range(first, last + 1):
-            found = _read_people(files[number]) if number in files else []
-            for person in found:
-                if n_keypoints is None:
-                    n_keypoints = person.shape[0]
-                elif person.shape[0] != n_keypoints:
-                    raise ValueError(f"{files[number]}: {person.shape[0]} keypoints per person, other files have {n_keypoints}")
-            frames.append(np.stack(found) if found else np.zeros((0, n_keypoints or 0, 3)))
-        people.append(frames)
-    if n_keypoints is None:
+    read = [{path: _read_people(path) for path in files.values()} for files in per_view]
+    if not any(people for by_file in read for people in by_file.values()):
         raise ValueError(f"{root}: no person detected in any keypoint file")
-    for frames in people:
-        for index, array in enumerate(frames):
-            if array.shape[0] == 0:
-                frames[index] = np.zeros((0, n_keypoints, 3))
+    n_keypoints = _keypoint_count({path: people for by_file in read for path, people in by_file.items()})
+    people = [[_detections(by_file[files[number]], n_keypoints) if number in files else np.zeros((0, n_keypoints, 3))
+               for number in range(first, last + 1)]
+              for files, by_file in zip(per_view, read)]
     return KeypointViews(tuple(f.name for f in folders), people, n_keypoints, first)

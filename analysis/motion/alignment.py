@@ -7,7 +7,7 @@ warping (the ``dtw-python`` package) on those features pairs every trainee
 frame with the exemplar frame in the same phase of the movement, so both can
 be played side by side, the exemplar drawn as a ghost over the trainee
 (:func:`align_exemplar_pose`), and their differences summed up per phase
-(:func:`phase_deviation_summary`).
+(:func:`analysis.motion.deviations.phase_deviation_summary`).
 
 Conventions: world frame in metres, Z up; frames are indices into each take.
 The facing direction (heading) of a pose is the twist about Z of the body frame
@@ -17,16 +17,13 @@ direction its front points to.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dtw
 import numpy as np
-import pandas as pd
 from scipy.spatial.distance import cdist
 from scipy.spatial.transform import Rotation
 
-from analysis.motion.kinematics import ANGLE_COLUMNS, compute_kinematics
 from analysis.motion.series import fill_gaps, joint_track, mid_joint, root_track
 from analysis.motion.skeleton import Skeleton
 
@@ -274,92 +271,3 @@ def align_exemplar_pose(exemplar_pose3d: np.ndarray, trainee_pose3d: np.ndarray,
     centred = exemplar[matched] - exemplar_root[:, None, :]
     turned = np.einsum("tij,tkj->tki", Rotation.from_euler("z", turn[:, None]).as_matrix(), centred)
     return turned + _known_root(trainee, skeleton)[:, None, :]
-
-
-# -------------------------------------------------------------- deviations
-def phase_bounds(n_frames: int, phases: int | Sequence[int]) -> list[tuple[int, int]]:
-    """Frame spans ``[start, end)`` of the phases of a take.
-
-    Parameters
-    ----------
-    n_frames : int
-    phases : int or sequence of int
-        A number of equal phases, or the first frame of every phase after the first
-        (increasing, inside the take).
-    """
-    if isinstance(phases, (int, np.integer)):
-        if not 1 <= phases <= n_frames:
-            raise ValueError(f"cannot split {n_frames} frames into {phases} phases")
-        edges = np.linspace(0, n_frames, int(phases) + 1).round().astype(int)
-    else:
-        starts = [int(s) for s in phases]
-        if any(b <= a for a, b in zip([0, *starts], [*starts, n_frames])):
-            raise ValueError(f"phase starts {starts} must increase strictly inside 1..{n_frames - 1}")
-        edges = np.array([0, *starts, n_frames])
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
-
-
-def _angle_column_of(joint_name: str) -> str | None:
-    """The kinematics angle measured at a joint (``left_knee`` -> knee flexion), if any."""
-    return next((column for column in ANGLE_COLUMNS if column.startswith(f"{joint_name}_")), None)
-
-
-def phase_deviation_summary(trainee_pose3d: np.ndarray, exemplar_aligned: np.ndarray, skeleton: Skeleton,
-                            phases: int | Sequence[int] = 3, *, fps: float = 30.0) -> pd.DataFrame:
-    """Which joints differ most from the exemplar in each phase of the take, and where.
-
-    Parameters
-    ----------
-    trainee_pose3d : ndarray (T, J, 3)
-        Metres; NaN where missing.
-    exemplar_aligned : ndarray (T, J, 3)
-        The exemplar on the trainee's frames (:func:`align_exemplar_pose`).
-    skeleton : Skeleton
-    phases : int or sequence of int
-        See :func:`phase_bounds`.
-    fps : float
-        Frame rate, for the joint angles (:func:`analysis.motion.kinematics.compute_kinematics`).
-
-    Returns
-    -------
-    DataFrame, one row per (phase, joint), phases in order and within a phase the
-    joints from the largest mean distance down, with the columns
-
-    - ``phase`` (1-based), ``start_frame``, ``end_frame`` (exclusive): the phase span;
-    - ``joint``: joint name;
-    - ``mean_distance_cm``, ``peak_distance_cm``: trainee-to-exemplar distance of the
-      joint over the phase, centimetres (NaN where the joint is never seen);
-    - ``peak_frame``: trainee frame of the largest distance (-1 when never seen);
-    - ``angle``: the kinematics angle measured at the joint (``left_knee_flexion_deg``)
-      or empty; ``mean_angle_difference_deg``: mean of |trainee - exemplar| of that
-      angle over the phase, degrees (NaN without an angle).
-    """
-    trainee = _check_pose(trainee_pose3d, skeleton, "trainee_pose3d")
-    exemplar = _check_pose(exemplar_aligned, skeleton, "exemplar_aligned")
-    if len(trainee) != len(exemplar):
-        raise ValueError(f"the aligned exemplar has {len(exemplar)} frames, the trainee {len(trainee)}")
-    distance_cm = np.linalg.norm(trainee - exemplar, axis=-1) * 100.0
-    angle_difference = (compute_kinematics(trainee, skeleton, fps)[list(ANGLE_COLUMNS)]
-                        - compute_kinematics(exemplar, skeleton, fps)[list(ANGLE_COLUMNS)]).abs()
-
-    rows = []
-    for number, (start, end) in enumerate(phase_bounds(len(trainee), phases), start=1):
-        span = distance_cm[start:end]
-        for joint, name in enumerate(skeleton.joint_names):
-            seen = np.isfinite(span[:, joint])
-            angle = _angle_column_of(name)
-            rows.append({
-                "phase": number,
-                "start_frame": start,
-                "end_frame": end,
-                "joint": name,
-                "mean_distance_cm": float(span[seen, joint].mean()) if seen.any() else np.nan,
-                "peak_distance_cm": float(span[seen, joint].max()) if seen.any() else np.nan,
-                "peak_frame": start + int(np.nanargmax(span[:, joint])) if seen.any() else -1,
-                "angle": angle or "",
-                "mean_angle_difference_deg": (float(angle_difference[angle].iloc[start:end].mean())
-                                              if angle else np.nan),
-            })
-    table = pd.DataFrame(rows)
-    return (table.sort_values(["phase", "mean_distance_cm"], ascending=[True, False], na_position="last")
-            .reset_index(drop=True))

@@ -77,8 +77,11 @@ _SIDE_PATTERNS = (
 )
 
 
-def _side_and_part(name: str) -> tuple[str | None, str]:
-    """Split a joint name into its side ('left', 'right' or None) and body part."""
+def side_and_part(name: str) -> tuple[str | None, str]:
+    """Split a joint name into its side ('left', 'right' or None) and body part, lower case.
+
+    ``left_big_toe`` -> ('left', 'big_toe'), ``LBigToe`` -> ('left', 'bigtoe'), ``nose`` -> (None, 'nose').
+    """
     for pattern, side in _SIDE_PATTERNS:
         match = pattern.match(name)
         if match:
@@ -94,7 +97,7 @@ def mirror_pairs(joint_names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     left: dict[str, int] = {}
     right: dict[str, int] = {}
     for index, name in enumerate(joint_names):
-        side, part = _side_and_part(name)
+        side, part = side_and_part(name)
         if side == "left":
             left[part] = index
         elif side == "right":

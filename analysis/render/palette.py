@@ -97,6 +97,8 @@ LABEL_BOX = "#101215"
 TEXT = "#f0f2f5"
 TITLE_TEXT = "#dfe2e7"
 MUTED_TEXT = "#a0a4ab"
+#: A problem the user should act on (no exemplar, scoring failed).
+WARNING_TEXT = "#ffb74d"
 FAINT_TEXT = "#78808c"
 #: The scoring panel's probability bars (trough and border) and separators.
 BAR_TROUGH = "#22252b"

@@ -35,7 +35,7 @@ class SessionFormatError(Exception):
     ----------
     file : pathlib.Path
     where : str
-        Path inside the HDF5 file ("/" for the file as a whole).
+        Path inside the HDF5 file ("/" for the file as a whole, left out of the message).
     problem : str
     """
 
@@ -43,7 +43,7 @@ class SessionFormatError(Exception):
         self.file = Path(file)
         self.where = where
         self.problem = problem
-        super().__init__(f"{self.file}: {where}: {problem}")
+        super().__init__(f"{self.file}: {problem}" if where == "/" else f"{self.file}: {where}: {problem}")
 
 
 class ContractChecker:

@@ -20,7 +20,8 @@ def format_summary(summary: dict) -> str:
         f"Views:     {len(summary['views'])}: {' '.join(summary['views'])}",
         f"Takes:     {summary['n_takes']}",
         "",
-        f"  {'take':<16} {'action':<10} {'name':<38} {'frames':>6} {'score':>6}  {'exemplar':<8} penalties",
+        f"  {'take':<16} {'action':<10} {'name':<38} {'frames':>6} {'score':>6}  {'exemplar':<8} {'video':<9} "
+        "penalties",
     ]
     for take in summary["takes"]:
         score = "-" if take["score"] is None else f"{take['score']:.2f}"
@@ -30,10 +31,17 @@ def format_summary(summary: dict) -> str:
         ) or "none"
         name = take["action_name"] if len(take["action_name"]) <= 38 else take["action_name"][:37] + "…"
         lines.append(f"  {take['take']:<16} {take['action']:<10} {name:<38} {take['n_frames']:>6} {score:>6}  "
-                     f"{'yes' if take['is_exemplar'] else 'no':<8} {penalties}")
+                     f"{'yes' if take['is_exemplar'] else 'no':<8} {_video_text(take, len(summary['views'])):<9} "
+                     f"{penalties}")
     for warning in summary["warnings"]:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def _video_text(take: dict, n_views: int) -> str:
+    """Which views of a take have video: ``all 8``, ``3 of 8`` or ``none``."""
+    count = len(take["video_views"])
+    return "none" if count == 0 else f"all {count}" if count == n_views else f"{count} of {n_views}"
 
 
 def print_info(path: Path, json_path: Path | None = None) -> int:

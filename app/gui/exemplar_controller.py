@@ -18,7 +18,11 @@ from analysis.exemplars import take_exemplars
 from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
 from app.gui.workers import WorkerRunner
-from viewer.model.exemplar_bundle import ExemplarBundle, build_exemplar_bundle
+from viewer.model.exemplar_bundle import (
+    ExemplarBundle,
+    build_exemplar_bundle,
+    no_exemplar_message,
+)
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle, load_take_bundle
 
@@ -95,7 +99,7 @@ class ExemplarController(QObject):
         candidates = take_exemplars(library, session.path, take.take_id, take.info.action, session.event)
         self.state.set_exemplar_candidates(candidates)
         if candidates.empty:
-            self.failed.emit("No exemplar", f"No exemplar of {take.info.action_name} in {library.root}")
+            self.failed.emit("No exemplar", no_exemplar_message(take.info.action_name, library.root))
             return
         best = candidates.iloc[0]
         self.choose(str(best["file"]), str(best["take"]))

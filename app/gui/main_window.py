@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
             "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
+        # the left column runs the full height, so the scoring panel shows every penalty row at 1920 x 1080
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["browser"], self.docks["markers"])
         self.docks["browser"].raise_()
@@ -114,7 +116,7 @@ class MainWindow(QMainWindow):
         self.docks["curves"].raise_()
         self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [310, 480], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["browser"], self.docks["scoring"]], [400, 360], Qt.Orientation.Vertical)
+        self._default_layout = True
 
         self._build_menus()
         install_annotation_tools(self, self.state.annotations, self.annotations, self.docks["markers"],
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         build_model_menu(self, self.scoring, self.models, self.fine_tune)
         connect_scoring_panel(self.scoring_panel, self.scoring, self.models)
         self.scoring.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
+        self.scoring.status.connect(lambda message: self.statusBar().showMessage(message, 10000))
         install_playback_shortcuts(self, self.state)
         self._build_status_bar()
 
@@ -209,7 +212,20 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self._default_layout = not self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._default_layout:
+            self._default_layout = False
+            QTimer.singleShot(0, self._size_left_column)
+
+    def _size_left_column(self) -> None:
+        """Once the window is laid out: the scoring panel gets the height it needs, the library the rest."""
+        browser, scoring = self.docks["browser"], self.docks["scoring"]
+        column = browser.height() + scoring.height()
+        need = scoring.sizeHint().height()
+        self.resizeDocks([browser, scoring], [max(column - need, column // 3), need], Qt.Orientation.Vertical)
 
     # ---------------------------------------------------------------- opening
     def open_file(self, path: str | Path, take_id: str | None = None) -> bool:

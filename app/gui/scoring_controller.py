@@ -24,6 +24,7 @@ from app.cli.scoring import read_exemplar, scoring_exemplars
 from app.gui.model_registry import ModelEntry, ModelRegistry
 from app.gui.settings import AppSettings
 from app.gui.workers import WorkerRunner
+from viewer.model.exemplar_bundle import no_exemplar_message
 from viewer.model.scoring_result import (
     ExemplarUsed,
     ScoringResult,
@@ -77,8 +78,7 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
     chosen = scoring_exemplars(library, request.session_path, take.take_id, take.info.action, request.event,
                                scorer.model.config.k_exemplars) if scorer.model.network.contrastive else None
     if chosen is not None and chosen.empty:
-        raise ValueError(f"no exemplar of action {take.info.action} ({take.info.action_name}) in {library.root}: "
-                         f"the take cannot be scored")
+        raise ValueError(no_exemplar_message(take.info.action_name, library.root))
     rows = [] if chosen is None else list(chosen.itertuples())
     steps = 2 + len(rows)
     exemplars = []
@@ -88,7 +88,7 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
         if key not in request.exemplar_cache:
             request.exemplar_cache[key] = read_exemplar(library, row.file, row.take, row.score, modality)
         exemplars.append(request.exemplar_cache[key])
-    yield steps - 1, steps, f"Scoring {take.take_id} against {len(exemplars)} exemplar(s) …"
+    yield steps - 1, steps, f"Scoring take {take.take_id} against {_exemplar_count(len(exemplars))} …"
     verdict = scorer.score(take.pose3d, take.pose2d if modality == "pose2d" else None, exemplars)
     catalogue = load_penalty_catalogue()
     codes = tuple(verdict.penalty_codes) if len(verdict.penalty_probabilities) else ()
@@ -105,6 +105,10 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
         model_name=request.model.name,
         model_version=request.model.version,
     )
+
+
+def _exemplar_count(count: int) -> str:
+    return f"{count} exemplar" + ("" if count == 1 else "s")
 
 
 class ScoringController(QObject):
@@ -127,8 +131,11 @@ class ScoringController(QObject):
     auto_score_changed(bool)
     failed(str, str)
         A title and a message.
+    status(str)
+        A line for the status bar: what scoring is doing, then its result.
     """
 
+    status = Signal(str)
     progress = Signal(int, int, str)
     busy_changed = Signal(bool)
     auto_score_changed = Signal(bool)
@@ -191,9 +198,10 @@ class ScoringController(QObject):
         model = self.registry.active()
         request = ScoringRequest(take, session.path, session.event, model, library, self._scorers,
                                  self._exemplar_cache)
-        self.workers.start(score_take, request, yielded=lambda step: self.progress.emit(*step),
-                           returned=self._on_scored, errored=self._on_failed)
+        self.workers.start(score_take, request, yielded=self._on_progress, returned=self._on_scored,
+                           errored=self._on_failed)
         self.busy_changed.emit(True)
+        self.status.emit(f"Scoring take {take.take_id} …")
 
     def cancel(self) -> None:
         """Abandon the running request (its worker stops at its next step; its result is dropped)."""
@@ -227,9 +235,16 @@ class ScoringController(QObject):
         if self.busy or (self.auto_score and self.state.take is not None):
             self.score_current()
 
+    def _on_progress(self, step: tuple[int, int, str]) -> None:
+        self.progress.emit(*step)
+        self.status.emit(step[2])
+
     def _on_scored(self, result: ScoringResult) -> None:
         self.busy_changed.emit(False)
         self.state.set_scoring(result)
+        against = f" against {_exemplar_count(len(result.exemplars))}" if result.exemplars else ""
+        self.status.emit(f"Scored take {result.take_id}: {result.predicted:.2f}{against} "
+                         f"(model {result.model_name} {result.model_version})")
 
     def _on_failed(self, error: Exception) -> None:
         self.busy_changed.emit(False)

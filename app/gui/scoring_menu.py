@@ -20,6 +20,7 @@ def connect_scoring_panel(panel: ScoringPanel, scoring: ScoringController, regis
     panel.model_chosen.connect(lambda path: registry.set_active(Path(path)))
     scoring.busy_changed.connect(panel.set_busy)
     scoring.progress.connect(panel.set_progress)
+    scoring.failed.connect(lambda _title, message: panel.show_problem(message))
     scoring.auto_score_changed.connect(panel.set_auto_score)
     panel.set_auto_score(scoring.auto_score)
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QLineEdit,
+    QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -42,8 +49,47 @@ PLAYBACK_SHORTCUTS = (
 )
 
 
+#: Widgets that use plain keys themselves (arrows, Home, End, Space, letters): while one has the focus,
+#: those keys go to it, not to the window's shortcuts.
+KEY_USING_WIDGETS = (QAbstractItemView, QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
+_NAVIGATION_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
+                              Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Space})
+_COMMAND_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                      | Qt.KeyboardModifier.MetaModifier)
+
+
+class FocusedWidgetKeys(QObject):
+    """Gives the keys a focused tree, table, list, text field, spin box or combo box uses to it.
+
+    Qt asks the focused widget first (a ``ShortcutOverride`` event) whether it wants a key that
+    is also a shortcut; this filter answers yes for such widgets inside ``window``, for the
+    navigation keys and the printable characters typed without Ctrl, Alt or Meta. Anywhere else
+    in the window (the video grid, the 3D view, the curves) the keys stay the window's shortcuts.
+    """
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, KEY_USING_WIDGETS)
+                and self._window.isAncestorOf(watched) and _widget_key(event)):
+            event.accept()
+            return True
+        return False
+
+
+def _widget_key(event: QKeyEvent) -> bool:
+    """Whether a key is one a focused key-using widget handles itself."""
+    if event.modifiers() & _COMMAND_MODIFIERS:
+        return False
+    return event.key() in _NAVIGATION_KEYS or (bool(event.text()) and event.text().isprintable())
+
+
 def install_playback_shortcuts(window: QWidget, state: ViewerState) -> list[QAction]:
-    """Bind :data:`PLAYBACK_SHORTCUTS` on ``window`` (active wherever focus is in the window)."""
+    """Bind :data:`PLAYBACK_SHORTCUTS` on ``window``: active wherever the focus is in the window, except that
+    a focused tree, table, text field, spin box or combo box keeps the keys it uses (:class:`FocusedWidgetKeys`)."""
+    QApplication.instance().installEventFilter(FocusedWidgetKeys(window))
     actions = []
     for shortcut in PLAYBACK_SHORTCUTS:
         action = QAction(shortcut.description, window)

@@ -81,6 +81,25 @@ def test_the_tiles_show_the_trainee_video_and_the_exemplar_skeleton(window, qtbo
         assert pixels.std() > 10  # a picture or a skeleton, not a blank tile
 
 
+def test_both_tiles_frame_the_whole_body_at_every_phase(window, qtbot, library_folder, trainee):
+    _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    tiles = window.compare.tiles
+    left, right = tiles.tile_rects()
+    assert left.width() / left.height() > 2.5          # a wide, low tile: where heads and feet were cut off
+    n_frames = window.state.n_frames
+    heights = []
+    for frame in range(0, n_frames, max(1, n_frames // 30)):
+        window.state.seek(frame)
+        tiles.repaint()
+        boxes = tiles.skeleton_boxes()
+        for role, tile in (("trainee", left), ("exemplar", right)):
+            margin = 0.05 * tile.height()
+            inner = tile.adjusted(margin, margin, -margin, -margin)
+            assert inner.contains(boxes[role]), (role, frame, boxes[role], tile)
+            heights.append(boxes[role].height() / tile.height())
+    assert np.median(heights) > 0.4                    # and zoomed in: the athlete is not a speck
+
+
 def test_the_ghost_skeleton_appears_in_the_3d_view(window, qtbot, library_folder, trainee):
     _open_with_exemplar(window, qtbot, library_folder, *trainee)
     window.docks["compare"].hide()  # give the 3D view the whole right column

@@ -14,17 +14,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.motion.alignment import (
-    Alignment,
-    align_exemplar_pose,
-    align_takes,
-    phase_deviation_summary,
-)
+from analysis.motion.alignment import Alignment, align_exemplar_pose, align_takes
+from analysis.motion.deviations import phase_deviation_summary
 from analysis.motion.kinematics import take_kinematics
 from viewer.model.take_bundle import TakeBundle
 
 #: The deviation summary splits the trainee's take into this many equal phases.
 SUMMARY_PHASES = 3
+
+
+def no_exemplar_message(action_name: str, library_root: Path) -> str:
+    """What the user reads when the library holds no exemplar of a take's action, and what to do."""
+    return (f"No exemplar of {action_name} in the library {Path(library_root).name or library_root}. "
+            f"Open a library folder that has an exemplar of {action_name} (File → Open library folder…).")
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,7 +49,7 @@ class ExemplarBundle:
         The exemplar's 3D pose on the trainee's frames, at the trainee's root and facing
         (metres): the ghost skeleton.
     deviations : DataFrame
-        :func:`analysis.motion.alignment.phase_deviation_summary` of trainee vs ``aligned_pose``.
+        :func:`analysis.motion.deviations.phase_deviation_summary` of trainee vs ``aligned_pose``.
     kinematics : DataFrame
         :func:`analysis.motion.kinematics.take_kinematics` of ``aligned_pose`` at the trainee's
         frame rate and event: the exemplar's curves beside the trainee's.

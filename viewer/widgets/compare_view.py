@@ -3,14 +3,13 @@
 Everything is keyed by the trainee's frame (``state.frame``): the exemplar tile
 shows ``exemplar.alignment.exemplar_frame_for[state.frame]``, so playing or
 seeking steps both takes through matching phases. Below the tiles, the
-per-phase deviation summary lists the joints that differ most from the
-exemplar and where; clicking a row seeks to that joint's worst frame in the
-phase.
+per-phase deviation summary lists the body parts that differ most from the
+exemplar, by joint angle first (:mod:`analysis.motion.deviations`), and where;
+clicking a row seeks to that part's worst frame in the phase.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -30,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.render import palette
-from viewer.model.exemplar_bundle import ExemplarBundle
+from analysis.render.framing import athlete_boxes, athlete_window
+from viewer.model.exemplar_bundle import ExemplarBundle, no_exemplar_message
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
@@ -42,17 +42,14 @@ from viewer.widgets.video_grid import BACKGROUND, bgr_qimage
 FrameSource = Callable[[str, int], np.ndarray | None]
 
 MESSAGE_TEXT = QColor(palette.MUTED_TEXT)
+WARNING_TEXT = QColor(palette.WARNING_TEXT)
 TRAINEE_ACCENT = QColor(palette.CURSOR)
 EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6
-#: Rows of the deviation table per phase (the joints that differ most).
-JOINTS_PER_PHASE = 3
+#: Rows of the deviation table per phase (the body parts that differ most).
+PARTS_PER_PHASE = 3
 #: The splitter starts with about this many table rows in sight (tiles get 3 : 2 of the height).
 TABLE_ROWS_SHOWN = 6
-#: A tile shows the athlete's largest 2D extent over the take times this, at least this
-#: fraction of the camera image's height.
-ATHLETE_MARGIN = 1.3
-MIN_WINDOW_FRACTION = 0.25
 
 
 def _score_text(score: float) -> str:
@@ -62,8 +59,9 @@ def _score_text(score: float) -> str:
 class ComparisonTiles(QWidget):
     """Two video tiles of one view: the trainee at ``state.frame``, the exemplar at its matched frame.
 
-    Each tile is zoomed onto its athlete (:func:`athlete_window`) with the 2D skeleton drawn
-    over it; without video, the skeleton is drawn on a neutral background.
+    Each tile frames its athlete's whole body (:func:`analysis.render.framing.athlete_window`)
+    with the 2D skeleton drawn over it; without video, the skeleton is drawn on a neutral
+    background.
     """
 
     def __init__(self, state: ViewerState, trainee_frame: FrameSource, exemplar_frame: FrameSource,
@@ -73,6 +71,7 @@ class ComparisonTiles(QWidget):
         self._sources = {"trainee": trainee_frame, "exemplar": exemplar_frame}
         self._view: str | None = None
         self._displayed: tuple[int, int] | None = None
+        self._skeleton_boxes: dict[str, QRectF] = {}
         self.setMinimumSize(320, 140)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
@@ -89,6 +88,30 @@ class ComparisonTiles(QWidget):
         """(trainee frame, exemplar frame) shown at the last paint, or None when no pair was shown."""
         return self._displayed
 
+    def skeleton_boxes(self) -> dict[str, QRectF]:
+        """Bounding box of the skeleton drawn at the last paint, widget pixels, by role (trainee, exemplar)."""
+        return dict(self._skeleton_boxes)
+
+    def message(self) -> str:
+        """What the panel says instead of the tiles ('' while it shows them)."""
+        state = self._state
+        if state.take is None:
+            return "Open a take to compare it with an exemplar"
+        if state.exemplar is not None:
+            return "" if self._view is not None else "Choose a view"
+        if state.take.pose is None:
+            return f"Take {state.take.take_id} has no 3D pose: it cannot be aligned with an exemplar"
+        if state.library is None:
+            return "Indexing the library to find an exemplar of this action …"
+        if self._no_exemplar():
+            return no_exemplar_message(state.take.info.action_name, state.library.root)
+        return "Aligning the exemplar of this action …"
+
+    def _no_exemplar(self) -> bool:
+        state = self._state
+        return (state.take is not None and state.take.pose is not None and state.library is not None
+                and state.exemplar is None and state.exemplar_candidates.empty)
+
     def tile_rects(self) -> tuple[QRectF, QRectF]:
         half = (self.width() - 3 * TILE_GAP) / 2
         height = self.height() - 2 * TILE_GAP
@@ -100,11 +123,10 @@ class ComparisonTiles(QWidget):
         take, exemplar = self._state.take, self._state.exemplar
         if take is None or exemplar is None or self._view is None:
             self._displayed = None
-            painter.setPen(MESSAGE_TEXT)
-            message = ("Open a take to compare it with an exemplar" if take is None
-                       else "Looking for the exemplar of this action …" if exemplar is None
-                       else "Choose a view")
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, message)
+            self._skeleton_boxes = {}
+            painter.setPen(WARNING_TEXT if self._no_exemplar() else MESSAGE_TEXT)
+            painter.drawText(self.rect().adjusted(12, 12, -12, -12),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message())
             painter.end()
             return
         frame = self._state.frame
@@ -122,19 +144,24 @@ class ComparisonTiles(QWidget):
                     caption: str, accent: QColor) -> None:
         index = take.view_names.index(self._view) if self._view in take.view_names else 0
         camera = take.cameras[index]
-        window = athlete_window(take.pose2d[index], frame, camera.width, camera.height, tile.width() / tile.height())
+        window = QRectF(*athlete_window(athlete_boxes(take.pose2d[index]), frame, camera.width, camera.height,
+                                        tile.width() / tile.height()))
         target = QRectF(tile)
         scale = target.width() / window.width()
         image = self._sources[role](camera.name, frame) if camera.name in take.info.video_views else None
         painter.fillRect(target, NO_VIDEO_BACKGROUND)
         if image is not None:
             image = np.ascontiguousarray(image)
+            shown = window.intersected(QRectF(0, 0, image.shape[1], image.shape[0]))   # the window may pass the edges
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(target, bgr_qimage(image), window)
+            painter.drawImage(QRectF(target.topLeft() + (shown.topLeft() - window.topLeft()) * scale,
+                                     shown.size() * scale), bgr_qimage(image), shown)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.save()
         painter.setClipRect(target)
         points = (take.pose2d[index, frame, :, :2] - (window.left(), window.top())) * scale + (target.left(), target.top())
+        seen = points[np.isfinite(points).all(axis=1)]
+        self._skeleton_boxes[role] = (QRectF(*seen.min(axis=0), *np.ptp(seen, axis=0)) if len(seen) else QRectF())
         draw_bones(painter, points, take.skeleton.edge_array, bone_colors(take.skeleton),
                    float(np.clip(1.4 * scale, 2.0, 6.0)))
         painter.restore()
@@ -155,35 +182,6 @@ class ComparisonTiles(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(accent, 2.0))
         painter.drawRect(target.adjusted(1, 1, -1, -1))
-
-
-def athlete_window(pose2d: np.ndarray, frame: int, width: int, height: int, aspect: float) -> QRectF:
-    """The part of a camera image that frames the athlete at ``frame``, camera pixels.
-
-    Its size is fixed for the take (the athlete's largest extent times
-    :data:`ATHLETE_MARGIN`, at ``aspect`` = width / height) so the zoom does not
-    pump; it follows the athlete's 2D box centre and stays inside the image.
-
-    Parameters
-    ----------
-    pose2d : ndarray (T, J, 3)
-        One view's detections, pixels.
-    width, height : int
-        Camera image size, pixels.
-    """
-    points = pose2d[..., :2]
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        extent = np.nanmax(np.nanmax(points, axis=1) - np.nanmin(points, axis=1))
-        centre = 0.5 * (np.nanmax(points[frame], axis=0) + np.nanmin(points[frame], axis=0))
-    window_h = ATHLETE_MARGIN * extent if np.isfinite(extent) and extent > 0 else height
-    window_h = min(max(window_h, MIN_WINDOW_FRACTION * height), height, width / aspect)
-    window_w = window_h * aspect
-    if not np.all(np.isfinite(centre)):
-        centre = np.array([width / 2, height / 2])
-    left = float(np.clip(centre[0] - window_w / 2, 0, width - window_w))
-    top = float(np.clip(centre[1] - window_h / 2, 0, height - window_h))
-    return QRectF(left, top, window_w, window_h)
 
 
 class CompareView(QWidget):
@@ -231,7 +229,7 @@ class CompareView(QWidget):
 
         self.tiles = ComparisonTiles(state, trainee_frame, exemplar_frame)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Phase (frames)", "Joint", "Mean / peak gap", "Worst at", "Angle gap"])
+        self.table.setHorizontalHeaderLabels(["Phase (frames)", "Body part", "Angle gap", "Mean / peak distance", "Worst at"])
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -239,7 +237,8 @@ class CompareView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setToolTip("Joints farthest from the exemplar in each third of the take; click a row to go there")
+        self.table.setToolTip("Body parts farthest from the exemplar in each third of the take, largest "
+                              "joint angle gap first; click a row to go there")
         self.table.cellClicked.connect(self._on_row_clicked)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -251,6 +250,7 @@ class CompareView(QWidget):
 
         state.take_changed.connect(self._on_take_changed)
         state.exemplar_candidates_changed.connect(self._show_candidates)
+        state.library_changed.connect(lambda _library: self.tiles.update())
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.frame_changed.connect(lambda _f: self.tiles.update())
         state.view_selected.connect(self._on_view_selected)
@@ -285,6 +285,7 @@ class CompareView(QWidget):
         self._exemplar_box.setEnabled(len(candidates) > 0)
         self._exemplar_box.blockSignals(False)
         self._select_shown_exemplar()
+        self.tiles.update()
 
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._view_box.blockSignals(True)
@@ -329,20 +330,20 @@ class CompareView(QWidget):
 
     def _fill_table(self, exemplar: ExemplarBundle | None) -> None:
         rows = pd.DataFrame() if exemplar is None else (
-            exemplar.deviations.groupby("phase", sort=True).head(JOINTS_PER_PHASE).reset_index(drop=True))
+            exemplar.deviations.groupby("phase", sort=True).head(PARTS_PER_PHASE).reset_index(drop=True))
         self._rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows.itertuples()):
-            angle = ("" if not row.angle else
-                     f"{row.mean_angle_difference_deg:.0f}° {row.angle.removesuffix('_deg').replace('_', ' ')}")
+            angle = f"{row.mean_angle_difference_deg:.0f}° {row.angle}" if row.angle else ""
             cells = (f"{row.phase}  ({row.start_frame}–{row.end_frame - 1})",
-                     row.joint.replace("_", " "),
+                     row.part,
+                     angle,
                      f"{row.mean_distance_cm:.0f} / {row.peak_distance_cm:.0f} cm",
-                     f"frame {row.peak_frame}",
-                     angle)
+                     f"frame {row.peak_frame}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c in (2, 3):
+                item.setToolTip(row.joints if c == 1 else "")
+                if c in (3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
 

@@ -10,9 +10,9 @@ that come from the state are never sent back to it: only user drags
 (``sigDragged``) and clicks seek. When the state has an exemplar, its curves
 (from its pose aligned onto the take's frames) are drawn dashed beside the
 take's, with the gap between them shaded. When the state holds a scoring
-result, a penalty × time heatmap (one row per penalty item, most probable on
-top, :mod:`viewer.widgets.penalty_heatmap`) is the last row, sharing the time
-axis and the cursor.
+result, the penalty × time heatmap (the most probable items by name,
+:mod:`viewer.widgets.penalty_heatmap`) is pinned above the scrolling curves,
+sharing their time axis and cursor.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.marker_lines import MarkerLines
 from viewer.widgets.panel import header_over_body
-from viewer.widgets.penalty_heatmap import ROW_HEIGHT, add_penalty_heatmap
+from viewer.widgets.penalty_heatmap import PenaltyHeatmap
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
     TIME_UNITS,
@@ -88,7 +88,7 @@ class CurvesPanel(QWidget):
         self._time_unit = "s"
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
-        self._heatmap_plot: pg.PlotItem | None = None
+        self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
         self.marker_lines = MarkerLines()
 
         self._group_menu = QMenu(self)
@@ -129,8 +129,13 @@ class CurvesPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self._graphics)
+        # the scroll bar is always there, and the heatmap above keeps its width free: one time axis for both
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        pinned = QHBoxLayout()
+        pinned.setContentsMargins(0, 0, scroll.verticalScrollBar().sizeHint().width(), 0)
+        pinned.addWidget(self._heatmap)
 
-        header_over_body(self, toolbar, scroll)
+        header_over_body(self, toolbar, scroll).insertLayout(1, pinned)
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
@@ -215,8 +220,13 @@ class CurvesPanel(QWidget):
 
     @property
     def heatmap_plot(self) -> pg.PlotItem | None:
-        """The penalty × time heatmap under the curves; None when the take is not scored."""
-        return self._heatmap_plot
+        """The plot of the penalty × time heatmap above the curves; None when the take is not scored."""
+        return self._heatmap.plot
+
+    @property
+    def penalty_heatmap(self) -> PenaltyHeatmap:
+        """The widget pinned above the curves that holds :attr:`heatmap_plot`."""
+        return self._heatmap
 
     def _on_exemplar_changed(self, exemplar) -> None:
         kinematics = pd.DataFrame() if exemplar is None else exemplar.kinematics
@@ -260,7 +270,7 @@ class CurvesPanel(QWidget):
     def _on_scene_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        for plot in self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else []):
+        for plot in self._plots:
             if plot.vb.sceneBoundingRect().contains(event.scenePos()):
                 self._state.seek(self._frame_of_x(plot.vb.mapSceneToView(event.scenePos()).x()))
                 event.accept()
@@ -287,7 +297,7 @@ class CurvesPanel(QWidget):
         self._graphics.clear()
         self._plots = []
         self._cursors = []
-        self._heatmap_plot = None
+        self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
         if self._kinematics.empty or not self._visible:
             message = ("Open a take to see its kinematic curves" if self._state.take is None
                        else "This take has no 3D pose: no kinematic curves" if self._kinematics.empty
@@ -307,14 +317,14 @@ class CurvesPanel(QWidget):
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
         if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
-            self._add_penalty_heatmap(len(self._plots))
+            self._show_penalty_heatmap()
         self._draw_markers()
 
     def _draw_markers(self) -> None:
         """The take's markers as dashed lines on every plot, the heatmap included."""
         take = self._state.take
         markers = [] if take is None else self._state.annotations.items(take.take_id, Marker)
-        plots = self._plots + ([self._heatmap_plot] if self._heatmap_plot is not None else [])
+        plots = self._plots + ([self._heatmap.plot] if self._heatmap.plot is not None else [])
         self.marker_lines.draw(plots, markers, self._x_of_frame)
 
     def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
@@ -340,19 +350,14 @@ class CurvesPanel(QWidget):
                 self._draw_exemplar_curve(plot, curve, x, column, colour)
         self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
 
-    def _add_penalty_heatmap(self, row: int) -> None:
-        """The scoring's penalty × time heatmap in ``row``, x-linked, with its own cursor."""
-        scoring = self._state.scoring
-        plot = add_penalty_heatmap(self._graphics.ci, row, scoring, self._x_of_frame)
-        plot.setXLink(self._plots[0])
-        self._plots[-1].getAxis("bottom").setStyle(showValues=False)
-        self._plots[-1].showLabel("bottom", False)
-        plot.setLabel("bottom", TIME_UNITS[self._time_unit])
-        self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
-        self._heatmap_plot = plot
-        height = ROW_HEIGHT * len(scoring.penalty_codes) + BOTTOM_AXIS_HEIGHT
-        self._graphics.ci.layout.setRowMinimumHeight(row, height)
-        self._graphics.setMinimumHeight(self._graphics.minimumHeight() + height)
+    def _show_penalty_heatmap(self) -> None:
+        """The scoring's heatmap above the curves: x-linked, its own cursor, the same left axis width."""
+        self._heatmap.show_scoring(self._state.scoring, self._x_of_frame, self._x_of_frame(self._state.frame))
+        self._heatmap.plot.setXLink(self._plots[0])
+        self._cursors.append(self._heatmap.cursor)
+        width = self._heatmap.label_width()
+        for plot in self._plots:
+            plot.getAxis("left").setWidth(width)
 
     def _draw_exemplar_curve(self, plot: pg.PlotItem, curve: pg.PlotDataItem, x: np.ndarray, column: str,
                              colour: str) -> None:

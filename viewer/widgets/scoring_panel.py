@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.render import palette
 from viewer.model.scoring_result import ScoringResult
 from viewer.model.state import ViewerState
@@ -35,6 +36,12 @@ from viewer.model.take_bundle import TakeBundle
 
 MUTED = palette.MUTED_TEXT
 MIN_WIDTH = 330
+SCORE_STYLE = "font-size: 30pt; font-weight: 600;"
+PROGRESS_BAR_HEIGHT = 6
+PENALTY_BAR_HEIGHT = 15
+PENALTY_ROW_SPACING = 2
+#: Lines the exemplars and the joints most responsible take once a take is scored, beyond their lines before.
+SCORED_TEXT_LINES = 4
 
 
 class ScoringPanel(QWidget):
@@ -72,7 +79,7 @@ class ScoringPanel(QWidget):
         top.addWidget(self._auto_box, 1)
 
         self._score_label = QLabel("–")
-        self._score_label.setStyleSheet(f"font-size: 30pt; font-weight: 600; color: {palette.LIGHT};")
+        self._score_label.setStyleSheet(f"{SCORE_STYLE} color: {palette.LIGHT};")
         self._score_caption = QLabel("predicted score")
         self._score_caption.setStyleSheet(f"color: {MUTED};")
         self._annotated_label = QLabel("")
@@ -88,21 +95,33 @@ class ScoringPanel(QWidget):
         self._exemplars_label.setWordWrap(True)
         self._exemplars_label.setStyleSheet(f"color: {MUTED};")
 
-        self._progress = QProgressBar(textVisible=True)
-        self._progress.setMaximumHeight(18)
+        self._problem_label = QLabel("")
+        self._problem_label.setWordWrap(True)
+        self._problem_label.setStyleSheet(f"color: {palette.WARNING_TEXT};")
+        self._problem_label.hide()
+
+        # the message on its own line above a thin bar: a bar never covers its text
+        self._progress_label = QLabel("")
+        self._progress_label.setWordWrap(True)
+        self._progress = QProgressBar(textVisible=False)
+        self._progress.setFixedHeight(PROGRESS_BAR_HEIGHT)
         self._cancel_button = QPushButton("Cancel", toolTip="Stop scoring")
         self._cancel_button.clicked.connect(self.cancel_requested)
         self._progress_row = QWidget()
-        progress_layout = QHBoxLayout(self._progress_row)
+        progress_layout = QGridLayout(self._progress_row)
         progress_layout.setContentsMargins(0, 0, 0, 0)
-        progress_layout.addWidget(self._progress, 1)
-        progress_layout.addWidget(self._cancel_button)
+        progress_layout.setVerticalSpacing(2)
+        progress_layout.addWidget(self._progress_label, 0, 0, 1, 2)
+        progress_layout.addWidget(self._progress, 1, 0)
+        progress_layout.addWidget(self._cancel_button, 1, 1)
+        progress_layout.setColumnStretch(0, 1)
         self._progress_row.hide()
 
         self._penalty_title = QLabel(f"<b>Penalties</b> &nbsp;<span style='color:{MUTED}'>probability per item</span>")
         self._penalty_grid = QGridLayout()
         self._penalty_grid.setHorizontalSpacing(8)
-        self._penalty_grid.setVerticalSpacing(3)
+        self._penalty_grid.setVerticalSpacing(PENALTY_ROW_SPACING)
+        self._penalty_grid.setContentsMargins(0, 0, 0, 0)
         self._penalty_grid.setColumnStretch(1, 1)
         penalties = QWidget()
         penalties.setLayout(self._penalty_grid)
@@ -124,6 +143,7 @@ class ScoringPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(header)
         layout.addWidget(self._exemplars_label)
+        layout.addWidget(self._problem_label)
         layout.addWidget(self._progress_row)
         layout.addWidget(_separator())
         layout.addWidget(self._penalty_title)
@@ -133,20 +153,32 @@ class ScoringPanel(QWidget):
         layout.addWidget(_separator())
         layout.addLayout(model_row)
         layout.addWidget(self._model_label)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setWidget(body)
         self.setMinimumWidth(MIN_WIDTH)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(self._scroll)
 
         state.take_changed.connect(self._on_take_changed)
         state.scoring_changed.connect(self._on_scoring_changed)
         self._on_take_changed(state.take)
 
     # ---------------------------------------------------------------- public
+    def sizeHint(self) -> QSize:
+        """Room for everything without scrolling, the scoring progress included; before scoring, room for
+        what a scored take shows (a bar per catalogue item, the lines naming exemplars and joints)."""
+        body = self._scroll.widget()
+        height = body.sizeHint().height()
+        if self._progress_row.isHidden():
+            height += self._progress_row.sizeHint().height() + body.layout().spacing()
+        if self._state.scoring is None:
+            height += (len(load_penalty_catalogue()) * (PENALTY_BAR_HEIGHT + PENALTY_ROW_SPACING)
+                       + SCORED_TEXT_LINES * self.fontMetrics().lineSpacing())
+        return QSize(max(body.sizeHint().width(), MIN_WIDTH), height)
+
     def score_text(self) -> str:
         """The big predicted-score text ('–' when not scored)."""
         return self._score_label.text()
@@ -163,8 +195,28 @@ class ScoringPanel(QWidget):
         """(catalogue name, percent) of each bar, top to bottom."""
         return [(name, bar.value()) for name, bar in self._penalty_rows]
 
+    def problem_text(self) -> str:
+        """Why the take is not scored (no exemplar, scoring failed), as shown; '' when there is no problem."""
+        return self._problem_label.text() if not self._problem_label.isHidden() else ""
+
+    def progress_text(self) -> str:
+        """What scoring is doing, as shown above the progress bar while busy."""
+        return self._progress_label.text()
+
     def is_busy(self) -> bool:
         return not self._progress_row.isHidden()
+
+    def show_problem(self, message: str) -> None:
+        """Say why the take is not scored (until it is scored, scored again, or another take opens)."""
+        self._problem_label.setText(message)
+        self._problem_label.setVisible(bool(message))
+        if self._state.scoring is None:
+            self._exemplars_label.setText(self._unscored_text())
+
+    def _unscored_text(self) -> str:
+        if self._state.take is None:
+            return "Open a take to score it."
+        return "Not scored." if self._problem_label.text() else "Not scored yet: press Score (S)."
 
     def set_models(self, models: list[tuple[str, str]], active_key: str, description: str) -> None:
         """Fill the model combo with (key, label) pairs, select ``active_key`` and show ``description``."""
@@ -182,21 +234,25 @@ class ScoringPanel(QWidget):
         self._auto_box.blockSignals(False)
 
     def set_busy(self, busy: bool) -> None:
-        """Show the progress bar and Cancel while scoring."""
+        """While scoring: the progress message and bar with Cancel, and the shown score dimmed."""
         self._progress_row.setVisible(busy)
         self._score_button.setEnabled(not busy and self._state.take is not None)
+        self._score_label.setStyleSheet(f"{SCORE_STYLE} color: {MUTED if busy else palette.LIGHT};")
+        self._score_caption.setText("scoring …" if busy else "predicted score")
         if busy:
+            self.show_problem("")
             self._progress.setRange(0, 0)
-            self._progress.setFormat("Scoring …")
+            self._progress_label.setText("Scoring …")
 
     def set_progress(self, step: int, steps: int, message: str) -> None:
         self._progress.setRange(0, max(steps, 1))
         self._progress.setValue(step)
-        self._progress.setFormat(message)
+        self._progress_label.setText(message)
 
     # ------------------------------------------------------------ reactions
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._score_button.setEnabled(take is not None and not self.is_busy())
+        self.show_problem("")
         self._annotated_label.setText(_annotation(take))
         self._on_scoring_changed(self._state.scoring)
 
@@ -204,10 +260,10 @@ class ScoringPanel(QWidget):
         self._clear_penalties()
         if scoring is None:
             self._score_label.setText("–")
-            self._exemplars_label.setText("Not scored yet: press Score (S)." if self._state.take is not None
-                                          else "Open a take to score it.")
+            self._exemplars_label.setText(self._unscored_text())
             self._joints_label.setText("")
             return
+        self.show_problem("")
         self._score_label.setText(f"{scoring.predicted:.2f}")
         if scoring.exemplars:
             used = ", ".join(f"{e.athlete} {e.take} ({e.score:.2f})" for e in scoring.exemplars)
@@ -228,7 +284,7 @@ class ScoringPanel(QWidget):
         bar.setRange(0, 100)
         bar.setValue(int(round(100 * probability)))
         bar.setFormat("%p%")
-        bar.setMaximumHeight(16)
+        bar.setFixedHeight(PENALTY_BAR_HEIGHT)
         bar.setStyleSheet(f"QProgressBar {{ border: 1px solid {palette.BAR_BORDER}; border-radius: 3px;"
                           f" background: {palette.BAR_TROUGH}; color: {palette.LIGHT}; text-align: right;"
                           f" padding-right: 4px; font-size: 8pt; }}"

@@ -115,7 +115,7 @@ class VideoGrid(QWidget):
         self.note_editor = NoteEditor(self)
         self.editor = DrawingEditor(state.annotations, self.note_editor.ask, self.tile_context)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click on the videos gives the frame keys back to them
         self.setMouseTracking(True)
         self.setMinimumSize(320, 180)
         state.take_changed.connect(self._on_take_changed)

@@ -195,3 +195,22 @@ def test_videos_of_different_lengths_keep_the_frames_all_cover(tmp_path, capsys)
         assert session.takes[take].n_frames == N_FRAMES - 3
         assert not [warning for warning in session.warnings if "the take needs" in warning]
         assert session.frame(take, "cam5", N_FRAMES - 4) is not None
+
+
+def test_pose2sim_people_without_keypoints_are_no_detection(tmp_path, capsys):
+    """Pose2Sim's pose-associated folders write ``{"people": [{}]}`` where nobody was associated."""
+    write_recording(tmp_path, [c.name for c in CAMERAS])
+    folder = tmp_path / "keypoints"
+    empty_people = {("cam1", 1): [{}], ("cam2", 1): [{"person_id": [-1], "pose_keypoints_2d": []}],
+                    ("cam3", 8): [{"pose_keypoints_2d": [310.0, 120.0, 0.8]}]}   # one keypoint of 17
+    for (view, t), people in empty_people.items():
+        (folder / view / f"{view}_{t:012d}_keypoints.json").write_text(json.dumps({"people": people}))
+    write_toml_calibration(tmp_path / "calibration.toml", CAMERAS)
+    out = tmp_path / "associated.h5"
+    assert main(["import", "--calibration", str(tmp_path / "calibration.toml"), "--keypoints", str(folder),
+                 "--fps", "30", "--out", str(out)]) == 0
+    with Session.open(out) as session:
+        pose2d = session.pose2d(session.take_ids[0])
+    for view, t in empty_people:
+        assert np.isnan(pose2d[session.view_names.index(view), t, :, :2]).all()
+    assert np.isfinite(pose2d[3:, 1, :, :2]).all() and np.isfinite(pose2d[:2, 8, :, :2]).all()

@@ -108,17 +108,26 @@ def test_3d_files_that_do_not_match_are_refused(tmp_path, capsys):
     assert not out.exists()
 
 
-def write_pose2sim_associated(root: Path, cameras, truth: np.ndarray) -> Path:
-    """Pose2Sim's layout after person association: ``pose-associated/<cam>_json/<cam>_<frame>.json``, BODY_25."""
+def write_pose2sim_associated(root: Path, cameras, truth: np.ndarray, other: np.ndarray) -> Path:
+    """Pose2Sim's layout after person association: ``pose-associated/<cam>_json/<cam>_<frame>.json``, BODY_25.
+
+    Person 0 is ``truth``; from frame 3 on, person 1 is ``other``, which the last camera does not see:
+    Pose2Sim writes an empty person ``{}`` in its place.
+    """
     folder = root / "pose-associated"
-    for camera in cameras:
+
+    def person(pixels: np.ndarray) -> dict:
+        keypoints = np.column_stack([pixels, np.full(len(pixels), 0.9)]).reshape(-1)
+        return {"person_id": [-1], "pose_keypoints_2d": keypoints.round(3).tolist()}
+
+    for v, camera in enumerate(cameras):
         view = folder / f"{camera.name}_json"
         view.mkdir(parents=True)
-        pixels = camera.project(truth)
-        for t, frame in enumerate(pixels):
-            keypoints = np.column_stack([frame, np.full(len(frame), 0.9)]).reshape(-1)
-            person = {"person_id": [-1], "pose_keypoints_2d": keypoints.round(3).tolist()}
-            (view / f"{camera.name}_{t:06d}.json").write_text(json.dumps({"version": 1.3, "people": [person]}))
+        for t, (athlete, second) in enumerate(zip(camera.project(truth), camera.project(other))):
+            people = [person(athlete)]
+            if t >= 3:
+                people.append({} if v == len(cameras) - 1 else person(second))
+            (view / f"{camera.name}_{t:06d}.json").write_text(json.dumps({"version": 1.3, "people": people}))
     return folder
 
 
@@ -126,7 +135,7 @@ def test_pose2sim_associated_folders_import(tmp_path, capsys):
     cameras = make_session_data().cameras[:4]
     truth = random_walk_pose(np.random.default_rng(3), 8)
     truth = np.concatenate([truth, truth[:, :8] + 0.02], axis=1)             # 25 joints
-    folder = write_pose2sim_associated(tmp_path, cameras, truth)
+    folder = write_pose2sim_associated(tmp_path, cameras, truth, truth + [2.0, 1.5, 0.0])
     calibration = write_toml_calibration(tmp_path / "Calib_board.toml", cameras)
     out = tmp_path / "s.h5"
     assert main(["import", "--calibration", str(calibration), "--keypoints", str(folder), "--layout", "BODY_25",

@@ -11,7 +11,6 @@ from analysis.motion.alignment import (
     align_exemplar_pose,
     align_takes,
     facing_yaw,
-    phase_deviation_summary,
     pose_features,
 )
 from analysis.motion.skeleton import COCO17
@@ -123,29 +122,3 @@ def test_gaps_in_either_take_are_bridged():
     assert np.abs(alignment.exemplar_frame_for - source)[moving].max() <= 2.0
     seen_in_exemplar = np.isfinite(holed_exemplar[alignment.exemplar_frame_for])
     assert np.isfinite(ghost[seen_in_exemplar]).all()
-
-
-def test_the_phase_summary_names_the_joint_that_differs_and_where():
-    exemplar = clean_take("WFE-1-01")
-    trainee = exemplar.copy()
-    ankle = COCO17.index("left_ankle")
-    n_frames = len(trainee)
-    bump = np.zeros(n_frames)
-    bump[n_frames // 3:2 * n_frames // 3] = np.hanning(2 * n_frames // 3 - n_frames // 3)
-    trainee[:, ankle, 0] += 0.3 * bump                   # up to 30 cm off, in the middle third only
-    trainee[5:8] = np.nan
-
-    summary = phase_deviation_summary(trainee, exemplar, COCO17, phases=3)
-
-    assert list(summary["phase"].unique()) == [1, 2, 3]
-    assert len(summary) == 3 * COCO17.n_joints
-    worst = summary.groupby("phase").head(1).set_index("phase")
-    assert worst.loc[2, "joint"] == "left_ankle"
-    assert worst.loc[2, "peak_distance_cm"] == pytest.approx(30.0, abs=0.5)
-    assert n_frames // 3 <= worst.loc[2, "peak_frame"] < 2 * n_frames // 3
-    assert worst.loc[1, "mean_distance_cm"] == pytest.approx(0.0, abs=1e-9)
-    knee = summary[(summary["phase"] == 2) & (summary["joint"] == "left_knee")].iloc[0]
-    assert knee["angle"] == "left_knee_flexion_deg"
-    assert knee["mean_angle_difference_deg"] > 1.0
-    assert summary.loc[summary["phase"] == 3, ["start_frame", "end_frame"]].iloc[0].tolist() == [
-        2 * n_frames // 3, n_frames]

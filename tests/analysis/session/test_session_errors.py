@@ -125,8 +125,9 @@ def test_a_file_that_is_not_a_session_is_refused_and_left_as_it_was(session_file
     path = tmp_path / f"{case}.h5"
     path.write_bytes(contents(session_file.read_bytes()))
     digest = file_digest(path)
-    with pytest.raises(SessionFormatError, match=problem):
+    with pytest.raises(SessionFormatError, match=problem) as raised:
         Session.open(path)
+    assert str(raised.value) == f"{path}: {raised.value.problem}"   # the file as a whole: no stray "/:"
     assert file_digest(path) == digest
 
 

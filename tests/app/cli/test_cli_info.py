@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from analysis.session.writer import write_session
+from tests.helpers import make_session_data
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -26,10 +29,20 @@ def test_info_summarises_the_session(session_file, tmp_path):
     assert "9.60" in take2 and "BENT_KNEES 0.3 [2-6)" in take2 and "LEGS_APART 0.1" in take2
     take1 = next(line for line in text.splitlines() if line.strip().startswith("take1"))
     assert " yes " in take1 and take1.rstrip().endswith("none")
+    assert " video " in text and " all 8 " in take1 and " all 8 " in take2   # which takes have video
     summary = json.loads(out.read_text())
     assert summary["event"] == "MFE" and summary["n_takes"] == 2 and len(summary["views"]) == 8
     assert summary["takes"][1]["penalties"][0] == {"code": "BENT_KNEES", "value": 0.3, "start": 2, "end": 6}
     assert summary["takes"][0]["is_exemplar"] is True
+
+
+def test_info_names_the_takes_without_video(tmp_path):
+    path = write_session(tmp_path / "poses_only.h5", make_session_data(video_views=3))
+    take1 = next(line for line in run_main("info", path).stdout.splitlines() if line.strip().startswith("take1"))
+    assert " 3 of 8 " in take1
+    path = write_session(tmp_path / "no_video.h5", make_session_data(video_views=0))
+    take1 = next(line for line in run_main("info", path).stdout.splitlines() if line.strip().startswith("take1"))
+    assert take1.split()[-2:] == ["none", "none"]                     # no video, no penalty
 
 
 def test_info_on_a_bad_file_exits_2_with_one_line(tmp_path):
@@ -39,7 +52,7 @@ def test_info_on_a_bad_file_exits_2_with_one_line(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
-    assert str(bad) in lines[0] and "not an HDF5 file" in lines[0]
+    assert str(bad) in lines[0] and "not an HDF5 file" in lines[0] and "/:" not in lines[0]
     assert result.stdout == ""
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QTreeWidget
 
 from analysis.session.library import Library
 from app.gui.main_window import MainWindow
@@ -86,6 +86,36 @@ def test_step_and_seek_keys(window, qtbot, synthetic_session_file):
     qtbot.keyClick(window.video_grid, Qt.Key.Key_Space)
     assert not state.playing
     qtbot.waitUntil(lambda: set(window.video_grid.displayed_frames()) == {state.frame}, timeout=3000)
+
+
+def test_keys_go_to_the_focused_library_tree_or_filter_and_back_to_the_video_after_a_click(window, qtbot,
+                                                                                         synthetic_session_file):
+    _open(window, qtbot, synthetic_session_file)
+    state = window.state
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    tree = window.browser.findChild(QTreeWidget)
+    tree.expandAll()
+    tree.setCurrentItem(window.browser.take_items()[0])
+    tree.setFocus()
+    state.seek(5)
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down):
+        before = tree.currentItem()
+        qtbot.keyClick(tree, key)
+        assert tree.currentItem() is not before            # the tree's selection moved ...
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_End, Qt.Key.Key_Home, Qt.Key.Key_Space):
+        qtbot.keyClick(tree, key)
+    assert state.frame == 5 and not state.playing          # ... and the video did not
+
+    search = window.browser.findChild(QLineEdit)
+    search.setFocus()
+    qtbot.keyClicks(search, "r1 l")
+    assert search.text() == "r1 l" and state.frame == 5 and not state.playing and not state.loop_enabled
+
+    qtbot.mouseClick(window.video_grid, Qt.MouseButton.LeftButton, pos=window.video_grid.rect().center())
+    assert window.video_grid.hasFocus()
+    qtbot.keyClick(window.video_grid, Qt.Key.Key_Right)
+    assert state.frame == 6
 
 
 def test_clicking_a_heatmap_cell_seeks_and_selects_for_every_panel(window, qtbot, synthetic_session_file):

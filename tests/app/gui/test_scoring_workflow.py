@@ -24,6 +24,7 @@ from viewer.model.scoring_result import joint_responsibility
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 from viewer.widgets.curves import CurvesPanel
+from viewer.widgets.penalty_heatmap import HEATMAP_ITEMS
 from viewer.widgets.scoring_panel import ScoringPanel
 
 WAIT_MS = 60_000
@@ -112,14 +113,16 @@ def test_scoring_a_take_fills_the_panel_and_the_heatmap_under_the_curves(qtbot, 
     assert percents == sorted(percents, reverse=True)
     assert percents[0] == round(100 * scoring.probabilities.max())
 
-    # the heatmap is the last row under the curves: x-linked, one row per item, its cursor seeks
+    # the heatmap is pinned above the curves: x-linked, the most probable items by name, its cursor seeks
     heatmap = curves.heatmap_plot
     assert heatmap is not None
     images = [item for item in heatmap.items if isinstance(item, pg.ImageItem)]
-    assert images[0].image.shape == (state.n_frames, len(catalogue))
+    assert images[0].image.shape == (state.n_frames, HEATMAP_ITEMS)
     assert heatmap.getViewBox().linkedView(pg.ViewBox.XAxis) is curves.plot_items()[0].getViewBox()
+    ranked_names = [name for _, name, _ in scoring.ranked_penalties()]
+    assert curves.penalty_heatmap.row_names() == ranked_names[:HEATMAP_ITEMS]   # most probable on top
     ticks = [label for _, label in heatmap.getAxis("left")._tickLevels[0]]
-    assert ticks[-1] == scoring.ranked_penalties()[0][0]   # most probable on top
+    assert ticks[::-1] == ranked_names[:HEATMAP_ITEMS]
     state.seek(20)
     assert curves.cursor_positions() == pytest.approx([20 / state.fps] * (len(curves.plot_items()) + 1))
     cursor = [item for item in heatmap.items if isinstance(item, pg.InfiniteLine) and item.movable][0]
