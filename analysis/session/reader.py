@@ -277,10 +277,13 @@ class Session:
     # ----------------------------------------------------------------- access
     @property
     def warnings(self) -> list[str]:
-        """Problems that do not stop the session from opening, each naming the file and entry:
-        camera files missing or refused, and how the found ones disagree with the session
-        (frame rate, length, size). Reading this the first time reads those files' headers."""
-        return self._warnings + self._videos.file_warnings()
+        """Problems that leave the session open: camera files missing or refused, then :attr:`file_warnings`."""
+        return self._warnings + self.file_warnings
+
+    @property
+    def file_warnings(self) -> list[str]:
+        """How the camera files found disagree with the session (frame rate, length, size); read from their headers."""
+        return self._videos.file_warnings()
 
     @property
     def view_names(self) -> tuple[str, ...]:
@@ -389,8 +392,7 @@ class Session:
         return self._videos.missing()
 
     def refused_videos(self) -> dict[tuple[str, str], str]:
-        """``(take_id, view) -> reason`` of every stored video path refused for safety."""
-        return self._videos.refused()
+        return self._videos.refused()     # (take_id, view) -> why the stored path was refused for safety
 
     def _check_index(self, take_id: str, index: int) -> None:
         n_frames = self.take(take_id).n_frames

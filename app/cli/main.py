@@ -21,6 +21,7 @@ from app.cli.detect import add_detect_command
 from app.cli.export import add_export_commands
 from app.cli.geometry import add_geometry_commands
 from app.cli.models import add_model_commands
+from app.cli.recording import add_recording_commands
 from app.cli.report import add_report_command
 
 #: Commands that read the session file given as ``file``: a child process reads it first.
@@ -29,7 +30,7 @@ SESSION_COMMANDS = ("info", "contact-sheet", "triangulate", "export-pose", "expo
 OUTPUT_OPTIONS = {"info": ("json",), "contact-sheet": ("out",), "triangulate": ("out", "json"),
                   "export-pose": ("trc", "csv", "calibration"), "export": ("out", "csv", "snapshot"),
                   "score": ("json",), "evaluate": ("json",), "train": ("out",), "import": ("out",),
-                  "screenshot": ("out",), "calibrate": ("out", "json"), "report": ("out",)}
+                  "screenshot": ("out",), "calibrate": ("out", "json"), "report": ("out",), "sync": ("json",)}
 #: The generator counts work units (a rendered take weighs a hundred synthesised ones): percent and times only.
 WORK_BAR = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]"
 
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--out", required=True, type=Path)
     sheet.add_argument("--take", default=None, help="take id (default: the first take with video)")
     sheet.add_argument("--frame", type=int, default=None, help="frame index (default: the middle frame)")
+    add_recording_commands(commands)
     add_geometry_commands(commands)
     add_calibrate_command(commands)
     add_export_commands(commands)

@@ -141,6 +141,8 @@ class MainWindow(QMainWindow):
 
         self.controller.failed.connect(self._report_error)
         self.controller.busy.connect(self._show_busy)
+        self.controller.notice.connect(lambda message: self.statusBar().showMessage(message, 30000))
+        self.state.video_location_requested.connect(self.locate_videos)
         self.browser.take_activated.connect(self.controller.open_take_in_file)
         self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         self.exemplars.busy.connect(self._show_busy)
@@ -191,6 +193,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction("Open &library folder…", self.choose_library)
+        file_menu.addAction("&New session from recording…", self.new_session_from_recording)
+        file_menu.addAction("&Locate videos…", self.locate_videos)
         file_menu.addSeparator()
         file_menu.addAction("Export &kinematics (CSV)…", self.export_kinematics)
         file_menu.addAction("Save &screenshot (PNG)…", self.save_screenshot)
@@ -271,6 +275,24 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open library folder", str(Path.home()))
         if folder:
             self.controller.scan_library(Path(folder))
+
+    def new_session_from_recording(self, folder: Path | None = None):
+        """File > New session from recording…: the wizard; the session it writes is opened."""
+        from app.gui.wizard.wizard import RecordingWizard
+
+        wizard = RecordingWizard(folder, self)
+        wizard.session_written.connect(self.open_file)
+        wizard.open()
+        return wizard
+
+    def locate_videos(self) -> None:
+        """File > Locate videos…: ask for the folder of the session's moved camera files and open it with them."""
+        session = self.state.session
+        if session is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Folder of the session's video files", str(session.path.parent))
+        if folder:
+            self.controller.locate_videos(Path(folder))
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

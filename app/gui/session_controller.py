@@ -46,10 +46,14 @@ class SessionController(QObject):
         A title and a message naming the file and the problem, for an error dialog.
     busy(str)
         A status message for long work ('' when done).
+    notice(str)
+        Something the user should know that needs no dialog, for the status bar
+        (camera files not found, or found again).
     """
 
     failed = Signal(str, str)
     busy = Signal(str)
+    notice = Signal(str)
 
     def __init__(self, state: ViewerState, settings: AppSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -66,18 +70,23 @@ class SessionController(QObject):
         self._watcher.directoryChanged.connect(lambda _folder: self._refresh_timer.start())
 
     # --------------------------------------------------------------- opening
-    def open_file(self, path: str | Path, take_id: str | None = None) -> bool:
+    def open_file(self, path: str | Path, take_id: str | None = None, video_root: Path | None = None) -> bool:
         """Open a session file and show ``take_id`` (default: the first take with video, else the first).
 
-        The file is first read in a child process (a file that crashes the HDF5
-        library takes only the child down), then opened, and the take loaded;
-        only then does the window switch to it. On a bad file, emits ``failed``
-        naming the file and keeps the current session and take.
+        Its camera files are looked for in ``video_root`` when given, else in
+        the folder remembered for this session (:meth:`locate_videos`), else
+        beside it. The file is first read in a child process (a file that
+        crashes the HDF5 library takes only the child down), then opened, and
+        the take loaded; only then does the window switch to it. Camera files
+        not found are told in one ``notice`` (the tiles say which); how the
+        found ones disagree with the session, in one ``failed``. On a bad file,
+        emits ``failed`` naming the file and keeps the current session and take.
         """
         path = Path(path)
         self.busy.emit(f"Reading {path} …")
         try:
-            session = open_session(path, start_method="forkserver")
+            session = open_session(path, video_root=video_root or self.settings.video_root(path),
+                                   start_method="forkserver")
         except SessionFormatError as error:
             self.failed.emit("Cannot open session", str(error))
             return False
@@ -102,11 +111,37 @@ class SessionController(QObject):
         if previous is not None:
             previous.close()
         self.settings.add_recent_file(path)
-        for warning in session.warnings:
-            self.failed.emit("Session opened with warnings", warning)
+        if session.missing_videos() or session.refused_videos():
+            self.notice.emit(missing_videos_message(session))
+        if session.file_warnings:
+            self.failed.emit("Session opened with warnings", "\n\n".join(session.file_warnings))
         self.scan_library(path.parent, after_first_frame=True)   # first: no exemplar comes from the old folder
         self._show(bundle)
         return True
+
+    def locate_videos(self, folder: Path) -> bool:
+        """Open the current session again with its camera files looked for in ``folder``.
+
+        The take and frame stay. When the folder holds some of the files that
+        were missing, it is remembered for this session, which opens with it
+        from then on. Returns whether every camera file is found now.
+        """
+        session, take = self.state.session, self.state.take
+        if session is None:
+            return False
+        before = len(session.missing_videos()) + len(session.refused_videos())
+        frame = self.state.frame
+        if not self.open_file(session.path, take.take_id if take is not None else None, video_root=Path(folder)):
+            return False
+        reopened = self.state.session
+        after = len(reopened.missing_videos()) + len(reopened.refused_videos())
+        if after < before:
+            self.settings.set_video_root(reopened.path, Path(folder))
+        if self.state.take is not None:
+            self.state.seek(min(frame, self.state.n_frames - 1))
+        if after == 0:
+            self.notice.emit(f"Every camera file found in {folder}")
+        return after == 0
 
     def open_take(self, take_id: str) -> bool:
         """Load and show a take of the current session (on failure the shown take stays)."""
@@ -273,3 +308,17 @@ class SessionController(QObject):
             session = self.state.session
             self.state.set_session(None)
             session.close()
+
+
+def missing_videos_message(session: Session) -> str:
+    """One line about a session's camera files that were not found or were refused, for the status bar."""
+    missing = sorted(set(session.missing_videos().values()))
+    refused = session.refused_videos()
+    parts = []
+    if missing:
+        example = f"{missing[0]}" + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
+        parts.append(f"video not found: {example}")
+    if refused:
+        parts.append(f"{len(refused)} video path(s) refused")
+    return (f"{session.path.name}: " + "; ".join(parts)
+            + " — showing poses only; File → Locate videos… to find them")

@@ -48,6 +48,9 @@ class ViewerState:
     retriangulation_requested(tuple of str)
         A widget asks for the current take to be triangulated again without
         these views; the application runs it and calls :meth:`set_take`.
+    video_location_requested()
+        A widget asks where the session's camera files are now (they were moved);
+        the application asks the user for their folder and opens the session again.
     exemplar_changed(ExemplarBundle | None)
         The take the current take is compared with (its exemplar, or any other take
         of the action: :attr:`ExemplarBundle.is_exemplar` tells), aligned onto its
@@ -80,6 +83,7 @@ class ViewerState:
     joint_selected = Signal(object)
     overlays_changed = Signal(dict)
     retriangulation_requested = Signal(tuple)
+    video_location_requested = Signal()
     exemplar_changed = Signal(object)
     exemplar_candidates_changed = Signal(object)
     other_takes_changed = Signal(object)
@@ -253,6 +257,11 @@ class ViewerState:
         """Ask the application to triangulate the current take again without ``excluded_views``."""
         if self.take is not None:
             self.retriangulation_requested.emit(tuple(excluded_views))
+
+    def request_video_location(self) -> None:
+        """Ask the application to find the session's missing camera files (the user points at their folder)."""
+        if self.session is not None:
+            self.video_location_requested.emit()
 
     # -------------------------------------------------------------- helpers
     def _hold(self, name: str, value: object, changed: SignalInstance,
