@@ -14,7 +14,6 @@ from pathlib import Path
 from analysis.session.atomic import check_output_path
 from analysis.annotations.document import AnnotationsFormatError
 from analysis.session.contract import SessionFormatError
-from analysis.session.safe_open import validate_session_file
 from app.cli.calibrate import add_calibrate_command
 from app.cli.command import EXIT_BAD_INPUT, ProgressBar, add_command, add_json_option
 from app.cli.detect import add_detect_command
@@ -120,6 +119,8 @@ def _run(args: argparse.Namespace) -> int:
         if getattr(args, option) is not None:
             check_output_path(getattr(args, option))
     if args.command in SESSION_COMMANDS:
+        from analysis.session.safe_open import validate_session_file   # the reader imports PyAV
+
         validate_session_file(args.file)
         for option in ("exemplar", "reference"):   # another take named as FILE.h5:TAKE
             value = getattr(args, option, None)
