@@ -16,7 +16,9 @@ The policy, over a library index (:attr:`analysis.session.library.Library.index`
   ``take``, so the order never depends on how the index was sorted.
 
 Scoring uses the first K of that order (K = the model's ``k_exemplars``); the
-compare tab proposes the first one.
+compare tab proposes the first one. The compare tab also lists the *other takes*
+of the action (:func:`other_takes`): a take can be compared with any of them
+(the same athlete's earlier take, say), but scoring uses exemplars only.
 """
 
 from __future__ import annotations
@@ -72,6 +74,31 @@ def take_exemplars(library: Library, session_path: str | Path, take_id: str, act
     """
     own_file = library.file_of(session_path)
     return rank_exemplars(library.index, action, event, None if own_file is None else (own_file, take_id))
+
+
+def other_takes(library: Library, session_path: str | Path, take_id: str, action: str, athlete: str,
+                exemplars: pd.DataFrame) -> pd.DataFrame:
+    """The takes of ``action`` in ``library`` that a take can be compared with besides its exemplars.
+
+    Every take of the action but the take itself and the rows of ``exemplars`` (the
+    ranking of :func:`take_exemplars`); ``athlete``'s own takes first, then by athlete,
+    file and take.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Library index rows, with a fresh 0..n-1 index.
+    """
+    index = library.index
+    rows = index[index["action"] == action]
+    listed = set(zip(exemplars["file"], exemplars["take"])) if not exemplars.empty else set()
+    own_file = library.file_of(session_path)
+    keep = [(file, take) not in listed and (file, take) != (own_file, take_id)
+            for file, take in zip(rows["file"], rows["take"])]
+    rows = rows[keep]
+    order = sorted(range(len(rows)), key=lambda i: (rows["athlete"].iloc[i] != athlete, rows["athlete"].iloc[i],
+                                                    rows["file"].iloc[i], rows["take"].iloc[i]))
+    return rows.iloc[order].reset_index(drop=True)
 
 
 def first_exemplars(ranked: pd.DataFrame, k: int, exclude: tuple[str, str] | None = None) -> pd.DataFrame:

@@ -5,12 +5,12 @@ Target (issue 6): >= 30 output frames per second on this machine, 640x360 per vi
 The session is a synthetic women's floor session (640x360 JPEG video in all 8
 views); the clip is the first take with video, mosaic layout (1920x540 plus
 the information band and penalty strip), skeleton, angles at both knees and
-hips, score, penalty strip and timestamp, encoded with the codec the export
-picks (avc1 when OpenCV can write it, else mp4v). Frames are decoded and
-rendered ahead by the same 2-thread pool as the ``export`` command.
+hips, score, penalty strip and timestamp, encoded through PyAV with ``--codec``
+(h264, the export's default, or mp4v). Frames are decoded and rendered ahead by
+the same 2-thread pool as the ``export`` command.
 
 Usage:
-    .venv/bin/python bench/bench_export.py [--session FILE.h5] [--take ID] [--repeats 3]
+    .venv/bin/python bench/bench_export.py [--session FILE.h5] [--take ID] [--repeats 3] [--codec h264|mp4v]
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.render.clip_export import (  # noqa: E402
+    DEFAULT_CODEC,
+    VIDEO_CODECS,
     OverlayOptions,
-    available_codec,
     export_clip,
 )
 from analysis.session.reader import Session  # noqa: E402
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--session", type=Path, default=None, help="session file (default: build a synthetic one)")
     parser.add_argument("--take", default=None, help="take id (default: the first take with video)")
     parser.add_argument("--repeats", type=int, default=3, help="exports timed; the median is reported")
+    parser.add_argument("--codec", choices=tuple(VIDEO_CODECS), default=DEFAULT_CODEC, help="video codec")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -58,13 +60,13 @@ def main() -> None:
             take = args.take or next(t.take_id for t in session.takes.values() if t.video_views)
             info = session.take(take)
             sizes = {session.frame(take, view, 0).shape[1::-1] for view in info.video_views}
-        codec = available_codec()
+        codec = args.codec
         rates = []
         for repeat in range(args.repeats):
             out = Path(folder) / f"clip{repeat}.mp4"
             started = time.perf_counter()
             with ThreadPoolExecutor(EXPORT_THREADS) as pool:
-                export_clip(path, take, out, "mosaic", overlays=BENCH_OVERLAYS, executor=pool)
+                export_clip(path, take, out, "mosaic", overlays=BENCH_OVERLAYS, codec=codec, executor=pool)
             rates.append(info.n_frames / (time.perf_counter() - started))
         rates.sort()
         print(f"session {path.name}, take {take}: {info.n_frames} frames, {len(info.video_views)} views with video "

@@ -25,11 +25,11 @@ import numpy as np
 import torch
 
 from analysis.motion.skeleton import Skeleton
+from analysis.session.atomic import atomic_output
 from models.config import ModelConfig
 from models.features import mirror_features
 from models.graph import partitioned_adjacency
 from models.intervals import IntervalCalibration
-from models.multiview import MultiViewScoringNetwork
 from models.network import ScoringNetwork
 
 FORMAT = "lucid-scorer"
@@ -75,7 +75,7 @@ class ScoringModel:
     def mirror_inputs(self, features: np.ndarray) -> np.ndarray:
         """The left/right mirror image of backbone inputs ``(..., D, S, J)`` for this model's skeleton."""
         flip = Skeleton("model", self.joint_names, ()).flip_permutation()
-        return mirror_features(features, flip, 3 if self.config.modality == "pose3d" else 2, self.config.views)
+        return mirror_features(features, flip, 3 if self.config.modality == "pose3d" else 2)
 
     @property
     def test_mirror(self) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -85,11 +85,9 @@ class ScoringModel:
 
 
 def build_network(config: ModelConfig, n_joints: int, edges, n_heads: int) -> ScoringNetwork:
-    """A fresh network for a skeleton of ``n_joints`` joints and ``edges`` bones (one that joins
-    several views when ``config.views`` > 1)."""
+    """A fresh network for a skeleton of ``n_joints`` joints and ``edges`` bones."""
     adjacency = torch.from_numpy(partitioned_adjacency(n_joints, [tuple(e) for e in edges]))
-    network = MultiViewScoringNetwork if config.views > 1 else ScoringNetwork
-    return network(config, adjacency, n_heads)
+    return ScoringNetwork(config, adjacency, n_heads)
 
 
 def plain(value):
@@ -105,9 +103,8 @@ def plain(value):
 
 
 def save_checkpoint(path: str | Path, model: ScoringModel) -> Path:
-    """Write ``model`` to ``path`` (via a temporary file renamed into place)."""
+    """Write ``model`` to ``path`` atomically (a temporary file beside it, renamed into place)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -118,9 +115,8 @@ def save_checkpoint(path: str | Path, model: ScoringModel) -> Path:
         "state_dict": {k: v.detach().cpu().clone() for k, v in model.network.state_dict().items()},
         "metadata": plain(model.metadata),
     }
-    temporary = path.with_name(path.name + ".tmp")
-    torch.save(payload, temporary)
-    temporary.replace(path)
+    with atomic_output(path) as temporary:
+        torch.save(payload, temporary)
     return path
 
 

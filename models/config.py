@@ -8,12 +8,6 @@ from dataclasses import asdict, dataclass, fields, replace
 MODALITIES = ("pose3d", "pose2d")
 MODES = ("contrastive", "direct")
 ORDERINGS = ("mixed", "curriculum")
-#: How a model reading several camera views joins them (the paper's Table 3a): ``batch`` trains on
-#: one view at a time (a random one per step) and averages the views' scores at test time; the
-#: others join per-view features by concatenation (``cat``, then a linear map) or averaging
-#: (``avg``) after the backbone (BB), the action decoder (AD), the pair encoder (PE) or, as
-#: scores, after the score regressor (SR).
-FUSIONS = ("batch", "BB-cat", "BB-avg", "AD-cat", "AD-avg", "PE-cat", "PE-avg", "SR-avg")
 
 
 @dataclass(frozen=True)
@@ -26,14 +20,6 @@ class ModelConfig:
         ``pose3d`` or ``pose2d`` (the first view), see :mod:`models.features`.
     angles : bool
         Give the backbone the joint flexion and trunk inclination channels too.
-    views : int
-        Camera views a ``pose2d`` model reads (the first ``views`` of the session's order).
-    fusion : str
-        How several views are joined, one of :data:`FUSIONS` (ignored for one view).
-    video : bool
-        Add a video stream: small grey crops around the athlete from one camera,
-        encoded by a small CNN and joined to the pose tokens before the decoder
-        (the paper's RGB + pose dual stream; needs the crops in the training data).
     mode : str
         ``contrastive`` (Eq. 1: score difference to an exemplar) or ``direct``.
     n_steps : int
@@ -56,13 +42,6 @@ class ModelConfig:
         Exemplars averaged over at evaluation time.
     partners_per_take : int
         Exemplars (of its action, drawn at random) each training take meets per epoch.
-    exemplar_share : float
-        In [0, 1]: the share of a training take's partners drawn from the exemplars;
-        the others are other scored training takes of the action standing in as
-        references (more reference athletes than the few exemplar athletes).
-    span_weight : float
-        Weight of a per-step BCE of the penalty heads against the injected spans
-        (steps inside an item's span are positive), beside the take-level BCE; 0 off.
     group_size : int
         Targets of one action that meet the same exemplars in a batch (each take
         of a batch is embedded once, however many pairs it is in).
@@ -75,9 +54,6 @@ class ModelConfig:
 
     modality: str = "pose3d"
     angles: bool = True
-    views: int = 1
-    fusion: str = "batch"
-    video: bool = False
     mode: str = "contrastive"
     n_steps: int = 32
     widths: tuple[int, ...] = (32, 32, 48)
@@ -95,8 +71,6 @@ class ModelConfig:
     dropout: float = 0.1
     k_exemplars: int = 5
     partners_per_take: int = 3
-    exemplar_share: float = 1.0
-    span_weight: float = 0.0
     group_size: int = 4
     mirror: bool = True
     train_on_validation: bool = False
@@ -108,12 +82,6 @@ class ModelConfig:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         if self.ordering not in ORDERINGS:
             raise ValueError(f"ordering must be one of {ORDERINGS}, got {self.ordering!r}")
-        if self.fusion not in FUSIONS:
-            raise ValueError(f"fusion must be one of {FUSIONS}, got {self.fusion!r}")
-        if self.views < 1 or (self.views > 1 and (self.modality != "pose2d" or self.video)):
-            raise ValueError("views must be >= 1, and only a pose2d model without video reads more than one view")
-        if not 0.0 <= self.exemplar_share <= 1.0 or self.span_weight < 0:
-            raise ValueError("exemplar_share must be in [0, 1] and span_weight >= 0")
         if self.penalty_heads is not None and self.penalty_heads < 0:
             raise ValueError("penalty_heads must be None or >= 0")
         if self.n_steps < 8 or self.epochs < 1 or self.batch_size < 1 or self.k_exemplars < 1 or not self.widths \

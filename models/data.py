@@ -34,8 +34,6 @@ class LibraryData:
     codes : tuple of str
         The penalty catalogue's item codes, in catalogue order.
     skeleton : Skeleton
-    video : numpy.ndarray, shape (N, F, H, W), uint8, or None
-        Grey video crops around the athlete, for a dual-stream model (see ``bench/render_crops.py``).
     """
 
     root: str
@@ -45,7 +43,6 @@ class LibraryData:
     spans: list[dict[str, tuple[int, int]]]
     codes: tuple[str, ...]
     skeleton: Skeleton
-    video: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -90,18 +87,9 @@ def exemplars_by_action(index: pd.DataFrame) -> dict[str, np.ndarray]:
     return {action: rows["row"].to_numpy() for action, rows in exemplars.groupby("action")}
 
 
-def stand_in_references(index: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Action code to the rows among ``rows`` that are not exemplars: scored takes that can stand
-    in for an exemplar in a training pair (their score anchors the difference all the same)."""
-    takes = index.iloc[np.asarray(rows)]
-    takes = takes[~takes["is_exemplar"].to_numpy(bool)].sort_values(["file", "take"])
-    return {action: group["row"].to_numpy() for action, group in takes.groupby("action")}
-
-
 def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.ndarray], ordering: str,
                 epoch: int, n_epochs: int, rng: np.random.Generator, partners_per_take: int = 1,
-                group_size: int = 1, references: dict[str, np.ndarray] | None = None,
-                exemplar_share: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                group_size: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Training pairs of one epoch, in the order they are to be seen.
 
     The targets of each action are dealt, in random order, into groups of up to
@@ -109,9 +97,7 @@ def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.n
     exemplars of its action, drawn at random (all of them when the action has
     fewer). Consecutive pairs thus share their takes, so that a batch embeds each
     take once for several pairs. An exemplar target may meet itself: a zero
-    difference is a valid lesson. With ``references`` (:func:`stand_in_references`)
-    and ``exemplar_share`` < 1, each of a group's partners is an exemplar with
-    probability ``exemplar_share`` and otherwise one of the action's references.
+    difference is a valid lesson.
 
     ``mixed`` shuffles the groups. ``curriculum`` introduces levels in order over
     the first half of the epochs (level 1 first, all levels from then on) and
@@ -137,7 +123,7 @@ def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.n
     for action in np.unique(actions):
         members = rng.permutation(rows[actions == action])
         for start in range(0, len(members), group_size):
-            chosen = _partners(action, exemplars, references, exemplar_share, partners_per_take, rng)
+            chosen = rng.permutation(exemplars[action])[:partners_per_take]
             targets = members[start:start + group_size]
             groups.append((np.repeat(targets, len(chosen)), np.tile(chosen, len(targets))))
             group_levels.append(levels[actions == action][0])
@@ -149,46 +135,6 @@ def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.n
     targets = np.concatenate([groups[i][0] for i in order]).astype(np.int64)
     partners = np.concatenate([groups[i][1] for i in order]).astype(np.int64)
     return targets, partners
-
-
-def _partners(action: str, exemplars: dict[str, np.ndarray], references: dict[str, np.ndarray] | None,
-              exemplar_share: float, count: int, rng: np.random.Generator) -> np.ndarray:
-    """Up to ``count`` distinct partners of one group (see :func:`epoch_pairs`)."""
-    if references is None or exemplar_share >= 1.0 or len(references.get(action, ())) == 0:
-        return rng.permutation(exemplars[action])[:count]
-    from_exemplars = min(int(rng.binomial(count, exemplar_share)), len(exemplars[action]))
-    return np.concatenate([rng.permutation(exemplars[action])[:from_exemplars],
-                           rng.permutation(references[action])[:count - from_exemplars]])
-
-
-def step_labels(data: LibraryData, codes: tuple[str, ...], n_steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-step penalty targets from the injected spans, for the heads' per-step BCE.
-
-    Step s of a take of T frames sits at frame s (T − 1) / (n_steps − 1) (the
-    positions :func:`models.features.to_original_frames` maps steps to).
-
-    Returns
-    -------
-    labels : numpy.ndarray, shape (N, H, n_steps), float32
-        1 at the steps inside the span of item ``codes[h]``, else 0.
-    known : numpy.ndarray, shape (N, H), float32
-        1 where the targets are known: items absent from the take, and items
-        present with a span; 0 for items present without a span.
-    """
-    n_takes = len(data.index)
-    labels = np.zeros((n_takes, len(codes), n_steps), dtype=np.float32)
-    known = np.ones((n_takes, len(codes)), dtype=np.float32)
-    for row, (spans, n_frames) in enumerate(zip(data.spans, data.index["n_frames"].to_numpy())):
-        positions = np.linspace(0.0, max(int(n_frames) - 1, 0), n_steps)
-        for h, code in enumerate(codes):
-            if code not in spans:
-                continue
-            start, end = spans[code]
-            if start < 0 or end < 0:
-                known[row, h] = 0.0
-            else:
-                labels[row, h] = (positions >= start) & (positions <= end)
-    return labels, known
 
 
 def curriculum_complete(ordering: str, epoch: int, n_epochs: int) -> bool:

@@ -44,15 +44,13 @@ def score_metrics(predicted: np.ndarray, truth: np.ndarray, index: pd.DataFrame 
 
 @torch.no_grad()
 def embed(network: ScoringNetwork, features: np.ndarray | torch.Tensor, device: torch.device,
-          batch_size: int = 128, video: np.ndarray | None = None) -> Embedding:
-    """A(B(x)) of every take in ``features`` (N, D, S, J) (with their video crops (N, F, H, W)
-    for a dual-stream model), in eval mode, batched."""
+          batch_size: int = 128) -> Embedding:
+    """A(B(x)) of every take in ``features`` (N, D, S, J), in eval mode, batched."""
     network.eval()
     parts = []
     for start in range(0, len(features), batch_size):
         chunk = torch.as_tensor(features[start:start + batch_size]).to(device)
-        clips = None if video is None else torch.as_tensor(video[start:start + batch_size]).to(device)
-        parts.append(network.embed(chunk, clips))
+        parts.append(network.embed(chunk))
     return Embedding(torch.cat([p.tokens for p in parts]), torch.cat([p.queries for p in parts]))
 
 
@@ -152,8 +150,7 @@ def exemplar_partners(target_index: pd.DataFrame, exemplar_index: pd.DataFrame, 
 def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_index: pd.DataFrame,
                   exemplar_features: np.ndarray, exemplar_index: pd.DataFrame, k: int,
                   own_files: Sequence[str | None], score_offset: float, device: torch.device,
-                  mirror: Callable[[np.ndarray], np.ndarray] | None = None,
-                  video: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+                  mirror: Callable[[np.ndarray], np.ndarray] | None = None
                   ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Score the takes of ``target_index`` (rows into ``target_features``) against K exemplars.
 
@@ -163,8 +160,6 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
     With ``mirror`` (backbone inputs to their left/right mirror image, e.g.
     :meth:`models.checkpoint.ScoringModel.mirror_inputs`), every pair is also
     scored mirrored, target and exemplar together, and the two are averaged.
-    ``video`` holds the targets' and the exemplars' video crops, rows as in their
-    feature arrays, for a dual-stream model (flipped left/right for the mirror).
 
     Returns
     -------
@@ -191,17 +186,13 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
     if scored.empty:
         return scored.assign(predicted=np.empty(0), spread=np.empty(0), n_exemplars=np.empty(0, int)), None
     target_inputs = target_features[scored["row"].to_numpy()]
-    target_clips = None if video[0] is None else video[0][scored["row"].to_numpy()]
-    exemplar_clips = None if video[1] is None or exemplar_inputs is None else video[1][needed]
-    views = [(target_inputs, exemplar_inputs, target_clips, exemplar_clips)]
+    views = [(target_inputs, exemplar_inputs)]
     if mirror is not None:
-        views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs),
-                      *(None if clips is None else clips[..., ::-1].copy() for clips in (target_clips, exemplar_clips))))
+        views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs)))
     results = []
-    for targets_view, exemplars_view, targets_clips, exemplars_clips in views:
-        exemplars = embed(network, exemplars_view, device, video=exemplars_clips) \
-            if exemplars_view is not None and len(exemplars_view) else None
-        results.append(compare_embedded(network, embed(network, targets_view, device, video=targets_clips), exemplars,
+    for targets_view, exemplars_view in views:
+        exemplars = embed(network, exemplars_view, device) if exemplars_view is not None and len(exemplars_view) else None
+        results.append(compare_embedded(network, embed(network, targets_view, device), exemplars,
                                         partner_lists or [np.empty(0, np.int64)] * len(scored), exemplar_scores,
                                         score_offset))
     scores = np.mean([view[0] for view in results], axis=0)

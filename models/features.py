@@ -213,7 +213,7 @@ def pose_features(points: np.ndarray, roles: JointRoles, n_steps: int, angles: b
     return np.ascontiguousarray(resample(stacked, n_steps).transpose(2, 0, 1), dtype=np.float32)
 
 
-def mirror_features(features: np.ndarray, flip: np.ndarray, n_coordinates: int, views: int = 1) -> np.ndarray:
+def mirror_features(features: np.ndarray, flip: np.ndarray, n_coordinates: int) -> np.ndarray:
     """The left/right mirror image of backbone inputs.
 
     Negates the lateral coordinate (X: the first of each position, velocity and
@@ -223,24 +223,19 @@ def mirror_features(features: np.ndarray, flip: np.ndarray, n_coordinates: int, 
     Parameters
     ----------
     features : numpy.ndarray or torch.Tensor, shape (..., D, S, J)
-        As made by :func:`pose_features` (or ``views`` of them stacked along D,
-        :func:`take_features`).
+        As made by :func:`pose_features`.
     flip : numpy.ndarray of int, shape (J,)
         The skeleton's :meth:`~analysis.motion.skeleton.Skeleton.flip_permutation`.
     n_coordinates : int
         C (3 for 3D, 2 for 2D).
-    views : int
-        How many views' inputs are stacked along D.
 
     Returns
     -------
     Same type and shape as ``features``, a new array.
     """
     mirrored = features[..., flip] * 1.0
-    per_view = features.shape[-3] // views
-    for view in range(views):
-        for group in range(3):
-            mirrored[..., view * per_view + group * n_coordinates, :, :] *= -1.0
+    for group in range(3):
+        mirrored[..., group * n_coordinates, :, :] *= -1.0
     return mirrored
 
 
@@ -258,21 +253,3 @@ def modality_points(pose3d: np.ndarray | None, pose2d: np.ndarray | None, modali
             raise ValueError("this model needs 2D pose, and the take has none")
         return pose2d[0, :, :, :2]
     raise ValueError(f"unknown modality {modality!r}; expected one of {MODALITIES}")
-
-
-def take_features(pose3d: np.ndarray | None, pose2d: np.ndarray | None, roles: JointRoles, modality: str,
-                  n_steps: int, angles: bool = True, views: int = 1) -> np.ndarray:
-    """The backbone input of one take for a model's settings.
-
-    One view (or 3D): :func:`pose_features` of :func:`modality_points`. Several 2D
-    views: the first ``views`` views' :func:`pose_features` stacked along the
-    channels, ``(views · D, S, J)``.
-    """
-    if views == 1:
-        return pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps, angles)
-    if modality != "pose2d":
-        raise ValueError(f"only a pose2d model reads several views, not {modality}")
-    if pose2d is None or pose2d.shape[0] < views:
-        raise ValueError(f"this model reads {views} camera views, and the take has "
-                         f"{0 if pose2d is None else pose2d.shape[0]}")
-    return np.concatenate([pose_features(pose2d[view, :, :, :2], roles, n_steps, angles) for view in range(views)])

@@ -14,7 +14,6 @@ from models.features import input_channels
 from models.heads import PenaltyHeads, take_logits
 from models.pair import PairEncoder, ScoreRegressor
 from models.stgcn import STGCN
-from models.video import VideoEncoder
 
 
 @dataclass
@@ -36,14 +35,16 @@ class Embedding:
         """The embeddings at positions ``index`` (int tensor, shape (N,))."""
         return Embedding(self.tokens[index], self.queries[index])
 
+    def repeat(self, count: int) -> "Embedding":
+        """The same embedding(s) tiled ``count`` times along the batch."""
+        return Embedding(self.tokens.repeat(count, 1, 1), self.queries.repeat(count, 1, 1))
+
 
 class ScoringNetwork(nn.Module):
     """Contrastive (ŷ_X − y_Z = S(P(A(B(X)) ⊕ A(B(Z))))) or direct (ŷ_X = S(P(A(B(X))))) scorer.
 
     With penalty heads, S also reads the heads' max-pooled logits (see
-    :class:`models.pair.ScoreRegressor`). With ``config.video``, the tokens of a
-    video stream (:class:`models.video.VideoEncoder`) are concatenated with the
-    pose tokens and mapped back to d before the decoder.
+    :class:`models.pair.ScoreRegressor`).
 
     Parameters
     ----------
@@ -64,23 +65,10 @@ class ScoringNetwork(nn.Module):
         self.pair = PairEncoder(config.token_dim, self.contrastive)
         self.regressor = ScoreRegressor(config.token_dim, n_heads)
         self.heads = PenaltyHeads(config.token_dim, n_heads, self.contrastive) if n_heads > 0 else None
-        self.video = VideoEncoder(config.token_dim, token_steps) if config.video else None
-        self.join = nn.Linear(2 * config.token_dim, config.token_dim) if config.video else None
 
-    def embed(self, features: torch.Tensor, video: torch.Tensor | None = None) -> Embedding:
-        """A(B(x)) of a batch of backbone inputs ``(N, D, S, J)`` (and, for a dual-stream
-        model, their video crops ``(N, F, H, W)``)."""
-        return self._decode(self._tokens(self.backbone(features), video))
-
-    def _tokens(self, pose_tokens: torch.Tensor, video: torch.Tensor | None) -> torch.Tensor:
-        """The pose tokens, joined with the video stream's for a dual-stream model."""
-        if self.video is None:
-            return pose_tokens
-        if video is None:
-            raise ValueError("a dual-stream model needs the video crops of every take")
-        return self.join(torch.cat([pose_tokens, self.video(video)], dim=-1))
-
-    def _decode(self, tokens: torch.Tensor) -> Embedding:
+    def embed(self, features: torch.Tensor) -> Embedding:
+        """A(B(x)) of a batch of backbone inputs ``(N, D, S, J)``."""
+        tokens = self.backbone(features)
         return Embedding(tokens, self.decoder(tokens))
 
     def compare(self, target: Embedding, exemplar: Embedding | None) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -102,8 +90,8 @@ class ScoringNetwork(nn.Module):
         score = self.regressor(pair, None if logits is None else take_logits(logits))
         return score, logits
 
-    def forward(self, inputs: torch.Tensor, targets: torch.Tensor, partners: torch.Tensor | None,
-                video: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(self, inputs: torch.Tensor, targets: torch.Tensor,
+                partners: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Embed a batch of takes once and compare pairs of them (see :meth:`compare`).
 
         Parameters
@@ -114,9 +102,7 @@ class ScoringNetwork(nn.Module):
             Position in ``inputs`` of each pair's target.
         partners : torch.Tensor of int, shape (N,), or None
             Position of each pair's exemplar; ignored (may be None) for a direct model.
-        video : torch.Tensor, shape (M, F, H, W), optional
-            The takes' video crops, for a dual-stream model.
         """
-        embedded = self.embed(inputs, video)
+        embedded = self.embed(inputs)
         exemplar = embedded.select(partners) if self.contrastive and partners is not None else None
         return self.compare(embedded.select(targets), exemplar)

@@ -16,7 +16,12 @@ import torch
 from models.checkpoint import ScoringModel, load_checkpoint
 from models.distributed import ProcessGroup, resolve_device
 from models.evaluate import compare_embedded, embed
-from models.features import JointRoles, take_features, to_original_frames
+from models.features import (
+    JointRoles,
+    modality_points,
+    pose_features,
+    to_original_frames,
+)
 from models.network import Embedding
 from models.shipped import default_model_path
 from models.spans import penalty_spans
@@ -113,23 +118,12 @@ class Scorer:
         return self.model.head_codes
 
     def features(self, pose3d: np.ndarray | None, pose2d: np.ndarray | None) -> np.ndarray:
-        """Backbone input ``(D, S, J)`` of a take for this model's modality.
-
-        Raises
-        ------
-        ValueError
-            If the pose does not fit the model, or the model reads video crops
-            (a research model of the RGB + pose ablation, which the app cannot feed).
-        """
-        config = self.model.config
-        if config.video:
-            raise ValueError("this model also reads video crops around the athlete (an ablation model): "
-                             "it cannot score takes here")
-        points = pose3d if config.modality == "pose3d" else None if pose2d is None else pose2d[0]
-        if points is not None and points.shape[1] != len(self.model.joint_names):
+        """Backbone input ``(D, S, J)`` of a take for this model's modality."""
+        points = modality_points(pose3d, pose2d, self.model.config.modality)
+        if points.shape[1] != len(self.model.joint_names):
             raise ValueError(f"the take has {points.shape[1]} joints, the model was trained on "
                              f"{len(self.model.joint_names)} ({self.model.metadata['skeleton']['name']})")
-        return take_features(pose3d, pose2d, self._roles, config.modality, config.n_steps, config.angles, config.views)
+        return pose_features(points, self._roles, self.model.config.n_steps, self.model.config.angles)
 
     def _views(self, inputs: np.ndarray) -> np.ndarray:
         """Backbone inputs ``(N, D, S, J)`` followed, when the model averages over the
@@ -140,7 +134,7 @@ class Scorer:
     def _exemplar_embedding(self, exemplars: list[Exemplar]) -> Embedding:
         """Cached embeddings of the exemplars, all of them as they are, then (when the
         model averages over the mirror image) all of them mirrored."""
-        n_views = 1 if self.model.test_mirror is None else 2
+        n_views = self._n_views
         missing = [e for e in exemplars if (e.key, False) not in self._cache]
         if missing:
             embedded = embed(self.model.network, self._views(np.stack([self.features(e.pose3d, e.pose2d)
@@ -156,6 +150,42 @@ class Scorer:
     def clear_cache(self) -> None:
         """Forget the cached exemplar embeddings."""
         self._cache.clear()
+
+    def has_embedding(self, key: str) -> bool:
+        """Whether the exemplar of ``key`` is embedded (its poses are then not needed)."""
+        return (key, False) in self._cache
+
+    def embedding_arrays(self, key: str) -> dict[str, np.ndarray]:
+        """The cached embedding of exemplar ``key`` as arrays, for storing: ``tokens_V`` ``(1, S', d)`` and
+        ``queries_V`` ``(1, Q, d)`` float32 for view V = 0 (as is) and, when the model averages over
+        the mirror image, 1 (mirrored)."""
+        arrays = {}
+        for view, mirrored in enumerate((False, True)[:self._n_views]):
+            embedding = self._cache[(key, mirrored)]
+            arrays[f"tokens_{view}"] = embedding.tokens.cpu().numpy()
+            arrays[f"queries_{view}"] = embedding.queries.cpu().numpy()
+        return arrays
+
+    def add_embedding_arrays(self, key: str, arrays: dict[str, np.ndarray]) -> bool:
+        """Cache exemplar ``key``'s embedding from :meth:`embedding_arrays` of the same model.
+
+        Returns False (and caches nothing) when the arrays do not fit this model.
+        """
+        parts = {}
+        for view, mirrored in enumerate((False, True)[:self._n_views]):
+            tokens, queries = arrays.get(f"tokens_{view}"), arrays.get(f"queries_{view}")
+            if tokens is None or queries is None or tokens.ndim != 3 or queries.ndim != 3 \
+                    or tokens.shape[0] != 1 or queries.shape[0] != 1:
+                return False
+            parts[(key, mirrored)] = Embedding(torch.as_tensor(tokens, device=self.device),
+                                               torch.as_tensor(queries, device=self.device))
+        self._cache.update(parts)
+        return True
+
+    @property
+    def _n_views(self) -> int:
+        """1, or 2 when the model also scores the mirror image."""
+        return 1 if self.model.test_mirror is None else 2
 
     def score(self, pose3d: np.ndarray | None, pose2d: np.ndarray | None, exemplars: list[Exemplar]) -> TakeScore:
         """Score one take against its exemplars (all in one batch).

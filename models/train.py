@@ -22,8 +22,6 @@ from models.data import (
     curriculum_complete,
     epoch_pairs,
     exemplars_by_action,
-    stand_in_references,
-    step_labels,
 )
 from models.evaluate import predict_takes, score_metrics
 from models.features import input_channels, mirror_features
@@ -57,7 +55,7 @@ def evaluate_rows(model: ScoringModel, data: LibraryData, rows: np.ndarray, devi
     targets = data.index.iloc[rows]
     scored, _ = predict_takes(model.network, data.features, targets, data.features, data.index,
                               model.config.k_exemplars, targets["file"].tolist(), model.score_offset, device,
-                              model.test_mirror, (data.video, data.video))
+                              model.test_mirror)
     return score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
 
 
@@ -110,9 +108,7 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
            initial: ScoringModel | None = None) -> ScoringModel:
     started = time.perf_counter()
     seed_everything(seed)
-    expected = (config.views * input_channels(config.modality, config.angles), config.n_steps)
-    if config.video and data.video is None:
-        raise ValueError("a dual-stream model (video) needs the library data's video crops")
+    expected = (input_channels(config.modality, config.angles), config.n_steps)
     if data.features.shape[1:3] != expected:
         raise ValueError(f"the library data holds {data.features.shape[1]} channels x {data.features.shape[2]} steps "
                          f"per joint, the settings need {expected[0]} x {expected[1]}: load it with this modality, "
@@ -137,15 +133,9 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     optimiser = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
     features = torch.from_numpy(data.features).to(device)
-    video = torch.from_numpy(data.video).to(device) if config.video else None
     scores = torch.tensor(data.index["score"].to_numpy(), dtype=torch.float32, device=device)
     labels = torch.from_numpy(data.labels).to(device)[:, head_columns.to(device)]
-    spans = None
-    if config.span_weight > 0 and head_codes:
-        per_step, known = step_labels(data, head_codes, (config.n_steps + 1) // 2)
-        spans = torch.from_numpy(per_step).to(device), torch.from_numpy(known).to(device)
     exemplars = exemplars_by_action(data.index)
-    references = stand_in_references(data.index, train_rows) if config.exemplar_share < 1.0 else None
     flip = torch.as_tensor(data.skeleton.flip_permutation(), dtype=torch.long, device=device)
     n_coordinates = 3 if config.modality == "pose3d" else 2
     rng = np.random.default_rng(seed)
@@ -154,14 +144,13 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     history, pairs_seen, waited = [], 0, 0
     for epoch in range(config.epochs):
         targets, partners = epoch_pairs(data.index, train_rows, exemplars, config.ordering, epoch, config.epochs, rng,
-                                        config.partners_per_take, config.group_size, references,
-                                        config.exemplar_share)
+                                        config.partners_per_take, config.group_size)
         flips = rng.random(len(data.index)) < 0.5 if config.mirror else np.zeros(len(data.index), dtype=bool)
         mirrored = flips[targets]
         targets, partners, mirrored = (distributed.shard(a, group) for a in (targets, partners, mirrored))
-        loss = _run_epoch(trainer, optimiser, config, (features, video), scores, (labels, spans),
-                          (targets, partners, mirrored), (flip, n_coordinates), network.contrastive,
-                          network.heads is not None, score_offset, score_variance)
+        loss = _run_epoch(trainer, optimiser, config, features, scores, labels, (targets, partners, mirrored),
+                          (flip, n_coordinates), network.contrastive, network.heads is not None, score_offset,
+                          score_variance)
         schedule.step()
         pairs_seen += len(targets) * group.world_size
         loss = distributed.mean_across(loss, group, device)
@@ -195,27 +184,22 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     return model
 
 
-def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: ModelConfig, takes: tuple,
-               scores: torch.Tensor, targets_of_heads: tuple, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: ModelConfig, features: torch.Tensor,
+               scores: torch.Tensor, labels: torch.Tensor, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
                mirror: tuple[torch.Tensor, int], contrastive: bool, has_heads: bool, score_offset: float,
                score_variance: float) -> float:
     """One pass over the epoch's pairs; returns the mean training loss.
 
-    ``takes`` holds the backbone inputs ``(N, D, S, J)`` and the video crops (or None);
     ``pairs`` holds target rows, partner rows and whether each pair is mirrored;
-    ``mirror`` the skeleton's flip permutation and the coordinate count;
-    ``targets_of_heads`` the take labels ``(N, H)`` and, with a span weight, the
-    per-step labels and where they are known (:func:`models.data.step_labels`). The score
+    ``mirror`` the skeleton's flip permutation and the coordinate count. The score
     loss is the MSE divided by the training scores' variance, so that its weight
     against the penalty BCE does not depend on the library's spread of scores.
     """
     trainer.train()
     total, count = 0.0, 0
-    features, video = takes
     device = features.device
     targets, partners, mirrored = pairs
     flip, n_coordinates = mirror
-    labels, spans = targets_of_heads
     for start in range(0, len(targets), config.batch_size):
         batch = slice(start, start + config.batch_size)
         if len(targets[batch]) < 2:
@@ -223,17 +207,13 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
         # Each distinct (take, mirrored) of the batch is embedded once.
         keys = np.concatenate([targets[batch], partners[batch]]) * 2 + np.tile(mirrored[batch], 2)
         distinct, position = np.unique(keys if contrastive else keys[: len(targets[batch])], return_inverse=True)
-        rows = torch.as_tensor(distinct // 2, device=device)
-        inputs, clips = features[rows], None if video is None else video[rows]
+        inputs = features[torch.as_tensor(distinct // 2, device=device)]
         flipped = torch.as_tensor(distinct % 2 == 1, device=device)
         if bool(flipped.any()):
-            inputs = torch.where(flipped[:, None, None, None],
-                                 mirror_features(inputs, flip, n_coordinates, config.views), inputs)
-            if clips is not None:   # the camera's mirror image stands in for the mirrored performance
-                clips = torch.where(flipped[:, None, None, None], clips.flip(-1), clips)
+            inputs = torch.where(flipped[:, None, None, None], mirror_features(inputs, flip, n_coordinates), inputs)
         position = torch.as_tensor(position, device=device)
         n_pairs = len(targets[batch])
-        predicted, logits = trainer(inputs, position[:n_pairs], position[n_pairs:] if contrastive else None, clips)
+        predicted, logits = trainer(inputs, position[:n_pairs], position[n_pairs:] if contrastive else None)
         target = torch.as_tensor(targets[batch], device=device)
         partner = torch.as_tensor(partners[batch], device=device)
         truth = scores[target] - scores[partner] if contrastive else scores[target] - score_offset
@@ -241,20 +221,12 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
         if has_heads:
             loss = loss + config.head_weight * nn.functional.binary_cross_entropy_with_logits(
                 take_logits(logits), labels[target])
-            if spans is not None:
-                loss = loss + config.span_weight * _span_loss(logits, spans[0][target], spans[1][target])
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
         total += float(loss.detach()) * len(target)
         count += len(target)
     return total / max(count, 1)
-
-
-def _span_loss(logits: torch.Tensor, step_targets: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """Per-step BCE ``(N, H, S')`` against the spans, averaged over the (pair, item) cells whose spans are known."""
-    per_step = nn.functional.binary_cross_entropy_with_logits(logits, step_targets, reduction="none").mean(dim=-1)
-    return (per_step * known).sum() / known.sum().clamp(min=1.0)
 
 
 def skeleton_metadata(skeleton) -> dict:

@@ -9,16 +9,13 @@ DEBIAN_PACKAGES=(xvfb xauth libgl1 libegl1 libgl1-mesa-dri libglib2.0-0 libfontc
   libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1)
 
-PYTHON=${PYTHON:-python3}
-if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-  echo "Lucid Workstation needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
-  exit 1
-fi
-
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
+  # one dpkg-query for every package (a start after setup spends no time here)
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${DEBIAN_PACKAGES[@]}" 2>/dev/null \
+    | awk '/install ok installed/ {sub(/:.*/, "", $1); print $1}') || true   # unknown packages: missing
   for package in "${DEBIAN_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    grep -qx "$package" <<<"$installed" || missing+=("$package")
   done
 fi
 if ((${#missing[@]})); then
@@ -33,11 +30,16 @@ if ((${#missing[@]})); then
   fi
 fi
 
-if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
-  echo "Python's venv module is missing. Install it with: sudo apt-get install python3-venv" >&2
-  exit 1
-fi
-if [ ! -x .venv/bin/python ]; then
+if [ ! -x .venv/bin/python ]; then   # the Python checks only when there is no environment yet
+  PYTHON=${PYTHON:-python3}
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "Lucid Workstation needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
+    exit 1
+  fi
+  if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "Python's venv module is missing. Install it with: sudo apt-get install python3-venv" >&2
+    exit 1
+  fi
   echo "Creating the virtual environment in .venv"
   "$PYTHON" -m venv .venv
 fi

@@ -11,10 +11,35 @@ from analysis.session.writer import write_session
 from tests.helpers import TINY_TRAINING, make_session_data
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_folder(tmp_path_factory):
+    """The user cache folder (exemplar embeddings, indexes of read-only libraries) of every test: a temporary one."""
+    patch = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("user-cache")
+    patch.setenv("XDG_CACHE_HOME", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture
 def session_file(tmp_path: Path) -> Path:
     """Path of a freshly written small session file."""
     return write_session(tmp_path / "session.h5", make_session_data())
+
+
+@pytest.fixture
+def state(session_file):
+    """A viewer state showing take2 of :func:`session_file` (the session is closed afterwards)."""
+    from analysis.session.reader import Session
+    from viewer.model.state import ViewerState
+    from viewer.model.take_bundle import load_take_bundle
+
+    session = Session.open(session_file)
+    state = ViewerState()
+    state.set_session(session)
+    state.set_take(load_take_bundle(session, "take2"))
+    yield state
+    session.close()
 
 
 @pytest.fixture
@@ -28,6 +53,27 @@ def window(qtbot, tmp_path):
 
     settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings=settings, show_errors=False)
+    window.resize(1500, 950)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def tiny_model_window(qtbot, tmp_path, tiny_model_file):
+    """:func:`window` scoring with the tiny model (as the shipped one), without scoring takes as they open."""
+    from PySide6.QtCore import QSettings
+
+    from app.gui.main_window import MainWindow
+    from app.gui.model_registry import ModelRegistry
+    from app.gui.scoring_controller import AUTO_SCORE_KEY
+    from app.gui.settings import AppSettings
+
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set_value(AUTO_SCORE_KEY, False)
+    models = ModelRegistry(settings, folder=tmp_path / "models", default_path=tiny_model_file)
+    window = MainWindow(settings=settings, show_errors=False, models=models)
     window.resize(1500, 950)
     qtbot.addWidget(window)
     window.show()

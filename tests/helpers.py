@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
@@ -85,3 +86,22 @@ def widget_pixels(widget) -> np.ndarray:
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_video(path: Path) -> tuple[str, list[np.ndarray]]:
+    """The codec of an MP4's video stream (``"h264"``) and every frame, decoded by PyAV as BGR ``(H, W, 3)``."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return stream.codec_context.name, [frame.to_ndarray(format="bgr24") for frame in container.decode(stream)]
+
+
+def video_codec_name(path: Path) -> str:
+    """The codec of an MP4's video stream, as FFmpeg names it (``"h264"``, ``"mpeg4"``)."""
+    with av.open(str(path)) as container:
+        return container.streams.video[0].codec_context.name
+
+
+def high_frequency_energy(image: np.ndarray) -> float:
+    """Mean squared Laplacian of an image's grey levels: large for sharp detail, near 0 once blurred."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float64)
+    return float(np.mean(cv2.Laplacian(grey, cv2.CV_64F) ** 2))

@@ -17,12 +17,16 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import platformdirs
 
 from analysis.motion.skeleton import COCO17, HALPE26
 from analysis.session.atomic import atomic_output
+
+if TYPE_CHECKING:
+    from analysis.detection.estimators import PoseEstimator
 
 #: Seconds a silent connection may take before the download gives up.
 DOWNLOAD_TIMEOUT_S = 30.0
@@ -132,6 +136,42 @@ def fetch_model(url: str, cache_dir: Path, what: str, option: str,
     raise ModelUnavailable(
         f"the {what} {target.name} is not in the cache and could not be downloaded from {sources} "
         f"({'; '.join(dict.fromkeys(reasons))}); put the ONNX file at {target} or pass {option} PATH.onnx")
+
+
+def named_estimator(named: NamedModel, device: str, model_file: Path | None = None,
+                    detector_file: Path | None = None,
+                    download_progress: Callable[[str, int, int | None], None] | None = None) -> PoseEstimator:
+    """The pose estimator of ``named`` (its files downloaded once into the cache), or of the files given instead.
+
+    Parameters
+    ----------
+    named : NamedModel
+    device : {"cpu", "cuda"}
+    model_file, detector_file : Path, optional
+        An RTMPose/RTMO ``.onnx`` and a YOLOX-style person detector to use instead of the named model's.
+    download_progress : callable, optional
+        ``download_progress(what, bytes done, bytes in all or None)`` while a file downloads.
+
+    Raises
+    ------
+    ModelUnavailable
+        When a file is neither given, cached nor downloadable (the message says where to put it).
+    ValueError
+        When the model gives another number of keypoints than ``named``.
+    """
+    from analysis.detection.estimators import load_estimator
+
+    def fetch(url: str, what: str, option: str) -> Path:
+        report = None if download_progress is None else (lambda done, total: download_progress(what, done, total))
+        return fetch_model(url, default_cache_dir(), what, option, report)
+
+    pose_file = model_file or fetch(named.pose_url, f"{named.name} pose model", "--model-file")
+    estimator = load_estimator(pose_file, device, lambda: detector_file or fetch(
+        named.detector_url, "person detector", "--detector-file"))
+    if estimator.n_keypoints != named.n_keypoints:
+        raise ValueError(f"{pose_file}: gives {estimator.n_keypoints} keypoints per person but the {named.name} "
+                         f"model has {named.n_keypoints}; choose the model of that keypoint set")
+    return estimator
 
 
 def _download(url: str, target: Path, progress: Callable[[int, int | None], None] | None) -> None:

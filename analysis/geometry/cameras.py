@@ -164,8 +164,11 @@ def project_all(cameras: list[Camera], points: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape (V, T, J, 2)
         Distorted pixel coordinates; NaN where the point is NaN or behind a camera.
+        V may be 0 (a session of 3D takes without cameras).
     """
     points = np.asarray(points, dtype=np.float64)
+    if not cameras:
+        return np.zeros((0, *points.shape[:-1], 2))
     return np.stack([camera.project(points) for camera in cameras])
 
 

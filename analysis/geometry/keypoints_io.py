@@ -84,17 +84,27 @@ class KeypointViews:
     n_keypoints : int
         J.
     first_frame : int
-        File frame number of frame 0.
+        File frame number of frame 0 (of the first view, when the views are offset).
+    view_offsets : tuple of int, length V, or ()
+        Set once the views are synchronized (:func:`analysis.geometry.sync.apply_offsets`):
+        frame ``i`` of view ``v`` is its file frame ``first_frame + i + view_offsets[v]``.
+        Empty: no offsets.
     """
 
     view_names: tuple[str, ...]
     people: list[list[np.ndarray]]
     n_keypoints: int
     first_frame: int
+    view_offsets: tuple[int, ...] = ()
 
     @property
     def n_frames(self) -> int:
         return len(self.people[0]) if self.people else 0
+
+    def file_frame(self, view: str) -> int:
+        """The view's own frame number (in its files and its video) of frame 0."""
+        index = self.view_names.index(view)
+        return self.first_frame + (self.view_offsets[index] if self.view_offsets else 0)
 
 
 def _read_people(path: Path) -> list[np.ndarray]:

@@ -12,7 +12,6 @@ else, with the athlete missed) is left empty for that frame.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from itertools import combinations
 
@@ -27,16 +26,16 @@ DEFAULT_GATE_PX = 50.0
 _PX_PER_METRE_MOVED = 200.0
 
 
-def _median_distance(projected: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+def median_distance(projected: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """Median over joints of the pixel distance, shape (H, P), inf where nothing overlaps.
 
     ``projected`` is (H, J, 2) and ``candidates`` (P, J, 3).
     """
-    distance = np.linalg.norm(projected[:, None] - candidates[None, :, :, :2], axis=-1)  # (H, P, J)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no joint in common
-        median = np.nanmedian(distance, axis=-1)
-    return np.nan_to_num(median, nan=np.inf)
+    distance = np.sort(np.linalg.norm(projected[:, None] - candidates[None, :, :, :2], axis=-1), axis=-1)  # (H, P, J)
+    count = np.isfinite(distance).sum(axis=-1, keepdims=True)     # NaN sorts last: the finite ones come first
+    low = np.take_along_axis(distance, np.maximum(count - 1, 0) // 2, axis=-1)[..., 0]
+    high = np.take_along_axis(distance, np.minimum(count // 2, distance.shape[-1] - 1), axis=-1)[..., 0]
+    return np.where(count[..., 0] > 0, (low + high) / 2, np.inf)
 
 
 def _centre(points: np.ndarray) -> np.ndarray:
@@ -61,7 +60,7 @@ def _views_agree(cameras: list[Camera], chosen: np.ndarray, gate_px: float) -> b
     if not np.isfinite(points).any():
         return True
     projected = project_all(cameras, points)[:, 0]
-    return all(_median_distance(projected[v][None], chosen[v][None])[0, 0] <= gate_px
+    return all(median_distance(projected[v][None], chosen[v][None])[0, 0] <= gate_px
                for v in range(len(cameras)) if np.isfinite(chosen[v, :, :2]).any())
 
 
@@ -106,7 +105,7 @@ def select_person(cameras: list[Camera], people: list[np.ndarray], gate_px: floa
         projected = project_all(cameras, points)
         score = np.zeros(len(pairs))
         for v in seen:
-            score += np.minimum(_median_distance(projected[v], people[v]).min(axis=1), 10 * gate_px)
+            score += np.minimum(median_distance(projected[v], people[v]).min(axis=1), 10 * gate_px)
         if previous is not None:
             moved = np.linalg.norm(_centre(points) - previous, axis=-1)
             score += _PX_PER_METRE_MOVED * np.nan_to_num(moved, nan=10.0)
@@ -119,7 +118,7 @@ def select_person(cameras: list[Camera], people: list[np.ndarray], gate_px: floa
         return out
     projected = project_all(cameras, best_points[None])[:, 0]
     for v in seen:
-        distance = _median_distance(projected[v][None], people[v])[0]
+        distance = median_distance(projected[v][None], people[v])[0]
         choice = int(np.argmin(distance))
         if distance[choice] <= gate_px:
             out[v] = people[v][choice]

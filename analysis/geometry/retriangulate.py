@@ -1,15 +1,16 @@
 """Re-triangulating a session into a new file, optionally without some views.
 
-The input file is never modified: it is copied to a temporary file beside
-the output, its takes' ``pose3d`` replaced there, and the copy renamed into
-place. Everything else (poses 2D, video, scores) is kept; video paths stored
-relative to the session are rewritten for the output's folder.
+The input file is never modified: what the session contract holds of it is
+copied into a temporary file beside the output
+(:func:`analysis.session.contract_copy.copy_session`), its takes' ``pose3d``
+replaced there, the copy read back by the reader, and only then renamed into
+place. Everything else of the contract (poses 2D, video, scores) is kept;
+video paths stored relative to the session are rewritten for the output's folder.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,8 +19,10 @@ import numpy as np
 
 from analysis.geometry.rig import CameraRig, Retriangulation
 from analysis.session.atomic import atomic_output
-from analysis.session.contract import as_text
+from analysis.session.contract import SessionFormatError, as_text
+from analysis.session.contract_copy import copy_session
 from analysis.session.reader import Session
+from analysis.session.safe_open import validate_session_file
 
 
 def retriangulate(
@@ -60,7 +63,7 @@ def retriangulate(
 
 
 def write_retriangulated(source: Path, out: Path, points: dict[str, np.ndarray]) -> Path:
-    """Copy ``source`` to ``out`` with each take's ``pose3d`` replaced, atomically.
+    """Copy the session ``source`` to ``out`` with each take's ``pose3d`` replaced, atomically.
 
     Parameters
     ----------
@@ -68,13 +71,18 @@ def write_retriangulated(source: Path, out: Path, points: dict[str, np.ndarray])
         Must differ: an input is never modified.
     points : dict of take id to ndarray (T, J, 3)
         Metres.
+
+    Raises
+    ------
+    ValueError
+        When the copy would not pass the reader; nothing is written then.
     """
     source, out = Path(source), Path(out)
     if out.resolve() == source.resolve():
         raise ValueError(f"{out}: the output must be a new file, not the input session")
     with atomic_output(out) as temporary:
-        shutil.copyfile(source, temporary)
-        with h5py.File(temporary, "r+") as handle:
+        with h5py.File(source, "r", locking=False) as original, h5py.File(temporary, "w") as handle:
+            copy_session(original, handle)
             takes = handle["takes"]
             for take_id, array in points.items():
                 group = takes[take_id]
@@ -82,6 +90,11 @@ def write_retriangulated(source: Path, out: Path, points: dict[str, np.ndarray])
                     del group["pose3d"]
                 group.create_dataset("pose3d", data=np.asarray(array, dtype=np.float32))
                 _rebase_video_paths(group, source.resolve().parent, out.resolve().parent)
+        try:
+            validate_session_file(temporary)
+        except SessionFormatError as error:
+            raise ValueError(f"{source}: its re-triangulated copy would not be a valid session "
+                             f"({error.where}: {error.problem})") from None
     return out
 
 

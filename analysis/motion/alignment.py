@@ -19,10 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dtw
 import numpy as np
-from scipy.spatial.distance import cdist
-from scipy.spatial.transform import Rotation
 
 from analysis.motion.series import fill_gaps, joint_track, mid_joint, root_track
 from analysis.motion.skeleton import Skeleton
@@ -30,6 +27,13 @@ from analysis.motion.skeleton import Skeleton
 #: cos(swing / 2) below which a body frame is too close to upside down for its twist
 #: about Z (its heading) to be defined: 0.2 is a swing of about 157 degrees.
 _MIN_TWIST_WEIGHT = 0.2
+
+
+def _rotation():
+    """scipy's ``Rotation``, imported on first use (scipy.spatial takes a second to import)."""
+    from scipy.spatial.transform import Rotation
+
+    return Rotation
 
 
 def _check_pose(pose3d: np.ndarray, skeleton: Skeleton, name: str) -> np.ndarray:
@@ -83,7 +87,7 @@ def facing_yaw(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
         raise ValueError(f"no frame has both the hips and the shoulders of skeleton {skeleton.name!r}")
     left = left / np.where(left_length > 0, left_length, 1.0)
     body = np.stack([np.cross(left, up), left, up], axis=2)
-    x, y, z, w = Rotation.from_matrix(np.where(usable[:, None, None], body, np.eye(3))).as_quat().T
+    x, y, z, w = _rotation().from_matrix(np.where(usable[:, None, None], body, np.eye(3))).as_quat().T
     usable &= np.hypot(z, w) >= _MIN_TWIST_WEIGHT
     twist = 2.0 * np.arctan2(z, w)
     heading = np.stack([np.cos(twist), np.sin(twist)], axis=1)
@@ -98,7 +102,7 @@ def facing_rotation(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     ``facing_rotation(p, s)[t] @ v`` expresses a world vector ``v`` in frame ``t``'s
     body-heading frame (X forward, Y to the left, Z up).
     """
-    return Rotation.from_euler("z", -facing_yaw(pose3d, skeleton)[:, None]).as_matrix()
+    return _rotation().from_euler("z", -facing_yaw(pose3d, skeleton)[:, None]).as_matrix()
 
 
 # -------------------------------------------------------------- features
@@ -145,7 +149,7 @@ def pose_features(pose3d: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     root = _known_root(pose, skeleton)
     yaw = facing_yaw(pose, skeleton)
     centred = fill_gaps(pose) - root[:, None, :]
-    turned = np.einsum("tij,tkj->tki", Rotation.from_euler("z", -yaw[:, None]).as_matrix(), centred)
+    turned = np.einsum("tij,tkj->tki", _rotation().from_euler("z", -yaw[:, None]).as_matrix(), centred)
     height = (root[:, 2] - np.median(root[:, 2])) / scale
     turn_so_far = np.unwrap(yaw) - yaw[0]
     return np.concatenate([turned.reshape(len(pose), -1) / scale, height[:, None], turn_so_far[:, None]], axis=1)
@@ -217,6 +221,9 @@ def align_takes(trainee_pose3d: np.ndarray, exemplar_pose3d: np.ndarray, skeleto
     -------
     Alignment
     """
+    import dtw  # here, as scipy.spatial: together they take a second to import, which start-up does not need
+    from scipy.spatial.distance import cdist
+
     trainee = pose_features(_check_pose(trainee_pose3d, skeleton, "trainee_pose3d"), skeleton)
     exemplar = pose_features(_check_pose(exemplar_pose3d, skeleton, "exemplar_pose3d"), skeleton)
     shared = np.isfinite(trainee).all(axis=0) & np.isfinite(exemplar).all(axis=0)
@@ -269,5 +276,5 @@ def align_exemplar_pose(exemplar_pose3d: np.ndarray, trainee_pose3d: np.ndarray,
     turn = facing_yaw(trainee, skeleton) - facing_yaw(exemplar, skeleton)[matched]
     exemplar_root = _known_root(exemplar, skeleton)[matched]
     centred = exemplar[matched] - exemplar_root[:, None, :]
-    turned = np.einsum("tij,tkj->tki", Rotation.from_euler("z", turn[:, None]).as_matrix(), centred)
+    turned = np.einsum("tij,tkj->tki", _rotation().from_euler("z", turn[:, None]).as_matrix(), centred)
     return turned + _known_root(trainee, skeleton)[:, None, :]

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.signal import savgol_filter
 
 from analysis.motion.series import fill_gaps, joint_track, mid_joint, runs
 from analysis.motion.skeleton import SIDES, Skeleton
@@ -226,6 +225,8 @@ def _savgol_run(run: np.ndarray, window: int, polyorder: int, deriv: int, delta:
     """Savitzky-Golay on one gap-free run; shorter runs get a shorter window."""
     n = run.size
     if n >= 3:
+        from scipy.signal import savgol_filter   # here: importing scipy.signal costs a second at start-up
+
         length = min(window, n if n % 2 else n - 1)
         return savgol_filter(run, length, min(polyorder, length - 1), deriv=deriv, delta=delta, mode="interp")
     if deriv == 0:

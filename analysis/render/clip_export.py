@@ -5,8 +5,8 @@
 score, penalty strip from the recorded spans, or from a model's prediction when
 one is given), renders each frame with
 :class:`analysis.render.clip_render.ClipRenderer` and writes an MP4 through
-``cv2.VideoWriter``: H.264 (``avc1``) when this OpenCV can write it, else
-MPEG-4 Part 2 (``mp4v``). The video is written to a temporary file beside the
+PyAV (:class:`analysis.render.video_writer.Mp4Writer`): H.264 by default,
+MPEG-4 Part 2 on request. The video is written to a temporary file beside the
 destination and renamed into place; a cancelled or failed export leaves
 nothing behind. The per-frame CSV is :mod:`analysis.render.take_table`.
 
@@ -17,9 +17,8 @@ while the calling thread encodes.
 
 from __future__ import annotations
 
-import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -28,17 +27,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from analysis.annotations.items import AnnotationItem
 from analysis.exemplars import take_exemplars
 from analysis.motion.alignment import align_takes
 from analysis.render.clip_render import LAYOUTS, ClipRenderer
-from analysis.render.codecs import available_codec
 from analysis.render.overlays import (
     ANGLE_JOINTS,
     DEFAULT_OVERLAYS,
     SKELETON_SOURCES,
     ExemplarPane,
     OverlayOptions,
-    TakeOverlays,
 )
 from analysis.render.take_overlays import (
     Prediction,
@@ -47,13 +45,14 @@ from analysis.render.take_overlays import (
     take_overlays,
 )
 from analysis.render.take_table import export_take_csv
+from analysis.render.video_writer import DEFAULT_CODEC, VIDEO_CODECS, Mp4Writer
 from analysis.session.atomic import atomic_output, write_bytes_atomically
 from analysis.session.library import Library
 from analysis.session.reader import Session
 
 #: What the export dialog and the ``export`` command import from here.
-__all__ = ["ANGLE_JOINTS", "SKELETON_SOURCES", "ExportCancelled", "OverlayOptions", "PreparedClip",
-           "available_codec", "best_exemplar", "export_clip", "export_snapshot_png", "export_take_csv",
+__all__ = ["ANGLE_JOINTS", "DEFAULT_CODEC", "SKELETON_SOURCES", "VIDEO_CODECS", "ExportCancelled", "OverlayOptions",
+           "PreparedClip", "best_exemplar", "export_clip", "export_snapshot_png", "export_take_csv",
            "prepared_clip"]
 
 #: Frames decoded and rendered ahead when an executor is given.
@@ -67,9 +66,11 @@ class ExportCancelled(Exception):
 
 
 # ------------------------------------------------------------- exemplar
-def best_exemplar(session_path: str | Path, take_id: str) -> tuple[Path, str]:
+def best_exemplar(session_path: str | Path, take_id: str, library: Library | None = None) -> tuple[Path, str]:
     """The first exemplar of the take in the session's folder by the one exemplar policy
     (:func:`analysis.exemplars.take_exemplars`; never the take itself).
+
+    ``library`` is that folder's index when the caller has it (else the folder is scanned).
 
     Raises
     ------
@@ -79,7 +80,7 @@ def best_exemplar(session_path: str | Path, take_id: str) -> tuple[Path, str]:
     session_path = Path(session_path)
     with Session.open(session_path) as session:
         action, event = session.take(take_id).action, session.event
-    library = Library.scan(session_path.parent)
+    library = library or Library.scan(session_path.parent)
     rows = take_exemplars(library, session_path, take_id, action, event)
     if rows.empty:
         raise ValueError(f"{session_path}: no exemplar of action {action!r} in {session_path.parent}")
@@ -99,13 +100,12 @@ def _exemplar_pane(trainee: Session, take_id: str, exemplar: Session, exemplar_t
         if pose is None:
             raise ValueError(f"{session.path}: take {take!r} has no 3D pose to align in time")
     alignment = align_takes(trainee_pose, exemplar_pose, trainee.skeleton)
-    overlays = take_overlays(exemplar, exemplar_take, options)
     index = exemplar.view_names.index(view)
-    points = None if overlays.points is None else overlays.points[index:index + 1]
     return ExemplarPane(
-        take=TakeOverlays(overlays.label, overlays.skeleton, points, overlays.angles, overlays.fps),
+        take=take_overlays(exemplar, exemplar_take, options).in_view(index),
         camera=exemplar.cameras[index],
         frame_for=np.asarray(alignment.exemplar_frame_for, dtype=np.int64),
+        is_exemplar=exemplar.take(exemplar_take).is_exemplar,
     )
 
 
@@ -167,7 +167,8 @@ def _default_view(session: Session, take_id: str) -> str:
 def prepared_clip(session_path: str | Path, take_id: str, layout: str = "single", view: str | None = None,
                   start: int | None = None, end: int | None = None, overlays: OverlayOptions = DEFAULT_OVERLAYS,
                   exemplar: tuple[str | Path, str] | None = None,
-                  prediction: Prediction | None = None) -> Iterator[PreparedClip]:
+                  prediction: Prediction | None = None,
+                  annotations: Sequence[AnnotationItem] | None = None) -> Iterator[PreparedClip]:
     """Open the session (and the exemplar's) and build the renderer of a clip; closes them on exit.
 
     Parameters are those of :func:`export_clip`.
@@ -189,7 +190,7 @@ def prepared_clip(session_path: str | Path, take_id: str, layout: str = "single"
             pane = _exemplar_pane(session, take_id, exemplar_session, exemplar_take, views[0], overlays)
             source = (exemplar_session, exemplar_take, views[0])
         renderer = ClipRenderer(layout, session.cameras, [session.view_names.index(v) for v in views],
-                                clip_overlays(session, take_id, overlays, prediction), first, last, pane)
+                                clip_overlays(session, take_id, overlays, prediction, annotations), first, last, pane)
         yield PreparedClip(renderer, session.fps, first, last, session, take_id, tuple(views), source)
 
 
@@ -222,7 +223,8 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
                 view: str | None = None, start: int | None = None, end: int | None = None,
                 overlays: OverlayOptions = DEFAULT_OVERLAYS, exemplar: tuple[str | Path, str] | None = None,
                 progress: ProgressCallback | None = None, cancelled: Callable[[], bool] | None = None, *,
-                prediction: Prediction | None = None, codec: str | None = None,
+                prediction: Prediction | None = None, codec: str = DEFAULT_CODEC,
+                annotations: Sequence[AnnotationItem] | None = None,
                 executor: Executor | None = None) -> Path:
     """Write an annotated MP4 of a take.
 
@@ -248,8 +250,11 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
         Polled before each frame; when it returns True the export stops.
     prediction : Prediction, optional
         A model's score and penalty heatmap, shown instead of the annotated ones.
-    codec : str, optional
-        FourCC; default :func:`available_codec` (``avc1`` if writable, else ``mp4v``).
+    annotations : sequence of AnnotationItem, optional
+        The drawings and markers burned in when ``overlays.annotations`` is set; default those
+        of the session's annotations file.
+    codec : str
+        A key of :data:`analysis.render.video_writer.VIDEO_CODECS`: ``h264`` (the default) or ``mp4v``.
     executor : concurrent.futures.Executor, optional
         Decodes and renders frames ahead; without one everything runs in the calling thread.
 
@@ -262,28 +267,21 @@ def export_clip(session_path: str | Path, take_id: str, out_path: str | Path, la
     ExportCancelled
         When ``cancelled()`` returned True; no output or temporary file remains.
     SessionFormatError, KeyError, ValueError
-        For a bad session, an unknown take or view, a bad range or an unwritable codec.
+        For a bad session, an unknown take or view, a bad range or an unknown codec.
     """
     out_path = Path(out_path)
-    codec = codec or available_codec()
-    with prepared_clip(session_path, take_id, layout, view, start, end, overlays, exemplar, prediction) as clip:
-        total = clip.last - clip.first + 1
+    if codec not in VIDEO_CODECS:
+        raise ValueError(f"{out_path.name}: unknown video codec {codec!r}; expected one of {', '.join(VIDEO_CODECS)}")
+    with prepared_clip(session_path, take_id, layout, view, start, end, overlays, exemplar, prediction,
+                       annotations) as clip:
         with atomic_output(out_path) as temporary:
-            video_path = temporary.with_name(temporary.name + ".mp4")
-            try:
-                _write_video(video_path, clip, codec, total, progress, cancelled, executor)
-                os.replace(video_path, temporary)
-            finally:
-                video_path.unlink(missing_ok=True)
+            _write_video(temporary, clip, codec, clip.last - clip.first + 1, progress, cancelled, executor)
     return out_path
 
 
 def _write_video(path: Path, clip: PreparedClip, codec: str, total: int, progress: ProgressCallback | None,
                  cancelled: Callable[[], bool] | None, executor: Executor | None) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), clip.fps, clip.renderer.size)
-    if not writer.isOpened():
-        raise ValueError(f"{path.name}: OpenCV cannot write MP4 with codec {codec!r}")
-    try:
+    with Mp4Writer(path, clip.fps, clip.renderer.size, codec) as writer:
         frames = _rendered_frames(clip, executor)
         try:
             for done in range(1, total + 1):
@@ -294,17 +292,17 @@ def _write_video(path: Path, clip: PreparedClip, codec: str, total: int, progres
                     progress(done, total)
         finally:
             frames.close()
-    finally:
-        writer.release()
 
 
 # ------------------------------------------------------------ snapshots
 def export_snapshot_png(session_path: str | Path, take_id: str, frame: int, out: str | Path,
                         layout: str = "single", view: str | None = None,
                         overlays: OverlayOptions = DEFAULT_OVERLAYS, exemplar: tuple[str | Path, str] | None = None,
-                        prediction: Prediction | None = None) -> Path:
+                        prediction: Prediction | None = None,
+                        annotations: Sequence[AnnotationItem] | None = None) -> Path:
     """Write one annotated frame as PNG (the penalty strip spans the whole take)."""
-    with prepared_clip(session_path, take_id, layout, view, None, None, overlays, exemplar, prediction) as clip:
+    with prepared_clip(session_path, take_id, layout, view, None, None, overlays, exemplar, prediction,
+                       annotations) as clip:
         _frame_range(clip.session, take_id, frame, frame)
         image = clip.render(int(frame))
     ok, encoded = cv2.imencode(".png", image)

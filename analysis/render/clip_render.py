@@ -25,6 +25,7 @@ from analysis.render.drawing import (
     put_text,
     text_width,
 )
+from analysis.render.drawings import draw_marker_caption
 from analysis.render.layouts import LAYOUTS, even, layout_tiles, render_tile
 from analysis.render.overlays import ClipOverlays, ExemplarPane
 from analysis.render.penalty_strip import (
@@ -88,7 +89,8 @@ class ClipRenderer:
         self.tiles, (width, video_height) = layout_tiles(layout, shown)
         self.video_height = video_height
         self.size = (width, even(video_height + footer_height(overlays)))
-        self.strip = None if overlays.penalties is None else PenaltyStrip(overlays.penalties, width, first, last)
+        self.strip = None if overlays.penalties is None else PenaltyStrip(
+            overlays.penalties, width, first, last, tuple(marker.frame for marker in overlays.markers))
         self._band = self._info_band(width) if (overlays.timestamp or overlays.score is not None) else None
 
     @property
@@ -141,12 +143,15 @@ class ClipRenderer:
             render_tile(canvas, self.tiles[0], images[0], take, view, frame,
                         f"Trainee  {camera_name}  frame {frame}")
             shown = self.exemplar_frame(frame)
+            role = "Exemplar" if self.exemplar.is_exemplar else "Reference"
             render_tile(canvas, self.tiles[1], exemplar_image, self.exemplar.take, 0, shown,
-                        f"Exemplar  {self.exemplar.take.label}  frame {shown}")
+                        f"{role}  {self.exemplar.take.label}  frame {shown}")
             cv2.line(canvas, (self.tiles[1].x, 0), (self.tiles[1].x, self.video_height - 1), PANEL_BACKGROUND, 2)
         else:
             for tile, view, image in zip(self.tiles, self.views, images):
                 render_tile(canvas, tile, image, take, view, frame, tile.camera.name)
+        if self.overlays.markers:
+            draw_marker_caption(canvas, self.overlays.markers, frame, take.fps, self.video_height)
         top = self.video_height
         if self._band is not None:
             canvas[top:top + INFO_BAND_HEIGHT] = self._band

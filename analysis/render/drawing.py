@@ -22,18 +22,32 @@ SIDE_BGR: tuple[BGR, ...] = tuple(palette.bgr(colour) for colour in palette.SIDE
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 SUBPIXEL_SHIFT = 4
 SUBPIXEL = 1 << SUBPIXEL_SHIFT
+#: Largest pixel coordinate a label is drawn at (OpenCV takes 32-bit integers).
+MAX_DRAWN_COORDINATE = 1e6
+#: Characters of one drawn text at most (no line in a frame holds more).
+MAX_DRAWN_CHARACTERS = 160
 
 
 # ------------------------------------------------------------------ text
+def drawable_text(text: str) -> str:
+    """``text`` as OpenCV can draw it: valid UTF-8 (lone surrogates, which h5py gives for
+    undecodable bytes, become "?"), control characters as spaces, at most
+    :data:`MAX_DRAWN_CHARACTERS` characters (cut with an ellipsis)."""
+    text = str(text)[:MAX_DRAWN_CHARACTERS + 1].encode("utf-8", "replace").decode("utf-8")
+    text = "".join(" " if not character.isprintable() else character for character in text)
+    return text if len(text) <= MAX_DRAWN_CHARACTERS else text[:MAX_DRAWN_CHARACTERS - 1] + "…"
+
+
 def text_width(text: str, scale: float, thickness: int = 1) -> int:
     """Width in pixels of ``text`` as :func:`put_text` writes it."""
-    return cv2.getTextSize(text, FONT, scale, thickness)[0][0]
+    return cv2.getTextSize(drawable_text(text), FONT, scale, thickness)[0][0]
 
 
 def put_text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float, colour: BGR,
              thickness: int = 1) -> None:
-    """Anti-aliased text with its baseline starting at ``origin`` (OpenCV 5 draws Unicode, ``°`` included)."""
-    cv2.putText(image, text, origin, FONT, scale, colour, thickness, cv2.LINE_AA)
+    """Anti-aliased text with its baseline starting at ``origin`` (OpenCV 5 draws Unicode, ``°`` included);
+    the text is first made :func:`drawable_text`."""
+    cv2.putText(image, drawable_text(text), origin, FONT, scale, colour, thickness, cv2.LINE_AA)
 
 
 def label_size(text: str, scale: float) -> tuple[int, int]:
@@ -61,6 +75,7 @@ def put_label(image: np.ndarray, text: str, origin: tuple[int, int], scale: floa
 
 def fit_text(text: str, scale: float, width: int) -> str:
     """``text``, cut short with an ellipsis where it would be wider than ``width`` pixels."""
+    text = drawable_text(text)
     if text_width(text, scale) <= width:
         return text
     while text and text_width(text + "…", scale) > width:
@@ -91,7 +106,7 @@ def draw_skeleton(image: np.ndarray, points: np.ndarray, skeleton: Skeleton, thi
     thickness : int
         Bone width, pixels.
     """
-    fixed = np.round(np.nan_to_num(points, nan=-1e6) * SUBPIXEL).clip(-1e8, 1e8).astype(np.int64)
+    fixed = np.round(np.nan_to_num(points, nan=-1e6).clip(-1e8 / SUBPIXEL, 1e8 / SUBPIXEL) * SUBPIXEL).astype(np.int64)
     valid = np.isfinite(points).all(axis=1)
     by_colour: dict[BGR, list[np.ndarray]] = {}
     for (a, b), colour in zip(skeleton.edges, bone_colours(skeleton)):
@@ -126,8 +141,10 @@ def draw_angle_labels(image: np.ndarray, joints: np.ndarray, take: TakeOverlays,
     image : ndarray (H, W, 3) uint8
         The tile, drawn on in place.
     joints : ndarray (J, 2)
-        Joints in ``image`` pixels; NaN where missing.
+        Joints in ``image`` pixels; NaN where missing. Joints farther than
+        :data:`MAX_DRAWN_COORDINATE` from the image count as missing.
     """
+    joints = np.where(np.abs(joints) <= MAX_DRAWN_COORDINATE, joints, np.nan)
     side_colour = joint_colours(take.skeleton)
     labels = []
     for track in take.angles:

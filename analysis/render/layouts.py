@@ -19,12 +19,14 @@ import numpy as np
 
 from analysis.geometry.cameras import Camera
 from analysis.render import palette
+from analysis.render.anonymize import blur_faces
 from analysis.render.drawing import (
     MUTED_TEXT,
     draw_angle_labels,
     draw_skeleton,
     put_label,
 )
+from analysis.render.drawings import draw_drawings
 from analysis.render.overlays import TakeOverlays
 
 LAYOUTS: tuple[str, ...] = ("single", "mosaic", "compare")
@@ -140,11 +142,15 @@ def render_tile(canvas: np.ndarray, tile: Tile, image: np.ndarray | None, take: 
         else:
             cv2.resize(image, (width, height), dst=picture, interpolation=interpolation)
     scale = width / tile.camera.width
+    if image is not None and take.faces is not None:
+        blur_faces(picture, take.faces[view, frame] * scale)   # centre and radius scale alike
     text_scale = _tile_text_scale(tile)
     if take.points is not None:
         joints = take.points[view, frame] * scale + (left, top)
         draw_skeleton(region, joints, take.skeleton, thickness=max(2, int(round(width / 320))))
         draw_angle_labels(region, joints, take, frame, text_scale * 0.9)
+    if take.drawings:
+        draw_drawings(region, take.drawings, tile.camera.name, frame, scale, (left, top), text_scale)
     if image is None:
         put_label(region, "no video", (6, tile.height - 24), text_scale * 0.85, MUTED_TEXT)
     put_label(region, title, (6, 6), text_scale)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.annotations.items import Drawing, Marker
 from analysis.geometry.cameras import Camera
 from analysis.motion.skeleton import Skeleton
 
@@ -41,6 +42,12 @@ class OverlayOptions:
         The penalty strip with its cursor.
     timestamp : bool
         Frame index and time.
+    anonymize : bool
+        Blur each face, located from the head keypoints of the 2D detections
+        (:mod:`analysis.render.anonymize`), in every view shown.
+    annotations : bool
+        Burn in the coach's drawings (on their views and frames) and markers (their
+        notes over the video, ticks on the penalty strip).
     """
 
     skeleton: str = "detections"
@@ -48,6 +55,8 @@ class OverlayOptions:
     score: bool = True
     penalties: bool = True
     timestamp: bool = True
+    anonymize: bool = False
+    annotations: bool = False
 
     def __post_init__(self) -> None:
         if self.skeleton not in SKELETON_SOURCES:
@@ -94,6 +103,11 @@ class TakeOverlays:
     angles : tuple of AngleTrack
     fps : float
         Frames per second of the take.
+    faces : ndarray (V, T, 3) or None
+        Face disc (centre x, y and radius, camera pixels) blurred in each view
+        and frame (:func:`analysis.render.anonymize.face_tracks`); None blurs nothing.
+    drawings : tuple of Drawing
+        The coach's drawings on the take's views (camera pixels), drawn on their frames.
     """
 
     label: str
@@ -101,6 +115,15 @@ class TakeOverlays:
     points: np.ndarray | None
     angles: tuple[AngleTrack, ...]
     fps: float
+    faces: np.ndarray | None = None
+    drawings: tuple[Drawing, ...] = ()
+
+    def in_view(self, view: int) -> "TakeOverlays":
+        """These overlays with only view ``view`` (then at index 0)."""
+        def one(array: np.ndarray | None) -> np.ndarray | None:
+            return None if array is None else array[view:view + 1]
+        return TakeOverlays(self.label, self.skeleton, one(self.points), self.angles, self.fps, one(self.faces),
+                            self.drawings)
 
 
 @dataclass(frozen=True)
@@ -141,6 +164,8 @@ class ClipOverlays:
         saying that no penalty is recorded.
     timestamp : bool
         Write the frame index and time in the information band.
+    markers : tuple of Marker
+        The coach's markers: each note over the video for a moment from its frame.
     """
 
     take: TakeOverlays
@@ -148,6 +173,7 @@ class ClipOverlays:
     score_source: str = "annotated"
     penalties: tuple[PenaltyTrack, ...] | None = None
     timestamp: bool = True
+    markers: tuple[Marker, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,6 +185,8 @@ class ExemplarPane:
     take : TakeOverlays
     camera : Camera
         The exemplar's camera of the compared view.
+    is_exemplar : bool
+        Whether the take shown is an exemplar (else another take of the action, a reference).
     frame_for : ndarray (T_trainee,) int
         Exemplar frame shown with each trainee frame (the time alignment).
     """
@@ -166,3 +194,4 @@ class ExemplarPane:
     take: TakeOverlays
     camera: Camera
     frame_for: np.ndarray
+    is_exemplar: bool = True

@@ -118,6 +118,17 @@ FLOOR_Y_AXIS = "#3a6a3a"
 LOSS = ORANGE
 RHO = BLUE
 
+# ------------------------------------------------------------ printed report (light paper)
+REPORT_PAPER = "#ffffff"
+REPORT_INK = "#1d2128"
+REPORT_MUTED = "#6b7280"
+REPORT_GRID = "#e3e6ea"
+REPORT_AXIS = "#9aa1ab"
+#: Curves of the body's centre line (trunk, centre of mass) on paper; left and right keep their colours.
+REPORT_CENTRE_CURVE = "#3b4252"
+REPORT_MARKER = "#8a3fc2"   # the workstation's marker purple, darker for paper
+REPORT_SPAN_ALPHA = 0.16
+
 
 # ------------------------------------------------------------ converters
 def rgb255(colour: str) -> tuple[int, int, int]:

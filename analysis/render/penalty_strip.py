@@ -25,6 +25,7 @@ from analysis.render.overlays import PenaltyTrack
 PANEL_BACKGROUND = palette.bgr(palette.VIDEO_BACKGROUND)
 ROW_BACKGROUND = palette.bgr(palette.CLIP_ROW)
 CURSOR_COLOUR = palette.bgr(palette.CURSOR)
+MARKER_COLOUR = palette.bgr(palette.MARKER)
 SEVERITY_COLOURS = {deduction: palette.bgr(colour) for deduction, colour in palette.SEVERITY_COLOURS.items()}
 PREDICTED_COLOUR = palette.bgr(palette.PREDICTED_PENALTY)
 PENALTY_ROW_HEIGHT = 22
@@ -47,9 +48,12 @@ class PenaltyStrip:
         Width of the strip, output pixels.
     first, last : int
         Frame range the timeline spans (inclusive).
+    markers : tuple of int
+        Frames of the coach's markers, ticked above the rows.
     """
 
-    def __init__(self, penalties: tuple[PenaltyTrack, ...], width: int, first: int, last: int) -> None:
+    def __init__(self, penalties: tuple[PenaltyTrack, ...], width: int, first: int, last: int,
+                 markers: tuple[int, ...] = ()) -> None:
         self.first, self.last = first, last
         self.height = strip_height(len(penalties))
         self.timeline_left = STRIP_LABEL_WIDTH
@@ -61,6 +65,11 @@ class PenaltyStrip:
                      0.45, MUTED_TEXT)
         for row, track in enumerate(penalties):
             self._draw_row(row, track)
+        for frame in markers:
+            if first <= frame <= last:
+                x = int(round(self.x_of(frame)))
+                cv2.fillPoly(self.background, [np.array([(x - 4, 0), (x + 4, 0), (x, STRIP_PADDING)], np.int32)],
+                             MARKER_COLOUR, cv2.LINE_AA)
 
     def x_of(self, frame: float) -> float:
         """Horizontal position of the centre of ``frame`` in the strip, pixels."""

@@ -7,14 +7,19 @@ the same function the workstation's curves read, on the take's measured pose
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
 
+from analysis.annotations.document import annotations_path, read_annotations
+from analysis.annotations.items import AnnotationItem, Drawing, Marker
 from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.geometry.cameras import project_all
 from analysis.motion.kinematics import take_kinematics
 from analysis.motion.series import measured_pose
+from analysis.render.anonymize import face_tracks
 from analysis.render.overlays import (
     ANGLE_JOINTS,
     AngleTrack,
@@ -59,8 +64,10 @@ def take_overlays(session: Session, take_id: str, options: OverlayOptions) -> Ta
     """
     info = session.take(take_id)
     pose3d = session_pose(session, take_id)
+    detections = session.pose2d(take_id)
+    faces = face_tracks(detections, session.skeleton.joint_names) if options.anonymize else None
     if options.skeleton == "detections":
-        points = session.pose2d(take_id)[..., :2]
+        points = detections[..., :2]
     elif options.skeleton == "reprojection":
         if pose3d is None:
             raise ValueError(f"{session.path}: take {take_id!r} has no 3D pose to reproject")
@@ -75,7 +82,7 @@ def take_overlays(session: Session, take_id: str, options: OverlayOptions) -> Ta
             AngleTrack(names.index(joint), ANGLE_JOINTS[joint][1], kinematics[ANGLE_JOINTS[joint][0]].to_numpy())
             for joint in options.angle_joints if joint in names
         )
-    return TakeOverlays(f"{take_id} · {info.action_name}", session.skeleton, points, angles, session.fps)
+    return TakeOverlays(f"{take_id} · {info.action_name}", session.skeleton, points, angles, session.fps, faces)
 
 
 def penalty_name(code: str) -> str:
@@ -108,10 +115,26 @@ def predicted_penalty_tracks(prediction: Prediction, n_frames: int) -> tuple[Pen
     return tuple(PenaltyTrack(penalty_name(code), None, row) for code, row in zip(prediction.penalty_codes, heatmap))
 
 
-def clip_overlays(session: Session, take_id: str, options: OverlayOptions,
-                  prediction: Prediction | None = None) -> ClipOverlays:
-    """The overlays of a take: predicted score and heatmap when given, else the annotated ones."""
+def clip_overlays(session: Session, take_id: str, options: OverlayOptions, prediction: Prediction | None = None,
+                  annotations: Sequence[AnnotationItem] | None = None) -> ClipOverlays:
+    """The overlays of a take: predicted score and heatmap when given, else the annotated ones.
+
+    With ``options.annotations``, the take's drawings and markers among ``annotations``,
+    or, when None, in the session's annotations file (none when it does not exist).
+
+    Raises
+    ------
+    AnnotationsFormatError
+        If the annotations file is read and cannot be.
+    """
     info = session.take(take_id)
+    take = take_overlays(session, take_id, options)
+    markers: tuple[Marker, ...] = ()
+    if options.annotations:
+        items = read_annotations(annotations_path(session.path)).of_take(take_id) if annotations is None else \
+            tuple(item for item in annotations if item.take == take_id)
+        take = replace(take, drawings=tuple(item for item in items if isinstance(item, Drawing)))
+        markers = tuple(item for item in items if isinstance(item, Marker))
     if prediction is not None:
         score, source = float(prediction.score), "predicted"
         penalties = predicted_penalty_tracks(prediction, info.n_frames)
@@ -119,9 +142,10 @@ def clip_overlays(session: Session, take_id: str, options: OverlayOptions,
         score, source = info.score, "annotated"
         penalties = recorded_penalty_tracks(session, take_id)
     return ClipOverlays(
-        take=take_overlays(session, take_id, options),
+        take=take,
         score=score if options.score else None,
         score_source=source,
         penalties=penalties if options.penalties else None,
         timestamp=options.timestamp,
+        markers=markers,
     )

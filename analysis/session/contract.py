@@ -12,6 +12,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from analysis.geometry.cameras import VALID_DIST_LENGTHS
+
 FORMAT_NAME = "lucid-session"
 FORMAT_VERSION = 1
 EVENTS = ("MFE", "WFE", "MVT", "WVT", "MPB", "MHB", "WUB", "WBB")
@@ -26,6 +28,23 @@ EVENT_NAMES = {
     "WBB": "Women's balance beam",
 }
 PENALTY_VALUES = (0.1, 0.3, 0.5, 1.0)
+#: Frame rates the reader accepts, frames per second.
+FPS_RANGE = (0.01, 100_000.0)
+
+#: Largest dataset the reader accepts: its declared shape times its item size, bytes.
+MAX_DATASET_BYTES = 2 << 30
+#: A compressed dataset that declares more than this and expands more than
+#: :data:`MAX_EXPANSION` times is refused as a decompression bomb.
+BOMB_MIN_BYTES = 64 << 20
+MAX_EXPANSION = 500
+#: Largest integer attribute the reader accepts (frame counts, levels, offsets), and largest image side, pixels.
+MAX_COUNT = 1 << 31
+MAX_IMAGE_SIDE = 1 << 15
+#: Farthest a camera may be from the world origin, metres; largest intrinsic value, pixels.
+MAX_CAMERA_DISTANCE_M = 1000.0
+MAX_INTRINSIC_PX = 1e6
+#: Characters of a value quoted in an error message.
+_QUOTED = 60
 
 
 class SessionFormatError(Exception):
@@ -43,7 +62,9 @@ class SessionFormatError(Exception):
         self.file = Path(file)
         self.where = where
         self.problem = problem
-        super().__init__(f"{self.file}: {problem}" if where == "/" else f"{self.file}: {where}: {problem}")
+        problem_text = _shortened(problem, 400)
+        super().__init__(f"{self.file}: {problem_text}" if where == "/"
+                         else f"{self.file}: {_shortened(where, 120)}: {problem_text}")
 
 
 class ContractChecker:
@@ -51,29 +72,93 @@ class ContractChecker:
 
     def __init__(self, file: str | Path) -> None:
         self.file = Path(file)
+        self._file_size: int | None = None
 
     def fail(self, where: str, problem: str) -> SessionFormatError:
         return SessionFormatError(self.file, where, problem)
 
-    def group(self, parent: h5py.Group, name: str) -> h5py.Group:
+    def node(self, parent: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | None:
+        """The object ``name`` in ``parent`` (None if there is none), never through a link to another file.
+
+        A dataset is also refused when its data lives outside the file
+        (external raw storage, a virtual dataset) or when its declared size is
+        impossible (see :meth:`check_size`).
+        """
         where = _join(parent.name, name)
-        if name not in parent:
-            raise self.fail(where, "missing group")
-        node = parent[name]
+        try:
+            link = parent.get(name, getlink=True)
+        except (OSError, KeyError, ValueError, RuntimeError) as error:
+            raise self.fail(where, f"cannot be read ({_shortened(error)})") from None
+        if link is None:
+            return None
+        if isinstance(link, h5py.ExternalLink):
+            raise self.fail(where, f"is a link into another file ({_quoted(link.filename)}); "
+                                   "a session may not refer to other files")
+        if not isinstance(link, (h5py.HardLink, h5py.SoftLink)):
+            raise self.fail(where, "is a user-defined link; a session may not refer to other files")
+        try:
+            node = parent[name]
+        except (OSError, KeyError, ValueError, RuntimeError) as error:
+            raise self.fail(where, f"cannot be opened ({_shortened(error)})") from None
+        if isinstance(node, h5py.Dataset):
+            self._check_storage(node)
+        return node
+
+    def group(self, parent: h5py.Group, name: str) -> h5py.Group:
+        node = self.node(parent, name)
+        if node is None:
+            raise self.fail(_join(parent.name, name), "missing group")
         if not isinstance(node, h5py.Group):
-            raise self.fail(where, "expected a group, found a dataset")
+            raise self.fail(_join(parent.name, name), "expected a group, found a dataset")
         return node
 
     def dataset(self, parent: h5py.Group, name: str, optional: bool = False) -> h5py.Dataset | None:
-        where = _join(parent.name, name)
-        if name not in parent:
+        node = self.node(parent, name)
+        if node is None:
             if optional:
                 return None
-            raise self.fail(where, "missing dataset")
-        node = parent[name]
+            raise self.fail(_join(parent.name, name), "missing dataset")
         if not isinstance(node, h5py.Dataset):
-            raise self.fail(where, "expected a dataset, found a group")
+            raise self.fail(_join(parent.name, name), "expected a dataset, found a group")
         return node
+
+    def _check_storage(self, dataset: h5py.Dataset) -> None:
+        try:
+            virtual, external = dataset.is_virtual, dataset.external
+        except (OSError, ValueError, RuntimeError) as error:
+            raise self.fail(dataset.name, f"its storage cannot be read ({_shortened(error)})") from None
+        if virtual:
+            raise self.fail(dataset.name, "is a virtual dataset, its data lives in other files; "
+                                          "a session may not refer to other files")
+        if external:
+            raise self.fail(dataset.name, f"its data is stored outside the file (in {_quoted(external[0][0])}); "
+                                          "a session may not refer to other files")
+        self.check_size(dataset)
+
+    def check_size(self, dataset: h5py.Dataset) -> None:
+        """Refuse a dataset whose declared size is beyond :data:`MAX_DATASET_BYTES`, beyond the file's
+        size when stored uncompressed, or a decompression bomb, before anything is allocated."""
+        declared = int(np.prod(dataset.shape or (), dtype=np.float64) * dataset.dtype.itemsize)
+        if declared > MAX_DATASET_BYTES:
+            raise self.fail(dataset.name, f"declares shape {dataset.shape} ({_size(declared)}), more than the "
+                                          f"{_size(MAX_DATASET_BYTES)} the workstation reads into memory")
+        try:
+            stored = dataset.id.get_storage_size()
+            filtered = dataset.id.get_create_plist().get_nfilters() > 0
+        except (OSError, ValueError, RuntimeError) as error:
+            raise self.fail(dataset.name, f"its storage cannot be read ({_shortened(error)})") from None
+        if not filtered and declared > self.file_size:
+            raise self.fail(dataset.name, f"declares {_size(declared)} of uncompressed data in a file of "
+                                          f"{_size(self.file_size)}; it is truncated or corrupt")
+        if filtered and declared > BOMB_MIN_BYTES and declared > MAX_EXPANSION * max(stored, 1):
+            raise self.fail(dataset.name, f"declares {_size(declared)} compressed into {_size(stored)}; "
+                                          "refused as a decompression bomb")
+
+    @property
+    def file_size(self) -> int:
+        if self._file_size is None:
+            self._file_size = self.file.stat().st_size
+        return self._file_size
 
     def attr(self, node: h5py.HLObject, name: str, optional: bool = False):
         if name not in node.attrs:
@@ -83,7 +168,7 @@ class ContractChecker:
         try:
             return node.attrs[name]
         except (OSError, TypeError, ValueError) as error:
-            raise self.fail(node.name, f"attribute {name!r} cannot be read ({error})") from None
+            raise self.fail(node.name, f"attribute {name!r} cannot be read ({_shortened(error)})") from None
 
     def str_attr(self, node: h5py.HLObject, name: str, optional: bool = False) -> str | None:
         value = self.attr(node, name, optional)
@@ -91,17 +176,20 @@ class ContractChecker:
             return None
         text = as_text(value)
         if text is None:
-            raise self.fail(node.name, f"attribute {name!r} must be a string, got {value!r}")
+            raise self.fail(node.name, f"attribute {name!r} must be UTF-8 text, got {_quoted(value)}")
         return text
 
-    def int_attr(self, node: h5py.HLObject, name: str, minimum: int, optional: bool = False) -> int | None:
+    def int_attr(self, node: h5py.HLObject, name: str, minimum: int, optional: bool = False,
+                 maximum: int = MAX_COUNT) -> int | None:
         value = self.attr(node, name, optional)
         if value is None:
             return None
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value.item()
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-            raise self.fail(node.name, f"attribute {name!r} must be an integer >= {minimum}, got {value!r}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not (
+                minimum <= value <= maximum):
+            raise self.fail(node.name, f"attribute {name!r} must be an integer from {minimum} to {maximum}, "
+                                       f"got {_quoted(value)}")
         return int(value)
 
     def float_attr(self, node: h5py.HLObject, name: str) -> float:
@@ -111,22 +199,27 @@ class ContractChecker:
                 raise TypeError
             return float(np.asarray(value).item())
         except (TypeError, ValueError):
-            raise self.fail(node.name, f"attribute {name!r} must be a number, got {value!r}") from None
+            raise self.fail(node.name, f"attribute {name!r} must be a number, got {_quoted(value)}") from None
 
     def bool_attr(self, node: h5py.HLObject, name: str) -> bool:
         value = self.attr(node, name)
         if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
             return bool(value)
-        raise self.fail(node.name, f"attribute {name!r} must be a boolean, got {value!r}")
+        raise self.fail(node.name, f"attribute {name!r} must be a boolean, got {_quoted(value)}")
 
-    def str_list_attr(self, node: h5py.HLObject, name: str) -> tuple[str, ...]:
+    def str_list_attr(self, node: h5py.HLObject, name: str, at_least_one: bool = False) -> tuple[str, ...]:
         value = self.attr(node, name)
         items = np.atleast_1d(np.asarray(value, dtype=object))
-        names = tuple(as_text(v) for v in items)
+        names = tuple(as_text(v) for v in items.ravel())
         if items.ndim != 1 or any(n is None or n == "" for n in names):
-            raise self.fail(node.name, f"attribute {name!r} must be a list of names, got {value!r}")
+            raise self.fail(node.name, f"attribute {name!r} must be a list of names (UTF-8 text), got {_quoted(value)}")
+        if any("/" in n or n in (".", "..") for n in names):
+            raise self.fail(node.name, f"attribute {name!r}: names may not contain '/' or be '.' or '..', "
+                                       f"got {_quoted(list(names))}")
         if len(set(names)) != len(names):
-            raise self.fail(node.name, f"attribute {name!r} lists a name twice: {list(names)}")
+            raise self.fail(node.name, f"attribute {name!r} lists a name twice: {_quoted(list(names))}")
+        if at_least_one and not names:
+            raise self.fail(node.name, f"attribute {name!r} lists no name; at least one is needed")
         return names
 
     def shape(self, dataset: h5py.Dataset, expected: tuple[int | None, ...], what: str) -> tuple[int, ...]:
@@ -136,25 +229,68 @@ class ContractChecker:
             e is not None and s != e for s, e in zip(shape, expected)
         ):
             wanted = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
-            raise self.fail(dataset.name, f"{what} has shape {shape}, expected {wanted}")
+            raise self.fail(dataset.name, f"{what} has shape {_shortened(shape)}, expected {wanted}")
         return shape
 
     def numeric(self, dataset: h5py.Dataset) -> None:
         if dataset.dtype.kind not in "fiu":
-            raise self.fail(dataset.name, f"expected numbers, found dtype {dataset.dtype}")
+            raise self.fail(dataset.name, f"expected numbers, found dtype {_shortened(dataset.dtype)}")
+
+    def integer(self, dataset: h5py.Dataset) -> None:
+        if dataset.dtype.kind not in "iu":
+            raise self.fail(dataset.name, f"expected integers, found dtype {_shortened(dataset.dtype)}")
+
+    def text(self, dataset: h5py.Dataset) -> None:
+        if h5py.check_string_dtype(dataset.dtype) is None:
+            raise self.fail(dataset.name, f"expected strings, found dtype {_shortened(dataset.dtype)}")
 
     def read_array(self, dataset: h5py.Dataset, finite: bool = False) -> np.ndarray:
+        """The whole dataset (size-checked before anything is allocated)."""
+        self.check_size(dataset)
         try:
             array = dataset[()]
-        except (OSError, ValueError, TypeError, KeyError) as error:
-            raise self.fail(dataset.name, f"cannot be read ({error})") from None
+        except (OSError, ValueError, TypeError, KeyError, RuntimeError) as error:
+            raise self.fail(dataset.name, f"cannot be read ({_shortened(error)})") from None
+        except MemoryError:
+            raise self.fail(dataset.name, "too large to read into memory") from None
         if finite and not np.all(np.isfinite(array)):
             raise self.fail(dataset.name, "contains NaN or infinite values")
         return array
 
 
+def camera_problem(K: np.ndarray, R: np.ndarray, t: np.ndarray, dist: np.ndarray) -> tuple[str, str] | None:
+    """The first implausible calibration array of a camera as (dataset name, problem); None if all are fine.
+
+    Parameters
+    ----------
+    K : ndarray (3, 3)
+    R : ndarray (3, 3)
+    t : ndarray (3,)
+        Metres.
+    dist : ndarray (k,)
+        All finite.
+    """
+    if dist.size not in VALID_DIST_LENGTHS:
+        return "dist", f"{dist.size} coefficients; OpenCV takes {VALID_DIST_LENGTHS}"
+    if K[0, 0] <= 0 or K[1, 1] <= 0:
+        return "K", "focal lengths must be positive"
+    if np.abs(K).max() > MAX_INTRINSIC_PX:
+        return "K", f"values beyond {MAX_INTRINSIC_PX:g} pixels"
+    if np.abs(R).max() > 1.001 or not np.allclose(R @ R.T, np.eye(3), atol=1e-5) or np.linalg.det(R) < 0:
+        return "R", "not a rotation matrix (R Rᵀ ≠ I or det R < 0)"
+    distance = float(np.linalg.norm(R.T @ t))
+    if distance > MAX_CAMERA_DISTANCE_M:
+        return "t", (f"puts the camera {distance:.3g} m from the origin; translations are metres "
+                     f"(at most {MAX_CAMERA_DISTANCE_M:g} m)")
+    return None
+
+
 def as_text(value) -> str | None:
-    """A string attribute or element as ``str``; ``None`` if it is not text."""
+    """A string attribute or element as ``str``; ``None`` if it is not valid UTF-8 text.
+
+    (h5py hands undecodable bytes of a UTF-8 string over as lone surrogates:
+    those are refused here too.)
+    """
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value.item()
     if isinstance(value, bytes):
@@ -163,8 +299,30 @@ def as_text(value) -> str | None:
         except UnicodeDecodeError:
             return None
     if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
         return value
     return None
+
+
+def _quoted(value) -> str:
+    """``repr`` of a value for an error message: one line of at most about :data:`_QUOTED` characters."""
+    return _shortened(repr(value))
+
+
+def _shortened(value, limit: int = _QUOTED) -> str:
+    """``str`` of a value (an exception, a dtype) on one line of at most about ``limit`` characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _size(n_bytes: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{int(n_bytes)} bytes"
 
 
 def _join(parent: str, name: str) -> str:

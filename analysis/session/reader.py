@@ -14,16 +14,19 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from analysis.geometry.cameras import VALID_DIST_LENGTHS, Camera
+from analysis.geometry.cameras import Camera
 from analysis.motion.skeleton import Skeleton
 from analysis.session.contract import (
     EVENTS,
     FORMAT_NAME,
     FORMAT_VERSION,
+    FPS_RANGE,
+    MAX_IMAGE_SIDE,
     PENALTY_VALUES,
     ContractChecker,
     SessionFormatError,
     as_text,
+    camera_problem,
 )
 from analysis.session.data import Penalties, TakeInfo
 from analysis.session.session_videos import SessionVideos, VideoReference
@@ -125,8 +128,8 @@ class Session:
         self.level = check.int_attr(root, "level", 1)
         self.athlete = check.str_attr(root, "athlete")
         self.fps = check.float_attr(root, "fps")
-        if not (np.isfinite(self.fps) and self.fps > 0):
-            raise check.fail("/", f"fps must be a positive number, got {self.fps}")
+        if not (np.isfinite(self.fps) and FPS_RANGE[0] <= self.fps <= FPS_RANGE[1]):
+            raise check.fail("/", f"fps must be a positive number from {FPS_RANGE[0]:g} to {FPS_RANGE[1]:g}, got {self.fps:g}")
         self.title = check.str_attr(root, "title", optional=True)
         self.created = check.str_attr(root, "created", optional=True)
         self.source = check.str_attr(root, "source", optional=True)
@@ -138,8 +141,8 @@ class Session:
         names_ds = check.dataset(group, "joint_names")
         check.shape(names_ds, (None,), "joint_names")
         names = tuple(as_text(v) for v in check.read_array(names_ds))
-        if not names or any(n is None or n == "" for n in names):
-            raise check.fail(names_ds.name, "joint names must be non-empty strings")
+        if not names or any(n is None or n == "" for n in names) or len(set(names)) != len(names):
+            raise check.fail(names_ds.name, "joint names must be distinct non-empty strings")
         edges_ds = check.dataset(group, "edges")
         check.shape(edges_ds, (None, 2), "edges")
         if edges_ds.dtype.kind not in "iu":
@@ -156,10 +159,10 @@ class Session:
     def _read_cameras(self) -> list[Camera]:
         check = self._check
         group = check.group(self._file, "cameras")
-        order = check.str_list_attr(group, "order")
+        order = check.str_list_attr(group, "order", at_least_one=True)
         cameras = []
         for view in order:
-            if view not in group:
+            if check.node(group, view) is None:
                 raise check.fail(f"/cameras/{view}", f"view {view!r} is listed in /cameras order but missing")
             cameras.append(self._read_camera(check.group(group, view), view))
         return cameras
@@ -172,16 +175,12 @@ class Session:
             check.shape(dataset, shape, name)
             check.numeric(dataset)
             arrays[name] = check.read_array(dataset, finite=True).astype(np.float64)
-        if arrays["dist"].size not in VALID_DIST_LENGTHS:
-            raise check.fail(f"{group.name}/dist", f"{arrays['dist'].size} coefficients; OpenCV takes {VALID_DIST_LENGTHS}")
-        K, R = arrays["K"], arrays["R"]
-        if K[0, 0] <= 0 or K[1, 1] <= 0:
-            raise check.fail(f"{group.name}/K", "focal lengths must be positive")
-        if not np.allclose(R @ R.T, np.eye(3), atol=1e-5) or np.linalg.det(R) < 0:
-            raise check.fail(f"{group.name}/R", "not a rotation matrix (R Rᵀ ≠ I or det R < 0)")
-        width = check.int_attr(group, "width", 1)
-        height = check.int_attr(group, "height", 1)
-        return Camera(view, K, arrays["dist"], R, arrays["t"], width, height)
+        problem = camera_problem(**arrays)
+        if problem is not None:
+            raise check.fail(f"{group.name}/{problem[0]}", problem[1])
+        width = check.int_attr(group, "width", 1, maximum=MAX_IMAGE_SIDE)
+        height = check.int_attr(group, "height", 1, maximum=MAX_IMAGE_SIDE)
+        return Camera(view, arrays["K"], arrays["dist"], arrays["R"], arrays["t"], width, height)
 
     def _read_takes(self) -> dict[str, TakeInfo]:
         check = self._check
@@ -189,7 +188,7 @@ class Session:
         order = check.str_list_attr(group, "order") if "order" in group.attrs else ()
         takes = {}
         for take_id in order:
-            if take_id not in group:
+            if check.node(group, take_id) is None:
                 raise check.fail(f"/takes/{take_id}", f"take {take_id!r} is listed in /takes order but missing")
             takes[take_id] = self._read_take(check.group(group, take_id), take_id)
         return takes
@@ -235,6 +234,7 @@ class Session:
         group = check.group(take, "penalties")
         codes = check.dataset(group, "code")
         (count,) = check.shape(codes, (None,), "penalty codes")
+        check.text(codes)
         values = check.dataset(group, "value")
         check.shape(values, (count,), "penalty values")
         check.numeric(values)
@@ -242,6 +242,7 @@ class Session:
             dataset = check.dataset(group, name, optional=True)
             if dataset is not None:
                 check.shape(dataset, (count,), f"penalty {name}")
+                check.integer(dataset)
         return count
 
     def _check_video(self, take: h5py.Group, take_id: str, n_frames: int) -> tuple[str, ...]:
@@ -268,7 +269,7 @@ class Session:
                     continue
             else:
                 check.shape(dataset, (n_frames,), "encoded frames (one per frame)")
-                if h5py.check_vlen_dtype(dataset.dtype) is None:
+                if h5py.check_vlen_dtype(dataset.dtype) != np.uint8:
                     raise check.fail(dataset.name, f"expected variable-length uint8 encoded frames, found dtype {dataset.dtype}")
             views.append(view)
         return tuple(v for v in cameras if v in views)
@@ -276,10 +277,13 @@ class Session:
     # ----------------------------------------------------------------- access
     @property
     def warnings(self) -> list[str]:
-        """Problems that do not stop the session from opening, each naming the file and entry:
-        camera files missing or refused, and how the found ones disagree with the session
-        (frame rate, length, size). Reading this the first time reads those files' headers."""
-        return self._warnings + self._videos.file_warnings()
+        """Problems that leave the session open: camera files missing or refused, then :attr:`file_warnings`."""
+        return self._warnings + self.file_warnings
+
+    @property
+    def file_warnings(self) -> list[str]:
+        """How the camera files found disagree with the session (frame rate, length, size); read from their headers."""
+        return self._videos.file_warnings()
 
     @property
     def view_names(self) -> tuple[str, ...]:
@@ -293,7 +297,7 @@ class Session:
         try:
             return self.takes[take_id]
         except KeyError:
-            raise KeyError(f"{self.path.name} has no take {take_id!r}") from None
+            raise KeyError(f"{self.path}: /takes: the session has no take {take_id!r}") from None
 
     def _take_group(self, take_id: str) -> h5py.Group:
         self.take(take_id)
@@ -334,9 +338,8 @@ class Session:
             check = self._check
             codes = tuple(as_text(v) for v in check.read_array(group["code"]))
             values = check.read_array(group["value"]).astype(np.float32)
-            count = len(codes)
-            start = check.read_array(group["start"]).astype(np.int32) if "start" in group else np.full(count, -1, np.int32)
-            end = check.read_array(group["end"]).astype(np.int32) if "end" in group else np.full(count, -1, np.int32)
+            start, end = (check.read_array(group[name]).astype(np.int32) if name in group
+                          else np.full(len(codes), -1, np.int32) for name in ("start", "end"))
         if any(code is None or code == "" for code in codes):
             raise check.fail(group.name + "/code", "penalty codes must be non-empty strings")
         if not np.all(np.isclose(values[:, None], PENALTY_VALUES, atol=1e-4).any(axis=1)):
@@ -389,10 +392,9 @@ class Session:
         return self._videos.missing()
 
     def refused_videos(self) -> dict[tuple[str, str], str]:
-        """``(take_id, view) -> reason`` of every stored video path refused for safety."""
-        return self._videos.refused()
+        return self._videos.refused()     # (take_id, view) -> why the stored path was refused for safety
 
     def _check_index(self, take_id: str, index: int) -> None:
         n_frames = self.take(take_id).n_frames
         if not 0 <= index < n_frames:
-            raise IndexError(f"frame {index} is outside take {take_id!r} (0..{n_frames - 1})")
+            raise IndexError(f"{self.path}: /takes/{take_id}: frame {index} is outside take {take_id!r} (0..{n_frames - 1})")

@@ -12,9 +12,10 @@ result does not depend on how many worker processes build it.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,6 +43,11 @@ WOMEN_EVENTS = ("WFE", "WVT", "WUB", "WBB")
 SHOWCASE_EVENT = {"F": "WFE", "M": "MFE"}
 SHOWCASE_LEVEL = 3
 TRIANGULATION_MIN_CONFIDENCE = 0.2
+#: Progress is counted in work units: one per take synthesised, this many more per take rendered as
+#: video (rendering a take's 8 views cost about a hundred times synthesising it, measured on 2 cores).
+RENDER_UNITS = 100
+#: How often the parent process passes the workers' progress on, seconds.
+PROGRESS_INTERVAL_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,12 @@ class SessionJob:
     @property
     def file_name(self) -> str:
         return f"{self.event}_L{self.level}_{self.athlete.athlete_id}.h5"
+
+    @property
+    def work_units(self) -> int:
+        """What building this session counts for in the progress (see :data:`RENDER_UNITS`)."""
+        n_takes = self.repetitions * sum(1 for a in load_actions() if (a.event, a.level) == (self.event, self.level))
+        return n_takes + RENDER_UNITS * min(self.video_takes, n_takes)
 
 
 def plan_library(seed: int = 0, n_athletes: int = 24, repetitions: int = 4, video_takes: int = 6,
@@ -121,8 +133,12 @@ def plan_library(seed: int = 0, n_athletes: int = 24, repetitions: int = 4, vide
     return jobs
 
 
-def build_session(job: SessionJob) -> SessionData:
-    """Synthesise every take of one session (poses, detections, scores, video)."""
+def build_session(job: SessionJob, done: Callable[[int], None] | None = None) -> SessionData:
+    """Synthesise every take of one session (poses, detections, scores, video).
+
+    ``done(units)`` is called after each take synthesised (1 unit) and rendered (:data:`RENDER_UNITS`).
+    """
+    done = done or (lambda _units: None)
     rng = np.random.default_rng(job.seed)
     apparatus = apparatus_for(job.event)
     cameras = make_rig(apparatus, rng)
@@ -135,10 +151,12 @@ def build_session(job: SessionJob) -> SessionData:
             motion = synthesize_take(action, job.athlete, apparatus, faults, seed=int(rng.integers(2**31)), fps=FPS)
             take = _take_data(f"{action.code}-r{repetition + 1}", action, motion, job, cameras, panel, rng)
             takes.append(take)
+            done(1)
     for take in takes[: job.video_takes]:
         pose = take.pose3d_reference.astype(np.float64)
         frames = render_take(cameras, apparatus, pose, _appearance(job.athlete))
         take.video = {camera.name: EmbeddedVideo(views) for camera, views in zip(cameras, frames)}
+        done(RENDER_UNITS)
     recorded = date(2026, 3, 2) + timedelta(days=int(job.seed % 120))
     return SessionData(
         event=job.event,
@@ -183,8 +201,21 @@ def _appearance(athlete: Athlete) -> Appearance:
     return Appearance(leotard_bgr=athlete.leotard_bgr, skin_bgr=athlete.skin_bgr, hair_bgr=athlete.hair_bgr)
 
 
+_units_done = None   # a worker process's shared progress counter (set by _share_progress)
+
+
+def _share_progress(counter) -> None:
+    global _units_done
+    _units_done = counter
+
+
+def _count_units(units: int) -> None:
+    with _units_done.get_lock():
+        _units_done.value += units
+
+
 def _build_and_write(job: SessionJob, out_dir: Path) -> tuple[str, int]:
-    session = build_session(job)
+    session = build_session(job, _count_units if _units_done is not None else None)
     write_session(out_dir / job.file_name, session)
     return job.file_name, len(session.takes)
 
@@ -210,7 +241,8 @@ def generate_library(
     workers : int, optional
         Worker processes; defaults to the number of CPU cores. 1 builds in-process.
     progress : callable, optional
-        Called as ``progress(sessions_done, sessions_total)``.
+        Called as ``progress(units_done, units_total)`` as takes are synthesised and rendered
+        (:attr:`SessionJob.work_units`), so the rate, hence the time left, holds from the start.
 
     Returns
     -------
@@ -220,20 +252,24 @@ def generate_library(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = plan_library(seed, n_athletes, repetitions, video_takes, levels)
+    total = sum(job.work_units for job in jobs)
+    report = progress or (lambda _done, _total: None)
     workers = workers or os.cpu_count() or 1
-    done = 0
+    counter = multiprocessing.Value("q", 0)
     if workers == 1:
-        for job in jobs:
-            _build_and_write(job, out_dir)
-            done += 1
-            if progress:
-                progress(done, len(jobs))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_build_and_write, job, out_dir) for job in jobs]
-            for future in as_completed(futures):
+        _share_progress(counter)
+        try:
+            for job in jobs:
+                _build_and_write(job, out_dir)
+                report(counter.value, total)
+        finally:
+            _share_progress(None)
+        return [out_dir / job.file_name for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_share_progress, initargs=(counter,)) as pool:
+        pending = {pool.submit(_build_and_write, job, out_dir) for job in jobs}
+        while pending:
+            finished, pending = wait(pending, timeout=PROGRESS_INTERVAL_S, return_when=FIRST_COMPLETED)
+            for future in finished:
                 future.result()
-                done += 1
-                if progress:
-                    progress(done, len(jobs))
+            report(counter.value, total)
     return [out_dir / job.file_name for job in jobs]

@@ -87,3 +87,35 @@ class ProgressBar:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class StageBars:
+    """A :class:`ProgressBar` per stage of a ``progress(stage, done, total)`` callback; total 0 means unknown.
+
+    Parameters
+    ----------
+    units : dict of stage to str, optional
+        What each stage counts (``"frame"``, ``"camera"`` ...); ``"step"`` otherwise.
+    """
+
+    def __init__(self, units: dict[str, str] | None = None) -> None:
+        self._units = dict(units or {})
+        self._bar: ProgressBar | None = None
+        self._stage: str | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.close()
+            self._bar = ProgressBar(stage.capitalize(), self._units.get(stage, "step"))
+            self._stage = stage
+        self._bar(done, total or None)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+    def __enter__(self) -> StageBars:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

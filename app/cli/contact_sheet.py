@@ -15,7 +15,7 @@ def write_contact_sheet(path: Path, out: Path, take_id: str | None = None, frame
     """Tile every view of ``frame`` of ``take_id`` into a PNG at ``out``.
 
     Defaults to the first take with video and its middle frame. Views without
-    video are left out.
+    video are left out; a frame that does not decode shows as a grey tile.
     """
     with Session.open(path) as session:
         if take_id is None:
@@ -29,6 +29,8 @@ def write_contact_sheet(path: Path, out: Path, take_id: str | None = None, frame
         index = take.n_frames // 2 if frame is None else frame
         images = [session.frame(take_id, view, index) for view in take.video_views]
         labels = [f"{view}  {take_id}  frame {index}" for view in take.video_views]
+    if all(image is None for image in images):
+        raise ValueError(f"{path}: /takes/{take_id}/video: no view of frame {index} can be decoded")
     ok, encoded = cv2.imencode(".png", contact_sheet(images, labels))
     if not ok:
         raise ValueError(f"cannot encode the contact sheet for {path}")

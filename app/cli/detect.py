@@ -9,13 +9,12 @@ import argparse
 import signal
 import sys
 import threading
-from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.detection.model_files import NAMED_MODELS, NamedModel
 from analysis.geometry.calibration_io import UNIT_SCALE
-from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
+from app.cli.command import EXIT_INTERRUPTED, ProgressBar, StageBars, add_command
 
 if TYPE_CHECKING:
     from analysis.detection.estimators import PoseEstimator
@@ -57,7 +56,7 @@ def add_detect_command(commands: argparse._SubParsersAction) -> None:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from analysis.detection.job import run_detection
+    from analysis.detection.job import DETECTING, SELECTING, run_detection
     from analysis.detection.video_frames import find_view_videos
     from analysis.geometry.calibration_io import read_calibration
 
@@ -68,12 +67,13 @@ def _detect(args: argparse.Namespace) -> int:
         cameras = read_calibration(args.calibration, args.units).cameras if args.calibration is not None else None
         estimator = _load_estimator(args, named)
         print(f"{len(videos)} videos: {', '.join(v.view for v in videos)}")
-        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        previous = {name: signal.signal(name, lambda *_: stop.set()) for name in (signal.SIGINT, signal.SIGTERM)}
         try:
-            with closing(_StageBars()) as bars:
-                result = run_detection(videos, args.out, estimator, args.every, cameras, bars.update, stop.is_set)
+            with StageBars({stage: "frame" for stage in (DETECTING, SELECTING)}) as bars:
+                result = run_detection(videos, args.out, estimator, args.every, cameras, bars, stop.is_set)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for name, handler in previous.items():
+                signal.signal(name, handler)
     except KeyboardInterrupt:                       # before the job, e.g. while a model downloads
         print("cancelled", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -94,41 +94,13 @@ def _detect(args: argparse.Namespace) -> int:
 
 def _load_estimator(args: argparse.Namespace, named: NamedModel) -> PoseEstimator:
     """The models of ``--model-file``/``--detector-file``, else of ``--model`` (cached, or downloaded once)."""
-    from analysis.detection.estimators import load_estimator
+    from analysis.detection.model_files import named_estimator
     from analysis.detection.onnx_runtime import default_device
 
     device = args.device or default_device()
-    pose_file = args.model_file or _fetch(named.pose_url, f"{named.name} pose model", "--model-file")
-    estimator = load_estimator(pose_file, device, lambda: args.detector_file or _fetch(
-        named.detector_url, "person detector", "--detector-file"))
-    if estimator.n_keypoints != named.n_keypoints:
-        raise ValueError(f"{pose_file}: gives {estimator.n_keypoints} keypoints per person but --model "
-                         f"{named.name} has {named.n_keypoints}; choose the --model of that keypoint set")
-    print(f"model: {Path(pose_file).name} ({estimator.n_keypoints} keypoints) on {device}")
+    with ProgressBar("Downloading the model files", "B", unit_scale=True, unit_divisor=1024) as downloads:
+        estimator = named_estimator(named, device, args.model_file, args.detector_file,
+                                    lambda _what, done, total: downloads(done, total))
+    print(f"model: {Path(args.model_file).name if args.model_file else named.name} "
+          f"({estimator.n_keypoints} keypoints) on {device}")
     return estimator
-
-
-def _fetch(url: str, what: str, option: str) -> Path:
-    from analysis.detection.model_files import default_cache_dir, fetch_model
-
-    with ProgressBar(f"Downloading the {what}", "B", unit_scale=True, unit_divisor=1024) as progress:
-        return fetch_model(url, default_cache_dir(), what, option, progress)
-
-
-class _StageBars:
-    """One progress bar per stage of the job's progress."""
-
-    def __init__(self) -> None:
-        self._bar: ProgressBar | None = None
-        self._stage: str | None = None
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        if stage != self._stage:
-            self.close()
-            self._stage = stage
-            self._bar = ProgressBar(stage.capitalize(), "frame")
-        self._bar(done, total)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()

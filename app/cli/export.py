@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.render.layouts import LAYOUTS
 from analysis.render.overlays import ANGLE_JOINTS, SKELETON_SOURCES
-from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
+from analysis.render.video_writer import DEFAULT_CODEC, VIDEO_CODECS
+from app.cli.command import ProgressBar, add_command
 
 if TYPE_CHECKING:
     from analysis.render.overlays import OverlayOptions
@@ -49,6 +49,12 @@ def add_export_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--no-score", action="store_true", help="leave the score out")
     export.add_argument("--no-penalties", action="store_true", help="leave the penalty strip out")
     export.add_argument("--no-timestamp", action="store_true", help="leave the frame and time out")
+    export.add_argument("--codec", choices=tuple(VIDEO_CODECS), default=DEFAULT_CODEC,
+                        help="video codec: h264 (H.264, plays everywhere; the default) or mp4v (MPEG-4 Part 2)")
+    export.add_argument("--anonymize", action="store_true",
+                        help="blur each face, located from the head keypoints of the 2D pose, in every view")
+    export.add_argument("--annotations", action="store_true",
+                        help="burn in the coach's drawings and markers (from FILE's .annotations.json beside it)")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -65,6 +71,7 @@ def _export(args: argparse.Namespace) -> int:
         export_snapshot_png,
         export_take_csv,
     )
+    from app.cli.library_index import scan_library
 
     if args.out is None and args.csv is None and args.snapshot is None:
         raise ValueError(f"{args.file}: nothing to export; give --out, --csv and/or --snapshot")
@@ -72,30 +79,40 @@ def _export(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.snapshot}: a snapshot needs --frame")
     try:
         overlays = OverlayOptions(skeleton=args.skeleton, angle_joints=tuple(args.angles), score=not args.no_score,
-                                  penalties=not args.no_penalties, timestamp=not args.no_timestamp)
-        exemplar = _parse_exemplar(args.exemplar)
+                                  penalties=not args.no_penalties, timestamp=not args.no_timestamp,
+                                  anonymize=args.anonymize, annotations=args.annotations)
+        exemplar = parse_take_reference(args.exemplar, "--exemplar")
         if args.layout == "compare" and (args.out is not None or args.snapshot is not None):
-            exemplar = exemplar or best_exemplar(args.file, args.take)
+            if exemplar is None:
+                scan_library(args.file.parent)   # indexes with a progress bar; best_exemplar then reads the cache
+                exemplar = best_exemplar(args.file, args.take)
             print(f"exemplar: {_reference(args.file, *exemplar)}")
-        if args.csv is not None:
-            print(f"wrote {export_take_csv(args.file, args.take, args.csv)}")
+        # The clip first: what could refuse the take refuses it before anything is written.
+        status = _export_video(args, overlays, exemplar) if args.out is not None else 0
         if args.snapshot is not None:
             path = export_snapshot_png(args.file, args.take, args.frame, args.snapshot, args.layout, args.view,
                                        overlays, exemplar)
             print(f"wrote {path}")
-        if args.out is not None:
-            return _export_video(args, overlays, exemplar)
+        if args.csv is not None:
+            print(f"wrote {export_take_csv(args.file, args.take, args.csv)}")
+        return status
     except OSError as error:
         raise ValueError(f"{error.filename or args.file}: {error.strerror or error}") from error
-    return 0
 
 
-def _parse_exemplar(text: str | None) -> tuple[Path, str] | None:
+def parse_take_reference(text: str | None, option: str) -> tuple[Path, str] | None:
+    """``"FILE.h5:TAKE"`` (the value of ``option``) as (path, take id); None for None.
+
+    Raises
+    ------
+    ValueError
+        Naming ``option`` when the text is not of that form.
+    """
     if text is None:
         return None
     file, separator, take = text.rpartition(":")
     if not separator or not file or not take:
-        raise ValueError(f"--exemplar must be FILE.h5:TAKE, got {text!r}")
+        raise ValueError(f"{option} must be FILE.h5:TAKE, got {text!r}")
     return Path(file), take
 
 
@@ -110,16 +127,13 @@ def _reference(session_path: Path, exemplar_path: Path, take: str) -> str:
 def _export_video(args: argparse.Namespace, overlays: OverlayOptions, exemplar: tuple[Path, str] | None) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
-    from analysis.render.clip_export import available_codec, export_clip
+    from analysis.render.clip_export import export_clip
 
-    codec = available_codec()
-    try:
-        with ProgressBar(f"Exporting {args.out.name}", "frame") as progress, \
-                ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
-            path = export_clip(args.file, args.take, args.out, args.layout, args.view, args.start, args.end,
-                               overlays, exemplar, progress, codec=codec, executor=pool)
-    except KeyboardInterrupt:
-        print(f"{args.out}: export interrupted, nothing written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    codec = args.codec
+    with ProgressBar(f"Exporting {args.out.name}", "frame") as progress, \
+            ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="export") as pool:
+        # Ctrl+C and SIGTERM reach the main entry point, which reports them; nothing is left behind
+        path = export_clip(args.file, args.take, args.out, args.layout, args.view, args.start, args.end,
+                           overlays, exemplar, progress, codec=codec, executor=pool)
     print(f"wrote {path} (codec {codec})")
     return 0

@@ -1,41 +1,19 @@
-"""Command-line jobs on multi-view geometry: import a recording, re-triangulate, export poses."""
+"""Command-line jobs on a session's geometry: re-triangulate, export poses and the calibration."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from analysis.geometry.calibration_io import UNIT_SCALE
-from analysis.geometry.keypoints_io import LAYOUTS
 from analysis.geometry.robust_triangulation import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_THRESHOLD_PX,
 )
-from analysis.session.contract import EVENTS
 from app.cli.command import ProgressBar, add_command, add_json_option, write_json_report
 
 
 def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
-    """Add ``import``, ``triangulate`` and ``export-pose`` to the main parser's subcommands."""
-    imp = add_command(commands, "import", _import,
-                      help="turn a recording (calibration, OpenPose JSON, videos) into a session")
-    imp.add_argument("--calibration", required=True, type=Path,
-                     help="calibration.toml, EasyMocap intri.yml/extri.yml (or their folder), or Qualisys .qca.txt")
-    imp.add_argument("--units", choices=tuple(UNIT_SCALE), default=None,
-                     help="unit of the calibration's translations (default: m for toml/EasyMocap, mm for Qualisys)")
-    imp.add_argument("--keypoints", required=True, type=Path, help="folder with one OpenPose JSON folder per view")
-    imp.add_argument("--videos", type=Path, default=None, help="folder with one video per view (optional)")
-    imp.add_argument("--embed-videos", action="store_true", help="store video frames in the session instead of referencing the files")
-    imp.add_argument("--fps", required=True, type=float, help="frames per second")
-    imp.add_argument("--out", required=True, type=Path, help="session file to write")
-    imp.add_argument("--layout", choices=tuple(LAYOUTS), default=None,
-                     help="keypoint layout, needed when the keypoint count is ambiguous (25: BODY_25 or BODY_25B)")
-    imp.add_argument("--event", choices=EVENTS, default="MFE", help="apparatus event (default MFE)")
-    imp.add_argument("--level", type=int, default=1, help="curriculum level (default 1)")
-    imp.add_argument("--athlete", default="unknown", help="athlete id")
-    imp.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PX,
-                     help=f"robust triangulation threshold in pixels (default {DEFAULT_THRESHOLD_PX:g})")
-
+    """Add ``triangulate`` and ``export-pose`` to the main parser's subcommands."""
     tri = add_command(commands, "triangulate", _triangulate, help="re-triangulate a session into a new file")
     tri.add_argument("file", type=Path)
     tri.add_argument("--out", required=True, type=Path, help="new session file")
@@ -56,7 +34,8 @@ def add_geometry_commands(commands: argparse._SubParsersAction) -> None:
     exp.add_argument("--reference", action="store_true", help="export pose3d_reference instead of pose3d")
 
 
-def _print_summary(summary: dict, threshold_px: float) -> None:
+def print_summary(summary: dict, threshold_px: float) -> None:
+    """Print a reprojection summary (:func:`analysis.geometry.report.summary`) as the commands show it."""
     def px(value) -> str:
         return "   n/a" if value is None else f"{value:6.2f}"
 
@@ -75,36 +54,6 @@ def _print_summary(summary: dict, threshold_px: float) -> None:
               f"{summary['empty_joint_frames']} joint-frames")
 
 
-def _import(args: argparse.Namespace) -> int:
-    from analysis.geometry.recording_import import import_recording
-    from analysis.geometry.report import summary
-    from analysis.session.writer import write_session
-
-    if args.level < 1:
-        raise ValueError(f"--level must be at least 1, got {args.level}")
-    with ProgressBar("Selecting the athlete", "frame") as progress:
-        imported = import_recording(
-            args.calibration, args.keypoints, args.out, args.fps, layout=args.layout, units=args.units,
-            videos_dir=args.videos, embed_videos=args.embed_videos, event=args.event, level=args.level,
-            athlete=args.athlete, threshold_px=args.threshold, progress=progress)
-    calibration = imported.calibration
-    print(f"calibration: {args.calibration} ({calibration.file_format}, {len(calibration.cameras)} cameras); "
-          f"{calibration.conversion}")
-    for note in calibration.notes:
-        print(f"  note: {note}")
-    print(f"layout: {imported.session.skeleton.name} ({imported.session.skeleton.n_joints} joints)")
-    print("views -> cameras:")
-    for match in imported.matches:
-        video = imported.videos.get(match.camera)
-        print(f"  {match.view} -> {match.camera} (by {match.how})" + (f", video {video.name}" if video else ""))
-    write_session(args.out, imported.session)
-    print(f"wrote {args.out} ({imported.session.takes[0].n_frames} frames)")
-    take_id = imported.session.takes[0].take_id
-    _print_summary(summary({take_id: imported.observations}, [c.name for c in imported.session.cameras],
-                           imported.session.skeleton.joint_names), args.threshold)
-    return 0
-
-
 def _triangulate(args: argparse.Namespace) -> int:
     from analysis.geometry.report import summary
     from analysis.geometry.retriangulate import retriangulate, write_retriangulated
@@ -121,7 +70,7 @@ def _triangulate(args: argparse.Namespace) -> int:
         path = session.path
     write_retriangulated(path, args.out, {take: r.points for take, r in results.items()})
     print(f"wrote {args.out}")
-    _print_summary(report, args.threshold)
+    print_summary(report, args.threshold)
     if args.json is not None:
         write_json_report(args.json, report)
     return 0

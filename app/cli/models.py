@@ -55,7 +55,7 @@ def _train(args: argparse.Namespace) -> int:
         print(f"training preset {args.preset!r} on {args.library} (seed {args.seed}, {group.world_size} process(es))",
               flush=True)
     data = load_library_data(args.library, config.modality, config.n_steps, tuple(load_penalty_catalogue()),
-                             angles=config.angles, views=config.views)
+                             angles=config.angles)
     model = train(data, config, seed=args.seed, device=args.device, log=lambda line: print(line, flush=True))
     if group.is_main:
         model.metadata["command"] = {"preset": args.preset, "epochs": config.epochs, "seed": args.seed}
@@ -99,6 +99,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from analysis.score_interval import interval_text
     from app.cli.scoring import score_session
     from models.scorer import Scorer
 
@@ -106,16 +107,14 @@ def _score(args: argparse.Namespace) -> int:
     results = score_session(scorer, args.file, args.exemplars or args.file.parent)
     for take in results["takes"]:
         if take["predicted"] is None:
-            print(f"{take['take']}  {take['action']}  not scored: no exemplar of this action in the exemplar library")
+            print(f"{take['take']}  {take['action']}  not scored: {take['not_scored']}")
             continue
         annotated = "unscored" if take["annotated"] is None else f"{take['annotated']:.2f}"
-        interval = "" if take["interval"] is None else \
-            f" ({take['interval'][0]:.2f}–{take['interval'][1]:.2f}, {100 * results['interval_coverage']:.0f} %)"
-        print(f"{take['take']}  {take['action']}  predicted {take['predicted']:.2f}{interval}  annotated {annotated}  "
+        interval = interval_text(take["interval"], results["interval_coverage"])
+        print(f"{take['take']}  {take['action']}  predicted {take['predicted']:.2f} {interval}  annotated {annotated}  "
               f"({take['n_exemplars']} exemplars)")
         print("    " + "  ".join(f"{p['code']} {p['probability']:.2f} (frames {p['start']}–{p['end']})"
                                  for p in take["penalties"][:3]))
     if args.json:
         write_json_report(args.json, results)
     return 0
-

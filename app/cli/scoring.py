@@ -18,11 +18,24 @@ from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.exemplars import exemplar_references, first_exemplars, take_exemplars
 from analysis.session.library import Library, library_file
 from analysis.session.reader import Session
+from app.cli.library_index import scan_library
 from app.cli.training_data import load_library_data
 from models.evaluate import predict_takes, score_metrics
 from models.intervals import coverage_and_width
 from models.scorer import Exemplar, Scorer, TakeScore
 from models.spans import penalty_metrics
+
+
+def exemplar_key(path: str | Path, take: str, modality: str) -> str:
+    """The identity of an exemplar's embedding: its file (resolved, with size and modification time),
+    take and modality; a changed file gets a new key."""
+    path = Path(path).resolve()
+    try:
+        status = path.stat()
+        stamp = f"{status.st_size}:{status.st_mtime_ns}"
+    except OSError:
+        stamp = "missing"
+    return f"{path}#{take}:{modality}@{stamp}"
 
 
 def read_exemplar(library: Library, file: str, take: str, score: float, modality: str) -> Exemplar:
@@ -34,7 +47,7 @@ def read_exemplar(library: Library, file: str, take: str, score: float, modality
         Only that pose is read; the other is None.
     """
     with library.open(file) as session:
-        return Exemplar(f"{library.path_of(file).resolve()}#{take}:{modality}",
+        return Exemplar(exemplar_key(library.path_of(file), take, modality),
                         session.pose3d(take) if modality == "pose3d" else None,
                         session.pose2d(take) if modality == "pose2d" else None, float(score))
 
@@ -43,6 +56,36 @@ def scoring_exemplars(library: Library, session_path: str | Path, take_id: str, 
                       k: int) -> pd.DataFrame:
     """The library index rows of the ``k`` exemplars a take is scored against, best first."""
     return first_exemplars(take_exemplars(library, session_path, take_id, action, event), k)
+
+
+def score_library_take(scorer: Scorer, library: Library, session: Session,
+                       take_id: str) -> tuple[TakeScore | None, pd.DataFrame, str | None]:
+    """Score one take of an open session against the first K exemplars of its action in ``library``.
+
+    Returns
+    -------
+    (TakeScore or None, DataFrame, str or None)
+        The verdict; the library index rows of the exemplars chosen, best first;
+        and, when the verdict is None, why the take was not scored: a contrastive
+        model finds no exemplar of the action with the pose it scores, the take
+        lacks that pose, or its pose cannot be read (no hip in any frame).
+    """
+    info = session.take(take_id)
+    modality = scorer.model.config.modality
+    contrastive = scorer.model.network.contrastive
+    rows = scoring_exemplars(library, session.path, take_id, info.action, session.event,
+                             scorer.model.config.k_exemplars) if contrastive else pd.DataFrame()
+    exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
+    exemplars = [e for e in exemplars if (e.pose3d if modality == "pose3d" else e.pose2d) is not None]
+    pose3d = session.pose3d(take_id)
+    if modality == "pose3d" and pose3d is None:
+        return None, rows, "the take has no pose3d"
+    if contrastive and not exemplars:
+        return None, rows, "no exemplar of this action in the exemplar library"
+    try:
+        return scorer.score(pose3d, session.pose2d(take_id), exemplars), rows, None
+    except ValueError as error:   # a pose the model cannot read (no hip in any frame, other joints)
+        return None, rows, str(error)
 
 
 def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path) -> dict:
@@ -55,35 +98,30 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
         for a model without calibration) and ``takes``: one dict per take with
         ``take``, ``action``, ``predicted``, ``interval`` ([low, high] or None),
         ``annotated`` (None when unscored), ``n_exemplars``, ``exemplars`` (the
-        ones used, as ``"FILE#TAKE"`` with FILE relative to ``exemplar_folder``),
-        ``penalties`` (:func:`penalty_entries`, most probable first) and
-        ``penalty_probabilities`` (code to probability). Takes whose action has no
-        exemplar (for a contrastive model) are listed with ``predicted`` None.
+        ones used, as ``"FILE#TAKE"`` with FILE relative to ``exemplar_folder``)
+        and ``penalties`` (:func:`penalty_entries`, most probable first). Takes
+        whose action has no exemplar (for a contrastive model), that lack the pose
+        the model scores or whose pose it cannot read (no hips anywhere) are listed
+        with ``predicted`` None and ``not_scored`` saying why.
     """
     file = Path(file)
     catalogue = load_penalty_catalogue()
-    library = Library.scan(exemplar_folder)
-    modality = scorer.model.config.modality
-    contrastive = scorer.model.network.contrastive
+    library = scan_library(exemplar_folder)
     takes = []
     with Session.open(file) as session:
         for take_id, info in session.takes.items():
-            rows = scoring_exemplars(library, file, take_id, info.action, session.event,
-                                     scorer.model.config.k_exemplars) if contrastive else pd.DataFrame()
-            exemplars = [read_exemplar(library, row.file, row.take, row.score, modality) for row in rows.itertuples()]
+            result, rows, not_scored = score_library_take(scorer, library, session, take_id)
             entry = {"take": take_id, "action": info.action,
                      "annotated": None if math.isnan(info.score) else float(info.score),
-                     "n_exemplars": len(exemplars), "exemplars": exemplar_references(rows)}
-            if contrastive and not exemplars:
-                takes.append({**entry, "predicted": None, "interval": None, "penalties": [],
-                              "penalty_probabilities": {}})
+                     "n_exemplars": 0 if result is None else len(result.per_exemplar),
+                     "exemplars": exemplar_references(rows)}
+            if result is None:
+                takes.append({**entry, "predicted": None, "interval": None, "not_scored": not_scored,
+                              "penalties": []})
                 continue
-            result = scorer.score(session.pose3d(take_id), session.pose2d(take_id), exemplars)
             takes.append({**entry, "predicted": result.score,
                           "interval": None if result.interval is None else list(result.interval),
-                          "penalties": penalty_entries(result, catalogue),
-                          "penalty_probabilities": dict(zip(result.penalty_codes,
-                                                            result.penalty_probabilities.tolist()))})
+                          "penalties": penalty_entries(result, catalogue)})
     calibration = scorer.model.calibration
     return {"file": str(file), "interval_coverage": None if calibration is None else calibration.coverage,
             "takes": takes}
@@ -127,10 +165,9 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
     """
     config = model.config
     codes = tuple(model.head_codes)
-    settings = {"angles": config.angles, "views": config.views}
-    targets = load_library_data(library, config.modality, config.n_steps, codes, **settings)
+    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
     references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
-                                                                     **settings)
+                                                                     angles=config.angles)
     own_files = [library_file(references.root, Path(targets.root) / file) for file in targets.index["file"]]
     scored, steps = predict_takes(model.network, targets.features, targets.index, references.features,
                                   references.index, config.k_exemplars, own_files, model.score_offset, device,

@@ -1,7 +1,10 @@
 """Reading a library's scored takes into :class:`models.data.LibraryData`.
 
 The file-reading side of training, fine-tuning and evaluation: the models take
-the arrays this builds (numpy in, numpy out) and read no file themselves.
+the arrays this builds (numpy in, numpy out) and read no file themselves. A take
+whose penalties a coach reviewed (``reviewed_penalties`` in the annotations file
+beside its session) is read with the review in place of the file's labels: its
+score is 10 minus the deductions kept, its penalty targets and spans the kept items.
 """
 
 from __future__ import annotations
@@ -11,27 +14,64 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from analysis.annotations.document import (
+    AnnotationsFormatError,
+    annotations_path,
+    read_annotations,
+)
+from analysis.annotations.items import ReviewedPenalty
+from analysis.penalty_review import reviewed_index, reviewed_penalties
 from analysis.session.library import Library
+from app.cli.library_index import scan_library
 from models.data import LibraryData
-from models.features import JointRoles, take_features
+from models.features import JointRoles, modality_points, pose_features
 
 
-def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...],
-                      select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-                      angles: bool = True, views: int = 1) -> LibraryData:
-    """Read the scored takes of a library folder into :class:`LibraryData`.
-
-    ``select``, when given, receives the index of the scored takes and returns the
-    rows to read (e.g. one session's takes and the exemplars of their actions).
-    ``modality``, ``n_steps``, ``angles`` and ``views`` are passed to :func:`take_features`.
+def library_reviews(library: Library) -> dict[tuple[str, str], list[ReviewedPenalty]]:
+    """The coach's penalty reviews in a library: (file, take) to its reviewed items, from the annotations
+    files beside the sessions (a session without one has none).
 
     Raises
     ------
     ValueError
-        If the library holds no scored take, or its sessions use different skeletons.
+        Naming the annotations file that cannot be read, and why.
     """
-    library = Library.scan(folder)
-    index = library.index[np.isfinite(library.index["score"])]
+    reviews: dict[tuple[str, str], list[ReviewedPenalty]] = {}
+    for file in sorted(set(library.index["file"])):
+        path = annotations_path(library.path_of(file))
+        if not path.exists():
+            continue
+        try:
+            items = read_annotations(path).items
+        except AnnotationsFormatError as error:
+            raise ValueError(f"{error}; fix the file or move it aside to train without its reviews") from None
+        for item in items:
+            if isinstance(item, ReviewedPenalty):
+                reviews.setdefault((file, item.take), []).append(item)
+    return reviews
+
+
+def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...],
+                      select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+                      angles: bool = True, use_reviews: bool = True) -> LibraryData:
+    """Read the scored takes of a library folder into :class:`LibraryData`.
+
+    ``select``, when given, receives the index of the scored takes (with a
+    ``reviewed`` column) and returns the rows to read (e.g. one session's takes and
+    the exemplars of their actions). ``modality``, ``n_steps`` and ``angles`` are
+    passed to :func:`pose_features`. With ``use_reviews``, reviewed takes are read
+    with their review (:func:`analysis.penalty_review.reviewed_index`).
+
+    Raises
+    ------
+    ValueError
+        If the library holds no scored take, its sessions use different skeletons,
+        or an annotations file cannot be read.
+    """
+    library = scan_library(folder)
+    reviews = library_reviews(library) if use_reviews else {}
+    index = reviewed_index(library.index, reviews)
+    index = index[np.isfinite(index["score"])]
     index = (index if select is None else select(index)).reset_index(drop=True)
     if index.empty:
         raise ValueError(f"the library {folder} holds no scored take")
@@ -51,8 +91,9 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
             for row in rows.itertuples():
                 pose3d = session.pose3d(row.take) if modality == "pose3d" else None
                 pose2d = session.pose2d(row.take) if modality == "pose2d" else None
-                features[row.Index] = take_features(pose3d, pose2d, roles, modality, n_steps, angles, views)
-                penalties = session.penalties(row.take)
+                features[row.Index] = pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps, angles)
+                review = reviews.get((row.file, row.take))
+                penalties = reviewed_penalties(review) if review else session.penalties(row.take)
                 for code in penalties.codes:
                     if code in code_position:
                         labels[row.Index, code_position[code]] = 1.0

@@ -1,11 +1,12 @@
-"""Finds, loads and aligns the exemplar the current take is compared with.
+"""Finds, loads and aligns the take the current take is compared with: an exemplar, or any other take.
 
 When the take (or the library) changes, the exemplars of the take's action in
 ``state.library`` are ranked by :func:`analysis.exemplars.take_exemplars` and
-put in the viewer state as the candidates; the best one is loaded and aligned
-(DTW) in a worker and handed to the viewer state. The other candidates stay
-selectable (:meth:`ExemplarController.choose`). Stale results are dropped, and
-the sessions they opened are closed.
+put in the viewer state as the candidates, with the action's other takes
+(:func:`analysis.exemplars.other_takes`); the best exemplar is loaded and
+aligned (DTW) in a worker and handed to the viewer state. Every candidate and
+other take stays selectable (:meth:`ExemplarController.choose`). Stale results
+are dropped, and the sessions they opened are closed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QObject, Signal
 
-from analysis.exemplars import take_exemplars
+from analysis.exemplars import other_takes, take_exemplars
 from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
 from app.gui.workers import WorkerRunner
@@ -69,14 +70,15 @@ class ExemplarController(QObject):
         return self._session.frame(exemplar.take.take_id, view, frame)
 
     def choose(self, file: str, take_id: str) -> None:
-        """Load, align and show exemplar ``take_id`` of library ``file`` (an index ``file`` value)."""
+        """Load, align and show take ``take_id`` of library ``file`` (an index ``file`` value): one of
+        the exemplar candidates or of the other takes of the action."""
         trainee, library = self.state.take, self.state.library
         if trainee is None or library is None:
             return
-        rows = self.state.exemplar_candidates
-        match = rows[(rows["file"] == file) & (rows["take"] == take_id)] if not rows.empty else rows
+        rows = library.index
+        match = rows[(rows["file"] == file) & (rows["take"] == take_id)]
         athlete = str(match["athlete"].iloc[0]) if len(match) else ""
-        self.busy.emit(f"Aligning exemplar {take_id} …")
+        self.busy.emit(f"Aligning {take_id} …")
         self.workers.start(_load_and_align, library.path_of(file), take_id, athlete, trainee,
                            returned=lambda result: self._aligned(trainee, result),
                            dropped=lambda result: result[0].close(), errored=self._worker_failed)
@@ -95,9 +97,12 @@ class ExemplarController(QObject):
         library, session, take = self.state.library, self.state.session, self.state.take
         if library is None or session is None or take is None:
             self.state.set_exemplar_candidates(pd.DataFrame())
+            self.state.set_other_takes(pd.DataFrame())
             return
         candidates = take_exemplars(library, session.path, take.take_id, take.info.action, session.event)
         self.state.set_exemplar_candidates(candidates)
+        self.state.set_other_takes(other_takes(library, session.path, take.take_id, take.info.action,
+                                               session.athlete, candidates))
         if candidates.empty:
             self.failed.emit("No exemplar", no_exemplar_message(take.info.action_name, library.root))
             return

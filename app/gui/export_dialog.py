@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.annotations.items import Drawing, Marker
 from analysis.exemplars import exemplar_reference, take_exemplars
 from analysis.render.clip_export import (
     ANGLE_JOINTS,
+    DEFAULT_CODEC,
+    VIDEO_CODECS,
     ExportCancelled,
     OverlayOptions,
-    available_codec,
     export_clip,
     export_snapshot_png,
     export_take_csv,
@@ -65,6 +67,8 @@ class ClipRequest:
     end: int
     overlays: OverlayOptions
     exemplar: tuple[Path, str] | None
+    codec: str = DEFAULT_CODEC
+    annotations: tuple = ()
 
 
 def run_clip_request(request: ClipRequest, progress, cancelled) -> Path | None:
@@ -73,7 +77,8 @@ def run_clip_request(request: ClipRequest, progress, cancelled) -> Path | None:
         try:
             return export_clip(request.session_path, request.take_id, request.out_path, request.layout,
                                request.view, request.start, request.end, request.overlays, request.exemplar,
-                               progress, cancelled, executor=pool)
+                               progress, cancelled, codec=request.codec, executor=pool,
+                               annotations=request.annotations)
         except ExportCancelled:
             return None
 
@@ -151,6 +156,13 @@ class ExportDialog(QDialog):
         toggles = QHBoxLayout()
         for box in (self.score_box, self.penalty_box, self.timestamp_box):
             toggles.addWidget(box)
+        self.anonymize_box = QCheckBox("Blur faces (located from the head keypoints)", checked=False)
+        drawn = [item for item in state.annotations.items(self.take_id) if isinstance(item, (Drawing, Marker))]
+        self.annotations_box = QCheckBox(f"Drawings and markers ({len(drawn)} on this take)", checked=bool(drawn),
+                                         enabled=bool(drawn))
+        self.codec_combo = QComboBox()
+        for key, codec in VIDEO_CODECS.items():
+            self.codec_combo.addItem(codec.label, key)
 
         folder = self.session_path.parent
         self.output_edit = QLineEdit(str(folder / f"{self.session_path.stem}_{self.take_id}.mp4"))
@@ -168,10 +180,13 @@ class ExportDialog(QDialog):
         form.addRow("Skeleton", self.skeleton_combo)
         form.addRow("Angles at", angles)
         form.addRow("Show", toggles)
+        form.addRow("Privacy", self.anonymize_box)
+        form.addRow("Burn in", self.annotations_box)
+        form.addRow("Codec", self.codec_combo)
         form.addRow("Output", output_row)
 
         self.progress_bar = QProgressBar(minimum=0, maximum=1, value=0)
-        self.status_label = QLabel(f"Codec: {available_codec()}")
+        self.status_label = QLabel("")
         self.export_button = QPushButton("Export", clicked=self.start_export, default=True)
         self.cancel_button = QPushButton("Cancel", clicked=self.cancel_export, enabled=False)
         self.close_button = QPushButton("Close", clicked=self.reject)
@@ -224,13 +239,15 @@ class ExportDialog(QDialog):
             skeleton=self.skeleton_combo.currentData(),
             angle_joints=tuple(joint for joint, box in self.angle_boxes.items() if box.isChecked()),
             score=self.score_box.isChecked(), penalties=self.penalty_box.isChecked(),
-            timestamp=self.timestamp_box.isChecked())
+            timestamp=self.timestamp_box.isChecked(), anonymize=self.anonymize_box.isChecked(),
+            annotations=self.annotations_box.isChecked())
         layout = self.layout_combo.currentData()
         return ClipRequest(
             session_path=self.session_path, take_id=self.take_id, out_path=Path(self.output_edit.text()),
             layout=layout, view=None if layout == "mosaic" else self.view_combo.currentText(),
             start=self.first_spin.value(), end=self.last_spin.value(), overlays=overlays,
-            exemplar=self.exemplar_combo.currentData() if layout == "compare" else None)
+            exemplar=self.exemplar_combo.currentData() if layout == "compare" else None,
+            codec=self.codec_combo.currentData(), annotations=tuple(self.state.annotations.items(self.take_id)))
 
     # --------------------------------------------------------------- export
     @property

@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.penalty_review import reviewed_index
 from analysis.render import palette
 from analysis.session.library import Library
+from app.cli.training_data import library_reviews
 from app.gui.finetune_job import (
     TAKE_FILTERS,
     FinetuneCancelled,
@@ -83,6 +85,8 @@ class FinetuneDialog(QDialog):
         self.resize(720, 620)
         self.registry = registry
         self.library: Library = state.library
+        #: The library's index with the coach's reviews applied (what the fine-tuning reads).
+        self.index = reviewed_index(self.library.index, library_reviews(self.library))
         session_file = None if state.session is None else self.library.file_of(state.session.path)
         self.session_file = session_file
         self.device = device
@@ -110,12 +114,16 @@ class FinetuneDialog(QDialog):
                 box.addItem(f"{column}: {value}", value)
             self._filters[column] = box
             filter_row.addWidget(box)
+        self._reviewed_only = QCheckBox("Only the takes whose penalties a coach reviewed")
+        self._reviewed_only.setToolTip("A reviewed take always trains on its review: 10 − the deductions kept, "
+                                       "and the kept items as its penalties")
         self._count_label = QLabel("")
         takes = QGroupBox("Takes")
         takes_layout = QVBoxLayout(takes)
         takes_layout.addWidget(self._session_choice)
         takes_layout.addWidget(self._filter_choice)
         takes_layout.addLayout(filter_row)
+        takes_layout.addWidget(self._reviewed_only)
         takes_layout.addWidget(self._count_label)
 
         self._epochs = QSpinBox(minimum=1, maximum=500, value=5)
@@ -174,12 +182,17 @@ class FinetuneDialog(QDialog):
             button.toggled.connect(self._update_count)
         for box in self._filters.values():
             box.currentIndexChanged.connect(self._on_filter_changed)
+        self._reviewed_only.toggled.connect(self._update_count)
         self._update_count()
 
     # ------------------------------------------------------------------ API
     def set_settings(self, epochs: int | None = None, learning_rate: float | None = None,
-                     filters: dict | None = None, current_session: bool | None = None) -> None:
-        """Fill the form (what a user would pick): epochs, learning rate, library filter, or the current session."""
+                     filters: dict | None = None, current_session: bool | None = None,
+                     reviewed_only: bool | None = None) -> None:
+        """Fill the form (what a user would pick): epochs, learning rate, library filter, or the current session,
+        and whether only reviewed takes train."""
+        if reviewed_only is not None:
+            self._reviewed_only.setChecked(reviewed_only)
         if epochs is not None:
             self._epochs.setValue(epochs)
         if learning_rate is not None:
@@ -196,6 +209,7 @@ class FinetuneDialog(QDialog):
         return FinetuneRequest(
             library=Path(self.library.root), base_model=self.registry.active().path,
             files=(self.session_file,) if self._session_choice.isChecked() else None,
+            reviewed_only=self._reviewed_only.isChecked(),
             epochs=self._epochs.value(), learning_rate=self._learning_rate.value(), **filters)
 
     def is_running(self) -> bool:
@@ -235,9 +249,10 @@ class FinetuneDialog(QDialog):
         self._update_count()
 
     def _update_count(self) -> None:
-        chosen = self.request().chosen(self.library.index)
+        chosen = self.request().chosen(self.index)
         scored = chosen[chosen["score"].notna()]
-        self._count_label.setText(f"{len(scored)} scored take(s) from {scored['file'].nunique()} session(s)")
+        self._count_label.setText(f"{len(scored)} scored take(s) from {scored['file'].nunique()} session(s), "
+                                  f"{int(scored['reviewed'].sum())} reviewed by a coach")
         self._start_button.setEnabled(len(scored) > 0 and not self.is_running())
 
     def _on_epoch(self, entry: dict) -> None:

@@ -37,6 +37,9 @@ class FinetuneRequest:
         Only takes of these library files (index ``file`` values), e.g. the current session.
     event, level, action, athlete : optional
         Library filter (None means any).
+    reviewed_only : bool
+        Only the takes whose penalties a coach reviewed (their review stands for the
+        file's labels either way: :mod:`app.cli.training_data`).
     epochs : int
     learning_rate : float
     seed : int
@@ -49,13 +52,16 @@ class FinetuneRequest:
     level: int | None = None
     action: str | None = None
     athlete: str | None = None
+    reviewed_only: bool = False
     epochs: int = 5
     learning_rate: float = 1e-3
     seed: int = 0
 
     def chosen(self, index: pd.DataFrame) -> pd.DataFrame:
-        """The library index rows of the chosen takes."""
+        """The library index rows of the chosen takes (``reviewed_only`` needs a ``reviewed`` column)."""
         mask = pd.Series(True, index=index.index)
+        if self.reviewed_only:
+            mask &= index["reviewed"]
         if self.files is not None:
             mask &= index["file"].isin(self.files)
         for column in TAKE_FILTERS:
@@ -107,7 +113,7 @@ def run_finetune(request: FinetuneRequest, out_path: Path, on_epoch: Callable[[d
     config = replace(base.config, epochs=request.epochs, learning_rate=request.learning_rate,
                      patience=request.epochs)
     data = load_library_data(request.library, config.modality, config.n_steps, tuple(load_penalty_catalogue()),
-                             select=request.with_exemplars, angles=config.angles, views=config.views)
+                             select=request.with_exemplars, angles=config.angles)
     chosen = request.chosen(data.index)
     if chosen.empty or not (chosen["action"].isin(set(data.index.loc[data.index["is_exemplar"], "action"]))).any():
         raise ValueError("no scored take with an exemplar of its action matches the choice: nothing to fine-tune on")
@@ -127,12 +133,9 @@ def run_finetune(request: FinetuneRequest, out_path: Path, on_epoch: Callable[[d
         "base_model": str(request.base_model), "library": str(request.library),
         "files": None if request.files is None else list(request.files),
         "filter": {column: getattr(request, column) for column in TAKE_FILTERS},
-        "n_chosen_takes": int(len(chosen)), "epochs": request.epochs, "learning_rate": request.learning_rate,
+        "n_chosen_takes": int(len(chosen)), "n_reviewed_takes": int(chosen["reviewed"].sum()),
+        "reviewed_only": request.reviewed_only, "epochs": request.epochs, "learning_rate": request.learning_rate,
         "seed": request.seed, "seconds": time.perf_counter() - started,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    try:
-        return save_checkpoint(out_path, model)
-    except BaseException:
-        Path(out_path).with_name(Path(out_path).name + ".tmp").unlink(missing_ok=True)
-        raise
+    return save_checkpoint(out_path, model)

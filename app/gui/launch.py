@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QSettings, QTimer
 from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication
 
@@ -24,6 +24,13 @@ SCREENSHOT_SIZE = (1920, 1080)
 PIXMAP_CACHE_KIB = 256 * 1024
 #: How long the screenshot waits for the library beside the session to be indexed (thousands of takes).
 LIBRARY_TIMEOUT_S = 180
+#: Set (to anything) in the environment, the window prints ``first frame painted at <time.time()>`` once the
+#: video grid has painted a frame of the take, and quits: how ``bench/bench_startup.py`` times a start.
+FIRST_FRAME_EXIT_ENV = "LUCID_EXIT_AFTER_FIRST_FRAME"
+#: How often :func:`wait_until` checks its condition while Qt's event loop runs, ms.
+CONDITION_CHECK_MS = 10
+#: How long the window may take to appear on screen before the session is opened anyway, s.
+EXPOSE_TIMEOUT_S = 2.0
 
 
 def application() -> QApplication:
@@ -44,12 +51,28 @@ def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
 
     app = application()
     window = MainWindow()
+    if os.environ.get(FIRST_FRAME_EXIT_ENV):
+        _quit_after_first_frame(app, window)
     window.show()
+    # on screen first: the take's first frame is then painted before the panels' slower work runs
+    wait_until(lambda: window.windowHandle() is not None and window.windowHandle().isExposed(), EXPOSE_TIMEOUT_S)
     if path is None:
         path, take_id = window.settings.last_session()
     if path is not None:
         window.open_file(path, take_id)
     return app.exec()
+
+
+def _quit_after_first_frame(app: QApplication, window) -> None:
+    """Print the wall-clock time of the video grid's first painted frame of a take, then quit."""
+    def presented(_frame: int) -> None:
+        if window.state.take is None:
+            return
+        window.video_grid.frame_presented.disconnect(presented)
+        print(f"first frame painted at {time.time():.3f}", flush=True)
+        QTimer.singleShot(0, app.quit)
+
+    window.video_grid.frame_presented.connect(presented)
 
 
 def needs_virtual_display() -> bool:
@@ -66,14 +89,16 @@ def rerun_under_xvfb(argv: list[str]) -> int:
 
 
 def wait_until(condition, timeout_s: float) -> bool:
-    """Process Qt events until ``condition()`` is true or the time runs out."""
-    app = application()
+    """Run Qt's event loop until ``condition()`` is true (checked every few ms) or the time runs out."""
+    application()
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if condition():
-            return True
-        time.sleep(0.01)
+    loop = QEventLoop()
+    timer = QTimer(interval=CONDITION_CHECK_MS)
+    timer.timeout.connect(lambda: loop.quit() if condition() or time.monotonic() >= deadline else None)
+    if not condition():
+        timer.start()
+        loop.exec()
+        timer.stop()
     return condition()
 
 
@@ -96,7 +121,7 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
             raise KeyError(f"{path}: no take {take_id!r}")
         if frame is not None:
             if not 0 <= frame < window.state.n_frames:
-                raise IndexError(f"frame {frame} is outside take {window.state.take.take_id!r} "
+                raise IndexError(f"{path}: frame {frame} is outside take {window.state.take.take_id!r} "
                                  f"(0..{window.state.n_frames - 1})")
             window.state.seek(frame)
         wait_until(lambda: window.state.library is not None, timeout_s=LIBRARY_TIMEOUT_S)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -30,6 +31,7 @@ from app.gui.export_dialog import (
 from app.gui.full_screen import FullScreenView
 from app.gui.model_registry import ModelRegistry
 from app.gui.playback import PlaybackDriver
+from app.gui.progress_controller import ProgressController
 from app.gui.scoring_controller import ScoringController
 from app.gui.scoring_menu import build_model_menu, connect_scoring_panel
 from app.gui.session_controller import SessionController
@@ -42,6 +44,8 @@ from viewer.widgets.compare_view import CompareView
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.library_browser import LibraryBrowser
 from viewer.widgets.markers_panel import MarkersPanel
+from viewer.widgets.penalty_review_panel import PenaltyReviewPanel
+from viewer.widgets.progress_panel import ProgressPanel
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
 from viewer.widgets.triangulation_inspector import TriangulationInspector
@@ -76,6 +80,7 @@ class MainWindow(QMainWindow):
         self.exemplars = ExemplarController(self.state, self)
         self.models = models or ModelRegistry(self.settings)
         self.scoring = ScoringController(self.state, self.models, self.settings, self)
+        self.progress = ProgressController(self.models, self)
         self.annotations = AnnotationsController(self.state, self)
 
         self.video_grid = VideoGrid(self.state, self.controller.frames)
@@ -86,8 +91,10 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self.state)
         self.compare = CompareView(self.state, self._trainee_frame, self.exemplars.exemplar_frame)
         self.scoring_panel = ScoringPanel(self.state)
+        self.review_panel = PenaltyReviewPanel(self.state)
         self.markers_panel = MarkersPanel(self.state)
         self.full_screen = FullScreenView(self, self.video_grid, self.state)
+        self.progress_panel = ProgressPanel(self.state)
 
         centre = QWidget()
         layout = QVBoxLayout(centre)
@@ -103,7 +110,9 @@ class MainWindow(QMainWindow):
             "curves": self._dock("Kinematics", self.curves, Qt.DockWidgetArea.BottomDockWidgetArea),
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "scoring": self._dock("Scoring", self._beside(self.scoring_panel, self.review_panel),
+                                  Qt.DockWidgetArea.LeftDockWidgetArea),
+            "progress": self._dock("Progress", self.progress_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
             "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
         # the left column runs the full height, so the scoring panel shows every penalty row at 1920 x 1080
@@ -113,6 +122,7 @@ class MainWindow(QMainWindow):
         self.docks["browser"].raise_()
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["progress"])
         self.docks["curves"].raise_()
         self.resizeDocks([self.docks["browser"], self.docks["skeleton"]], [310, 480], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
@@ -131,17 +141,33 @@ class MainWindow(QMainWindow):
 
         self.controller.failed.connect(self._report_error)
         self.controller.busy.connect(self._show_busy)
+        self.controller.notice.connect(lambda message: self.statusBar().showMessage(message, 30000))
+        self.state.video_location_requested.connect(self.locate_videos)
         self.browser.take_activated.connect(self.controller.open_take_in_file)
         self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         self.exemplars.busy.connect(self._show_busy)
         self.compare.exemplar_chosen.connect(self.exemplars.choose)
+        self._connect_progress()
         self.state.retriangulation_requested.connect(
             lambda views: self.controller.retriangulate(views, self.inspector.retriangulation_threshold_px()))
         self.state.session_changed.connect(lambda _s: self._update_title())
         self.state.take_changed.connect(lambda _t: self._update_title())
         self.state.frame_changed.connect(self._update_frame_label)
         self.video_grid.frame_presented.connect(self._count_presented)
+        self.video_grid.frame_presented.connect(lambda _frame: self.controller.frame_shown())
         self._restore_layout()
+
+    def _connect_progress(self) -> None:
+        """The progress panel asks for an athlete's scores on an action; a clicked point opens that take."""
+        panel, progress = self.progress_panel, self.progress
+        panel.requested.connect(lambda athlete, action: self.state.library is not None
+                                and progress.request(self.state.library, athlete, action))
+        progress.ready.connect(panel.set_series)
+        progress.progress.connect(panel.set_progress)
+        progress.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        panel.take_chosen.connect(lambda file, take: self.controller.open_take_in_file(
+            self.state.library.path_of(file), take))
+        self.models.active_changed.connect(lambda _entry: panel.refresh())
 
     # ------------------------------------------------------------------ layout
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -151,6 +177,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    @staticmethod
+    def _beside(model_view: QWidget, review: QWidget) -> QSplitter:
+        """The model's verdict over the coach's review of it, in one dock."""
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(model_view)
+        splitter.addWidget(review)
+        splitter.setSizes([300, 340])
+        return splitter
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         open_action = file_menu.addAction("&Open session…", self.choose_file)
@@ -158,12 +193,15 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction("Open &library folder…", self.choose_library)
+        file_menu.addAction("&New session from recording…", self.new_session_from_recording)
+        file_menu.addAction("&Locate videos…", self.locate_videos)
         file_menu.addSeparator()
         file_menu.addAction("Export &kinematics (CSV)…", self.export_kinematics)
         file_menu.addAction("Save &screenshot (PNG)…", self.save_screenshot)
         file_menu.addAction("Export c&lip…", self.export_clip).setShortcut(QKeySequence("Ctrl+E"))
         file_menu.addAction("Export &take CSV…", lambda: export_take_csv_interactively(self, self.state))
         file_menu.addAction("Snapshot &PNG…", lambda: save_snapshot_interactively(self, self.state))
+        file_menu.addAction("&Report…", self.write_report).setShortcut(QKeySequence("Ctrl+R"))
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -238,6 +276,24 @@ class MainWindow(QMainWindow):
         if folder:
             self.controller.scan_library(Path(folder))
 
+    def new_session_from_recording(self, folder: Path | None = None):
+        """File > New session from recording…: the wizard; the session it writes is opened."""
+        from app.gui.wizard.wizard import RecordingWizard
+
+        wizard = RecordingWizard(folder, self)
+        wizard.session_written.connect(self.open_file)
+        wizard.open()
+        return wizard
+
+    def locate_videos(self) -> None:
+        """File > Locate videos…: ask for the folder of the session's moved camera files and open it with them."""
+        session = self.state.session
+        if session is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Folder of the session's video files", str(session.path.parent))
+        if folder:
+            self.controller.locate_videos(Path(folder))
+
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.settings.recent_files()
@@ -271,6 +327,17 @@ class MainWindow(QMainWindow):
             self.export_dialog = ExportDialog(self.state, self)
             self.export_dialog.open()
 
+    def write_report(self) -> None:
+        """File > Report…: the dialog on the current take."""
+        from analysis.render.report import annotations_of_take
+        from app.gui.report_dialog import ReportDialog
+
+        if self.state.take is not None:
+            markers, reviewed = annotations_of_take(self.state.annotations.items(self.state.take.take_id),
+                                                    self.state.take.take_id)
+            self.report_dialog = ReportDialog(self.state, markers, reviewed, parent=self)
+            self.report_dialog.open()
+
     def save_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "workstation.png", "PNG (*.png)")
         if path:
@@ -284,7 +351,11 @@ class MainWindow(QMainWindow):
         if self.state.library is None or self.state.session is None:
             self._report_error("Fine-tune", "Open a session first: fine-tuning uses the takes of its library.")
             return None
-        dialog = FinetuneDialog(self.models, self.state, parent=self)
+        try:
+            dialog = FinetuneDialog(self.models, self.state, parent=self)
+        except ValueError as error:         # an annotations file in the library cannot be read
+            self._report_error("Fine-tune", str(error))
+            return None
         dialog.show()
         return dialog
 
@@ -333,7 +404,8 @@ class MainWindow(QMainWindow):
         self.fps_label.setText(f"{rate:5.1f} fps" if self.state.playing else "")
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"), ("S", "Score the take again"),
+        ShortcutsDialog([("Ctrl+O", "Open a session"), ("Ctrl+E", "Export a clip"),
+                         ("Ctrl+R", "Write the take's report (HTML or PDF)"), ("S", "Score the take again"),
                          ("F1", "This list"), *ANNOTATION_KEYS], self).exec()
 
     def _about(self) -> None:
@@ -350,5 +422,6 @@ class MainWindow(QMainWindow):
             runner.close()                  # ... and no background job outlives the window
         self.exemplars.close()
         self.scoring.close()
+        self.progress.close()
         self.controller.close()
         super().closeEvent(event)

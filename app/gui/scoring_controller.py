@@ -5,8 +5,11 @@ The take is compared with the K best exemplars of its action in ``state.library`
 there is one. While the library is being indexed, scoring waits for it. The
 work runs in a generator worker that reports progress at every step and can be
 cancelled between steps; a result whose request is no longer current (another
-take, another model, a cancel) is dropped. The loaded model and the exemplars
-read from disk are kept for the next take.
+take, another model, a cancel) is dropped. The worker imports torch (the window
+starts without it), loads the model once and keeps it for the next take; the
+exemplars' embeddings are kept by the model and on disk
+(:class:`app.gui.embedding_store.EmbeddingStore`), so an exemplar's poses are
+read and embedded once per model, not once per session.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.session.library import Library
-from app.cli.scoring import read_exemplar, scoring_exemplars
+from app.gui.embedding_store import EmbeddingStore
 from app.gui.model_registry import ModelEntry, ModelRegistry
 from app.gui.settings import AppSettings
 from app.gui.workers import WorkerRunner
@@ -43,9 +46,10 @@ class ScoringRequest:
     Attributes
     ----------
     scorers : dict
-        Model path to its loaded :class:`models.scorer.Scorer`; the worker adds the one it loads.
-    exemplar_cache : dict
-        Exemplar key to :class:`models.scorer.Exemplar`; the worker adds the ones it reads.
+        Model path to its loaded :class:`models.scorer.Scorer` (which keeps the exemplars'
+        embeddings); the worker adds the one it loads.
+    embeddings : EmbeddingStore
+        Exemplar embeddings on disk; the worker adds the ones it computes.
     """
 
     take: TakeBundle
@@ -54,7 +58,7 @@ class ScoringRequest:
     model: ModelEntry
     library: Library
     scorers: dict
-    exemplar_cache: dict
+    embeddings: EmbeddingStore
 
 
 def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None, ScoringResult]:
@@ -65,6 +69,10 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
     ValueError
         If the take has no pose the model can use, or its action has no exemplar in the library.
     """
+    from app.cli.scoring import (  # torch comes in here, in the worker
+        read_exemplar,
+        scoring_exemplars,
+    )
     from models.scorer import Scorer
 
     take, library = request.take, request.library
@@ -81,21 +89,24 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
         raise ValueError(no_exemplar_message(take.info.action_name, library.root))
     rows = [] if chosen is None else list(chosen.itertuples())
     steps = 2 + len(rows)
-    exemplars = []
+    exemplars, computed = [], []
     for i, row in enumerate(rows):
         yield 1 + i, steps, f"Reading exemplar {row.take} ({i + 1}/{len(rows)}) …"
-        key = (row.file, row.take, modality)
-        if key not in request.exemplar_cache:
-            request.exemplar_cache[key] = read_exemplar(library, row.file, row.take, row.score, modality)
-        exemplars.append(request.exemplar_cache[key])
+        exemplar = _embedded_exemplar(scorer, request, row, modality)
+        if exemplar is None:
+            exemplar = read_exemplar(library, row.file, row.take, row.score, modality)
+            computed.append(exemplar.key)
+        exemplars.append(exemplar)
     yield steps - 1, steps, f"Scoring take {take.take_id} against {_exemplar_count(len(exemplars))} …"
     verdict = scorer.score(take.pose3d, take.pose2d if modality == "pose2d" else None, exemplars)
+    for key in computed:
+        request.embeddings.save(request.model.path, key, scorer.embedding_arrays(key))
     catalogue = load_penalty_catalogue()
     codes = tuple(verdict.penalty_codes) if len(verdict.penalty_probabilities) else ()
     return ScoringResult(
         take_id=take.take_id,
         predicted=float(verdict.score),
-        exemplars=tuple(ExemplarUsed(row.file, row.take, str(row.athlete), float(row.score)) for row in rows),
+        exemplars=tuple(ExemplarUsed(row.file, row.take, str(row.athlete_name), float(row.score)) for row in rows),
         penalty_codes=codes,
         penalty_names=tuple(catalogue[c].name if c in catalogue else c for c in codes),
         probabilities=np.asarray(verdict.penalty_probabilities, float),
@@ -108,6 +119,19 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
         interval=verdict.interval,
         interval_coverage=verdict.interval_coverage,
     )
+
+
+def _embedded_exemplar(scorer, request: ScoringRequest, row, modality: str):
+    """Exemplar ``row`` without its poses when the model or the store has its embedding, else None."""
+    from app.cli.scoring import exemplar_key
+    from models.scorer import Exemplar
+
+    key = exemplar_key(request.library.path_of(row.file), row.take, modality)
+    if not scorer.has_embedding(key):
+        stored = request.embeddings.load(request.model.path, key)
+        if stored is None or not scorer.add_embedding_arrays(key, stored):
+            return None
+    return Exemplar(key, None, None, float(row.score))
 
 
 def _exemplar_count(count: int) -> str:
@@ -125,6 +149,8 @@ class ScoringController(QObject):
         The active model.
     settings : AppSettings
         Remembers whether takes are scored when they open.
+    embeddings : EmbeddingStore, optional
+        Where exemplar embeddings are kept between sessions (default: the user cache).
 
     Signals
     -------
@@ -145,7 +171,7 @@ class ScoringController(QObject):
     failed = Signal(str, str)
 
     def __init__(self, state: ViewerState, registry: ModelRegistry, settings: AppSettings,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, embeddings: EmbeddingStore | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.registry = registry
@@ -153,7 +179,7 @@ class ScoringController(QObject):
         self.auto_score = settings.value(AUTO_SCORE_KEY, True, bool)
         self.workers = WorkerRunner(self)
         self._scorers: dict = {}
-        self._exemplar_cache: dict = {}
+        self._embeddings = embeddings or EmbeddingStore()
         self._waiting_for_library = False
         state.take_changed.connect(self._on_take_changed)
         state.library_changed.connect(self._on_library_changed)
@@ -195,12 +221,9 @@ class ScoringController(QObject):
             self.busy_changed.emit(True)
             self.progress.emit(0, 0, "Waiting for the library index …")
             return
-        # torch is imported here, on the GUI thread: a module imported by two threads at once is half-initialised
-        import models.scorer  # noqa: F401
-
         model = self.registry.active()
         request = ScoringRequest(take, session.path, session.event, model, library, self._scorers,
-                                 self._exemplar_cache)
+                                 self._embeddings)
         self.workers.start(score_take, request, yielded=self._on_progress, returned=self._on_scored,
                            errored=self._on_failed)
         self.busy_changed.emit(True)
@@ -226,7 +249,6 @@ class ScoringController(QObject):
             self.score_current()
 
     def _on_library_changed(self, library: Library | None) -> None:
-        self._exemplar_cache.clear()
         if self.state.take is None:
             return
         if self._waiting_for_library or (library is not None and self.auto_score):

@@ -1,7 +1,8 @@
-"""Remembered settings: recent files, last session and take, window layout (QSettings)."""
+"""Remembered settings: recent files, last session and take, window layout, moved videos (QSettings)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -40,6 +41,25 @@ class AppSettings:
     def set_last_session(self, path: Path, take_id: str | None) -> None:
         self._settings.setValue("last_session", str(Path(path).resolve()))
         self._settings.setValue("last_take", take_id or "")
+
+    def video_root(self, session_path: Path) -> Path | None:
+        """The folder the user found a session's moved camera files in (None if none, or it is gone)."""
+        roots = self._video_roots()
+        root = roots.get(str(Path(session_path).resolve()))
+        return Path(root) if root and Path(root).is_dir() else None
+
+    def set_video_root(self, session_path: Path, folder: Path) -> None:
+        """Remember where a session's camera files are: the session opens with them from now on."""
+        roots = self._video_roots()
+        roots[str(Path(session_path).resolve())] = str(Path(folder).resolve())
+        self._settings.setValue("video_roots", json.dumps(roots))
+
+    def _video_roots(self) -> dict[str, str]:
+        try:
+            roots = json.loads(self._settings.value("video_roots", "{}", str) or "{}")
+        except json.JSONDecodeError:
+            return {}
+        return roots if isinstance(roots, dict) else {}
 
     def window_layout(self) -> tuple[QByteArray | None, QByteArray | None]:
         return self._settings.value("window_geometry", None), self._settings.value("window_state", None)

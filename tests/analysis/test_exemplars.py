@@ -59,3 +59,19 @@ def test_the_first_k_are_the_head_of_the_ranking_without_the_take():
     assert exemplar_references(first_exemplars(ranked, 2, exclude=("c.h5", "T1"))) == ["b.h5#T1", "a.h5#T1"]
     assert first_exemplars(ranked, 5).equals(ranked)
     assert exemplar_reference("sub/s.h5", "r1") == "sub/s.h5#r1"
+
+
+def test_other_takes_are_the_rest_of_the_action_with_the_athletes_own_first(tmp_path):
+    from analysis.exemplars import other_takes
+    from analysis.session.library import Library
+
+    index = _index()
+    index = pd.concat([index, pd.DataFrame({
+        "file": ["g.h5", "g.h5", "d.h5"], "take": ["T1", "T2", "T2"], "event": ["WFE"] * 3, "action": ["X"] * 3,
+        "athlete": ["A0", "A0", "A4"], "score": [8.0, 8.5, 9.0], "is_exemplar": [False] * 3,
+        "has_video": [False] * 3})], ignore_index=True)
+    library = Library(tmp_path, index, [])
+    exemplars = rank_exemplars(index, "X", "WFE", exclude=("d.h5", "T1"))
+    others = other_takes(library, tmp_path / "d.h5", "T1", "X", "A4", exemplars)
+    # the athlete's own other take first; then the rest by athlete (the unscored exemplar f.h5 is not ranked)
+    assert exemplar_references(others) == ["d.h5#T2", "g.h5#T1", "g.h5#T2", "f.h5#T1"]

@@ -134,7 +134,6 @@ def test_score_json_gives_intervals_and_located_penalties(tmp_path, tiny_model, 
     assert set(first) == {"code", "name", "probability", "start", "end"}
     assert first["probability"] == max(p["probability"] for p in take["penalties"])
     assert 0 <= first["start"] <= first["end"]
-    assert take["penalty_probabilities"][first["code"]] == first["probability"]
     assert main(["evaluate", "--library", str(tiny_library), "--model", str(model), "--json",
                  str(tmp_path / "e.json"), "--device", "cpu"]) == 0
     metrics = json.loads((tmp_path / "e.json").read_text())

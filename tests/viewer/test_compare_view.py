@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -16,7 +18,7 @@ def library_folder(tmp_path_factory):
     from analysis.synthetic.library_builder import generate_library
 
     folder = tmp_path_factory.mktemp("compare_library")
-    generate_library(folder, seed=2, n_athletes=4, video_takes=2, repetitions=1, levels=(1,), workers=1)
+    generate_library(folder, seed=2, n_athletes=4, video_takes=2, repetitions=2, levels=(1,), workers=1)
     return folder
 
 
@@ -119,6 +121,31 @@ def test_the_ghost_skeleton_appears_in_the_3d_view(window, qtbot, library_folder
     window.state.set_exemplar(exemplar)
     again = view.render_image()[..., :3].astype(int)
     assert np.abs(again - with_ghost).sum(axis=-1).max() < 30
+
+
+def test_any_other_take_of_the_action_can_be_compared_and_is_labelled_as_such(window, qtbot, library_folder,
+                                                                              trainee):
+    _open_with_exemplar(window, qtbot, library_folder, *trainee)
+    compare, state = window.compare, window.state
+    others = state.other_takes
+    index = Library.scan(library_folder).index
+    same_action = index[index["action"] == state.take.info.action]
+    assert len(compare.other_take_labels()) == len(others) == len(same_action) - len(compare.candidate_labels()) - 1
+    assert len(others) > 0 and not others["is_exemplar"].any()
+    assert others["athlete"].iloc[0] == state.session.athlete             # the same athlete's other take first
+    assert compare.other_take_labels()[0].endswith("· same athlete")
+    compare.choose_other_take(0)
+    qtbot.waitUntil(lambda: state.exemplar is not None and state.exemplar.take.take_id == others["take"].iloc[0]
+                    and state.exemplar.path.name == Path(others["file"].iloc[0]).name, timeout=TIMEOUT_MS)
+    reference = state.exemplar
+    assert not reference.is_exemplar and reference.athlete == others["athlete"].iloc[0]
+    frame = state.n_frames // 2
+    state.seek(frame)
+    qtbot.waitUntil(lambda: compare.tiles.displayed_frames() == (frame, reference.exemplar_frame(frame)), timeout=5000)
+    assert compare.tiles.captions()[1].startswith(f"OTHER TAKE (not an exemplar) {reference.athlete}")
+    assert len(window.curves.exemplar_kinematics) == state.n_frames   # its curves beside the take's, as an exemplar's
+    assert state.scoring is None or all(used.take != reference.take.take_id or used.file != others["file"].iloc[0]
+                                        for used in state.scoring.exemplars)
 
 
 def _exemplar_items(curves):

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.session.reader import Session
 from viewer.model.playback_clock import PlaybackClock
-from viewer.model.state import SPEEDS, ViewerState
+from viewer.model.state import SPEEDS
 from viewer.model.take_bundle import load_take_bundle
-
-
-@pytest.fixture
-def state(session_file):
-    session = Session.open(session_file)
-    state = ViewerState()
-    state.set_session(session)
-    state.set_take(load_take_bundle(session, "take2"))
-    yield state
-    session.close()
 
 
 def test_seek_clamps_and_equal_values_emit_nothing(state):

@@ -1,4 +1,4 @@
-"""The exemplar a trainee take is compared with, aligned onto the trainee's frames.
+"""The take a trainee take is compared with (its exemplar or another take), aligned onto the trainee's frames.
 
 Built once per (trainee, exemplar) pair, off the GUI thread, by
 :func:`build_exemplar_bundle`; everything the comparison widgets draw is then a
@@ -14,13 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.motion.alignment import Alignment, align_exemplar_pose, align_takes
-from analysis.motion.deviations import phase_deviation_summary
+from analysis.motion.alignment import Alignment
+from analysis.motion.comparison import compare_poses
 from analysis.motion.kinematics import take_kinematics
 from viewer.model.take_bundle import TakeBundle
-
-#: The deviation summary splits the trainee's take into this many equal phases.
-SUMMARY_PHASES = 3
 
 
 def no_exemplar_message(action_name: str, library_root: Path) -> str:
@@ -64,6 +61,11 @@ class ExemplarBundle:
     deviations: pd.DataFrame
     kinematics: pd.DataFrame
 
+    @property
+    def is_exemplar(self) -> bool:
+        """Whether the take compared with is an exemplar (else another take of the action)."""
+        return self.take.info.is_exemplar
+
     def exemplar_frame(self, trainee_frame: int) -> int:
         """The exemplar frame matched with ``trainee_frame`` (clamped to the trainee's take)."""
         matched = self.alignment.exemplar_frame_for
@@ -98,16 +100,14 @@ def build_exemplar_bundle(trainee: TakeBundle, exemplar: TakeBundle, path: Path,
         poses[role] = take.pose
         if poses[role] is None:
             raise ValueError(f"{role} take {take.take_id} has no 3D pose to compare")
-    skeleton = trainee.skeleton
-    alignment = align_takes(poses["trainee"], poses["exemplar"], skeleton)
-    aligned = align_exemplar_pose(poses["exemplar"], poses["trainee"], alignment.path, skeleton)
+    comparison = compare_poses(poses["trainee"], poses["exemplar"], trainee.skeleton, trainee.fps)
     return ExemplarBundle(
         take=exemplar,
         path=Path(path),
         athlete=athlete,
         trainee_take_id=trainee.take_id,
-        alignment=alignment,
-        aligned_pose=aligned,
-        deviations=phase_deviation_summary(poses["trainee"], aligned, skeleton, SUMMARY_PHASES, fps=trainee.fps),
-        kinematics=take_kinematics(aligned, skeleton, trainee.fps, trainee.event),
+        alignment=comparison.alignment,
+        aligned_pose=comparison.aligned_pose,
+        deviations=comparison.deviations,
+        kinematics=take_kinematics(comparison.aligned_pose, trainee.skeleton, trainee.fps, trainee.event),
     )

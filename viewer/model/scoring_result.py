@@ -12,12 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.catalogue.penalties import PenaltyItem
+from analysis.score_interval import interval_text
 
 RESPONSIBLE_THRESHOLD = 0.35
 """Joints at least this responsible can be named in the scoring panel and coloured in the 3D view."""
 MAX_RESPONSIBLE_JOINTS = 4
 """At most this many joints are singled out (the most responsible)."""
 
+
+NO_INTERVAL = "no score interval: this model was saved without an interval calibration"
+"""What the panel says for a model (an older checkpoint) that gives no interval."""
 
 PREDICTED_THRESHOLD = 0.5
 """An item at least this probable counts as predicted: it gets a bookmark on the timeline."""
@@ -117,12 +121,9 @@ class ScoringResult:
         order = np.argsort(-self.probabilities, kind="stable")
         return [(self.penalty_codes[i], self.penalty_names[i], float(self.probabilities[i])) for i in order]
 
-    def score_text(self) -> str:
-        """The predicted score with its interval, e.g. ``8.73 (8.51–8.95, 90 %)``."""
-        if self.interval is None or self.interval_coverage is None:
-            return f"{self.predicted:.2f}"
-        return (f"{self.predicted:.2f} ({self.interval[0]:.2f}–{self.interval[1]:.2f}, "
-                f"{100 * self.interval_coverage:.0f} %)")
+    def interval_text(self) -> str:
+        """The score interval for people, e.g. ``8.51–8.95 (90 % interval)``, or why there is none."""
+        return interval_text(self.interval, self.interval_coverage) or NO_INTERVAL
 
     def predicted_penalties(self, threshold: float = PREDICTED_THRESHOLD) -> list[PredictedPenalty]:
         """The items the model deems present (probability ≥ ``threshold``) with a span, earliest first."""

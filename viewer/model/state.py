@@ -31,6 +31,8 @@ class ViewerState:
     library_changed(Library | None)
         The library the browser lists and the exemplars come from (the session's
         folder, scanned once by the application); None while it is being indexed.
+    library_progress_changed(tuple of int)
+        (files read, files to read) while a library is being indexed; (0, 0) when idle.
     session_changed(Session | None)
     take_changed(TakeBundle | None)
         The arrays of the current take; the frame is reset to 0 first.
@@ -46,12 +48,18 @@ class ViewerState:
     retriangulation_requested(tuple of str)
         A widget asks for the current take to be triangulated again without
         these views; the application runs it and calls :meth:`set_take`.
+    video_location_requested()
+        A widget asks where the session's camera files are now (they were moved);
+        the application asks the user for their folder and opens the session again.
     exemplar_changed(ExemplarBundle | None)
-        The exemplar the current take is compared with, aligned onto its frames;
-        None when there is none (it is cleared whenever the take changes).
+        The take the current take is compared with (its exemplar, or any other take
+        of the action: :attr:`ExemplarBundle.is_exemplar` tells), aligned onto its
+        frames; None when there is none (it is cleared whenever the take changes).
     exemplar_candidates_changed(DataFrame)
         The exemplars of the current take's action in the library, best first
         (:func:`analysis.exemplars.rank_exemplars`); empty when there are none.
+    other_takes_changed(DataFrame)
+        The other takes of the action it can be compared with (:func:`analysis.exemplars.other_takes`).
     scoring_changed(ScoringResult | None)
         The scoring model's verdict on the current take; None when it has not been
         scored (it is cleared whenever the take changes).
@@ -64,6 +72,7 @@ class ViewerState:
     """
 
     library_changed = Signal(object)
+    library_progress_changed = Signal(tuple)
     session_changed = Signal(object)
     take_changed = Signal(object)
     frame_changed = Signal(int)
@@ -74,13 +83,17 @@ class ViewerState:
     joint_selected = Signal(object)
     overlays_changed = Signal(dict)
     retriangulation_requested = Signal(tuple)
+    video_location_requested = Signal()
     exemplar_changed = Signal(object)
     exemplar_candidates_changed = Signal(object)
+    other_takes_changed = Signal(object)
     scoring_changed = Signal(object)
 
     def __init__(self) -> None:
         self.library: Library | None = None
+        self.library_progress = (0, 0)
         self.exemplar_candidates = pd.DataFrame()
+        self.other_takes = pd.DataFrame()
         self.session: Session | None = None
         self.take: TakeBundle | None = None
         self.exemplar: ExemplarBundle | None = None
@@ -113,6 +126,10 @@ class ViewerState:
     def set_library(self, library: Library | None) -> None:
         """Make ``library`` the one listed and searched for exemplars (None while indexing)."""
         self._hold("library", library, self.library_changed, operator.is_)
+
+    def set_library_progress(self, done: int, total: int) -> None:
+        """Files read of ``total`` while the library is being indexed; (0, 0) once done."""
+        self._hold("library_progress", (int(done), int(total)), self.library_progress_changed)
 
     # -------------------------------------------------------------- session
     def set_session(self, session: Session | None) -> None:
@@ -153,6 +170,13 @@ class ViewerState:
     def set_exemplar_candidates(self, candidates: pd.DataFrame) -> None:
         """The exemplars of the current take's action, best first (library index rows)."""
         self._hold("exemplar_candidates", candidates, self.exemplar_candidates_changed, pd.DataFrame.equals)
+
+    def set_other_takes(self, takes: pd.DataFrame) -> None:
+        """The other takes of the current take's action (library index rows), its own athlete's first."""
+        if takes.equals(self.other_takes):
+            return
+        self.other_takes = takes
+        self.other_takes_changed.emit(takes)
 
     def set_scoring(self, scoring: ScoringResult | None) -> None:
         """Show the scoring model's verdict on the current take, or none."""
@@ -233,6 +257,11 @@ class ViewerState:
         """Ask the application to triangulate the current take again without ``excluded_views``."""
         if self.take is not None:
             self.retriangulation_requested.emit(tuple(excluded_views))
+
+    def request_video_location(self) -> None:
+        """Ask the application to find the session's missing camera files (the user points at their folder)."""
+        if self.session is not None:
+            self.video_location_requested.emit()
 
     # -------------------------------------------------------------- helpers
     def _hold(self, name: str, value: object, changed: SignalInstance,

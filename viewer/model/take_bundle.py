@@ -89,7 +89,7 @@ class TakeBundle:
 
 
 def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
-    """Read a take's poses, compute its reprojection and kinematics (a worker calls this off the GUI thread)."""
+    """Read a take's poses and compute its reprojection (its kinematics are computed on first use)."""
     info = session.take(take_id)
     pose2d = session.pose2d(take_id)
     pose3d = session.pose3d(take_id)
@@ -98,7 +98,7 @@ def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
         rig = CameraRig(session.cameras)
         reprojected = rig.reproject(pose3d)
         errors = rig.errors(pose2d, reprojected)
-    bundle = TakeBundle(
+    return TakeBundle(
         info=info,
         fps=session.fps,
         event=session.event,
@@ -112,6 +112,3 @@ def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
         penalties=session.penalties(take_id),
         judge_scores=session.judge_scores(take_id),
     )
-    # Computed now, in the caller's worker thread, rather than on first use on the GUI thread.
-    _ = bundle.kinematics
-    return bundle

@@ -36,11 +36,13 @@ def take_rig(bundle: TakeBundle, threshold_px: float = DEFAULT_THRESHOLD_PX,
 
 def take_observations(bundle: TakeBundle, threshold_px: float,
                       min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Observations | None:
-    """Every detection of the take against its 3D (None when the take has no 3D).
+    """Every detection of the take against its 3D.
 
-    Views in ``bundle.excluded_views`` count as left out of the triangulation.
+    None when the take has no 3D, or no 2D detections to measure it against
+    (3D imported from motion-capture files). Views in ``bundle.excluded_views``
+    count as left out of the triangulation.
     """
-    if bundle.pose3d is None:
+    if bundle.pose3d is None or len(bundle.cameras) < 2 or not np.isfinite(bundle.pose2d[..., 0]).any():
         return None
     rig = take_rig(bundle, threshold_px, min_confidence)
     return rig.observe(bundle.pose2d, bundle.pose3d, bundle.excluded_views, bundle.errors)

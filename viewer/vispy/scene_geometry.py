@@ -171,6 +171,8 @@ class DrawnPose:
         estimate = pose3d if pose3d is not None else np.full(shape, np.nan)
         missing = ~np.all(np.isfinite(estimate), axis=-1)
         positions = estimate if reference is None else np.where(missing[..., None], reference, estimate)
+        if not np.isfinite(pose2d[..., 0]).any():   # 3D without 2D detections (imported motion capture)
+            return cls(np.asarray(positions, dtype=np.float64), missing)
         confidence = np.nan_to_num(pose2d[..., 2], nan=0.0).mean(axis=0)
         return cls(np.asarray(positions, dtype=np.float64), missing | (confidence < low_confidence))
 

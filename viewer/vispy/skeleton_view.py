@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from superqt.utils import qthrottled
 from vispy import scene
 
 from analysis.geometry.planar import nearest_segment
@@ -48,6 +49,9 @@ FIT_MARGIN = 1.05
 EMPTY_SCENE_CORNERS = np.array([[-3.0, -3.0, 0.0], [3.0, 3.0, 2.0]])
 #: A press and release closer than this are a click (selection), not a drag, canvas pixels.
 CLICK_SLOP_PX = 3.0
+#: During playback the scene is rendered at most this often (ms): a render per frame at 4x speed
+#: would take the CPU the video grid needs; paused, it follows every seek at once.
+PLAYBACK_RENDER_MS = 33
 
 
 class SkeletonView(QWidget):
@@ -114,6 +118,8 @@ class SkeletonView(QWidget):
 
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
+        self._show_frame_while_playing = qthrottled(self._show_frame, timeout=PLAYBACK_RENDER_MS)
+        state.playing_changed.connect(self._on_playing_changed)
         state.annotations.tool_changed.connect(lambda _tool: self._show_measuring())
         self._on_take_changed(state.take)
 
@@ -271,7 +277,12 @@ class SkeletonView(QWidget):
 
     def _on_frame_changed(self, frame: int) -> None:
         if self._take is not None:
-            self._show_frame(frame)
+            (self._show_frame_while_playing if self._state.playing else self._show_frame)(frame)
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        if not playing:
+            self._show_frame_while_playing.cancel()   # a throttled older frame must not come after this one
+            self._on_frame_changed(self._state.frame)
 
     def _on_mouse_release(self, event) -> None:
         press = event.press_event

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.motion.comparison import largest_deviations
 from analysis.render import palette
 from analysis.render.framing import athlete_boxes, athlete_window
 from viewer.model.exemplar_bundle import ExemplarBundle, no_exemplar_message
@@ -41,13 +42,12 @@ from viewer.widgets.video_grid import BACKGROUND, bgr_qimage
 #: (view name, frame) -> BGRX (H, W, 4) or BGR (H, W, 3) uint8 image, or None where the take has no video.
 FrameSource = Callable[[str, int], np.ndarray | None]
 
+OTHER_TAKES_HEADER = "Other takes of this action"
 MESSAGE_TEXT = QColor(palette.MUTED_TEXT)
 WARNING_TEXT = QColor(palette.WARNING_TEXT)
 TRAINEE_ACCENT = QColor(palette.CURSOR)
 EXEMPLAR_ACCENT = QColor(palette.EXEMPLAR)
 TILE_GAP = 6
-#: Rows of the deviation table per phase (the body parts that differ most).
-PARTS_PER_PHASE = 3
 #: The splitter starts with about this many table rows in sight (tiles get 3 : 2 of the height).
 TABLE_ROWS_SHOWN = 6
 
@@ -71,6 +71,7 @@ class ComparisonTiles(QWidget):
         self._sources = {"trainee": trainee_frame, "exemplar": exemplar_frame}
         self._view: str | None = None
         self._displayed: tuple[int, int] | None = None
+        self._captions: tuple[str, ...] = ()
         self._skeleton_boxes: dict[str, QRectF] = {}
         self.setMinimumSize(320, 140)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -87,6 +88,10 @@ class ComparisonTiles(QWidget):
     def displayed_frames(self) -> tuple[int, int] | None:
         """(trainee frame, exemplar frame) shown at the last paint, or None when no pair was shown."""
         return self._displayed
+
+    def captions(self) -> tuple[str, ...]:
+        """The captions of the two tiles at the last paint (empty when no pair was shown)."""
+        return self._captions
 
     def skeleton_boxes(self) -> dict[str, QRectF]:
         """Bounding box of the skeleton drawn at the last paint, widget pixels, by role (trainee, exemplar)."""
@@ -122,7 +127,7 @@ class ComparisonTiles(QWidget):
         painter.fillRect(self.rect(), BACKGROUND)
         take, exemplar = self._state.take, self._state.exemplar
         if take is None or exemplar is None or self._view is None:
-            self._displayed = None
+            self._displayed, self._captions = None, ()
             self._skeleton_boxes = {}
             painter.setPen(WARNING_TEXT if self._no_exemplar() else MESSAGE_TEXT)
             painter.drawText(self.rect().adjusted(12, 12, -12, -12),
@@ -132,13 +137,14 @@ class ComparisonTiles(QWidget):
         frame = self._state.frame
         matched = exemplar.exemplar_frame(frame)
         left, right = self.tile_rects()
-        self._paint_side(painter, left, "trainee", take, frame,
-                         f"TRAINEE · frame {frame} · {_score_text(take.info.score)}", TRAINEE_ACCENT)
-        self._paint_side(painter, right, "exemplar", exemplar.take, matched,
-                         f"EXEMPLAR {exemplar.athlete} · frame {matched} · {_score_text(exemplar.take.info.score)}",
-                         EXEMPLAR_ACCENT)
+        role = "EXEMPLAR" if exemplar.is_exemplar else "OTHER TAKE (not an exemplar)"
+        captions = (f"TRAINEE · frame {frame} · {_score_text(take.info.score)}",
+                    f"{role} {exemplar.athlete} {exemplar.take.take_id} · frame {matched} · "
+                    f"{_score_text(exemplar.take.info.score)}")
+        self._paint_side(painter, left, "trainee", take, frame, captions[0], TRAINEE_ACCENT)
+        self._paint_side(painter, right, "exemplar", exemplar.take, matched, captions[1], EXEMPLAR_ACCENT)
         painter.end()
-        self._displayed = (frame, matched)
+        self._displayed, self._captions = (frame, matched), captions
 
     def _paint_side(self, painter: QPainter, tile: QRectF, role: str, take: TakeBundle, frame: int,
                     caption: str, accent: QColor) -> None:
@@ -197,7 +203,7 @@ class CompareView(QWidget):
     Signals
     -------
     exemplar_chosen(str, str)
-        The user picked another exemplar: library ``file`` and take id.
+        The user picked another exemplar, or another take of the action: library ``file`` and take id.
     """
 
     exemplar_chosen = Signal(str, str)
@@ -207,8 +213,10 @@ class CompareView(QWidget):
         super().__init__(parent)
         self._state = state
         self._rows = pd.DataFrame()
+        self._n_exemplars = 0
 
-        self._exemplar_box = QComboBox(toolTip="Exemplars of this action, best score first")
+        self._exemplar_box = QComboBox(toolTip="Exemplars of this action, best first, then its other takes "
+                                               "(this athlete's first)")
         self._exemplar_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self._exemplar_box.setMinimumContentsLength(20)
         self._exemplar_box.activated.connect(self._on_exemplar_activated)
@@ -219,7 +227,7 @@ class CompareView(QWidget):
 
         header = QHBoxLayout()
         header.setContentsMargins(6, 3, 6, 3)
-        header.addWidget(QLabel("Exemplar"))
+        header.addWidget(QLabel("Compare with"))
         header.addWidget(self._exemplar_box)
         header.addSpacing(12)
         header.addWidget(QLabel("View"))
@@ -249,21 +257,34 @@ class CompareView(QWidget):
         header_over_body(self, header, splitter)
 
         state.take_changed.connect(self._on_take_changed)
-        state.exemplar_candidates_changed.connect(self._show_candidates)
+        state.exemplar_candidates_changed.connect(lambda _rows: self._show_candidates())
+        state.other_takes_changed.connect(lambda _rows: self._show_candidates())
         state.library_changed.connect(lambda _library: self.tiles.update())
         state.exemplar_changed.connect(self._on_exemplar_changed)
         state.frame_changed.connect(lambda _f: self.tiles.update())
         state.view_selected.connect(self._on_view_selected)
         self._on_take_changed(state.take)
-        self._show_candidates(state.exemplar_candidates)
+        self._show_candidates()
         self._on_exemplar_changed(state.exemplar)
 
     # ------------------------------------------------------------------ API
     def candidate_labels(self) -> list[str]:
-        return [self._exemplar_box.itemText(i) for i in range(self._exemplar_box.count())]
+        """The exemplars in the picker, as listed (best first)."""
+        return [self._exemplar_box.itemText(i) for i in range(self._n_exemplars)]
+
+    def other_take_labels(self) -> list[str]:
+        """The other takes of the action in the picker, as listed under their heading."""
+        return [self._exemplar_box.itemText(i) for i in range(self._n_exemplars + 1, self._exemplar_box.count())]
 
     def choose_candidate(self, index: int) -> None:
         """Pick the ``index``-th exemplar of the picker, as a user would."""
+        self._choose_item(index)
+
+    def choose_other_take(self, index: int) -> None:
+        """Pick the ``index``-th of the action's other takes in the picker, as a user would."""
+        self._choose_item(self._n_exemplars + 1 + index)
+
+    def _choose_item(self, index: int) -> None:
         self._exemplar_box.setCurrentIndex(index)
         self._on_exemplar_activated(index)
 
@@ -275,17 +296,29 @@ class CompareView(QWidget):
         return self._rows
 
     # ------------------------------------------------------------ reactions
-    def _show_candidates(self, candidates: pd.DataFrame) -> None:
-        """Fill the exemplar picker (``state.exemplar_candidates``, best first)."""
-        self._exemplar_box.blockSignals(True)
-        self._exemplar_box.clear()
+    def _show_candidates(self) -> None:
+        """Fill the picker: ``state.exemplar_candidates`` (best first), then ``state.other_takes`` under a heading."""
+        candidates, others = self._state.exemplar_candidates, self._state.other_takes
+        box = self._exemplar_box
+        box.blockSignals(True)
+        box.clear()
         for row in candidates.itertuples():
-            self._exemplar_box.addItem(f"{row.athlete} · {row.take} · {_score_text(row.score)}", (row.file, row.take))
-            self._exemplar_box.setItemData(self._exemplar_box.count() - 1, row.file, Qt.ItemDataRole.ToolTipRole)
-        self._exemplar_box.setEnabled(len(candidates) > 0)
-        self._exemplar_box.blockSignals(False)
+            self._add_take(row, "")
+        self._n_exemplars = len(candidates)
+        if len(others):
+            box.addItem(OTHER_TAKES_HEADER, None)
+            box.model().item(box.count() - 1).setEnabled(False)
+            athlete = self._state.session.athlete if self._state.session is not None else None
+            for row in others.itertuples():
+                self._add_take(row, " · same athlete" if row.athlete == athlete else "")
+        box.setEnabled(len(candidates) + len(others) > 0)
+        box.blockSignals(False)
         self._select_shown_exemplar()
         self.tiles.update()
+
+    def _add_take(self, row, note: str) -> None:
+        self._exemplar_box.addItem(f"{row.athlete} · {row.take} · {_score_text(row.score)}{note}", (row.file, row.take))
+        self._exemplar_box.setItemData(self._exemplar_box.count() - 1, row.file, Qt.ItemDataRole.ToolTipRole)
 
     def _on_take_changed(self, take: TakeBundle | None) -> None:
         self._view_box.blockSignals(True)
@@ -319,8 +352,8 @@ class CompareView(QWidget):
         if exemplar is None:
             return
         for index in range(self._exemplar_box.count()):
-            file, take = self._exemplar_box.itemData(index)
-            if take == exemplar.take.take_id and exemplar.path.as_posix().endswith(file):
+            data = self._exemplar_box.itemData(index)
+            if data is not None and data[1] == exemplar.take.take_id and exemplar.path.as_posix().endswith(data[0]):
                 self._exemplar_box.setCurrentIndex(index)
 
     def _on_exemplar_activated(self, index: int) -> None:
@@ -329,8 +362,7 @@ class CompareView(QWidget):
             self.exemplar_chosen.emit(*data)
 
     def _fill_table(self, exemplar: ExemplarBundle | None) -> None:
-        rows = pd.DataFrame() if exemplar is None else (
-            exemplar.deviations.groupby("phase", sort=True).head(PARTS_PER_PHASE).reset_index(drop=True))
+        rows = pd.DataFrame() if exemplar is None else largest_deviations(exemplar.deviations)
         self._rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows.itertuples()):

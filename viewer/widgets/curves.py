@@ -47,7 +47,7 @@ from analysis.motion.kinematics import (
 )
 from analysis.render import palette
 from viewer.model.state import ViewerState
-from viewer.model.take_bundle import TakeBundle
+from viewer.widgets.deferred import Deferred
 from viewer.widgets.marker_lines import MarkerLines
 from viewer.widgets.panel import header_over_body
 from viewer.widgets.penalty_heatmap import PenaltyHeatmap
@@ -82,12 +82,12 @@ class CurvesPanel(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self._kinematics = pd.DataFrame()
-        self._exemplar_kinematics = pd.DataFrame()
+        self._exemplar_kinematics = pd.DataFrame()   # the take's own are read when the plots are built
         self._visible: tuple[str, ...] = DEFAULT_GROUPS
         self._time_unit = "s"
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
+        self._rebuild = Deferred(self, self._rebuild_now)   # a take, its exemplar and verdict: one rebuild
         self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
         self.marker_lines = MarkerLines()
 
@@ -137,19 +137,20 @@ class CurvesPanel(QWidget):
 
         header_over_body(self, toolbar, scroll).insertLayout(1, pinned)
 
-        state.take_changed.connect(self._on_take_changed)
+        state.take_changed.connect(lambda _take: self._rebuild.request())   # the kinematics are read there
         state.frame_changed.connect(self._on_frame_changed)
         state.playing_changed.connect(lambda playing: None if playing else self._follow(state.frame))
         self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
         state.exemplar_changed.connect(self._on_exemplar_changed)
-        state.scoring_changed.connect(lambda _scoring: self._rebuild_plots())
+        state.scoring_changed.connect(lambda _scoring: self._rebuild.request())
         state.annotations.changed.connect(lambda _take: self._draw_markers())
-        self._on_take_changed(state.take)
+        self._rebuild_now()
 
     # ---------------------------------------------------------------- public
     @property
     def kinematics(self) -> pd.DataFrame:
         """Kinematics of the current take (see :func:`analysis.motion.kinematics.compute_kinematics`); empty if none."""
+        self._rebuild.flush()
         return self._kinematics
 
     @property
@@ -169,10 +170,12 @@ class CurvesPanel(QWidget):
 
     def plot_items(self) -> list[pg.PlotItem]:
         """The plots, top to bottom, one per visible curve group."""
+        self._rebuild.flush()
         return list(self._plots)
 
     def cursor_positions(self) -> list[float]:
         """Where each plot's time cursor is, in x-axis units, top to bottom."""
+        self._rebuild.flush()
         return [line.value() for line in self._cursors]
 
     def visible_groups(self) -> tuple[str, ...]:
@@ -193,7 +196,7 @@ class CurvesPanel(QWidget):
             action.blockSignals(True)
             action.setChecked(name in chosen)
             action.blockSignals(False)
-        self._rebuild_plots()
+        self._rebuild.request()
 
     def set_time_unit(self, unit: str) -> None:
         """Show time on the x axis in seconds (``"s"``) or frames (``"frame"``)."""
@@ -203,24 +206,19 @@ class CurvesPanel(QWidget):
             return
         self._time_unit = unit
         self._unit_box.setCurrentIndex(self._unit_box.findData(unit))
-        self._rebuild_plots()
+        self._rebuild.request()
 
     def export_csv(self, path: str | Path) -> Path:
         """Write the current take's kinematics to ``path`` (CSV, one row per frame)."""
-        if self._kinematics.empty:
+        if self.kinematics.empty:
             raise ValueError("no kinematics to export: the take has no 3D pose")
         return write_kinematics_csv(self._kinematics, path)
 
     # ------------------------------------------------------------ reactions
-    def _on_take_changed(self, take: TakeBundle | None) -> None:
-        kinematics = None if take is None else take.kinematics
-        self._kinematics = pd.DataFrame() if kinematics is None else kinematics
-        self._export_button.setEnabled(not self._kinematics.empty)
-        self._rebuild_plots()
-
     @property
     def heatmap_plot(self) -> pg.PlotItem | None:
         """The plot of the penalty × time heatmap above the curves; None when the take is not scored."""
+        self._rebuild.flush()
         return self._heatmap.plot
 
     @property
@@ -233,7 +231,7 @@ class CurvesPanel(QWidget):
         if kinematics.empty and self._exemplar_kinematics.empty:
             return
         self._exemplar_kinematics = kinematics
-        self._rebuild_plots()
+        self._rebuild.request()
 
     def _on_frame_changed(self, frame: int) -> None:
         if self._state.playing:
@@ -293,7 +291,10 @@ class CurvesPanel(QWidget):
     def _frame_of_x(self, x: float) -> int:
         return int(round(x * self._state.fps if self._time_unit == "s" else x))
 
-    def _rebuild_plots(self) -> None:
+    def _rebuild_now(self) -> None:
+        kinematics = getattr(self._state.take, "kinematics", None)   # None without a take or a 3D pose
+        self._kinematics = pd.DataFrame() if kinematics is None else kinematics
+        self._export_button.setEnabled(not self._kinematics.empty)
         self._graphics.clear()
         self._plots = []
         self._cursors = []

@@ -1,33 +1,44 @@
-"""Library browser: a tree of event -> level -> action -> take with score, exemplar mark and athlete."""
+"""Library browser: event -> level -> action -> take, each take named by athlete and number, with
+its score and the exemplar mark; a filter box; the indexing progress and the files that could not be read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
     QLineEdit,
+    QProgressBar,
     QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from analysis.session.contract import EVENT_NAMES
 from analysis.session.library import Library
 from viewer.model.state import ViewerState
+from viewer.widgets.library_model import (
+    EXEMPLAR_COLUMN,
+    EXEMPLAR_MARK,
+    HEADERS,
+    SCORE_COLUMN,
+    LibraryTreeModel,
+)
 
-_FILE_ROLE = Qt.ItemDataRole.UserRole
-_TAKE_ROLE = Qt.ItemDataRole.UserRole + 1
-EXEMPLAR_MARK = "★"
-_CURRENT = QColor(70, 110, 170)
+__all__ = ["EXEMPLAR_MARK", "LibraryBrowser"]
+
+#: The filter applies once typing pauses this long, ms.
+FILTER_AFTER_MS = 150
+#: A filter that leaves at most this many takes opens every group; with more, only events and levels
+#: (expanding thousands of rows makes the view lay each of them out).
+EXPAND_ALL_TAKES = 300
 
 
 class LibraryBrowser(QWidget):
-    """Tree of the takes of ``state.library``; activating a take asks the application to open it.
+    """The takes of ``state.library``; activating a take asks the application to open it.
 
     Signals
     -------
@@ -40,107 +51,146 @@ class LibraryBrowser(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self._video_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self.model = LibraryTreeModel(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay), self)
         self._filter = QLineEdit(placeholderText="Filter: action, athlete, take…")
         self._filter.setClearButtonEnabled(True)
-        self._filter.textChanged.connect(self._apply_filter)
-        self._tree = QTreeWidget()
-        self._tree.setColumnCount(4)
-        self._tree.setHeaderLabels(["Event / level / action / take", "Athlete", "Score", "Exemplar"])
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_AFTER_MS,
+                                    timeout=lambda: self._apply_filter(self._filter.text()))
+        self._filter.textChanged.connect(lambda _text: self._filter_timer.start())
+        self._tree = QTreeView()
+        self._tree.setModel(self.model)
         self._tree.setUniformRowHeights(True)
         self._tree.setAlternatingRowColors(True)
-        self._tree.itemActivated.connect(self._on_activated)
-        self._tree.header().setStretchLastSection(False)
+        self._tree.activated.connect(self._on_activated)
+        self._size_columns()
+        self._progress = QProgressBar(visible=False)
+        self._progress.setFormat("Indexing the library: %v / %m files")
+        self._status = QLabel()
+        self._status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self._filter)
+        layout.addWidget(self._progress)
         layout.addWidget(self._tree)
+        layout.addWidget(self._status)
+        self._expanded: set[tuple] = set()
         state.take_changed.connect(lambda _take: self._mark_current())
         state.library_changed.connect(self._show_library)
+        state.library_progress_changed.connect(self._show_progress)
         self._show_library(state.library)
 
-    def _show_library(self, library: Library | None) -> None:
-        """Show the takes of ``library``, grouped event -> level -> action (nothing without one)."""
-        self._tree.clear()
-        if library is None:
-            return
-        for event, by_event in library.index.groupby("event", sort=True):
-            event_item = QTreeWidgetItem([f"{event} · {EVENT_NAMES.get(event, event)}"])
-            self._tree.addTopLevelItem(event_item)
-            for level, by_level in by_event.groupby("level", sort=True):
-                level_item = QTreeWidgetItem([f"Level {level}"])
-                event_item.addChild(level_item)
-                for action, rows in by_level.groupby("action", sort=True):
-                    action_item = QTreeWidgetItem([f"{action}  {rows['action_name'].iloc[0]}"])
-                    action_item.setText(2, f"{rows['score'].mean():.2f}")
-                    action_item.setToolTip(2, "mean score of the action's takes")
-                    level_item.addChild(action_item)
-                    for row in rows.sort_values(["is_exemplar", "athlete", "take"], ascending=[False, True, True]).itertuples():
-                        action_item.addChild(self._take_item(library, row))
-        self._tree.setColumnWidth(0, 230)
-        for column in range(1, 4):
-            self._tree.resizeColumnToContents(column)
-        self._apply_filter(self._filter.text())
-        self._mark_current()
+    # ------------------------------------------------------------------ API
+    @property
+    def tree(self) -> QTreeView:
+        return self._tree
 
-    def _take_item(self, library: Library, row) -> QTreeWidgetItem:
-        score = "—" if pd.isna(row.score) else f"{row.score:.2f}"
-        item = QTreeWidgetItem([row.take, row.athlete, score, EXEMPLAR_MARK if row.is_exemplar else ""])
-        if row.has_video:
-            item.setIcon(0, self._video_icon)
-        item.setData(0, _FILE_ROLE, str(library.path_of(row.file).resolve()))
-        item.setData(0, _TAKE_ROLE, row.take)
-        item.setToolTip(0, f"{row.file}: {row.n_frames} frames" + (", with video" if row.has_video else ", poses only"))
-        item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setTextAlignment(3, Qt.AlignmentFlag.AlignCenter)
-        if row.is_exemplar:
-            item.setToolTip(3, "penalty-free exemplar of this action")
-        return item
+    @property
+    def filter_box(self) -> QLineEdit:
+        return self._filter
 
-    def take_items(self) -> list[QTreeWidgetItem]:
-        """Every take row of the tree, in display order."""
-        items = []
-        stack = [self._tree.topLevelItem(i) for i in range(self._tree.topLevelItemCount())]
+    def take_rows(self) -> list[tuple[str, str, str, Path, str]]:
+        """The listed take rows in display order: label, score text, exemplar mark, file, take id."""
+        rows = []
+        stack = [QModelIndex()]
         while stack:
-            item = stack.pop(0)
-            if item.data(0, _TAKE_ROLE):
-                items.append(item)
-            stack[0:0] = [item.child(i) for i in range(item.childCount())]
-        return items
+            parent = stack.pop()
+            children = [self.model.index(row, 0, parent) for row in range(self.model.rowCount(parent))]
+            for child in children:
+                located = self.model.take_at(child)
+                if located is not None:
+                    rows.append((child.data(), child.siblingAtColumn(SCORE_COLUMN).data(),
+                                 child.siblingAtColumn(EXEMPLAR_COLUMN).data(), *located))
+            stack.extend(reversed([child for child in children if self.model.take_at(child) is None]))
+        return rows
 
-    def activate(self, item: QTreeWidgetItem) -> None:
-        """Open the take of ``item`` (what a double-click does)."""
-        self._on_activated(item, 0)
+    def current_index(self) -> QModelIndex:
+        """The row of the take shown (invalid when it is not listed)."""
+        return self.model.take_index(*self._current()) if self._current() else QModelIndex()
 
-    def _on_activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        take = item.data(0, _TAKE_ROLE)
-        if take:
-            self.take_activated.emit(Path(item.data(0, _FILE_ROLE)), take)
+    def activate(self, file: Path, take: str) -> None:
+        """Open take ``take`` of session ``file`` as a double-click on its row does."""
+        library = self.model.library
+        index = self.model.take_index(library.file_of(file), take) if library is not None else QModelIndex()
+        if index.isValid():
+            self._on_activated(index)
+
+    # ------------------------------------------------------------ reactions
+    def _show_library(self, library: Library | None) -> None:
+        self._remember_expanded()
+        self.model.set_library(library)
+        self._restore_expanded()
+        self._mark_current()
+        if library is None:
+            self._status.setText("")
+            return
+        files = library.index["file"].nunique()
+        text = f"{len(library.index)} takes in {files} session files"
+        if library.problems:
+            text += f"; {len(library.problems)} file(s) could not be read (hover for why)"
+        self._status.setText(text)
+        self._status.setToolTip("\n".join(library.problems))
+
+    def _show_progress(self, progress: tuple[int, int]) -> None:
+        done, total = progress
+        self._progress.setVisible(total > 0)
+        self._progress.setRange(0, max(total, 1))
+        self._progress.setValue(done)
+
+    def set_filter(self, text: str) -> None:
+        """Filter the takes now (as typing ``text`` in the filter box does once typing pauses)."""
+        self._filter.setText(text)
+        self._filter_timer.stop()
+        self._apply_filter(text)
 
     def _apply_filter(self, text: str) -> None:
-        needle = text.strip().lower()
-        for item in self.take_items():
-            haystack = " ".join(item.text(c) for c in range(4)) + " " + item.parent().text(0)
-            item.setHidden(bool(needle) and needle not in haystack.lower())
-        for index in range(self._tree.topLevelItemCount()):
-            self._hide_empty(self._tree.topLevelItem(index))
+        self._remember_expanded()
+        self.model.set_filter(text)
+        if not self.model.filter_text:
+            self._restore_expanded()
+        else:
+            for key, index in self.model.group_indexes().items():
+                if len(key) < 3 or self.model.visible_takes() <= EXPAND_ALL_TAKES:
+                    self._tree.setExpanded(index, True)
+        self._mark_current()
 
-    def _hide_empty(self, item: QTreeWidgetItem) -> bool:
-        if item.data(0, _TAKE_ROLE):
-            return not item.isHidden()
-        visible = [self._hide_empty(item.child(i)) for i in range(item.childCount())]
-        item.setHidden(not any(visible))
-        return any(visible)
+    def _on_activated(self, index: QModelIndex) -> None:
+        located = self.model.take_at(index)
+        if located is not None:
+            self.take_activated.emit(*located)
+
+    def _current(self) -> tuple[str, str] | None:
+        session, take, library = self._state.session, self._state.take, self.model.library
+        if session is None or take is None or library is None:
+            return None
+        file = library.file_of(session.path)
+        return None if file is None else (file, take.take_id)
 
     def _mark_current(self) -> None:
-        session, take = self._state.session, self._state.take
-        current = (str(session.path.resolve()), take.take_id) if session is not None and take is not None else None
-        for item in self.take_items():
-            is_current = (item.data(0, _FILE_ROLE), item.data(0, _TAKE_ROLE)) == current
-            font = QFont(item.font(0))
-            font.setBold(is_current)
-            for column in range(4):
-                item.setFont(column, font)
-                item.setBackground(column, QBrush(_CURRENT) if is_current else QBrush())
-            if is_current:
-                self._tree.scrollToItem(item)
+        current = self._current()
+        self.model.set_current(*(current or (None, None)))
+        index = self.current_index()
+        if index.isValid():
+            self._tree.scrollTo(index)
+
+    # ------------------------------------------------------------- layout
+    def _size_columns(self) -> None:
+        """The take column takes the room left; score and mark get what their widest content needs."""
+        metrics = QFontMetrics(self._tree.font())
+        margin = 3 * self._tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 12
+        header = self._tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(metrics.horizontalAdvance(EXEMPLAR_MARK) + margin)
+        for column, widest in ((SCORE_COLUMN, "10.00"), (EXEMPLAR_COLUMN, EXEMPLAR_MARK)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            width = max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(HEADERS[column]))
+            header.resizeSection(column, width + margin)
+
+    def _remember_expanded(self) -> None:
+        if self.model.library is not None and not self.model.filter_text:
+            self._expanded = {key for key, index in self.model.group_indexes().items() if self._tree.isExpanded(index)}
+
+    def _restore_expanded(self) -> None:
+        for key, index in self.model.group_indexes().items():
+            if key in self._expanded:
+                self._tree.setExpanded(index, True)

@@ -190,7 +190,8 @@ class ScoringPanel(QWidget):
         return self._score_label.text()
 
     def interval_text(self) -> str:
-        """The score interval as shown, e.g. ``8.51–8.95 (90 % interval)``; '' when there is none."""
+        """The score interval as shown, e.g. ``8.51–8.95 (90 % interval)``, or why the model gives none;
+        '' when no take is scored."""
         return self._interval_label.text() if not self._interval_label.isHidden() else ""
 
     def annotation_text(self) -> str:
@@ -268,7 +269,7 @@ class ScoringPanel(QWidget):
 
     def _on_scoring_changed(self, scoring: ScoringResult | None) -> None:
         self._clear_penalties()
-        self._interval_label.setVisible(scoring is not None and scoring.interval is not None)
+        self._interval_label.setVisible(scoring is not None)
         if scoring is None:
             self._score_label.setText("–")
             self._exemplars_label.setText(self._unscored_text())
@@ -276,9 +277,7 @@ class ScoringPanel(QWidget):
             return
         self.show_problem("")
         self._score_label.setText(f"{scoring.predicted:.2f}")
-        if scoring.interval is not None:
-            low, high = scoring.interval
-            self._interval_label.setText(f"{low:.2f}–{high:.2f} ({100 * scoring.interval_coverage:.0f} % interval)")
+        self._interval_label.setText(scoring.interval_text())
         if scoring.exemplars:
             used = ", ".join(f"{e.athlete} {e.take} ({e.score:.2f})" for e in scoring.exemplars)
             self._exemplars_label.setText(f"Compared with {len(scoring.exemplars)} exemplar(s): {used}")

@@ -25,6 +25,8 @@ def tile_menu(grid: QWidget, state: ViewerState, view: str, position: QPointF) -
     menu.addAction("Full screen (F)", lambda: grid.full_screen_requested.emit(view))
     menu.addAction("Reset zoom (double-click)", lambda: grid.set_zoom(view, TileZoom())).setEnabled(
         grid.zoom_of(view).is_zoomed)
+    if grid.missing_videos.message(view) is not None:
+        menu.addAction("Locate videos…", state.request_video_location)
     drawing = grid.editor.drawing_at(view, position)
     if drawing is None:
         return menu

@@ -21,6 +21,7 @@ SELECTED_BORDER = QColor(palette.SELECTED_TILE)
 TILE_BORDER = QColor(palette.TILE_BORDER)
 #: Side of the enlarge / back-to-grid button in a tile's top-right corner, pixels.
 BUTTON_PX = 22.0
+LOCATE_TEXT = "Locate…"
 
 
 def paint_image(painter: QPainter, geometry: TileGeometry, image: QImage | None) -> None:
@@ -44,6 +45,20 @@ def paint_no_video(painter: QPainter, geometry: TileGeometry, text: str) -> None
     painter.setPen(NO_VIDEO_TEXT)
     painter.drawText(geometry.image.adjusted(8, 0, -8, -6),
                      Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap, text)
+
+
+def paint_locate_button(painter: QPainter, geometry: TileGeometry) -> QRectF:
+    """A *Locate…* button in the middle of a tile whose camera file was not found; returns where it is."""
+    metrics = QFontMetricsF(painter.font())
+    width, height = metrics.horizontalAdvance(LOCATE_TEXT) + 24, metrics.height() + 12
+    centre = geometry.image.center()
+    button = QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
+    painter.setPen(QPen(CAPTION_TEXT, 1.0))
+    painter.setBrush(CAPTION_BACKGROUND)
+    painter.drawRoundedRect(button, 4, 4)
+    painter.drawText(button, Qt.AlignmentFlag.AlignCenter, LOCATE_TEXT)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    return button
 
 
 def paint_caption(painter: QPainter, geometry: TileGeometry, text: str, short_text: str) -> None:

@@ -369,6 +369,8 @@ class TriangulationInspector(QWidget):
     def _summary_text(take: TakeBundle | None, observations: Observations | None) -> str:
         if take is None:
             return "No take open."
+        if observations is None and take.pose3d is not None:
+            return "This take's 3D was imported: it has no 2D detections to measure it against."
         if observations is None:
             return "This take has no 3D pose yet: re-triangulate to build it."
         lines = [f"Mean reprojection error: kept {observations.mean_px('kept'):.2f} px · "

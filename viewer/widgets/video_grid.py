@@ -41,6 +41,7 @@ from viewer.widgets import tile_painter
 from viewer.widgets.drawing_editor import DrawingEditor, TileContext
 from viewer.widgets.drawing_painter import paint_drawing
 from viewer.widgets.grid_layout import grid_rects
+from viewer.widgets.missing_videos import MissingVideos
 from viewer.widgets.note_editor import NoteEditor
 from viewer.widgets.overlay_painter import (
     TileGeometry,
@@ -108,6 +109,7 @@ class VideoGrid(QWidget):
         self._images: list[np.ndarray | None] = []
         self._qimages: list[QImage | None] = []
         self._read_error: str | None = None
+        self.missing_videos = MissingVideos()
         self._displayed: list[int] = []
         self._bone_colors: tuple[Skeleton | None, list[QColor]] = (None, [])  # colours of that skeleton's bones
         self.note_editor = NoteEditor(self)
@@ -167,7 +169,9 @@ class VideoGrid(QWidget):
     def tile_geometry(self, view: str) -> TileGeometry | None:
         """Where ``view``'s image is drawn, zoom included; None when the view is not shown."""
         index = self._view_index(view)
-        rect = self.tile_rects()[index]
+        return self._geometry(index, self.tile_rects()[index])
+
+    def _geometry(self, index: int, rect: QRectF) -> TileGeometry | None:
         if rect.isEmpty():
             return None
         camera = self._state.take.cameras[index]
@@ -211,6 +215,7 @@ class VideoGrid(QWidget):
         self._shown = None
         self._images, self._qimages, self._displayed = [], [], []
         self._zooms, self._panning = {}, None
+        self.missing_videos.update(self._state.session, take)
         self.editor.cancel()
         n_views = 0 if take is None else len(take.cameras)
         self._enlarged = self._enlarged if self._enlarged is not None and self._enlarged < n_views else None
@@ -236,6 +241,9 @@ class VideoGrid(QWidget):
         self._state.select_view(view)
         geometry = self.tile_geometry(view)
         if event.button() == Qt.MouseButton.LeftButton:
+            if self.missing_videos.button_at(position):
+                self._state.request_video_location()
+                return
             if tile_painter.enlarge_button_rect(geometry).contains(position):
                 self.toggle_enlarged(view)
                 return
@@ -344,8 +352,8 @@ class VideoGrid(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self._state.playing)
         drawings = [d for d in self._state.annotations.items(take.take_id, Drawing) if d.visible_at(frame)]
         preview = self.editor.preview
-        for index, view in enumerate(take.view_names):
-            geometry = self.tile_geometry(view)
+        for index, (view, rect) in enumerate(zip(take.view_names, self.tile_rects())):   # the layout once a paint
+            geometry = self._geometry(index, rect)
             if geometry is not None:
                 tile_drawings = [d for d in drawings if d.view == view and (preview is None or d.id != preview[1].id)]
                 if preview is not None and preview[0] == view:
@@ -368,8 +376,9 @@ class VideoGrid(QWidget):
         image = self._qimages[index] if index < len(self._qimages) else None
         tile_painter.paint_image(painter, geometry, image)
         if image is None:
-            tile_painter.paint_no_video(painter, geometry, f"{view}: no video, 2D detections"
-                                        if self._read_error is None else self._read_error)
+            text = self.missing_videos.message(view)
+            tile_painter.paint_no_video(painter, geometry, text or self._read_error or f"{view}: no video, 2D detections")
+            self.missing_videos.paint_button(painter, geometry, view)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.save()
         painter.setClipRect(geometry.image)

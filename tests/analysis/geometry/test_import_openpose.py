@@ -57,11 +57,14 @@ def write_recording(root: Path, view_names: list[str], n_joints: int = 17) -> np
     return truth
 
 
-def write_videos(folder: Path, view_names: list[str]) -> None:
+def write_videos(folder: Path, view_names: list[str], fps: dict[str, float] | None = None,
+                 frames: dict[str, int] | None = None) -> None:
+    """One MJPEG file per view, 30 fps and N_FRAMES frames unless ``fps`` / ``frames`` say otherwise."""
     folder.mkdir()
     for name in view_names:
-        writer = cv2.VideoWriter(str(folder / f"{name}.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 30, (64, 48))
-        for t in range(N_FRAMES):
+        rate = (fps or {}).get(name, 30)
+        writer = cv2.VideoWriter(str(folder / f"{name}.avi"), cv2.VideoWriter_fourcc(*"MJPG"), rate, (64, 48))
+        for t in range((frames or {}).get(name, N_FRAMES)):
             writer.write(np.full((48, 64, 3), 20 * t, np.uint8))
         writer.release()
 
@@ -76,15 +79,16 @@ def test_import_picks_the_athlete_and_writes_a_session_that_opens(tmp_path, caps
 
     code = main(["import", "--calibration", str(tmp_path / "calibration.toml"), "--units", "mm",
                  "--keypoints", str(tmp_path / "keypoints"), "--videos", str(tmp_path / "out" / "videos"),
-                 "--fps", "50", "--out", str(out), "--event", "WBB", "--athlete", "A7"])
+                 "--out", str(out), "--event", "WBB", "--athlete", "A7"])
 
     printed = capsys.readouterr().out
     assert code == 0
     assert "translations in mm, converted to metres (x 0.001)" in printed
+    assert "30 fps" in printed                                              # the videos' rate
     assert "view1 -> cam1 (by natural order)" in printed and "view8 -> cam8 (by natural order)" in printed
     assert "views excluded as outliers" in printed and "left_knee" in printed
     with Session.open(out) as session:
-        assert session.event == "WBB" and session.fps == 50 and session.skeleton.name == "coco17"
+        assert session.event == "WBB" and session.fps == 30 and session.skeleton.name == "coco17"
         assert session.view_names == tuple(c.name for c in CAMERAS)
         (take,) = session.takes.values()
         assert take.n_frames == N_FRAMES and take.video_views == session.view_names
@@ -154,6 +158,43 @@ def test_broken_keypoint_file_is_named(tmp_path, capsys):
     error = capsys.readouterr().err.strip().splitlines()[-1]   # above it: the progress bar
     assert error.startswith("error: ") and str(broken) in error
     assert not (tmp_path / "x.h5").exists()
+
+
+def _import_with_videos(tmp_path: Path, extra: list[str] = (), **videos) -> tuple[int, Path]:
+    names = [c.name for c in CAMERAS]
+    write_recording(tmp_path, names)
+    write_toml_calibration(tmp_path / "calibration.toml", CAMERAS)
+    write_videos(tmp_path / "videos", names, **videos)
+    out = tmp_path / "s.h5"
+    code = main(["import", "--calibration", str(tmp_path / "calibration.toml"), "--keypoints",
+                 str(tmp_path / "keypoints"), "--videos", str(tmp_path / "videos"), "--out", str(out), *extra])
+    return code, out
+
+
+def test_videos_at_different_frame_rates_are_refused(tmp_path, capsys):
+    code, out = _import_with_videos(tmp_path, fps={"cam3": 25})
+    error = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "different frame rates" in error and "cam1.avi 30 fps" in error and "cam3.avi 25 fps" in error
+
+
+def test_a_frame_rate_other_than_the_videos_is_refused(tmp_path, capsys):
+    code, out = _import_with_videos(tmp_path, ["--fps", "50"])
+    error = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "50 fps, is not the videos'" in error and "cam2.avi 30 fps" in error
+
+
+def test_videos_of_different_lengths_keep_the_frames_all_cover(tmp_path, capsys):
+    code, out = _import_with_videos(tmp_path, frames={"cam5": N_FRAMES - 3})
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "differ in length" in printed and "cam5.avi 7" in printed and f"keeps the {N_FRAMES - 3} frames" in printed
+    with Session.open(out) as session:
+        take = session.take_ids[0]
+        assert session.takes[take].n_frames == N_FRAMES - 3
+        assert not [warning for warning in session.warnings if "the take needs" in warning]
+        assert session.frame(take, "cam5", N_FRAMES - 4) is not None
 
 
 def test_pose2sim_people_without_keypoints_are_no_detection(tmp_path, capsys):

@@ -37,7 +37,7 @@ from analysis.render.penalty_strip import (
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from app.cli.main import main
-from tests.helpers import exemplar_session_data, make_session_data
+from tests.helpers import exemplar_session_data, make_session_data, video_codec_name
 
 # make_session_data: 160x90 views, frame i of take k is a flat grey of value 40 k + i, two penalties on take2.
 STRIP_HEIGHT = INFO_BAND_HEIGHT + 2 * STRIP_PADDING + 2 * PENALTY_ROW_HEIGHT
@@ -157,11 +157,19 @@ def test_a_cancelled_export_keeps_the_previous_file(session_file, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "session.h5"]
 
 
-def test_a_failing_export_leaves_no_file(session_file, tmp_path):
+def test_a_failing_export_leaves_no_file_and_says_so_in_one_message(session_file, tmp_path, capfd):
     out = tmp_path / "clip.mp4"
-    with pytest.raises(ValueError, match="cannot write MP4 with codec 'NONE'"):
+    with pytest.raises(ValueError, match="clip.mp4: unknown video codec 'NONE'; expected one of h264, mp4v"):
         export_clip(session_file, "take2", out, codec="NONE")
+
+    def failing(done: int, _total: int) -> None:
+        if done == 4:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        export_clip(session_file, "take2", out, progress=failing)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["session.h5"]
+    assert "FFMPEG" not in capfd.readouterr().err
 
 
 def test_bad_range_and_view_are_refused_naming_them(session_file, tmp_path):
@@ -258,8 +266,8 @@ def test_cli_exports_a_clip_a_csv_and_a_snapshot(session_file, tmp_path, capsys)
     assert _read_video(out)[:3] == (6, 1920, 540 + STRIP_HEIGHT)
     assert len(pd.read_csv(csv)) == 12
     assert _read_png(png).shape == (540 + STRIP_HEIGHT, 1920, 3)
-    printed = capsys.readouterr().out
-    assert f"wrote {out} (codec mp4v)" in printed or f"wrote {out} (codec avc1)" in printed
+    assert f"wrote {out} (codec h264)" in capsys.readouterr().out
+    assert video_codec_name(out) == "h264"
 
 
 def test_cli_compare_with_an_explicit_exemplar(session_file, tmp_path, capsys):
@@ -282,7 +290,7 @@ def test_cli_bad_file_exits_2_with_one_line_naming_it(tmp_path, capsys):
 
 def test_cli_bad_take_and_missing_output_exit_2(session_file, tmp_path, capsys):
     assert main(["export", str(session_file), "--take", "take9", "--out", str(tmp_path / "c.mp4")]) == 2
-    assert "session.h5 has no take 'take9'" in capsys.readouterr().err
+    assert f"error: {session_file}: /takes: the session has no take 'take9'" in capsys.readouterr().err
     assert main(["export", str(session_file), "--take", "take1"]) == 2
     assert "nothing to export" in capsys.readouterr().err
     assert main(["export", str(session_file), "--take", "take1", "--layout", "compare", "--out",

@@ -60,8 +60,8 @@ CASES = {
     "wrong format_version": (_set_attr("/", "format_version", 7), "/", "format_version 7 is not supported"),
     "wrong format name": (_set_attr("/", "format", "something-else"), "/", "not a Lucid session file"),
     "unknown event": (_set_attr("/", "event", "XYZ"), "/", "event 'XYZ' is not one of"),
-    "level below one": (_set_attr("/", "level", 0), "/", "'level' must be an integer >= 1"),
-    "negative fps": (_set_attr("/", "fps", -30.0), "/", "fps must be a positive number"),
+    "level below one": (_set_attr("/", "level", 0), "/", "'level' must be an integer from 1 to 2147483648"),
+    "negative fps": (_set_attr("/", "fps", -30.0), "/", "fps must be a positive number from 0.01 to 100000, got -30"),
     "pose2d wrong shape": (_replace_dataset("/takes/take2/pose2d", np.zeros((8, 12, 15, 3), np.float32)),
                            "/takes/take2/pose2d", "has shape (8, 12, 15, 3), expected (8, 12, 17, 3)"),
     "pose3d wrong shape": (_replace_dataset("/takes/take1/pose3d", np.zeros((11, 17, 3), np.float32)),
@@ -81,7 +81,7 @@ CASES = {
     "video for unknown view": (lambda f: f["/takes/take1/video"].create_dataset("cam99", data="x.mp4"),
                                "/takes/take1/video/cam99", "not in /cameras order"),
     "negative video frame_offset": (_video_file_entry(-3), "/takes/take1/video/cam1",
-                                    "'frame_offset' must be an integer >= 0"),
+                                    "'frame_offset' must be an integer from 0 to 2147483648"),
 }
 
 

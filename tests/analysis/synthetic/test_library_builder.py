@@ -8,6 +8,7 @@ import pytest
 from analysis.session.library import Library
 from analysis.synthetic.actions import load_actions
 from analysis.synthetic.library_builder import (
+    RENDER_UNITS,
     build_session,
     generate_library,
     plan_library,
@@ -109,3 +110,16 @@ def test_default_plan_meets_the_demo_size():
     showcase = [job for job in jobs if job.is_showcase]
     assert len(showcase) == 1 and showcase[0].video_takes >= 4 and not showcase[0].is_exemplar_athlete
     assert showcase[0].repetitions * actions_per_level[(showcase[0].event, showcase[0].level)] >= 4
+
+
+def test_progress_counts_work_as_it_is_done_video_weighing_more(tmp_path):
+    reports = []
+    generate_library(tmp_path, seed=5, n_athletes=2, video_takes=1, repetitions=1, levels=(1,), workers=2,
+                     progress=lambda done, total: reports.append((done, total)))
+    jobs = plan_library(seed=5, n_athletes=2, video_takes=1, repetitions=1, levels=(1,))
+    total = sum(job.work_units for job in jobs)
+    index = Library.scan(tmp_path).index
+    assert total == len(index) + RENDER_UNITS * int(index["has_video"].sum())
+    done = [d for d, t in reports]
+    assert all(t == total for _, t in reports) and done == sorted(done) and done[-1] == total
+    assert len(set(done)) > len(jobs)          # reported within sessions, not only when one is written

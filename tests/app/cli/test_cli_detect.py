@@ -136,7 +136,7 @@ def test_bad_input_exits_2_with_one_line(recording, models, tmp_path, capsys):
     assert main(["detect", "--videos", str(recording[0] / "videos"), "--out", str(tmp_path / "out"), "--model",
                  "halpe26", *files]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line.endswith("gives 17 keypoints per person but --model halpe26 has 26; choose the --model of that "
+    assert line.endswith("gives 17 keypoints per person but the halpe26 model has 26; choose the model of that "
                          "keypoint set")
 
 

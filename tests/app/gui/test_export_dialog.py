@@ -16,7 +16,7 @@ from analysis.render.take_table import take_table
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from app.gui.export_dialog import ExportDialog, export_take_csv_interactively
-from tests.helpers import make_session_data
+from tests.helpers import make_session_data, read_video
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 
@@ -88,6 +88,50 @@ def test_the_mosaic_layout_disables_the_view_choice(dialog_on, session_file, tmp
     with qtbot.waitSignal(dialog.export_finished, timeout=30000):
         dialog.start_export()
     assert _frame_count(tmp_path / "mosaic.mp4") == (12, 1920)
+
+
+def test_the_dialog_writes_h264_by_default_and_mp4v_with_blurred_faces_on_request(dialog_on, qtbot, session_file,
+                                                                                   tmp_path):
+    dialog = dialog_on(session_file)
+    assert dialog.codec_combo.currentData() == "h264" and not dialog.anonymize_box.isChecked()
+    dialog.output_edit.setText(str(tmp_path / "default.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    codec, frames = read_video(tmp_path / "default.mp4")
+    assert codec == "h264" and len(frames) == 12
+
+    dialog.codec_combo.setCurrentIndex(dialog.codec_combo.findData("mp4v"))
+    dialog.anonymize_box.setChecked(True)
+    assert dialog.request().overlays.anonymize and dialog.request().codec == "mp4v"
+    dialog.output_edit.setText(str(tmp_path / "anonymized.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    codec, frames = read_video(tmp_path / "anonymized.mp4")
+    assert codec == "mpeg4" and len(frames) == 12
+
+
+def test_the_coachs_drawings_and_markers_are_burned_in_when_asked(dialog_on, qtbot, session_file, tmp_path):
+    from analysis.annotations.items import Drawing, Marker
+    from viewer.model.annotations import AnnotationEdit
+
+    plain = dialog_on(session_file)
+    assert not plain.annotations_box.isEnabled() and not plain.annotations_box.isChecked()
+    state = _state_on(session_file, "take2")
+    for item in (Drawing("take2", "cam1", "line", ((20, 20), (140, 20)), 0, 11, colour="#ff2020"),
+                 Marker("take2", 4, "look")):
+        state.annotations.apply(AnnotationEdit.adding(item))
+    dialog = ExportDialog(state)
+    qtbot.addWidget(dialog)
+    assert dialog.annotations_box.isChecked() and "2 on this take" in dialog.annotations_box.text()
+    dialog.view_combo.setCurrentText("cam1")
+    dialog.skeleton_combo.setCurrentIndex(dialog.skeleton_combo.findData("none"))
+    dialog.output_edit.setText(str(tmp_path / "drawn.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000):
+        dialog.start_export()
+    _, frames = read_video(tmp_path / "drawn.mp4")
+    band = frames[5][74:87, 100:540].astype(int)               # the line at image y = 20, 4 output pixels each
+    assert ((band[..., 2] > 180) & (band[..., 1] < 110)).any(axis=0).mean() > 0.9
+    state.session.close()
 
 
 def test_cancel_from_the_dialog_leaves_no_file(dialog_on, qtbot, tmp_path):

@@ -1,19 +1,23 @@
-"""The workstation window end to end: opening, synchronized playback, keys, drops, errors."""
+"""The workstation window end to end: opening, synchronized playback, keys, drops, errors, corrupted files."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+import h5py
+import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QTreeWidget
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from analysis.session.library import Library
 from app.gui.main_window import MainWindow
 from app.gui.settings import AppSettings
 from app.gui.workers import WorkerRunner
+from tests.fuzz import h5edit
+from tests.fuzz.corpus import build_corpus
 
 
 @pytest.fixture
@@ -41,7 +45,7 @@ def test_the_demo_session_opens_with_every_panel_filled(window, qtbot, synthetic
     state = window.state
     assert state.session.path == synthetic_session_file
     assert state.take.take_id == state.session.take_ids[0] and state.take.info.video_views
-    assert len(window.browser.take_items()) == 3
+    assert len(window.browser.take_rows()) == 3
     assert window.curves.kinematics is not None and len(window.curves.kinematics) == state.n_frames
     assert window.inspector.heatmap_array().shape == (17, state.n_frames)
     assert "Lucid Workstation" in window.windowTitle() and state.take.take_id in window.windowTitle()
@@ -94,15 +98,16 @@ def test_keys_go_to_the_focused_library_tree_or_filter_and_back_to_the_video_aft
     state = window.state
     with qtbot.waitActive(window):
         window.activateWindow()
-    tree = window.browser.findChild(QTreeWidget)
+    tree = window.browser.tree
     tree.expandAll()
-    tree.setCurrentItem(window.browser.take_items()[0])
+    *_, file, take = window.browser.take_rows()[0]
+    tree.setCurrentIndex(window.browser.model.take_index(window.state.library.file_of(file), take))
     tree.setFocus()
     state.seek(5)
     for key in (Qt.Key.Key_Down, Qt.Key.Key_Down):
-        before = tree.currentItem()
+        before = tree.currentIndex()
         qtbot.keyClick(tree, key)
-        assert tree.currentItem() is not before            # the tree's selection moved ...
+        assert tree.currentIndex() != before               # the tree's selection moved ...
     for key in (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_End, Qt.Key.Key_Home, Qt.Key.Key_Space):
         qtbot.keyClick(tree, key)
     assert state.frame == 5 and not state.playing          # ... and the video did not
@@ -131,9 +136,9 @@ def test_clicking_a_heatmap_cell_seeks_and_selects_for_every_panel(window, qtbot
 
 def test_choosing_a_take_in_the_browser_opens_it(window, qtbot, synthetic_session_file):
     _open(window, qtbot, synthetic_session_file)
-    item = window.browser.take_items()[-1]
-    window.browser.activate(item)
-    assert window.state.take.take_id == item.data(0, Qt.ItemDataRole.UserRole + 1)
+    *_, file, take = window.browser.take_rows()[-1]
+    window.browser.activate(file, take)
+    assert window.state.take.take_id == take
 
 
 def _drop(window, path: Path) -> None:
@@ -197,3 +202,67 @@ def test_closing_the_window_stops_its_background_jobs_and_waits_for_them(window,
     assert all(runner.close(0) for runner in window.findChildren(WorkerRunner))   # ... and no job still runs
     qtbot.wait(50)
     assert window.state.library is None and window.state.session is None
+
+
+# ------------------------------------------------------------ corrupted files
+#: Mutation kinds of the fuzz corpus tried in the window, one file of each.
+CORRUPTIONS = ("huge_shape", "edge_values", "flip_bytes", "truncate", "bad_video_frames", "nonfinite", "huge_string",
+               "retype_dataset", "external_link", "decompression_bomb", "video_path_escape", "reshape_dataset")
+
+
+def _no_cameras(handle: h5py.File) -> None:
+    handle["/cameras"].attrs["order"] = np.array([], dtype=h5py.string_dtype())
+
+
+def _string_spans(handle: h5py.File) -> None:
+    h5edit.replace_dataset(handle, "/takes/take2/penalties/start", data=np.array(["2", "x"], dtype=h5py.string_dtype()))
+
+
+def _huge_sizes(handle: h5py.File) -> None:
+    h5edit.resize_take(handle, "take2", 1 << 31)
+
+
+def _corrupted_files(folder: Path) -> list[Path]:
+    corpus = build_corpus(folder / "corpus", len(CORRUPTIONS), seed=5, kinds=CORRUPTIONS)
+    files = [variant.path for variant in corpus.variants]
+    for name, edit in (("no_cameras", _no_cameras), ("string_spans", _string_spans), ("huge_sizes", _huge_sizes)):
+        path = folder / name / "session.h5"
+        path.parent.mkdir()
+        path.write_bytes(corpus.root.joinpath("bases", "base0.h5").read_bytes())
+        with h5py.File(path, "r+") as handle:
+            edit(handle)
+        files.append(path)
+    return files
+
+
+def test_corrupted_files_are_refused_or_shown_and_the_window_survives(window, qtbot, session_file, tmp_path,
+                                                                      monkeypatch):
+    """Each corrupted file either opens (every take of it shows and paints) or is refused in a dialog
+    naming it, the session and take that were open staying on screen."""
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: dialogs.append((title, text)))
+    files = _corrupted_files(tmp_path)
+    refused = opened = 0
+    for number, path in enumerate(files):
+        assert window.open_file(session_file, "take2")
+        window.state.seek(3)
+        dialogs_before = len(dialogs)
+        if number % 2:
+            _drop(window, path)
+        else:
+            window.open_file(path)
+        if window.state.session.path == path:
+            opened += 1
+            for take_id in window.state.session.take_ids:
+                window.controller.open_take(take_id)
+                window.grab()
+        else:
+            refused += 1
+            title, text = dialogs[dialogs_before]
+            assert title == "Cannot open session" and str(path) in text and "\n" not in text
+            assert window.state.session.path == session_file and window.state.take.take_id == "take2"
+            assert window.state.frame == 3
+            window.grab()
+    assert refused >= 6 and opened >= 3
+    named = {path.parent.name for path in files if any(str(path) in text for _, text in dialogs)}
+    assert {"no_cameras", "string_spans", "huge_sizes"} <= named

@@ -102,7 +102,7 @@ def test_scoring_a_take_fills_the_panel_and_the_heatmap_under_the_curves(qtbot, 
         row = index[(index["file"] == used.file) & (index["take"] == used.take)].iloc[0]
         assert row["is_exemplar"] and row["action"] == state.take.info.action
         assert (library.path_of(used.file), used.take) != (path, take_id)
-        assert used.athlete == row["athlete"] and f"{used.athlete} {used.take}" in panel.exemplars_text()
+        assert used.athlete == row["athlete_name"] and f"{used.athlete} {used.take}" in panel.exemplars_text()
 
     # one bar per penalty item, named from the catalogue, most probable first
     catalogue = load_penalty_catalogue()

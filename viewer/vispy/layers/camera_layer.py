@@ -60,6 +60,9 @@ class CameraLayer(Layer):
         selected = np.array([camera.name == self._state.selected_view for camera in take.cameras])
         colors = np.where(np.repeat(selected, self._vertices_per_camera)[:, None], SELECTED_RGBA, FRUSTUM_RGBA)
         set_lines(self._frustums, self.frustum_lines, colors)
+        if not take.cameras:                      # 3D takes imported without a calibration
+            self._labels.visible = False
+            return
         self._labels.text = [camera.name for camera in take.cameras]
         self._labels.pos = np.array([camera.center + LABEL_LIFT_M for camera in take.cameras])
         self._labels.color = np.where(selected[:, None], SELECTED_RGBA, LABEL_RGBA)
