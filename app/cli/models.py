@@ -1,4 +1,4 @@
-"""The ``train``, ``evaluate`` and ``score`` subcommands (scoring models)."""
+"""The ``train``, ``evaluate``, ``calibrate-intervals`` and ``score`` subcommands (scoring models)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from pathlib import Path
 from app.cli.command import add_command, add_json_option, write_json_report
 from models.config import PRESETS
 
+#: Points added to the spread of the per-exemplar predictions in the intervals' nonconformity
+#: (:mod:`models.intervals`); chosen on calibration athletes, see docs/benchmarks.md "Scoring (issue 15)".
+INTERVAL_FLOOR = 0.1
+
 
 def add_model_commands(commands: argparse._SubParsersAction) -> None:
-    """Add ``train``, ``evaluate`` and ``score`` to the main parser's subcommands."""
+    """Add ``train``, ``evaluate``, ``calibrate-intervals`` and ``score`` to the main parser's subcommands."""
     train = add_command(commands, "train", _train,
                         help="train a scoring model on a library (torchrun for several processes)")
     train.add_argument("--library", required=True, type=Path, help="library folder of session files")
@@ -28,6 +32,17 @@ def add_model_commands(commands: argparse._SubParsersAction) -> None:
                           help="library of exemplars (default: the exemplars of --library, never the take itself)")
     add_json_option(evaluate, "the metrics")
     evaluate.add_argument("--device", choices=("cpu", "cuda"), default=None)
+
+    intervals = add_command(commands, "calibrate-intervals", _calibrate_intervals,
+                            help="give a model score intervals, calibrated on libraries of athletes it never saw")
+    intervals.add_argument("--model", type=Path, default=None, help="checkpoint (default: the shipped model)")
+    intervals.add_argument("--library", required=True, type=Path, action="append",
+                           help="library folder of unseen athletes, scored against its own exemplars (repeatable)")
+    intervals.add_argument("--out", required=True, type=Path, help="checkpoint file to write (may be --model)")
+    intervals.add_argument("--coverage", type=float, default=0.9, help="nominal coverage (default 0.9)")
+    intervals.add_argument("--floor", type=float, default=INTERVAL_FLOOR,
+                           help=f"points added to the exemplars' spread (default {INTERVAL_FLOOR})")
+    intervals.add_argument("--device", choices=("cpu", "cuda"), default=None)
 
     score = add_command(commands, "score", _score,
                         help="predict the score and penalties of each take of a session file")
@@ -95,6 +110,25 @@ def _evaluate(args: argparse.Namespace) -> int:
                   f"detected {item['n_detected']} of {item['n_present']}")
     if args.json:
         write_json_report(args.json, metrics)
+    return 0
+
+
+def _calibrate_intervals(args: argparse.Namespace) -> int:
+    from app.cli.scoring import calibrate_library_intervals
+    from models.checkpoint import save_checkpoint
+    from models.scorer import Scorer
+
+    for library in args.library:
+        if not library.is_dir():
+            raise FileNotFoundError(f"library folder not found: {library}")
+    scorer = Scorer.load(args.model, device=args.device)
+    calibration = calibrate_library_intervals(scorer.model, args.library, scorer.device, args.coverage, args.floor)
+    scorer.model.calibration = calibration
+    save_checkpoint(args.out, scorer.model)
+    print(f"wrote {args.out}: {calibration.coverage:.0%} intervals from {calibration.source}")
+    for k, quantile in sorted(calibration.quantiles.items()):
+        print(f"  {k} exemplar(s): predicted ± {quantile:.3f} × ({calibration.floor} + spread) points, "
+              f"{calibration.counts[k]} takes")
     return 0
 
 

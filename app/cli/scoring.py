@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -20,8 +21,9 @@ from analysis.session.library import Library, library_file
 from analysis.session.reader import Session
 from app.cli.library_index import scan_library
 from app.cli.training_data import load_library_data
+from models.data import LibraryData
 from models.evaluate import predict_takes, score_metrics
-from models.intervals import coverage_and_width
+from models.intervals import IntervalCalibration, calibrate, coverage_and_width
 from models.scorer import Exemplar, Scorer, TakeScore
 from models.spans import penalty_metrics
 
@@ -140,8 +142,9 @@ def penalty_entries(result: TakeScore, catalogue: dict) -> list[dict]:
     return sorted(entries, key=lambda entry: -entry["probability"])
 
 
-def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
-    """Score every scored take of ``library`` against K exemplars of its action.
+def library_predictions(model, library, exemplars, device: torch.device
+                        ) -> tuple[pd.DataFrame, np.ndarray | None, LibraryData]:
+    """Score every scored take of ``library`` against the first K exemplars of its action.
 
     Parameters
     ----------
@@ -150,6 +153,30 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
         Library folder of the takes to score.
     exemplars : path or None
         Library folder of the exemplars; None takes them from ``library`` (never a take itself).
+
+    Returns
+    -------
+    scored : pandas.DataFrame
+        :func:`models.evaluate.predict_takes`' rows: ``score`` (annotated), ``predicted``,
+        ``spread``, ``n_exemplars``, ``exemplars`` and the index columns.
+    step_probabilities : numpy.ndarray, shape (n, H, S'), or None without heads
+    targets : LibraryData
+        The library read (its ``labels`` and ``spans`` by the ``row`` column of ``scored``).
+    """
+    config = model.config
+    codes = tuple(model.head_codes)
+    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
+    references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
+                                                                     angles=config.angles)
+    own_files = [library_file(references.root, Path(targets.root) / file) for file in targets.index["file"]]
+    scored, steps = predict_takes(model.network, targets.features, targets.index, references.features,
+                                  references.index, config.k_exemplars, own_files, model.score_offset, device,
+                                  model.test_mirror)
+    return scored, steps, targets
+
+
+def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
+    """Score every scored take of ``library`` against K exemplars of its action (:func:`library_predictions`).
 
     Returns
     -------
@@ -163,15 +190,7 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
         ``exemplars`` (those used, as ``"FILE#TAKE"`` with FILE relative to the
         exemplar library).
     """
-    config = model.config
-    codes = tuple(model.head_codes)
-    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
-    references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
-                                                                     angles=config.angles)
-    own_files = [library_file(references.root, Path(targets.root) / file) for file in targets.index["file"]]
-    scored, steps = predict_takes(model.network, targets.features, targets.index, references.features,
-                                  references.index, config.k_exemplars, own_files, model.score_offset, device,
-                                  model.test_mirror)
+    scored, steps, targets = library_predictions(model, library, exemplars, device)
     truth = scored["score"].to_numpy()
     metrics = score_metrics(scored["predicted"].to_numpy(), truth, scored)
     metrics["n_unscored"] = int(len(targets.index) - len(scored))
@@ -185,9 +204,35 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
         metrics["interval"] = None
     rows = scored["row"].to_numpy()
     metrics["penalties"] = None if steps is None else penalty_metrics(
-        steps, codes, targets.labels[rows], [targets.spans[r] for r in rows], scored["n_frames"].to_numpy())
+        steps, tuple(model.head_codes), targets.labels[rows],
+        [targets.spans[r] for r in rows], scored["n_frames"].to_numpy())
     takes = scored[["file", "take", "action", "score", "predicted", "exemplars"]]
     metrics["takes"] = takes.assign(interval=[None] * len(takes) if intervals is None else intervals.tolist()
                                     ).to_dict("records")
     return metrics
 
+
+def calibrate_library_intervals(model, libraries, device: torch.device, coverage: float,
+                                floor: float) -> IntervalCalibration:
+    """Split-conformal interval calibration of ``model`` on libraries of athletes it never saw.
+
+    Each library's scored takes are scored against its own exemplars
+    (:func:`library_predictions`); one quantile per number of exemplars used
+    (:func:`models.intervals.calibrate`).
+
+    Parameters
+    ----------
+    libraries : sequence of path
+        Library folders (e.g. freshly generated with seeds never trained on).
+    coverage : float
+        Nominal coverage, e.g. 0.9.
+    floor : float
+        Points added to the exemplar spread in the nonconformity score.
+    """
+    parts = [library_predictions(model, library, None, device)[0] for library in libraries]
+    scored = pd.concat(parts, ignore_index=True)
+    if scored.empty:
+        raise ValueError(f"no take of {', '.join(map(str, libraries))} could be scored: nothing to calibrate on")
+    source = f"{len(scored)} takes of {', '.join(Path(library).name for library in libraries)}"
+    return calibrate(scored["score"].to_numpy(), scored["predicted"].to_numpy(), scored["spread"].to_numpy(),
+                     scored["n_exemplars"].to_numpy(), coverage, floor, source)

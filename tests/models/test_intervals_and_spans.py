@@ -116,20 +116,24 @@ def test_checkpoints_keep_their_calibration_and_older_ones_load_without(tmp_path
     assert load_checkpoint(tmp_path / "v3.pt").calibration is None
 
 
-def test_score_json_gives_intervals_and_located_penalties(tmp_path, tiny_model, tiny_library):
-    tiny_model.calibration = IntervalCalibration(0.9, 0.2, {1: 2.0, 4: 1.0}, {1: 100, 4: 100}, "test")
-    try:
-        model = save_checkpoint(tmp_path / "calibrated.pt", tiny_model)
-    finally:
-        tiny_model.calibration = None
+def test_calibrated_model_gives_intervals_and_located_penalties_in_score_json(tmp_path, tiny_model_file,
+                                                                              tiny_library, capsys):
+    model = tmp_path / "calibrated.pt"
+    assert main(["calibrate-intervals", "--model", str(tiny_model_file), "--library", str(tiny_library),
+                 "--out", str(model), "--device", "cpu"]) == 0
+    calibration = load_checkpoint(model).calibration
+    assert calibration.coverage == 0.9 and set(calibration.quantiles) == {1}       # one exemplar per action there
+    assert 0 < calibration.quantiles[1] < float("inf") and "takes of tiny_library" in calibration.source
+    assert load_checkpoint(tiny_model_file).calibration is None                    # the input is left alone
     session = sorted(tiny_library.glob("*.h5"))[-1]
     assert main(["score", str(session), "--model", str(model), "--json", str(tmp_path / "s.json"),
                  "--device", "cpu"]) == 0
+    assert "% interval)" in capsys.readouterr().out
     results = json.loads((tmp_path / "s.json").read_text())
     assert results["interval_coverage"] == 0.9
     take = next(t for t in results["takes"] if t["predicted"] is not None)
     low, high = take["interval"]
-    assert 0.0 <= low <= take["predicted"] <= high <= 10.0
+    assert 0.0 <= low <= take["predicted"] <= high <= 10.0 and high - low > 0
     first = take["penalties"][0]
     assert set(first) == {"code", "name", "probability", "start", "end"}
     assert first["probability"] == max(p["probability"] for p in take["penalties"])
@@ -137,9 +141,13 @@ def test_score_json_gives_intervals_and_located_penalties(tmp_path, tiny_model, 
     assert main(["evaluate", "--library", str(tiny_library), "--model", str(model), "--json",
                  str(tmp_path / "e.json"), "--device", "cpu"]) == 0
     metrics = json.loads((tmp_path / "e.json").read_text())
-    assert metrics["interval"]["nominal"] == 0.9 and 0.0 <= metrics["interval"]["coverage"] <= 1.0
+    # calibrated and measured on the same takes: split conformal covers at least the nominal share
+    assert metrics["interval"]["nominal"] == 0.9 and metrics["interval"]["coverage"] >= 0.9
     assert all(len(t["interval"]) == 2 for t in metrics["takes"])
-    assert set(metrics["penalties"]["items"]) == set(tiny_model.head_codes)
+    assert set(metrics["penalties"]["items"]) == set(load_checkpoint(model).head_codes)
+    assert main(["evaluate", "--library", str(tiny_library), "--model", str(tiny_model_file), "--json",
+                 str(tmp_path / "plain.json"), "--device", "cpu"]) == 0
+    assert json.loads((tmp_path / "plain.json").read_text())["interval"] is None       # an uncalibrated model
 
 
 def test_cuda_is_chosen_when_present_and_cpu_otherwise(monkeypatch):
