@@ -1,5 +1,5 @@
-"""The two free settings of issue 15's outputs, chosen on a calibration library (athletes the model
-never saw, never a test library): the score intervals' floor and the penalty spans' fraction.
+"""The score intervals' floor, chosen on a calibration library (athletes the model never saw, never
+a test library), and the penalty heads' figures there.
 
     .venv/bin/python bench/bench_interval_choices.py --library CAL_DIR [--model CKPT] [--json OUT]
 
@@ -8,8 +8,7 @@ Floor (:func:`models.intervals.nonconformity`): the library's athletes are split
 takes scored against two or more exemplars (with one exemplar the spread is 0 and the floor does
 not change the width). Coverage holds by construction; the floor with the narrowest intervals wins.
 
-Fraction (:func:`models.spans.penalty_spans`): the mean temporal IoU between the predicted and the
-injected spans of the faults detected, per fraction.
+It also prints :func:`models.spans.penalty_metrics` on the library (per item AUC, span IoU).
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.cli.scoring import library_predictions  # noqa: E402
@@ -30,8 +27,6 @@ from models.scorer import Scorer  # noqa: E402
 from models.spans import penalty_metrics  # noqa: E402
 
 FLOORS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 5.0)
-FRACTIONS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-
 
 def floor_figures(scored, coverage: float = 0.9) -> list[dict]:
     """Per floor: coverage and mean width (points) of intervals calibrated on the other half's athletes."""
@@ -53,7 +48,6 @@ def floor_figures(scored, coverage: float = 0.9) -> list[dict]:
         figures.append({"floor": floor, "coverage": sum(inside) / len(scored), "mean_width": sum(widths) / len(scored)})
     return figures
 
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--library", required=True, type=Path, help="calibration library (unseen athletes)")
@@ -66,21 +60,20 @@ def main() -> int:
     floors = floor_figures(scored)
     rows = scored["row"].to_numpy()
     codes = tuple(scorer.model.head_codes)
-    fractions = [{"fraction": fraction, **{key: value for key, value in penalty_metrics(
-        steps, codes, targets.labels[rows], [targets.spans[r] for r in rows], scored["n_frames"].to_numpy(),
-        fraction=fraction).items() if key != "items"}} for fraction in FRACTIONS]
+    penalties = penalty_metrics(steps, codes, targets.labels[rows], [targets.spans[r] for r in rows],
+                                scored["n_frames"].to_numpy())
     print(f"{len(scored)} takes of {args.library}, {time.perf_counter() - started:.0f} s")
     print("| floor (points) | coverage (other half) | mean width (points) |\n|---|---|---|")
     for row in floors:
         print(f"| {row['floor']} | {row['coverage']:.3f} | {row['mean_width']:.3f} |")
-    print("| span fraction | mean IoU | faults detected |\n|---|---|---|")
-    for row in fractions:
-        print(f"| {row['fraction']} | {row['mean_iou']:.3f} | {row['n_detected']} |")
+    print(f"penalty spans: mean IoU {penalties['mean_iou']:.3f} over {penalties['n_detected']} detected faults")
+    for code, item in penalties["items"].items():
+        print(f"  {code}: AUC {item['auc']:.3f}  span IoU {item['mean_iou']:.3f}  "
+              f"detected {item['n_detected']} of {item['n_present']}")
     if args.json:
-        args.json.write_text(json.dumps({"library": str(args.library), "floors": floors, "fractions": fractions},
-                                        indent=2) + "\n")
+        args.json.write_text(json.dumps({"library": str(args.library), "floors": floors, "penalties": penalties},
+                                        indent=2, default=float) + "\n")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -24,7 +24,7 @@ from models.features import (
 )
 from models.network import Embedding
 from models.shipped import default_model_path
-from models.spans import penalty_spans
+from models.spans import item_spans
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class TakeScore:
     heatmap : numpy.ndarray, shape (H, T)
         Per original frame probability of each item.
     penalty_spans : numpy.ndarray of int, shape (H, 2)
-        Each item's predicted span, first and last frame (:func:`models.spans.penalty_spans`).
+        Each item's predicted span, first frame and end (exclusive), -1 for none (:func:`models.spans.item_spans`).
     interval : (float, float) or None
         The score interval at the model's calibrated coverage (None for a model
         without calibration), see :mod:`models.intervals`.
@@ -228,7 +228,7 @@ class Scorer:
             return TakeScore(value, per_exemplar, self.penalty_codes, np.zeros(0), np.zeros((0, n_frames)),
                              np.zeros((0, 2), dtype=np.int64), interval, coverage)
         heatmap = to_original_frames(step, n_frames)
-        return TakeScore(value, per_exemplar, self.penalty_codes, step.max(axis=-1), heatmap, penalty_spans(heatmap),
+        return TakeScore(value, per_exemplar, self.penalty_codes, step.max(axis=-1), heatmap, item_spans(heatmap),
                          interval, coverage)
 
     def _interval(self, value: float, per_exemplar: np.ndarray) -> tuple[tuple[float, float] | None, float | None]:

@@ -1,7 +1,9 @@
-"""Where in time each penalty happens: spans from the per-frame penalty probabilities,
-and the temporal IoU that measures them against the injected spans.
+"""How well the penalty heads find each item and where it happens: per item AUC, and the temporal IoU
+between the predicted span (:func:`analysis.penalty_review.predicted_span`, the one definition the
+review, the report and ``score`` share) and the injected span.
 
-Numpy and scipy only (no torch).
+Numpy and scipy only (no torch). Spans are ``(start, end)`` frames, end exclusive, -1 unknown, as in
+the session file.
 """
 
 from __future__ import annotations
@@ -9,55 +11,22 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
+from analysis.penalty_review import PROPOSAL_THRESHOLD, predicted_span
 from models.features import to_original_frames
 
-#: A span reaches out from the heatmap's peak while the probability stays at or above this
-#: share of the peak (chosen on validation athletes, see docs/benchmarks.md "Scoring (issue 15)").
-SPAN_FRACTION = 0.5
 
-
-def penalty_spans(heatmap: np.ndarray, fraction: float = SPAN_FRACTION) -> np.ndarray:
-    """The predicted span of each penalty item: the run of frames around its peak.
-
-    Parameters
-    ----------
-    heatmap : numpy.ndarray, shape (H, T)
-        Probability of each of H items at each of T frames.
-    fraction : float
-        In (0, 1]: the span holds the frames next to the peak whose probability is
-        at least ``fraction`` × the peak's, without a gap.
-
-    Returns
-    -------
-    numpy.ndarray of int, shape (H, 2)
-        First and last frame (inclusive) of each item's span; (-1, -1) for an item
-        whose row is empty or all zero.
-    """
-    if not 0.0 < fraction <= 1.0:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-    heatmap = np.asarray(heatmap, dtype=float)
-    if heatmap.ndim != 2:
-        raise ValueError(f"heatmap must have shape (H, T), got {heatmap.shape}")
-    spans = np.full((heatmap.shape[0], 2), -1, dtype=np.int64)
-    for item, row in enumerate(heatmap):
-        if row.size == 0 or not np.nanmax(row, initial=0.0) > 0:
-            continue
-        peak = int(np.nanargmax(row))
-        inside = np.nan_to_num(row) >= fraction * row[peak]
-        below = np.flatnonzero(~inside)
-        start = below[below < peak].max() + 1 if np.any(below < peak) else 0
-        end = below[below > peak].min() - 1 if np.any(below > peak) else row.size - 1
-        spans[item] = (start, end)
-    return spans
+def item_spans(heatmap: np.ndarray) -> np.ndarray:
+    """The predicted span of every item of a heatmap ``(H, T)``: ``(H, 2)`` int, end exclusive (-1, -1 none)."""
+    return np.array([predicted_span(row) for row in np.asarray(heatmap)], dtype=np.int64).reshape(-1, 2)
 
 
 def temporal_iou(predicted: tuple[int, int], truth: tuple[int, int]) -> float:
-    """Intersection over union of two inclusive frame spans (0 when either is unknown, i.e. negative)."""
+    """Intersection over union of two frame spans, end exclusive (0 when either is unknown, i.e. negative)."""
     if min(*predicted, *truth) < 0:
         return 0.0
-    overlap = min(predicted[1], truth[1]) - max(predicted[0], truth[0]) + 1
-    union = max(predicted[1], truth[1]) - min(predicted[0], truth[0]) + 1
-    return max(overlap, 0) / union
+    overlap = min(predicted[1], truth[1]) - max(predicted[0], truth[0])
+    union = max(predicted[1], truth[1]) - min(predicted[0], truth[0])
+    return max(overlap, 0) / union if union > 0 else 0.0
 
 
 def item_auc(probabilities: np.ndarray, present: np.ndarray) -> float:
@@ -75,8 +44,8 @@ def item_auc(probabilities: np.ndarray, present: np.ndarray) -> float:
 
 
 def penalty_metrics(step_probabilities: np.ndarray, codes: tuple[str, ...], labels: np.ndarray,
-                    spans: list[dict[str, tuple[int, int]]], n_frames: np.ndarray, threshold: float = 0.5,
-                    fraction: float = SPAN_FRACTION) -> dict:
+                    spans: list[dict[str, tuple[int, int]]], n_frames: np.ndarray,
+                    threshold: float = PROPOSAL_THRESHOLD) -> dict:
     """How well the heads find each penalty item and where it happens.
 
     Parameters
@@ -88,7 +57,7 @@ def penalty_metrics(step_probabilities: np.ndarray, codes: tuple[str, ...], labe
     labels : numpy.ndarray, shape (N, H)
         1 where the take carries the item.
     spans : list of dict, length N
-        Per take, item code to its injected (start, end) frames (-1 unknown).
+        Per take, item code to its injected (start, end) frames (end exclusive, -1 unknown).
     n_frames : numpy.ndarray of int, shape (N,)
     threshold : float
         A present item counts as detected when its take-level probability reaches this.
@@ -108,7 +77,7 @@ def penalty_metrics(step_probabilities: np.ndarray, codes: tuple[str, ...], labe
         if not detected:
             continue
         heatmap = to_original_frames(step_probabilities[row, detected], int(n_frames[row]))
-        for h, span in zip(detected, penalty_spans(heatmap, fraction)):
+        for h, span in zip(detected, item_spans(heatmap)):
             ious[codes[h]].append(temporal_iou(tuple(span), spans[row][codes[h]]))
     items = {code: {"auc": item_auc(take_probabilities[:, h], labels[:, h] > 0),
                     "n_present": int(np.sum(labels[:, h] > 0)), "n_detected": len(ious[code]),

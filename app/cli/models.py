@@ -147,7 +147,7 @@ def _score(args: argparse.Namespace) -> int:
         interval = interval_text(take["interval"], results["interval_coverage"])
         print(f"{take['take']}  {take['action']}  predicted {take['predicted']:.2f} {interval}  annotated {annotated}  "
               f"({take['n_exemplars']} exemplars)")
-        print("    " + "  ".join(f"{p['code']} {p['probability']:.2f} (frames {p['start']}–{p['end']})"
+        print("    " + "  ".join(f"{p['code']} {p['probability']:.2f} (frames {p['start']}–{p['end'] - 1})"
                                  for p in take["penalties"][:3]))
     if args.json:
         write_json_report(args.json, results)

@@ -132,8 +132,8 @@ def score_session(scorer: Scorer, file: str | Path, exemplar_folder: str | Path)
 def penalty_entries(result: TakeScore, catalogue: dict) -> list[dict]:
     """``{code, name, probability, start, end}`` per penalty item of a scored take, most probable first.
 
-    ``start`` and ``end`` are the first and last frame of the item's predicted span
-    (:func:`models.spans.penalty_spans`); ``name`` is the catalogue's (the code when unknown).
+    ``start`` and ``end`` are the item's predicted span, end exclusive as in the session file
+    (:func:`analysis.penalty_review.predicted_span`); ``name`` is the catalogue's (the code when unknown).
     """
     entries = [{"code": code, "name": catalogue[code].name if code in catalogue else code,
                 "probability": float(probability), "start": int(span[0]), "end": int(span[1])}

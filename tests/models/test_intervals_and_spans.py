@@ -18,7 +18,7 @@ from models.intervals import (
     coverage_and_width,
     nonconformity,
 )
-from models.spans import item_auc, penalty_metrics, penalty_spans, temporal_iou
+from models.spans import item_auc, item_spans, penalty_metrics, temporal_iou
 
 
 def test_conformal_quantile_takes_the_finite_sample_rank():
@@ -65,26 +65,23 @@ def test_intervals_stay_on_the_score_scale_and_nonconformity_needs_a_floor():
         nonconformity(np.array([9.0]), np.array([8.0]), np.array([0.5]), 0.0)
 
 
-def test_span_extraction_follows_the_heatmap_around_its_peak():
+def test_item_spans_follow_each_heatmap_row_around_its_peak():
     frames = np.arange(100)
     heatmap = np.stack([
         np.exp(-0.5 * ((frames - 40) / 6.0) ** 2),                        # one bump at frame 40
-        np.where((frames >= 10) & (frames <= 20), 0.9, 0.05) + np.where(frames >= 70, 0.6, 0.0),  # two plateaus
-        np.zeros(100),                                                   # nothing
+        np.where((frames >= 10) & (frames < 20), 0.9, 0.05) + np.where(frames >= 70, 0.6, 0.0),  # two plateaus
+        np.full(100, np.nan),                                            # nothing known
     ])
-    spans = penalty_spans(heatmap, fraction=0.5)
-    assert abs(spans[0, 0] - 33) <= 1 and abs(spans[0, 1] - 47) <= 1   # half maximum at 40 ± 7.06 frames
+    spans = item_spans(heatmap)
+    assert tuple(spans[0]) == (33, 48)                                  # p >= 0.5 within 40 ± 7.06 frames
     assert tuple(spans[1]) == (10, 20)                                  # the peak's run, not the later plateau
     assert tuple(spans[2]) == (-1, -1)
-    assert tuple(penalty_spans(heatmap[:1], fraction=1.0)[0]) == (40, 40)
-    with pytest.raises(ValueError, match="shape"):
-        penalty_spans(np.zeros(5))
 
 
 def test_temporal_iou_and_auc_on_known_cases():
-    assert temporal_iou((10, 19), (10, 19)) == 1.0
-    assert temporal_iou((10, 19), (15, 24)) == pytest.approx(5 / 15)
-    assert temporal_iou((0, 4), (10, 19)) == 0.0 and temporal_iou((-1, -1), (0, 4)) == 0.0
+    assert temporal_iou((10, 20), (10, 20)) == 1.0                      # spans end exclusive
+    assert temporal_iou((10, 20), (15, 25)) == pytest.approx(5 / 15)
+    assert temporal_iou((0, 5), (10, 20)) == 0.0 and temporal_iou((-1, -1), (0, 5)) == 0.0
     assert item_auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == 0.75
     assert np.isnan(item_auc(np.array([0.1, 0.2]), np.array([1, 1])))
 
@@ -95,7 +92,7 @@ def test_penalty_metrics_measure_detection_and_location():
     step_probabilities = np.stack([np.stack([hit, 0.1 * np.ones(16)]),     # take 0 has item A there
                                    np.stack([0.2 * np.ones(16), 0.1 * np.ones(16)])])   # take 1 has nothing
     labels = np.array([[1, 0], [0, 0]])
-    spans = [{"A": (40, 60)}, {}]
+    spans = [{"A": (40, 61)}, {}]
     metrics = penalty_metrics(step_probabilities, ("A", "B"), labels, spans, np.array([100, 100]))
     assert metrics["items"]["A"]["auc"] == 1.0 and metrics["items"]["A"]["n_detected"] == 1
     assert metrics["items"]["A"]["mean_iou"] > 0.5 and metrics["mean_iou"] == metrics["items"]["A"]["mean_iou"]

@@ -32,12 +32,12 @@ def state(tmp_path):
 
 
 def scoring(state: ViewerState, interval=(8.51, 8.95)) -> ScoringResult:
-    """A verdict with two items found (knees over frames 10-19, arms over 40-44) and one not."""
+    """A verdict with two items found (knees over frames 10-19, arms over 40-44) and one not (spans end exclusive)."""
     return ScoringResult(
         take_id=state.take.take_id, predicted=8.73, exemplars=(), penalty_codes=("KNEES", "ARMS", "HEAD"),
         penalty_names=("Bent knees", "Bent arms", "Head position"), probabilities=np.array([0.9, 0.7, 0.2]),
         heatmap=np.zeros((3, N_FRAMES)), joint_responsibility=np.zeros(17), model_name="test", model_version="1",
-        penalty_spans=np.array([[10, 19], [40, 44], [0, 5]]), interval=interval, interval_coverage=0.9)
+        penalty_spans=np.array([[10, 20], [40, 45], [0, 5]]), interval=interval, interval_coverage=0.9)
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_each_predicted_penalty_gets_a_bookmark_that_loops_over_its_span(transpo
     state.set_scoring(scoring(state))
     qtbot.waitUntil(lambda: transport.bookmarks.isVisible())
     shown = transport.bookmarks.bookmarks()
-    assert [(p.name, p.start, p.end) for p in shown] == [("Bent knees", 10, 19), ("Bent arms", 40, 44)]
+    assert [(p.name, p.start, p.end) for p in shown] == [("Bent knees", 10, 20), ("Bent arms", 40, 45)]
     rect = transport.bookmarks.bookmark_rect(1)
     # the bookmark sits over its frames on the slider below it
     assert rect.left() <= transport.slider.marker_x(40) <= rect.right()
@@ -74,7 +74,7 @@ def test_each_predicted_penalty_gets_a_bookmark_that_loops_over_its_span(transpo
 
 def test_overlapping_spans_go_to_separate_lanes(transport, state):
     verdict = scoring(state)
-    verdict = ScoringResult(**{**verdict.__dict__, "penalty_spans": np.array([[10, 30], [20, 44], [0, 5]])})
+    verdict = ScoringResult(**{**verdict.__dict__, "penalty_spans": np.array([[10, 30], [20, 45], [0, 5]])})
     state.set_scoring(verdict)
     first, second = (transport.bookmarks.bookmark_rect(i) for i in range(2))
     assert not first.intersects(second)

@@ -37,7 +37,7 @@ class PredictedPenalty:
         Catalogue code and name.
     probability : float
     start, end : int
-        First and last frame of its predicted span (inclusive).
+        Its predicted span: first frame and end (exclusive).
     """
 
     code: str
@@ -91,7 +91,7 @@ class ScoringResult:
     model_name, model_version : str
         The model that scored it.
     penalty_spans : numpy.ndarray of int, shape (P, 2), or None
-        Each item's predicted span (first and last frame, inclusive; -1 when none).
+        Each item's predicted span (first frame, end exclusive; -1 when none).
     interval : (float, float) or None
         The score interval (low, high) at ``interval_coverage``; None when the model has no calibration.
     interval_coverage : float or None

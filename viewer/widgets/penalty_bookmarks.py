@@ -2,8 +2,8 @@
 
 A strip over the frame slider with one bookmark per penalty the scoring model
 finds in the take (:meth:`viewer.model.scoring_result.ScoringResult.predicted_penalties`):
-a bar over its predicted span, labelled with the item's name. Clicking a
-bookmark goes to the span's first frame and loops playback over the span.
+a bar over its predicted span (end exclusive), labelled with the item's name. Clicking a
+bookmark goes to the span's first frame and loops playback over the span's frames.
 Overlapping spans go to separate lanes.
 """
 
@@ -57,7 +57,7 @@ class PenaltyBookmarks(QWidget):
     def bookmark_rect(self, index: int) -> QRectF:
         """Where bookmark ``index`` is drawn, widget pixels."""
         penalty = self._penalties[index]
-        left, right = self._x_of_frame(penalty.start), self._x_of_frame(penalty.end)
+        left, right = self._x_of_frame(penalty.start), self._x_of_frame(penalty.end - 1)
         if right - left < MIN_WIDTH_PX:
             middle = 0.5 * (left + right)
             left, right = middle - MIN_WIDTH_PX / 2, middle + MIN_WIDTH_PX / 2
@@ -69,10 +69,10 @@ class PenaltyBookmarks(QWidget):
         return next((i for i in range(len(self._penalties)) if self.bookmark_rect(i).contains(point)), None)
 
     def activate(self, index: int) -> None:
-        """Go to bookmark ``index``'s first frame and loop over its span."""
+        """Go to bookmark ``index``'s first frame and loop over its span's frames."""
         penalty = self._penalties[index]
         self._state.set_playing(False)
-        self._state.set_loop(True, penalty.start, penalty.end)
+        self._state.set_loop(True, penalty.start, penalty.end - 1)
         self._state.seek(penalty.start)
 
     # ------------------------------------------------------------ reactions
@@ -116,19 +116,19 @@ class PenaltyBookmarks(QWidget):
             else:
                 penalty = self._penalties[index]
                 QToolTip.showText(event.globalPos(), f"{penalty.name} ({penalty.code}): {penalty.probability:.0%}, "
-                                                     f"frames {penalty.start}–{penalty.end}; click to loop over it",
+                                                     f"frames {penalty.start}–{penalty.end - 1}; click to loop over it",
                                   self)
             return True
         return super().event(event)
 
 
 def _lanes(spans: list[tuple[int, int]]) -> list[int]:
-    """A lane per span (in order) so that spans of one lane do not overlap; at most :data:`MAX_LANES`
+    """A lane per span (start, end exclusive; in order) so that spans of one lane do not overlap; at most :data:`MAX_LANES`
     lanes (the last one takes the rest)."""
     ends: list[int] = []
     lanes = []
     for start, end in spans:
-        lane = next((i for i, last in enumerate(ends) if last < start), len(ends))
+        lane = next((i for i, last in enumerate(ends) if last <= start), len(ends))
         lane = min(lane, MAX_LANES - 1)
         if lane == len(ends):
             ends.append(end)
