@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import cv2
@@ -64,6 +65,14 @@ def test_the_html_report_is_one_self_contained_file_whose_images_decode(session_
     assert "knees &lt;bend&gt; early" in html and "Predicted by the model" in html and "8.90" in html
     assert "Comparison with the exemplar" in html
     assert sorted(p.name for p in out.parent.iterdir()) == ["report.html"]
+
+
+def test_the_report_gives_the_score_interval_when_the_model_has_one(session_file):
+    calibrated = replace(_prediction(), interval=(8.61, 9.17), interval_coverage=0.9)
+    html = report_html(build_report(session_file, "take2", prediction=calibrated), lambda image: "")
+    assert "8.90 8.61–9.17 (90 % interval)" in html
+    assert "% interval" not in report_html(build_report(session_file, "take2", prediction=_prediction()),
+                                           lambda image: "")
 
 
 def test_penalties_get_their_key_frame_where_the_heatmap_peaks_inside_the_span(session_file):
