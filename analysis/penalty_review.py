@@ -27,6 +27,10 @@ import pandas as pd
 from analysis.session.data import Penalties
 
 PROPOSAL_THRESHOLD = 0.5
+#: A predicted span holds the frames around the heatmap's peak at or above this probability (half the peak
+#: when that is lower): the level with the best temporal IoU against the injected spans on calibration
+#: athletes (docs/benchmarks.md, "Scoring (issue 15)"; 0.1 to 0.5 tried).
+SPAN_LEVEL = 0.1
 #: Deduction proposed for an item the session does not annotate (the model predicts none): a medium fault.
 DEFAULT_DEDUCTION = 0.3
 #: Statuses whose deduction counts; ``rejected`` items are the model's false alarms.
@@ -114,10 +118,10 @@ def reviewed_index(index: pd.DataFrame, reviews: Mapping[tuple[str, str], Sequen
     return index.assign(score=np.asarray(scores, dtype=np.float64), reviewed=reviewed)
 
 
-def predicted_span(activity: np.ndarray, threshold: float = PROPOSAL_THRESHOLD) -> tuple[int, int]:
+def predicted_span(activity: np.ndarray, level: float = SPAN_LEVEL) -> tuple[int, int]:
     """The run of frames around the peak of a heatmap row where the item is likely.
 
-    Frames count while their probability is at least ``threshold``, or at least
+    Frames count while their probability is at least ``level``, or at least
     half the peak when the peak itself is lower.
 
     Parameters
@@ -134,7 +138,7 @@ def predicted_span(activity: np.ndarray, threshold: float = PROPOSAL_THRESHOLD) 
     if not np.isfinite(activity).any():
         return -1, -1
     peak = int(np.nanargmax(activity))
-    level = min(threshold, 0.5 * activity[peak])
+    level = min(level, 0.5 * activity[peak])
     inside = np.nan_to_num(activity, nan=-1.0) >= level
     start, end = peak, peak + 1
     while start > 0 and inside[start - 1]:
@@ -163,7 +167,7 @@ def proposals(codes: Sequence[str], probabilities: np.ndarray, heatmap: np.ndarr
     for index in order:
         probability = float(probabilities[index])
         if probability >= threshold:
-            start, end = predicted_span(heatmap[index], threshold)
+            start, end = predicted_span(heatmap[index])
             found.append(Proposal(codes[index], start, end, deductions.get(codes[index], DEFAULT_DEDUCTION),
                                   probability))
     return found

@@ -5,10 +5,11 @@ a test library), and the penalty heads' figures there.
 
 Floor (:func:`models.intervals.nonconformity`): the library's athletes are split in two halves
 (alternately, by id); intervals calibrated on one half are measured on the other, both ways, for
-takes scored against two or more exemplars (with one exemplar the spread is 0 and the floor does
+trainee takes scored against two or more exemplars (with one exemplar the spread is 0 and the floor does
 not change the width). Coverage holds by construction; the floor with the narrowest intervals wins.
 
-It also prints :func:`models.spans.penalty_metrics` on the library (per item AUC, span IoU).
+It also prints :func:`models.spans.penalty_metrics` on the library (per item AUC, span IoU), and the
+mean span IoU for other levels of :func:`analysis.penalty_review.predicted_span`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from models.scorer import Scorer  # noqa: E402
 from models.spans import penalty_metrics  # noqa: E402
 
 FLOORS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 5.0)
+SPAN_LEVELS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 
 def floor_figures(scored, coverage: float = 0.9) -> list[dict]:
     """Per floor: coverage and mean width (points) of intervals calibrated on the other half's athletes."""
-    scored = scored[scored["n_exemplars"] >= 2]
+    scored = scored[(scored["n_exemplars"] >= 2) & ~scored["is_exemplar"].to_numpy(bool)]
     athletes = sorted(scored["athlete"].unique())
     halves = [scored["athlete"].isin(athletes[0::2]).to_numpy(), scored["athlete"].isin(athletes[1::2]).to_numpy()]
     columns = {name: scored[name].to_numpy() for name in ("score", "predicted", "spread", "n_exemplars")}
@@ -60,18 +62,23 @@ def main() -> int:
     floors = floor_figures(scored)
     rows = scored["row"].to_numpy()
     codes = tuple(scorer.model.head_codes)
-    penalties = penalty_metrics(steps, codes, targets.labels[rows], [targets.spans[r] for r in rows],
-                                scored["n_frames"].to_numpy())
+    truth = (targets.labels[rows], [targets.spans[r] for r in rows], scored["n_frames"].to_numpy())
+    penalties = penalty_metrics(steps, codes, *truth)
+    levels = {level: penalty_metrics(steps, codes, *truth, span_level=level)["mean_iou"] for level in SPAN_LEVELS}
     print(f"{len(scored)} takes of {args.library}, {time.perf_counter() - started:.0f} s")
     print("| floor (points) | coverage (other half) | mean width (points) |\n|---|---|---|")
     for row in floors:
         print(f"| {row['floor']} | {row['coverage']:.3f} | {row['mean_width']:.3f} |")
+    print("| span level | mean IoU |\n|---|---|")
+    for level, iou in levels.items():
+        print(f"| {level} | {iou:.3f} |")
     print(f"penalty spans: mean IoU {penalties['mean_iou']:.3f} over {penalties['n_detected']} detected faults")
     for code, item in penalties["items"].items():
         print(f"  {code}: AUC {item['auc']:.3f}  span IoU {item['mean_iou']:.3f}  "
               f"detected {item['n_detected']} of {item['n_present']}")
     if args.json:
-        args.json.write_text(json.dumps({"library": str(args.library), "floors": floors, "penalties": penalties},
+        args.json.write_text(json.dumps({"library": str(args.library), "floors": floors, "penalties": penalties,
+                                         "span_levels": levels},
                                         indent=2, default=float) + "\n")
     return 0
 

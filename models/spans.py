@@ -11,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from analysis.penalty_review import PROPOSAL_THRESHOLD, predicted_span
+from analysis.penalty_review import PROPOSAL_THRESHOLD, SPAN_LEVEL, predicted_span
 from models.features import to_original_frames
 
 
-def item_spans(heatmap: np.ndarray) -> np.ndarray:
-    """The predicted span of every item of a heatmap ``(H, T)``: ``(H, 2)`` int, end exclusive (-1, -1 none)."""
-    return np.array([predicted_span(row) for row in np.asarray(heatmap)], dtype=np.int64).reshape(-1, 2)
+def item_spans(heatmap: np.ndarray, level: float = SPAN_LEVEL) -> np.ndarray:
+    """The predicted span of every item of a heatmap ``(H, T)``: ``(H, 2)`` int, end exclusive (-1, -1 none);
+    ``level`` is :func:`~analysis.penalty_review.predicted_span`'s threshold."""
+    return np.array([predicted_span(row, level) for row in np.asarray(heatmap)], dtype=np.int64).reshape(-1, 2)
 
 
 def temporal_iou(predicted: tuple[int, int], truth: tuple[int, int]) -> float:
@@ -45,7 +46,7 @@ def item_auc(probabilities: np.ndarray, present: np.ndarray) -> float:
 
 def penalty_metrics(step_probabilities: np.ndarray, codes: tuple[str, ...], labels: np.ndarray,
                     spans: list[dict[str, tuple[int, int]]], n_frames: np.ndarray,
-                    threshold: float = PROPOSAL_THRESHOLD) -> dict:
+                    threshold: float = PROPOSAL_THRESHOLD, span_level: float = SPAN_LEVEL) -> dict:
     """How well the heads find each penalty item and where it happens.
 
     Parameters
@@ -61,6 +62,8 @@ def penalty_metrics(step_probabilities: np.ndarray, codes: tuple[str, ...], labe
     n_frames : numpy.ndarray of int, shape (N,)
     threshold : float
         A present item counts as detected when its take-level probability reaches this.
+    span_level : float
+        The predicted spans' level (:func:`item_spans`).
 
     Returns
     -------
@@ -77,7 +80,7 @@ def penalty_metrics(step_probabilities: np.ndarray, codes: tuple[str, ...], labe
         if not detected:
             continue
         heatmap = to_original_frames(step_probabilities[row, detected], int(n_frames[row]))
-        for h, span in zip(detected, item_spans(heatmap)):
+        for h, span in zip(detected, item_spans(heatmap, span_level)):
             ious[codes[h]].append(temporal_iou(tuple(span), spans[row][codes[h]]))
     items = {code: {"auc": item_auc(take_probabilities[:, h], labels[:, h] > 0),
                     "n_present": int(np.sum(labels[:, h] > 0)), "n_detected": len(ious[code]),

@@ -10,7 +10,7 @@ from models.config import PRESETS
 
 #: Points added to the spread of the per-exemplar predictions in the intervals' nonconformity
 #: (:mod:`models.intervals`); chosen on calibration athletes, see docs/benchmarks.md "Scoring (issue 15)".
-INTERVAL_FLOOR = 0.1
+INTERVAL_FLOOR = 0.2
 
 
 def add_model_commands(commands: argparse._SubParsersAction) -> None:

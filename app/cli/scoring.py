@@ -216,8 +216,8 @@ def calibrate_library_intervals(model, libraries, device: torch.device, coverage
                                 floor: float) -> IntervalCalibration:
     """Split-conformal interval calibration of ``model`` on libraries of athletes it never saw.
 
-    Each library's scored takes are scored against its own exemplars
-    (:func:`library_predictions`); one quantile per number of exemplars used
+    Each library's trainee takes (not its exemplars, a population of their own) are scored against
+    its exemplars (:func:`library_predictions`); one quantile per number of exemplars used
     (:func:`models.intervals.calibrate`).
 
     Parameters
@@ -231,6 +231,7 @@ def calibrate_library_intervals(model, libraries, device: torch.device, coverage
     """
     parts = [library_predictions(model, library, None, device)[0] for library in libraries]
     scored = pd.concat(parts, ignore_index=True)
+    scored = scored[~scored["is_exemplar"].to_numpy(bool)]    # the takes a coach scores: trainees
     if scored.empty:
         raise ValueError(f"no take of {', '.join(map(str, libraries))} could be scored: nothing to calibrate on")
     source = f"{len(scored)} takes of {', '.join(Path(library).name for library in libraries)}"

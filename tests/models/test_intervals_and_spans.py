@@ -73,9 +73,10 @@ def test_item_spans_follow_each_heatmap_row_around_its_peak():
         np.full(100, np.nan),                                            # nothing known
     ])
     spans = item_spans(heatmap)
-    assert tuple(spans[0]) == (33, 48)                                  # p >= 0.5 within 40 ± 7.06 frames
+    assert tuple(spans[0]) == (28, 53)                                  # p >= 0.1 within 40 ± 12.9 frames
     assert tuple(spans[1]) == (10, 20)                                  # the peak's run, not the later plateau
     assert tuple(spans[2]) == (-1, -1)
+    assert tuple(item_spans(heatmap, level=0.5)[0]) == (33, 48)          # half the peak: 40 ± 7.06 frames
 
 
 def test_temporal_iou_and_auc_on_known_cases():
@@ -97,6 +98,8 @@ def test_penalty_metrics_measure_detection_and_location():
     assert metrics["items"]["A"]["auc"] == 1.0 and metrics["items"]["A"]["n_detected"] == 1
     assert metrics["items"]["A"]["mean_iou"] > 0.5 and metrics["mean_iou"] == metrics["items"]["A"]["mean_iou"]
     assert np.isnan(metrics["items"]["B"]["auc"]) and metrics["items"]["B"]["n_present"] == 0
+    everything = penalty_metrics(step_probabilities, ("A", "B"), labels, spans, np.array([100, 100]), span_level=0.05)
+    assert everything["mean_iou"] < metrics["mean_iou"]                  # a low level spreads the span too wide
 
 
 def test_checkpoints_keep_their_calibration_and_older_ones_load_without(tmp_path, tiny_model):
