@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -108,8 +107,8 @@ class MainWindow(QMainWindow):
             "curves": self._dock("Kinematics", self.curves, Qt.DockWidgetArea.BottomDockWidgetArea),
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "scoring": self._dock("Scoring", self._beside(self.scoring_panel, self.review_panel),
-                                  Qt.DockWidgetArea.LeftDockWidgetArea),
+            "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "review": self._dock("Penalty review", self.review_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             "progress": self._dock("Progress", self.progress_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
             "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
@@ -117,6 +116,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["browser"], self.docks["markers"])
+        self.tabifyDockWidget(self.docks["markers"], self.docks["review"])   # beside the verdict, under the library
         self.docks["browser"].raise_()
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
@@ -174,15 +174,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    @staticmethod
-    def _beside(model_view: QWidget, review: QWidget) -> QSplitter:
-        """The model's verdict over the coach's review of it, in one dock."""
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(model_view)
-        splitter.addWidget(review)
-        splitter.setSizes([300, 340])
-        return splitter
 
     def _build_status_bar(self) -> None:
         self.frame_label = QLabel("No session")
