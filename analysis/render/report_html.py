@@ -21,8 +21,8 @@ from analysis.session.atomic import write_text_atomically
 
 #: Display widths of the pictures, CSS pixels (an A4 page with margins holds about 700).
 CURVES_WIDTH = 660
-KEY_FRAME_WIDTH = 320
-KEY_FRAMES_PER_ROW = 2
+KEY_FRAME_WIDTH = 215
+KEY_FRAMES_PER_ROW = 3
 STATUS_WORDS = {"annotated": "annotated", "confirmed": "confirmed by the coach", "edited": "edited by the coach",
                 "added": "added by the coach", "predicted": "predicted by the model"}
 STYLE = """
