@@ -182,3 +182,21 @@ def write_images(folder: Path, frames: Iterable[np.ndarray]) -> Path:
     for index, gray in enumerate(frames):
         cv2.imwrite(str(folder / f"{index:06d}.png"), gray)
     return folder
+
+
+def write_board_recording(folder: Path, cameras: list[Camera], spec: BoardSpec,
+                          poses: list[tuple[np.ndarray, np.ndarray]], rng: np.random.Generator, as_video: bool,
+                          seen: list[range] | None = None, pixels_per_square: int = 48) -> Path:
+    """A board recording in ``folder``: each camera's views of the board at ``poses`` (one per frame) as
+    ``<camera>.mp4`` (``as_video``) or a ``<camera>/`` image folder; camera k sees the board only in the
+    frames ``seen[k]`` (default: all) and the background in the others. Returns ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, camera in enumerate(cameras):
+        renderer = BoardRenderer(camera, spec, pixels_per_square, rng)
+        shown = range(len(poses)) if seen is None else seen[index]
+        frames = (renderer.render(pose if frame in shown else None, rng) for frame, pose in enumerate(poses))
+        if as_video:
+            write_video(folder / f"{camera.name}.mp4", frames)
+        else:
+            write_images(folder / camera.name, frames)
+    return folder

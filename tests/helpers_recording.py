@@ -121,3 +121,15 @@ def write_openpose_folders(root: Path, recording: OffsetRecording, folder_suffix
         for n, people in enumerate(frames):
             write_frame(frame_path(folder, view, n), people, np.arange(len(people)))
     return root
+
+
+def write_recording_folder(folder: Path, recording: OffsetRecording) -> Path:
+    """A recording folder as Pose2Sim lays it out: ``videos/camN.mp4`` (index videos as long as the
+    recording) and ``pose/camN_json`` keypoint folders; returns ``folder``."""
+    from tests.analysis.session.camera_sessions import write_index_video
+
+    n_frames = len(recording.athlete)
+    for camera in recording.cameras:
+        write_index_video(folder / "videos" / f"{camera.name}.mp4", n_frames=n_frames, fps=FPS,
+                          size=(camera.width, camera.height), g="30")
+    return write_openpose_folders(folder / "pose", recording, folder_suffix="_json").parent

@@ -76,6 +76,28 @@ class CameraSource:
                     raise ValueError(f"{path}: not a readable image")
                 yield index, gray
 
+    def frame(self, index: int) -> np.ndarray:
+        """Frame ``index`` as gray (H, W) uint8 (a video is decoded up to it).
+
+        Raises
+        ------
+        ValueError
+            Naming the file when the frame cannot be read or is not there.
+        """
+        if self.path.is_file():
+            earlier = frozenset(range(index))
+            for found, image in decode_frames(self.path, skip=earlier):
+                if found == index:
+                    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        else:
+            images = _images(self.path)
+            if index < len(images):
+                gray = cv2.imread(str(images[index]), cv2.IMREAD_GRAYSCALE)
+                if gray is not None:
+                    return gray
+                raise ValueError(f"{images[index]}: not a readable image")
+        raise ValueError(f"{self.path}: has no frame {index}")
+
 
 def _images(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")),

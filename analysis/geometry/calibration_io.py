@@ -26,7 +26,8 @@ class Calibration:
     cameras : list of Camera
         In file order; translations in metres.
     file_format : str
-        ``"toml"``, ``"easymocap"`` or ``"qualisys"``.
+        ``"toml"``, ``"easymocap"`` or ``"qualisys"`` (the wizard's calibrations
+        computed from a board recording say ``"board recording"``).
     units : str
         Unit of the translations in the file, ``"m"`` or ``"mm"``.
     notes : tuple of str

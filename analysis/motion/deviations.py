@@ -185,3 +185,16 @@ def phase_deviation_summary(trainee_pose3d: np.ndarray, exemplar_aligned: np.nda
     return (table.sort_values(["phase", "mean_angle_difference_deg", "mean_distance_cm"],
                               ascending=[True, False, False], na_position="last")
             .reset_index(drop=True))
+
+
+def deviation_cells(row) -> tuple[str, str, str, str, str]:
+    """One row of :func:`phase_deviation_summary` as the texts a table shows: phase (frames), part,
+    angle gap, mean / peak distance and worst frame; "–" where the part was never seen in the phase."""
+    angle = ""
+    if row.angle:
+        gap = row.mean_angle_difference_deg
+        angle = f"{gap:.0f}° {row.angle}" if np.isfinite(gap) else f"– {row.angle}"
+    distance = (f"{row.mean_distance_cm:.0f} / {row.peak_distance_cm:.0f} cm" if np.isfinite(row.mean_distance_cm)
+                else "not seen")
+    worst = f"frame {row.peak_frame}" if row.peak_frame >= 0 else "–"
+    return f"{row.phase} ({row.start_frame}–{row.end_frame - 1})", row.part, angle, distance, worst

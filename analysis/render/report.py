@@ -39,9 +39,12 @@ from analysis.render.overlays import ANGLE_JOINTS, OverlayOptions
 from analysis.render.report_figures import FigureSpan, curve_figure, key_frame_picture
 from analysis.render.take_overlays import penalty_name, session_pose, take_overlays
 from analysis.session.data import Penalties
+from analysis.session.library_scan import athlete_display_name
 from analysis.session.reader import Session
 
 ProgressCallback = Callable[[int, int, str], None]
+#: Body parts the comparison lists per phase (the compare tab lists more): the two largest gaps.
+COMPARED_PARTS_PER_PHASE = 2
 
 
 class ReportCancelled(Exception):
@@ -346,9 +349,15 @@ def build_report(session_path: str | Path, take_id: str, *, prediction: ReportPr
         return content
 
 
+def _athlete(session: Session) -> str:
+    """The athlete's name as the library lists it, with the session's athlete code when that differs."""
+    name = athlete_display_name(session.athlete, session.title, session.event)
+    return name if name == session.athlete else f"{name} ({session.athlete})"
+
+
 def _facts(session: Session, take_id: str) -> tuple[tuple[str, str], ...]:
     info = session.take(take_id)
-    return (("Athlete", session.athlete), ("Event", f"{session.event}, level {session.level}"),
+    return (("Athlete", _athlete(session)), ("Event", f"{session.event}, level {session.level}"),
             ("Action", f"{info.action_name} ({info.action})"), ("Take", take_id),
             ("Length", f"{info.n_frames} frames, {info.n_frames / session.fps:.2f} s at {session.fps:g} fps"),
             ("Session", session.title or session.path.name))
@@ -393,5 +402,5 @@ def _comparison(stack: ExitStack, session: Session, take_id: str, pose: np.ndarr
     compared = compare_poses(pose, reference_pose, session.skeleton, session.fps)
     role = "exemplar" if info.is_exemplar else "not an exemplar"
     score = "unscored" if not np.isfinite(info.score) else f"score {info.score:.2f}"
-    return ReportComparison(f"{other.athlete} · {reference_take} · {other.path.name} ({role}, {score})",
-                            info.is_exemplar, float(compared.alignment.cost), largest_deviations(compared.deviations))
+    return ReportComparison(f"{_athlete(other)} · {reference_take} · {other.path.name} ({role}, {score})",
+                            info.is_exemplar, float(compared.alignment.cost), largest_deviations(compared.deviations, COMPARED_PARTS_PER_PHASE))

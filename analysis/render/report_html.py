@@ -15,14 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.motion.deviations import deviation_cells
 from analysis.render.report import ReportContent, ReportImage, ReportPenalty
 from analysis.score_interval import interval_text
 from analysis.session.atomic import write_text_atomically
 
 #: Display widths of the pictures, CSS pixels (an A4 page with margins holds about 700).
 CURVES_WIDTH = 660
-KEY_FRAME_WIDTH = 320
-KEY_FRAMES_PER_ROW = 2
+KEY_FRAME_WIDTH = 215
+KEY_FRAMES_PER_ROW = 3
 STATUS_WORDS = {"annotated": "annotated", "confirmed": "confirmed by the coach", "edited": "edited by the coach",
                 "added": "added by the coach", "predicted": "predicted by the model"}
 STYLE = """
@@ -120,11 +121,9 @@ def _comparison_section(content: ReportContent) -> list[str]:
              '<table width="100%"><tr><th>Phase (frames)</th><th>Body part</th><th>Angle gap</th>'
              '<th>Mean / peak distance</th><th>Worst at</th></tr>']
     for row in comparison.deviations.itertuples():
-        angle = f"{row.mean_angle_difference_deg:.0f}° {row.angle}" if row.angle else ""
-        parts.append(f"<tr><td>{row.phase} ({row.start_frame}–{row.end_frame - 1})</td>"
-                     f"<td>{escape(row.part)}</td><td>{escape(angle)}</td>"
-                     f'<td class="number">{row.mean_distance_cm:.0f} / {row.peak_distance_cm:.0f} cm</td>'
-                     f'<td class="number">frame {row.peak_frame}</td></tr>')
+        phase, part, angle, distance, worst = (escape(text) for text in deviation_cells(row))
+        parts.append(f"<tr><td>{phase}</td><td>{part}</td><td>{angle}</td>"
+                     f'<td class="number">{distance}</td><td class="number">{worst}</td></tr>')
     parts.append("</table>")
     return parts
 

@@ -207,7 +207,7 @@ class ContractChecker:
             return bool(value)
         raise self.fail(node.name, f"attribute {name!r} must be a boolean, got {_quoted(value)}")
 
-    def str_list_attr(self, node: h5py.HLObject, name: str, at_least_one: bool = False) -> tuple[str, ...]:
+    def str_list_attr(self, node: h5py.HLObject, name: str) -> tuple[str, ...]:
         value = self.attr(node, name)
         items = np.atleast_1d(np.asarray(value, dtype=object))
         names = tuple(as_text(v) for v in items.ravel())
@@ -218,8 +218,6 @@ class ContractChecker:
                                        f"got {_quoted(list(names))}")
         if len(set(names)) != len(names):
             raise self.fail(node.name, f"attribute {name!r} lists a name twice: {_quoted(list(names))}")
-        if at_least_one and not names:
-            raise self.fail(node.name, f"attribute {name!r} lists no name; at least one is needed")
         return names
 
     def shape(self, dataset: h5py.Dataset, expected: tuple[int | None, ...], what: str) -> tuple[int, ...]:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from analysis.session.contract import EVENT_NAMES, SessionFormatError
 from analysis.session.reader import Session
+from analysis.session.safe_open import reader_death_problem
 
 #: Columns of the library index (one row per take) and the type of their values. ``athlete_name``
 #: is the name to show (:func:`athlete_display_name`); ``position`` the take's place in its session.
@@ -196,7 +197,7 @@ class _Worker:
         self.process.join(timeout=0 if overran else _DYING_S)
         self.stop()
         self.file = None
-        problem = _death_problem(self.process.exitcode, overran, timeout_s)
+        problem = reader_death_problem(self.process.exitcode, overran, timeout_s)
         return FileIndex(file, (), str(SessionFormatError(self.root / file, "/", problem)))
 
     def stop(self) -> None:
@@ -233,15 +234,3 @@ def _start_method() -> str:
     """``fork`` in a process that runs one thread and no Qt (whose threads run Python unseen), else ``forkserver``."""
     alone = threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
     return "fork" if alone and "PySide6.QtCore" not in sys.modules else "forkserver"
-
-
-def _death_problem(exitcode: int | None, timed_out: bool, timeout_s: float) -> str:
-    if timed_out:
-        return f"reading it did not finish within {timeout_s:g} s; the file is corrupt or far too large"
-    if exitcode is not None and exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        return f"reading it crashed the reading process ({name}); the file is corrupt"
-    return "reading it failed before any error could be reported; the file is corrupt or far too large"

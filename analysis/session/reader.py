@@ -159,7 +159,7 @@ class Session:
     def _read_cameras(self) -> list[Camera]:
         check = self._check
         group = check.group(self._file, "cameras")
-        order = check.str_list_attr(group, "order", at_least_one=True)
+        order = check.str_list_attr(group, "order")   # none: a session of 3D takes (C3D, TRC)
         cameras = []
         for view in order:
             if check.node(group, view) is None:

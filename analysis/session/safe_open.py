@@ -70,7 +70,7 @@ def validate_session_file(path: str | Path, read_arrays: bool = True, video_root
             child.kill()
         child.join()
     if outcome is None:
-        raise SessionFormatError(path, "/", _death_problem(child.exitcode, timed_out, timeout_s))
+        raise SessionFormatError(path, "/", reader_death_problem(child.exitcode, timed_out, timeout_s))
     if outcome[0] == "refused":
         raise SessionFormatError(path, outcome[1], outcome[2])
 
@@ -82,7 +82,9 @@ def open_session(path: str | Path, read_arrays: bool = True, video_root: str | P
     return Session.open(path, video_root=video_root) if video_root is not None else Session.open(path)
 
 
-def _death_problem(exitcode: int | None, timed_out: bool, timeout_s: float) -> str:
+def reader_death_problem(exitcode: int | None, timed_out: bool, timeout_s: float) -> str:
+    """Why a child process reading a session file ended without an answer, for the user: it overran
+    ``timeout_s`` (seconds), was killed by a signal (the reader crashed) or died otherwise."""
     if timed_out:
         return f"reading it did not finish within {timeout_s:g} s; the file is corrupt or far too large"
     if exitcode is not None and exitcode < 0:

@@ -38,10 +38,11 @@ def add_report_command(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--out", required=True, type=Path, help="report.html or report.pdf")
     report.add_argument("--model", type=Path, default=None, help="scoring checkpoint (default: the shipped model)")
     report.add_argument("--exemplars", type=Path, default=None,
-                        help="folder of the exemplars the take is scored against (default: the session's folder)")
+                        help="folder of the exemplars the take is scored against and compared with "
+                             "(default: the session's folder)")
     report.add_argument("--no-score", action="store_true", help="leave the model's prediction out (no torch needed)")
     report.add_argument("--reference", default=None, metavar="FILE.h5:TAKE",
-                        help="take to compare with (default: the best exemplar of the action in the session's folder)")
+                        help="take to compare with (default: the best exemplar of the action in the exemplars' folder)")
     report.add_argument("--view", default=None, help="view of every key frame (default: where the athlete looks largest)")
     report.add_argument("--no-anonymize", action="store_true", help="leave the faces in the key frames unblurred")
     report.add_argument("--device", choices=("cpu", "cuda"), default=None, help="device of the model")
@@ -56,11 +57,10 @@ def _report(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in REPORT_SUFFIXES:
         raise ValueError(f"{args.out}: the report is written as .html or .pdf, not {args.out.suffix or 'no suffix'}")
     markers, reviewed = annotations_of_take(read_annotations(annotations_path(args.file)).items, args.take)
-    library = Library.scan(args.file.parent)
-    reference = parse_take_reference(args.reference, "--reference") or _best_reference(library, args.file, args.take)
+    exemplars = Library.scan(args.file.parent if args.exemplars is None else args.exemplars)
+    reference = parse_take_reference(args.reference, "--reference") or _best_reference(exemplars, args.file, args.take)
     prediction = None
     if not args.no_score:
-        exemplars = library if args.exemplars is None else Library.scan(args.exemplars)
         prediction = predict(args.file, args.take, args.model, exemplars, args.device)
     try:
         with ProgressBar(f"Writing {args.out.name}", "step") as bar:

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -25,10 +23,9 @@ from app.gui.annotations_controller import AnnotationsController
 from app.gui.exemplar_controller import ExemplarController
 from app.gui.export_dialog import (
     ExportDialog,
-    export_take_csv_interactively,
-    save_snapshot_interactively,
 )
 from app.gui.full_screen import FullScreenView
+from app.gui.main_menus import build_main_menus
 from app.gui.model_registry import ModelRegistry
 from app.gui.playback import PlaybackDriver
 from app.gui.progress_controller import ProgressController
@@ -110,8 +107,8 @@ class MainWindow(QMainWindow):
             "curves": self._dock("Kinematics", self.curves, Qt.DockWidgetArea.BottomDockWidgetArea),
             "inspector": self._dock("Triangulation", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea),
             "compare": self._dock("Compare with exemplar", self.compare, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "scoring": self._dock("Scoring", self._beside(self.scoring_panel, self.review_panel),
-                                  Qt.DockWidgetArea.LeftDockWidgetArea),
+            "scoring": self._dock("Scoring", self.scoring_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "review": self._dock("Penalty review", self.review_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             "progress": self._dock("Progress", self.progress_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
             "markers": self._dock("Markers and measurements", self.markers_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
@@ -119,6 +116,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.docks["browser"], self.docks["scoring"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["browser"], self.docks["markers"])
+        self.tabifyDockWidget(self.docks["markers"], self.docks["review"])   # beside the verdict, under the library
         self.docks["browser"].raise_()
         self.tabifyDockWidget(self.docks["curves"], self.docks["compare"])
         self.tabifyDockWidget(self.docks["compare"], self.docks["inspector"])
@@ -128,7 +126,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["curves"]], [300], Qt.Orientation.Vertical)
         self._default_layout = True
 
-        self._build_menus()
+        build_main_menus(self)
         install_annotation_tools(self, self.state.annotations, self.annotations, self.docks["markers"],
                                  self.full_screen)
         self.annotations.failed.connect(self._report_error)
@@ -176,57 +174,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    @staticmethod
-    def _beside(model_view: QWidget, review: QWidget) -> QSplitter:
-        """The model's verdict over the coach's review of it, in one dock."""
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(model_view)
-        splitter.addWidget(review)
-        splitter.setSizes([300, 340])
-        return splitter
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        open_action = file_menu.addAction("&Open session…", self.choose_file)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addAction("Open &library folder…", self.choose_library)
-        file_menu.addAction("&New session from recording…", self.new_session_from_recording)
-        file_menu.addAction("&Locate videos…", self.locate_videos)
-        file_menu.addSeparator()
-        file_menu.addAction("Export &kinematics (CSV)…", self.export_kinematics)
-        file_menu.addAction("Save &screenshot (PNG)…", self.save_screenshot)
-        file_menu.addAction("Export c&lip…", self.export_clip).setShortcut(QKeySequence("Ctrl+E"))
-        file_menu.addAction("Export &take CSV…", lambda: export_take_csv_interactively(self, self.state))
-        file_menu.addAction("Snapshot &PNG…", lambda: save_snapshot_interactively(self, self.state))
-        file_menu.addAction("&Report…", self.write_report).setShortcut(QKeySequence("Ctrl+R"))
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit", self.close)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-
-        view_menu = self.menuBar().addMenu("&View")
-        for name in ("detections", "reprojection", "bones"):
-            action = QAction(f"Show {name}", self, checkable=True, checked=self.state.overlays[name])
-            action.toggled.connect(lambda on, n=name: self.state.set_overlay(n, on))
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addAction("Reset 3D view", self.skeleton_view.reset_view)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        shortcuts = help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
-        shortcuts.setShortcut(QKeySequence("F1"))
-        help_menu.addAction("&About", self._about)
-
-        toolbar = QToolBar("Session")
-        toolbar.setObjectName("toolbar_session")
-        toolbar.addAction("Open…", self.choose_file)
-        toolbar.addAction("Reset 3D", self.skeleton_view.reset_view)
-        self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
         self.frame_label = QLabel("No session")
@@ -294,7 +241,7 @@ class MainWindow(QMainWindow):
         if folder:
             self.controller.locate_videos(Path(folder))
 
-    def _fill_recent_menu(self) -> None:
+    def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.settings.recent_files()
         if not recent:
@@ -408,7 +355,7 @@ class MainWindow(QMainWindow):
                          ("Ctrl+R", "Write the take's report (HTML or PDF)"), ("S", "Score the take again"),
                          ("F1", "This list"), *ANNOTATION_KEYS], self).exec()
 
-    def _about(self) -> None:
+    def show_about(self) -> None:
         QMessageBox.about(self, "Lucid Workstation",
                           "Multi-view motion capture review and action quality assessment for gymnastics.")
 

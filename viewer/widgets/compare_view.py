@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.motion.comparison import largest_deviations
+from analysis.motion.deviations import deviation_cells
 from analysis.render import palette
 from analysis.render.framing import athlete_boxes, athlete_window
 from viewer.model.exemplar_bundle import ExemplarBundle, no_exemplar_message
@@ -37,7 +38,8 @@ from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.overlay_painter import bone_colors, draw_bones
 from viewer.widgets.panel import header_over_body
 from viewer.widgets.tile_painter import CAPTION_BACKGROUND, NO_VIDEO_BACKGROUND
-from viewer.widgets.video_grid import BACKGROUND, bgr_qimage
+from viewer.widgets.tile_painter import bgr_qimage
+from viewer.widgets.video_grid import BACKGROUND
 
 #: (view name, frame) -> BGRX (H, W, 4) or BGR (H, W, 3) uint8 image, or None where the take has no video.
 FrameSource = Callable[[str, int], np.ndarray | None]
@@ -366,13 +368,7 @@ class CompareView(QWidget):
         self._rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows.itertuples()):
-            angle = f"{row.mean_angle_difference_deg:.0f}° {row.angle}" if row.angle else ""
-            cells = (f"{row.phase}  ({row.start_frame}–{row.end_frame - 1})",
-                     row.part,
-                     angle,
-                     f"{row.mean_distance_cm:.0f} / {row.peak_distance_cm:.0f} cm",
-                     f"frame {row.peak_frame}")
-            for c, text in enumerate(cells):
+            for c, text in enumerate(deviation_cells(row)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(row.joints if c == 1 else "")
                 if c in (3, 4):
@@ -380,6 +376,6 @@ class CompareView(QWidget):
                 self.table.setItem(r, c, item)
 
     def _on_row_clicked(self, row: int, _column: int) -> None:
-        if 0 <= row < len(self._rows):
+        if 0 <= row < len(self._rows) and self._rows["peak_frame"].iloc[row] >= 0:
             self._state.set_playing(False)
             self._state.seek(int(self._rows["peak_frame"].iloc[row]))

@@ -6,6 +6,7 @@ coach's drawings by :mod:`viewer.widgets.drawing_painter`; the grid composes the
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 
@@ -109,3 +110,14 @@ def paint_border(painter: QPainter, geometry: TileGeometry, selected: bool) -> N
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.setPen(QPen(SELECTED_BORDER if selected else TILE_BORDER, 3.0 if selected else 1.0))
     painter.drawRect(geometry.image.adjusted(-1, -1, 1, 1) if selected else geometry.image)
+
+
+def bgr_qimage(image: np.ndarray) -> QImage:
+    """A QImage viewing a BGR ``(H, W, 3)`` or BGRX ``(H, W, 4)`` uint8 buffer without copying (keep ``image`` alive).
+
+    BGRX (the fourth byte 255) is ``Format_RGB32`` on a little-endian machine,
+    the format Qt paints fastest; BGR is viewed as ``Format_BGR888``.
+    """
+    height, width = image.shape[:2]
+    image_format = QImage.Format.Format_RGB32 if image.shape[2] == 4 else QImage.Format.Format_BGR888
+    return QImage(image.data, width, height, image.strides[0], image_format)

@@ -57,17 +57,6 @@ BACKGROUND = QColor(palette.VIDEO_BACKGROUND)
 NO_VIDEO_TEXT = tile_painter.NO_VIDEO_TEXT
 
 
-def bgr_qimage(image: np.ndarray) -> QImage:
-    """A QImage viewing a BGR ``(H, W, 3)`` or BGRX ``(H, W, 4)`` uint8 buffer without copying (keep ``image`` alive).
-
-    BGRX (the fourth byte 255) is ``Format_RGB32`` on a little-endian machine,
-    the format Qt paints fastest; BGR is viewed as ``Format_BGR888``.
-    """
-    height, width = image.shape[:2]
-    image_format = QImage.Format.Format_RGB32 if image.shape[2] == 4 else QImage.Format.Format_BGR888
-    return QImage(image.data, width, height, image.strides[0], image_format)
-
-
 class VideoGrid(QWidget):
     """All views of the current take at the current frame, with toggleable pose overlays and drawings.
 
@@ -335,7 +324,7 @@ class VideoGrid(QWidget):
             images = [None] * len(take.cameras)
             self._read_error = str(error)
         self._images = [None if image is None else np.ascontiguousarray(image) for image in images]
-        self._qimages = [None if image is None else bgr_qimage(image) for image in self._images]
+        self._qimages = [None if image is None else tile_painter.bgr_qimage(image) for image in self._images]
         self._shown = (take.take_id, frame)
 
     def paintEvent(self, event: QPaintEvent) -> None:

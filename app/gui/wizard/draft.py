@@ -21,7 +21,7 @@ from analysis.session.video_file import VideoInfo
 STEPS = ("folder", "cameras", "calibration", "keypoints", "sync", "triangulation", "names")
 #: The attributes each step fills.
 _OWNED = {"folder": ("found",), "cameras": ("videos", "infos", "fps"),
-          "calibration": ("calibration", "calibration_source"),
+          "calibration": ("calibration", "calibration_source", "board_report"),
           "keypoints": ("keypoints", "skeleton", "matched"), "sync": ("sync", "synced"),
           "triangulation": ("triangulated",), "names": ()}
 
@@ -42,6 +42,10 @@ class RecordingDraft:
     calibration : Calibration or None
     calibration_source : str
         Where the calibration came from, for the summary.
+    board_report : dict or None
+        The fit of a calibration computed from a board recording
+        (:attr:`analysis.geometry.board_calibration.RigCalibration.report`); None when
+        it was read from a file. *Finish* writes a computed calibration beside the session.
     keypoints : KeypointViews or None
     skeleton : Skeleton or None
     matched : MatchedViews or None
@@ -59,6 +63,7 @@ class RecordingDraft:
     fps: float | None = None
     calibration: Calibration | None = None
     calibration_source: str = ""
+    board_report: dict | None = None
     keypoints: KeypointViews | None = None
     skeleton: Skeleton | None = None
     matched: MatchedViews | None = None

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox
 
+from analysis.geometry.calibration_toml import write_toml_calibration
 from analysis.geometry.recording_import import TakeDescription, recording_session
 from analysis.session.contract import EVENTS
 from analysis.session.writer import write_session
@@ -16,6 +17,10 @@ from app.gui.wizard.step_page import StepPage
 
 class NamesPage(StepPage):
     """Event, level, athlete, action and take names, and the file; *Finish* writes it (atomically) in the background.
+
+    A calibration computed from a board recording is written first, beside the
+    session, as ``calibration.toml`` (``NAME.calibration.toml`` when the folder
+    has a ``calibration.toml`` already), also atomically.
 
     Signals
     -------
@@ -48,7 +53,7 @@ class NamesPage(StepPage):
         self.body.addLayout(form)
         self.body.addStretch(1)
         self._written: Path | None = None
-        self._writing: Path | None = None
+        self._writing: list[Path] = []
         self.runner.finished.connect(self._ended)
 
     def initializePage(self) -> None:
@@ -63,6 +68,14 @@ class NamesPage(StepPage):
             return None
         return self.draft.folder / (name if name.lower().endswith((".h5", ".hdf5")) else f"{name}.h5")
 
+    def calibration_path(self) -> Path | None:
+        """Where *Finish* writes the computed calibration (None when it was read from a file)."""
+        out = self.out_path()
+        if self.draft.board_report is None or out is None:
+            return None
+        plain = self.draft.folder / "calibration.toml"
+        return out.with_name(f"{out.stem}.calibration.toml") if plain.exists() else plain
+
     def ready(self) -> bool:
         texts = (self.athlete.text(), self.action.text(), self.take.text())
         return self.out_path() is not None and all(text.strip() for text in texts)
@@ -71,32 +84,38 @@ class NamesPage(StepPage):
         """Finish: write the session in the background; the wizard closes once it is written."""
         if self._written is not None:
             return True
-        draft, out = self.draft, self.out_path()
-        if out.exists():
-            self.say(f"{out} exists already: choose another file name", problem=True)
-            return False
+        draft, out, calibration_out = self.draft, self.out_path(), self.calibration_path()
+        for path in (out, calibration_out):
+            if path is not None and path.exists():
+                self.say(f"{path} exists already: choose another file name", problem=True)
+                return False
         take = TakeDescription(self.take.text().strip(), self.action.text().strip(), self.action_name.text().strip())
         names = (self.event.currentText(), self.level.value(), self.athlete.text().strip())
         source = f"recorded in {draft.folder.name}; calibration {draft.calibration_source}"
+        if calibration_out is not None:
+            source += f", written to {calibration_out.name}"
 
         def job(_progress, _cancelled):
+            if calibration_out is not None:
+                write_toml_calibration(calibration_out, draft.calibration.cameras)
             session = recording_session(draft.triangulated, draft.skeleton, draft.fps, draft.camera_videos(),
                                         draft.folder, False, take, *names, source)
             return write_session(out, session)
 
-        self._writing = out
+        self._writing = [path for path in (calibration_out, out) if path is not None]
         self.run(job, self._done, f"Writing {out.name}")
         return False
 
     def _ended(self, succeeded: bool) -> None:
         if not succeeded:
             self.discard_unfinished()
-        self._writing = None
+        self._writing = []
 
     def discard_unfinished(self) -> None:
-        """Remove a file whose write was cancelled or failed after it was in place (nothing is left behind)."""
-        if self._writing is not None and self._written is None:
-            self._writing.unlink(missing_ok=True)
+        """Remove the files whose write was cancelled or failed after they were in place (nothing is left behind)."""
+        if self._written is None:
+            for path in self._writing:
+                path.unlink(missing_ok=True)
 
     def _done(self, path: Path) -> None:
         self._written = path

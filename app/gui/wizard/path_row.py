@@ -33,11 +33,11 @@ class PathRow(QHBoxLayout):
         self.combo.setEditable(True)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self.browse)
-        button = QPushButton(action)
-        button.clicked.connect(act)
+        self.button = QPushButton(action)
+        self.button.clicked.connect(act)
         self.addWidget(self.combo, 1)
         self.addWidget(browse)
-        self.addWidget(button)
+        self.addWidget(self.button)
 
     def path(self) -> Path:
         return Path(self.combo.currentText().strip())

@@ -9,10 +9,17 @@ from analysis.geometry.board import BoardDetector, parse_board_spec
 from analysis.geometry.board_calibration import calibrate_rig
 from analysis.geometry.board_recording import (
     CalibrationCancelled,
+    CameraSource,
     detect_boards,
     find_sources,
 )
-from tests.helpers_board import BoardRenderer, board_pose, ring_rig, write_images
+from tests.helpers_board import (
+    BoardRenderer,
+    board_pose,
+    ring_rig,
+    write_images,
+    write_video,
+)
 
 TARGET = np.array([0.0, 0.0, 1.0])
 
@@ -101,3 +108,19 @@ def test_progress_reports_every_frame_and_cancel_stops(small_recording):
     with pytest.raises(CalibrationCancelled):
         calibrate_rig(full, spec, progress=lambda *args: stages.append(args), cancel=lambda: next(checks))
     assert stages == [("intrinsics", 1, 2), ("intrinsics", 2, 2), ("bundle adjustment", 0, 0)]
+
+
+def test_a_frame_is_read_again_by_its_index_from_images_and_from_a_video(small_recording, tmp_path):
+    folder, _ = small_recording
+    images = find_sources(folder, videos=False)[1]
+    read = dict(images.frames(1))
+    np.testing.assert_array_equal(images.frame(4), read[4])
+    frames = [read[index] for index in sorted(read)]
+    video = CameraSource("cam2", write_video(tmp_path / "cam2.mp4", frames), len(frames))
+    decoded = dict(video.frames(1))
+    np.testing.assert_array_equal(video.frame(3), decoded[3])
+    assert np.abs(decoded[3].astype(int) - read[3]).mean() < 2.0
+    with pytest.raises(ValueError, match="has no frame 6"):
+        images.frame(6)
+    with pytest.raises(ValueError, match="cam2.mp4: has no frame 9"):
+        video.frame(9)

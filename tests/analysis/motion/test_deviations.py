@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from analysis.motion.deviations import body_parts, phase_deviation_summary
+from analysis.motion.deviations import body_parts, deviation_cells, phase_deviation_summary
 from analysis.motion.skeleton import BODY25, COCO17
 from tests.analysis.motion.test_alignment import clean_take
 
@@ -81,5 +81,8 @@ def test_a_part_never_seen_is_last_of_its_phase_with_no_peak():
     last = summary.groupby("phase").tail(1)
     assert (last["part"] == "right wrist").all() and (last["peak_frame"] == -1).all()
     assert last["mean_distance_cm"].isna().all()
+    phase, part, _angle, distance, worst = deviation_cells(next(last.itertuples()))
+    assert (phase, part, distance, worst) == ("1 (0–" + f"{last['end_frame'].iloc[0] - 1})", "right wrist",
+                                              "not seen", "–")                # never "nan cm", "frame -1"
     with pytest.raises(ValueError, match="aligned exemplar"):
         phase_deviation_summary(trainee, exemplar[:-1], COCO17)

@@ -11,11 +11,10 @@ from analysis.geometry.board import parse_board_spec
 from analysis.geometry.calibration_toml import read_toml_calibration
 from app.cli.main import main
 from tests.helpers_board import (
-    BoardRenderer,
     board_pose,
     ring_rig,
+    write_board_recording,
     write_images,
-    write_video,
 )
 
 CHARUCO = "charuco:7x5:0.10:0.075:DICT_4X4_50"
@@ -33,14 +32,7 @@ def render_rig(folder, spec_text, seed, as_video, facings, azimuths=(-40.0, 0.0,
     cameras = ring_rig(list(azimuths), 1.8, [1.3, 1.0, 1.6], TARGET, (640, 480), 520.0, rng)
     poses = [board_pose(TARGET + rng.uniform([-0.45, -0.45, -0.35], [0.45, 0.45, 0.35]), facing,
                         rng.uniform(-35, 35), rng.uniform(-30, 30), spec) for facing in facings]
-    folder.mkdir(parents=True, exist_ok=True)
-    for camera in cameras:
-        renderer = BoardRenderer(camera, spec, 48, rng)
-        frames = (renderer.render(pose, rng) for pose in poses)
-        if as_video:
-            write_video(folder / f"{camera.name}.mp4", frames)
-        else:
-            write_images(folder / camera.name, frames)
+    write_board_recording(folder, cameras, spec, poses, rng, as_video)
     return cameras, poses
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from analysis.session.index_cache import CACHE_NAME
 from app.cli.main import main
 
 
@@ -38,7 +39,7 @@ def test_the_cli_writes_an_a4_pdf_with_its_pictures(qapp, session_file, tmp_path
     assert pdf_pages(data) == 2       # score, penalties and key frames; then the curves, notes and comparison
     assert len(re.findall(rb"/Subtype\s*/Image", data)) >= 3
     assert re.search(rb"/MediaBox\s*\[\s*0\s+0\s+595(\.\d+)?\s+84[12]", data)   # A4 portrait, points
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf", "session.h5"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_NAME, "report.pdf", "session.h5"]   # nothing else
 
 
 def test_the_report_reads_the_markers_and_the_coachs_review_from_the_annotations_file(session_file, tmp_path):

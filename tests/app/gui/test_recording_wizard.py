@@ -9,8 +9,7 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from analysis.geometry.calibration_toml import write_toml_calibration
-from tests.analysis.session.camera_sessions import write_index_video
-from tests.helpers_recording import offset_recording, write_openpose_folders
+from tests.helpers_recording import offset_recording, write_recording_folder
 
 OFFSETS = [0, -6, 9, 4]
 
@@ -23,14 +22,8 @@ def recording():
 @pytest.fixture
 def recording_folder(tmp_path, recording) -> Path:
     """videos/camN.mp4, calibration/Calib.toml and Pose2Sim's pose/camN_json folders."""
-    folder = tmp_path / "session 12"
-    n_frames = len(recording.athlete)
-    for camera in recording.cameras:
-        write_index_video(folder / "videos" / f"{camera.name}.mp4", n_frames=n_frames, fps=30.0,
-                          size=(camera.width, camera.height), g="30")
-    (folder / "calibration").mkdir()
+    folder = write_recording_folder(tmp_path / "session 12", recording)
     write_toml_calibration(folder / "calibration" / "Calib.toml", recording.cameras)
-    write_openpose_folders(folder / "pose", recording, folder_suffix="_json")
     return folder
 
 

@@ -127,7 +127,8 @@ def test_the_penalty_heatmap_names_its_items_readably_and_stays_above_the_scroll
     assert [label for _, label in axis._tickLevels[0]][::-1] == names
     font = axis.style["tickFont"]
     assert font.pointSizeF() >= 9
-    assert axis.width() >= max(QFontMetrics(font).horizontalAdvance(name) for name in names)   # not cut
+    widest = max(QFontMetrics(font).horizontalAdvance(name) for name in names)
+    qtbot.waitUntil(lambda: axis.width() >= widest, timeout=WAIT_MS)   # not cut, once laid out
 
     scroll = curves.findChild(QScrollArea)
     bar = scroll.verticalScrollBar()
