@@ -8,12 +8,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from tests.helpers import make_session_data
 from viewer.model.scoring_result import NO_INTERVAL, ScoringResult
 from viewer.model.state import ViewerState
-from viewer.model.take_bundle import load_take_bundle
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
 
@@ -21,14 +19,9 @@ N_FRAMES = 60
 
 
 @pytest.fixture
-def state(tmp_path):
-    path = write_session(tmp_path / "bookmarks.h5", make_session_data(seed=2, n_frames=N_FRAMES, video_views=0))
-    session = Session.open(path)
-    viewer_state = ViewerState()
-    viewer_state.set_session(session)
-    viewer_state.set_take(load_take_bundle(session, "take2"))
-    yield viewer_state
-    session.close()
+def session_file(tmp_path):
+    """A 60-frame session without video, for the shared ``state`` fixture (room for the spans below)."""
+    return write_session(tmp_path / "bookmarks.h5", make_session_data(seed=2, n_frames=N_FRAMES, video_views=0))
 
 
 def scoring(state: ViewerState, interval=(8.51, 8.95)) -> ScoringResult:
