@@ -37,6 +37,7 @@ from analysis.penalty_review import (
 )
 from analysis.render.overlays import ANGLE_JOINTS, OverlayOptions
 from analysis.render.report_figures import FigureSpan, curve_figure, key_frame_picture
+from analysis.render.report_prediction import ReportPrediction
 from analysis.render.take_overlays import penalty_name, session_pose, take_overlays
 from analysis.session.data import Penalties
 from analysis.session.library_scan import athlete_display_name
@@ -121,37 +122,6 @@ class ReportMarker:
     frame: int
     time_s: float
     note: str
-
-
-@dataclass(frozen=True)
-class ReportPrediction:
-    """The model's verdict on the take.
-
-    Attributes
-    ----------
-    score : float
-    penalty_codes : tuple of str
-        The P items of the model's heads.
-    probabilities : ndarray (P,)
-    heatmap : ndarray (P, T)
-    model : str
-        Which model (name and version).
-    exemplars : tuple of str
-        The exemplars it compared the take with, for people.
-    interval : (float, float) or None
-        The score interval (low, high) at ``interval_coverage``; None for a model without calibration.
-    interval_coverage : float or None
-        Its nominal coverage, e.g. 0.9.
-    """
-
-    score: float
-    penalty_codes: tuple[str, ...]
-    probabilities: np.ndarray
-    heatmap: np.ndarray
-    model: str
-    exemplars: tuple[str, ...] = ()
-    interval: tuple[float, float] | None = None
-    interval_coverage: float | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from app.cli.command import EXIT_INTERRUPTED, ProgressBar, add_command
 from app.cli.export import parse_take_reference
 
 if TYPE_CHECKING:
-    from analysis.render.report import ReportContent, ReportPrediction
+    from analysis.render.report import ReportContent
+    from analysis.render.report_prediction import ReportPrediction
     from analysis.session.library import Library
 
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
@@ -103,7 +104,7 @@ def predict(session_path: Path, take_id: str, model: Path | None, library: Libra
     """Score the take as ``main.py score`` does, against the exemplars of ``library``; None (with a note)
     when no exemplar of its action is found there."""
     from analysis.exemplars import exemplar_references
-    from analysis.render.report import ReportPrediction
+    from analysis.render.report_prediction import ReportPrediction
     from analysis.session.reader import Session
     from app.cli.scoring import score_library_take
     from models.scorer import Scorer

@@ -31,12 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.penalty_review import ReviewedItem
-from analysis.render.report import (
-    ReportCancelled,
-    ReportContent,
-    ReportPrediction,
-    build_report,
-)
+from analysis.render.report import ReportCancelled, ReportContent, build_report
+from analysis.render.report_prediction import ReportPrediction
 from app.cli.report import write_report
 from app.gui.workers import WorkerRunner
 from viewer.model.scoring_result import ScoringResult

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 
 from analysis.session.writer import write_session
 from tests.helpers import make_session_data
-from viewer.model.scoring_result import NO_INTERVAL, ScoringResult
+from viewer.model.scoring_result import ScoringResult
 from viewer.model.state import ViewerState
 from viewer.widgets.scoring_panel import ScoringPanel
 from viewer.widgets.transport import TransportBar
@@ -78,8 +78,12 @@ def test_the_scoring_panel_shows_the_score_interval(qtbot, state):
     qtbot.addWidget(panel)
     state.set_scoring(scoring(state))
     assert panel.score_text() == "8.73"
-    assert panel.interval_text() == "8.51–8.95 (90 % interval)"
+    assert panel.caption_text() == "predicted, 8.51–8.95 (90 % interval)"
+    panel.set_busy(True)
+    assert panel.caption_text() == "scoring …"
+    panel.set_busy(False)
+    assert panel.caption_text() == "predicted, 8.51–8.95 (90 % interval)"
     state.set_scoring(None)
-    assert panel.interval_text() == ""
+    assert panel.caption_text() == "predicted score"
     state.set_scoring(scoring(state, interval=None))                    # an older model, without calibration
-    assert panel.interval_text() == NO_INTERVAL and panel.score_text() == "8.73"
+    assert panel.caption_text() == "predicted (no interval)" and panel.score_text() == "8.73"

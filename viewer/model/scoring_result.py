@@ -21,7 +21,7 @@ MAX_RESPONSIBLE_JOINTS = 4
 
 
 NO_INTERVAL = "no score interval: this model was saved without an interval calibration"
-"""What the panel says for a model (an older checkpoint) that gives no interval."""
+"""Why the panel shows no interval for a model (an older checkpoint, a fine-tuned model) that gives none."""
 
 PREDICTED_THRESHOLD = 0.5
 """An item at least this probable counts as predicted: it gets a bookmark on the timeline."""
@@ -122,8 +122,8 @@ class ScoringResult:
         return [(self.penalty_codes[i], self.penalty_names[i], float(self.probabilities[i])) for i in order]
 
     def interval_text(self) -> str:
-        """The score interval for people, e.g. ``8.51–8.95 (90 % interval)``, or why there is none."""
-        return interval_text(self.interval, self.interval_coverage) or NO_INTERVAL
+        """The score interval for people, e.g. ``8.51–8.95 (90 % interval)``; '' without one."""
+        return interval_text(self.interval, self.interval_coverage)
 
     def predicted_penalties(self, threshold: float = PREDICTED_THRESHOLD) -> list[PredictedPenalty]:
         """The items the model deems present (probability ≥ ``threshold``) with a span, earliest first."""

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.render import palette
-from viewer.model.scoring_result import ScoringResult
+from viewer.model.scoring_result import NO_INTERVAL, ScoringResult
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 
@@ -40,9 +40,10 @@ SCORE_STYLE = "font-size: 30pt; font-weight: 600;"
 PROGRESS_BAR_HEIGHT = 6
 PENALTY_BAR_HEIGHT = 15
 PENALTY_ROW_SPACING = 2
-#: Lines the exemplars, the joints most responsible and the score interval take once a take is scored,
-#: beyond their lines before.
-SCORED_TEXT_LINES = 5
+#: Lines the exemplars and the joints most responsible take once a take is scored, beyond their lines before.
+SCORED_TEXT_LINES = 4
+INTERVAL_TIP = ("The true score lies in this range for this share of takes of athletes the model never saw "
+                "(calibrated on separate libraries)")
 
 
 class ScoringPanel(QWidget):
@@ -83,10 +84,6 @@ class ScoringPanel(QWidget):
         self._score_label.setStyleSheet(f"{SCORE_STYLE} color: {palette.LIGHT};")
         self._score_caption = QLabel("predicted score")
         self._score_caption.setStyleSheet(f"color: {MUTED};")
-        self._interval_label = QLabel("")
-        self._interval_label.setToolTip("The true score lies in this range for this share of takes of athletes the "
-                                        "model never saw (calibrated on a separate library)")
-        self._interval_label.hide()
         self._annotated_label = QLabel("")
         self._annotated_label.setWordWrap(True)
         self._annotated_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -94,7 +91,6 @@ class ScoringPanel(QWidget):
         header.addWidget(self._score_label, 0, 0)
         header.addWidget(self._annotated_label, 0, 1, 2, 1)
         header.addWidget(self._score_caption, 1, 0)
-        header.addWidget(self._interval_label, 2, 0, 1, 2)
         header.setColumnStretch(1, 1)
 
         self._exemplars_label = QLabel("")
@@ -189,10 +185,10 @@ class ScoringPanel(QWidget):
         """The big predicted-score text ('–' when not scored)."""
         return self._score_label.text()
 
-    def interval_text(self) -> str:
-        """The score interval as shown, e.g. ``8.51–8.95 (90 % interval)``, or why the model gives none;
-        '' when no take is scored."""
-        return self._interval_label.text() if not self._interval_label.isHidden() else ""
+    def caption_text(self) -> str:
+        """The line under the score: what it is and, once scored, its interval, e.g.
+        ``predicted, 8.51–8.95 (90 % interval)``."""
+        return self._score_caption.text()
 
     def annotation_text(self) -> str:
         """The annotated score and judges' spread, as shown (plain text)."""
@@ -249,7 +245,7 @@ class ScoringPanel(QWidget):
         self._progress_row.setVisible(busy)
         self._score_button.setEnabled(not busy and self._state.take is not None)
         self._score_label.setStyleSheet(f"{SCORE_STYLE} color: {MUTED if busy else palette.LIGHT};")
-        self._score_caption.setText("scoring …" if busy else "predicted score")
+        self._show_caption("scoring …" if busy else None)
         if busy:
             self.show_problem("")
             self._progress.setRange(0, 0)
@@ -269,7 +265,7 @@ class ScoringPanel(QWidget):
 
     def _on_scoring_changed(self, scoring: ScoringResult | None) -> None:
         self._clear_penalties()
-        self._interval_label.setVisible(scoring is not None)
+        self._show_caption(None)
         if scoring is None:
             self._score_label.setText("–")
             self._exemplars_label.setText(self._unscored_text())
@@ -277,7 +273,6 @@ class ScoringPanel(QWidget):
             return
         self.show_problem("")
         self._score_label.setText(f"{scoring.predicted:.2f}")
-        self._interval_label.setText(scoring.interval_text())
         if scoring.exemplars:
             used = ", ".join(f"{e.athlete} {e.take} ({e.score:.2f})" for e in scoring.exemplars)
             self._exemplars_label.setText(f"Compared with {len(scoring.exemplars)} exemplar(s): {used}")
@@ -290,6 +285,18 @@ class ScoringPanel(QWidget):
         self._joints_label.setText(
             f"<b>Joints most responsible</b> <span style='color:{MUTED}'>(red in 3D)</span>: "
             + (", ".join(j.replace("_", " ") for j in joints) if joints else "none stands out"))
+
+    def _show_caption(self, busy_text: str | None) -> None:
+        """The caption under the score: ``busy_text`` while scoring, else the current verdict's interval
+        (or that its model gives none)."""
+        scoring = self._state.scoring
+        interval = "" if scoring is None else scoring.interval_text()
+        if busy_text is not None or scoring is None:
+            text, tip = busy_text or "predicted score", ""
+        else:
+            text, tip = (f"predicted, {interval}", INTERVAL_TIP) if interval else ("predicted (no interval)", NO_INTERVAL)
+        self._score_caption.setText(text)
+        self._score_caption.setToolTip(tip)
 
     def _add_penalty(self, row: int, code: str, name: str, probability: float) -> None:
         label = QLabel(name, toolTip=code)

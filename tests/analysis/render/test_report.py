@@ -12,13 +12,9 @@ import numpy as np
 import pytest
 
 from analysis.annotations.items import ReviewedPenalty
-from analysis.render.report import (
-    ReportCancelled,
-    ReportPrediction,
-    build_report,
-    key_frame,
-)
+from analysis.render.report import ReportCancelled, build_report, key_frame
 from analysis.render.report_html import report_html, write_report_html
+from analysis.render.report_prediction import ReportPrediction
 
 # make_session_data: take2 carries BENT_KNEES 0.3 on frames 2-5 and LEGS_APART 0.1 on frames 5-8; take1 is the exemplar.
 
