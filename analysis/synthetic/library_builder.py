@@ -34,8 +34,8 @@ from analysis.synthetic.athletes import Athlete, make_athletes
 from analysis.synthetic.detections import simulate_detections
 from analysis.synthetic.motion import Motion, synthesize_take
 from analysis.synthetic.penalties import sample_faults
-from analysis.synthetic.render import Appearance, render_take
-from analysis.synthetic.rig import make_rig
+from analysis.synthetic.render import Appearance, ViewRenderer, render_take
+from analysis.synthetic.rig import VIEW_COUNT, make_rig
 
 FPS = 30.0
 MEN_EVENTS = ("MFE", "MVT", "MPB", "MHB")
@@ -46,6 +46,9 @@ TRIANGULATION_MIN_CONFIDENCE = 0.2
 #: Progress is counted in work units: one per take synthesised, this many more per take rendered as
 #: video (rendering a take's 8 views cost about a hundred times synthesising it, measured on 2 cores).
 RENDER_UNITS = 100
+#: Units for preparing one camera's renderer (its background), once per session with video: about
+#: a thirtieth of a take's rendering each, so the time left holds while a session's renderers are built.
+RENDERER_UNITS = 3
 #: How often the parent process passes the workers' progress on, seconds.
 PROGRESS_INTERVAL_S = 0.25
 
@@ -72,7 +75,8 @@ class SessionJob:
     def work_units(self) -> int:
         """What building this session counts for in the progress (see :data:`RENDER_UNITS`)."""
         n_takes = self.repetitions * sum(1 for a in load_actions() if (a.event, a.level) == (self.event, self.level))
-        return n_takes + RENDER_UNITS * min(self.video_takes, n_takes)
+        rendered = min(self.video_takes, n_takes)
+        return n_takes + RENDER_UNITS * rendered + (RENDERER_UNITS * VIEW_COUNT if rendered else 0)
 
 
 def plan_library(seed: int = 0, n_athletes: int = 24, repetitions: int = 4, video_takes: int = 6,
@@ -133,10 +137,24 @@ def plan_library(seed: int = 0, n_athletes: int = 24, repetitions: int = 4, vide
     return jobs
 
 
+class _RenderedShare:
+    """A :func:`render_take` progress callback passing a take's :data:`RENDER_UNITS` on to ``done`` frame by frame."""
+
+    def __init__(self, done: Callable[[int], None], n_frames: int) -> None:
+        self._done, self._n_frames, self._counted = done, max(n_frames, 1), 0
+
+    def __call__(self, frames_done: int) -> None:
+        share = RENDER_UNITS * frames_done // self._n_frames
+        if share > self._counted:
+            self._done(share - self._counted)
+            self._counted = share
+
+
 def build_session(job: SessionJob, done: Callable[[int], None] | None = None) -> SessionData:
     """Synthesise every take of one session (poses, detections, scores, video).
 
-    ``done(units)`` is called after each take synthesised (1 unit) and rendered (:data:`RENDER_UNITS`).
+    ``done(units)`` is called after each take synthesised (1 unit) and as each take is rendered
+    (:data:`RENDER_UNITS` spread over its frames, so the time left holds from the first frames).
     """
     done = done or (lambda _units: None)
     rng = np.random.default_rng(job.seed)
@@ -152,11 +170,14 @@ def build_session(job: SessionJob, done: Callable[[int], None] | None = None) ->
             take = _take_data(f"{action.code}-r{repetition + 1}", action, motion, job, cameras, panel, rng)
             takes.append(take)
             done(1)
+    renderers = []
+    for camera in cameras if takes[: job.video_takes] else ():
+        renderers.append(ViewRenderer(camera, apparatus))
+        done(RENDERER_UNITS)
     for take in takes[: job.video_takes]:
         pose = take.pose3d_reference.astype(np.float64)
-        frames = render_take(cameras, apparatus, pose, _appearance(job.athlete))
+        frames = render_take(renderers, pose, _appearance(job.athlete), progress=_RenderedShare(done, len(pose)))
         take.video = {camera.name: EmbeddedVideo(views) for camera, views in zip(cameras, frames)}
-        done(RENDER_UNITS)
     recorded = date(2026, 3, 2) + timedelta(days=int(job.seed % 120))
     return SessionData(
         event=job.event,

@@ -89,14 +89,14 @@ class ViewRenderer:
         pixels[index] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
 
 
-def render_take(cameras: Sequence[Camera], apparatus: Apparatus, pose3d: np.ndarray, appearance: Appearance,
+def render_take(renderers: Sequence[ViewRenderer], pose3d: np.ndarray, appearance: Appearance,
                 quality: int = 85, progress: Callable[[int], object] | None = None) -> list[list[bytes]]:
     """Render and JPEG-encode a whole take from every camera.
 
     Parameters
     ----------
-    cameras : sequence of Camera, length V
-    apparatus : Apparatus
+    renderers : sequence of ViewRenderer, length V
+        One per camera (building one paints its background: build them once per session).
     pose3d : ndarray, shape (T, 17, 3)
         COCO-17 world joints per frame, metres; NaN allowed.
     appearance : Appearance
@@ -110,7 +110,6 @@ def render_take(cameras: Sequence[Camera], apparatus: Apparatus, pose3d: np.ndar
     list of V lists of T bytes
         JPEG files, per view then per frame.
     """
-    renderers = [ViewRenderer(camera, apparatus) for camera in cameras]
     params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
     views: list[list[bytes]] = [[] for _ in renderers]
     for frame_index, joints in enumerate(np.asarray(pose3d, dtype=np.float64)):

@@ -9,10 +9,13 @@ from analysis.session.library import Library
 from analysis.synthetic.actions import load_actions
 from analysis.synthetic.library_builder import (
     RENDER_UNITS,
+    RENDERER_UNITS,
+    _RenderedShare,
     build_session,
     generate_library,
     plan_library,
 )
+from analysis.synthetic.rig import VIEW_COUNT
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +122,17 @@ def test_progress_counts_work_as_it_is_done_video_weighing_more(tmp_path):
     jobs = plan_library(seed=5, n_athletes=2, video_takes=1, repetitions=1, levels=(1,))
     total = sum(job.work_units for job in jobs)
     index = Library.scan(tmp_path).index
-    assert total == len(index) + RENDER_UNITS * int(index["has_video"].sum())
+    with_video = index.groupby("file")["has_video"].any()
+    assert total == len(index) + RENDER_UNITS * int(index["has_video"].sum()) + \
+        RENDERER_UNITS * VIEW_COUNT * int(with_video.sum())
     done = [d for d, t in reports]
     assert all(t == total for _, t in reports) and done == sorted(done) and done[-1] == total
     assert len(set(done)) > len(jobs)          # reported within sessions, not only when one is written
+
+
+def test_a_rendered_take_passes_its_units_on_frame_by_frame_so_the_time_left_holds_while_it_renders():
+    counted = []
+    share = _RenderedShare(counted.append, 7)
+    for frames_done in range(1, 8):
+        share(frames_done)
+    assert len(counted) == 7 and sum(counted) == RENDER_UNITS   # every frame moves the bar; the take adds up

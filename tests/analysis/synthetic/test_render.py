@@ -153,7 +153,8 @@ def test_render_take_jpegs_decode_to_frames(floor_rig):
     apparatus, cameras, _ = floor_rig
     poses = np.stack([standing(), handstand()])
     done = []
-    views = render_take(cameras[:3], apparatus, poses, LOOK, quality=80, progress=done.append)
+    views = render_take([ViewRenderer(camera, apparatus) for camera in cameras[:3]], poses, LOOK, quality=80,
+                        progress=done.append)
     assert done == [1, 2]
     assert len(views) == 3 and all(len(frames) == 2 for frames in views)
     for camera, frames in zip(cameras, views):
