@@ -276,8 +276,9 @@ def camera_problem(K: np.ndarray, R: np.ndarray, t: np.ndarray, dist: np.ndarray
         return "K", f"values beyond {MAX_INTRINSIC_PX:g} pixels"
     if np.abs(R).max() > 1.001 or not np.allclose(R @ R.T, np.eye(3), atol=1e-5) or np.linalg.det(R) < 0:
         return "R", "not a rotation matrix (R Rᵀ ≠ I or det R < 0)"
-    distance = float(np.linalg.norm(R.T @ t))
-    if distance > MAX_CAMERA_DISTANCE_M:
+    with np.errstate(over="ignore", invalid="ignore"):   # a translation of 1e300 m is refused below, silently
+        distance = float(np.linalg.norm(R.T @ t))
+    if not distance <= MAX_CAMERA_DISTANCE_M:
         return "t", (f"puts the camera {distance:.3g} m from the origin; translations are metres "
                      f"(at most {MAX_CAMERA_DISTANCE_M:g} m)")
     return None

@@ -4,7 +4,9 @@ Used by writers that derive a session from another (re-triangulation): the
 copy holds exactly the groups, datasets and attributes the contract names,
 so nothing the reader would not check (extra objects, links, attributes of
 other tools) travels into an output. Datasets are copied as stored (no
-decompression); call it on a file the reader has accepted.
+decompression); call it on a file the reader has accepted. Damage the reader
+does not see (in parts of an object header it does not need) can still stop
+the copy: that is refused as a bad session file.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 
 import h5py
 
-from analysis.session.contract import as_text
+from analysis.session.contract import SessionFormatError, as_text
 
 ROOT_ATTRIBUTES = ("format", "format_version", "event", "level", "athlete", "fps", "title", "created", "source",
                    "notes")
@@ -62,6 +64,13 @@ def _attributes(source: h5py.HLObject, target: h5py.HLObject, names: Iterable[st
 
 
 def _datasets(source: h5py.Group, target: h5py.Group, names: Iterable[str]) -> None:
+    """Copy datasets as stored; a dataset the reader read but HDF5 cannot copy (a damaged object
+    header or storage layout) raises SessionFormatError naming the file and the dataset."""
     for name in names:
         if name in source:
-            source.file.copy(source[name], target, name, without_attrs=True)
+            try:
+                source.file.copy(source[name], target, name, without_attrs=True)
+            except (RuntimeError, OSError, KeyError, ValueError) as error:
+                problem = " ".join(str(error).split())[:200]
+                raise SessionFormatError(source.file.filename, f"{source.name}/{name}",
+                                         f"damaged, it cannot be copied ({problem})") from None

@@ -8,6 +8,8 @@ seconds decoding garbage.
 
 from __future__ import annotations
 
+import zlib
+
 import cv2
 import numpy as np
 
@@ -59,18 +61,38 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def png_chunks_intact(data: bytes) -> bool:
+    """Whether every chunk of PNG ``data`` is whole and matches its CRC, up to IEND (libpng would
+    otherwise print its complaints about a damaged file to the terminal before refusing it)."""
+    position = len(_PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        end = position + 8 + length
+        if end + 4 > len(data):
+            return False
+        if zlib.crc32(data[position + 4:end]) != int.from_bytes(data[end:end + 4], "big"):
+            return False
+        if data[position + 4:position + 8] == b"IEND":
+            return True
+        position = end + 4
+    return False
+
+
 def decode_image(encoded: np.ndarray | bytes | None) -> np.ndarray | None:
     """Decode JPEG/PNG bytes ``(n,)`` uint8 into BGR ``(H, W, 3)`` uint8.
 
     Returns None for anything that is not a decodable JPEG or PNG of at most
     :data:`MAX_FRAME_PIXELS` pixels: empty or random bytes, other image
-    formats, truncated files, absurd sizes. Never raises on bad data.
+    formats, truncated files, PNG chunks that fail their CRC, absurd sizes.
+    Never raises on bad data.
     """
     if encoded is None:
         return None
     data = np.asarray(encoded, dtype=np.uint8).reshape(-1)
     size = encoded_image_size(data.tobytes())
     if size is None or not 0 < size[0] * size[1] <= MAX_FRAME_PIXELS:
+        return None
+    if data[:len(_PNG_SIGNATURE)].tobytes() == _PNG_SIGNATURE and not png_chunks_intact(data.tobytes()):
         return None
     try:
         return cv2.imdecode(data, cv2.IMREAD_COLOR)

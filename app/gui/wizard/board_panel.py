@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.wizard.board_job import BoardCalibration
-from viewer.widgets.video_grid import bgr_qimage
+from viewer.widgets.tile_painter import bgr_qimage
 
 #: Columns of the report table.
 CAMERA, DETECTION, COVERAGE, FRAMES, FOCAL, RMS = range(6)

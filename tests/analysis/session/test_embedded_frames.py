@@ -67,3 +67,10 @@ def test_junk_frames_in_a_session_show_as_missing_frames(session_file, tmp_path)
     with Session.open(broken) as session:
         assert session.frame("take1", "cam1", 3) is None and session.frame("take1", "cam1", 4) is None
         assert session.frame("take1", "cam1", 5) is not None
+
+
+def test_a_png_with_a_flipped_bit_is_refused_before_libpng_complains(capfd):
+    damaged = bytearray(_PNG)
+    damaged[len(damaged) // 2] ^= 0x10            # inside the image data: its chunk's CRC no longer matches
+    assert decode_image(np.frombuffer(bytes(damaged), np.uint8)) is None
+    assert "libpng" not in capfd.readouterr().err  # nothing printed on the terminal beside our own message
