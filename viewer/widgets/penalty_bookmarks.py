@@ -19,7 +19,8 @@ from analysis.render import palette
 from viewer.model.scoring_result import PredictedPenalty, ScoringResult
 from viewer.model.state import ViewerState
 
-LANE_HEIGHT = 15
+#: Height of a lane beyond its text's, pixels.
+LANE_PADDING = 4
 MAX_LANES = 3
 #: A bookmark is at least this wide (pixels), so that a span of one frame can be clicked.
 MIN_WIDTH_PX = 8
@@ -61,7 +62,12 @@ class PenaltyBookmarks(QWidget):
         if right - left < MIN_WIDTH_PX:
             middle = 0.5 * (left + right)
             left, right = middle - MIN_WIDTH_PX / 2, middle + MIN_WIDTH_PX / 2
-        return QRectF(left, self._lanes[index] * LANE_HEIGHT + 1, right - left, LANE_HEIGHT - 2)
+        lane = self.lane_height()
+        return QRectF(left, self._lanes[index] * lane + 1, right - left, lane - 2)
+
+    def lane_height(self) -> int:
+        """Height of one lane of bookmarks, pixels: the label's text with a margin."""
+        return QFontMetrics(self.font()).height() + LANE_PADDING
 
     def bookmark_at(self, x: float, y: float) -> int | None:
         """The bookmark under widget point (x, y), or None."""
@@ -79,7 +85,7 @@ class PenaltyBookmarks(QWidget):
     def _on_scoring_changed(self, scoring: ScoringResult | None) -> None:
         self._penalties = [] if scoring is None else scoring.predicted_penalties()
         self._lanes = _lanes([(p.start, p.end) for p in self._penalties])
-        self.setFixedHeight(LANE_HEIGHT * (max(self._lanes) + 1) if self._lanes else 0)
+        self.setFixedHeight(self.lane_height() * (max(self._lanes) + 1) if self._lanes else 0)
         self.setVisible(bool(self._penalties))
         self.update()
 
