@@ -51,6 +51,7 @@ from viewer.widgets.deferred import Deferred
 from viewer.widgets.marker_lines import MarkerLines
 from viewer.widgets.panel import header_over_body
 from viewer.widgets.penalty_heatmap import PenaltyHeatmap
+from viewer.widgets.plot_stack import PlotStack
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
     TIME_UNITS,
@@ -124,6 +125,7 @@ class CurvesPanel(QWidget):
         self._graphics = pg.GraphicsLayoutWidget()
         self._graphics.setBackground(palette.SCENE_BACKGROUND)
         self._graphics.ci.setSpacing(2)
+        self._plot_stack = PlotStack(self._graphics)
         self._graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -295,24 +297,20 @@ class CurvesPanel(QWidget):
         kinematics = getattr(self._state.take, "kinematics", None)   # None without a take or a 3D pose
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._export_button.setEnabled(not self._kinematics.empty)
-        self._graphics.clear()
-        self._plots = []
         self._cursors = []
         self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
         if self._kinematics.empty or not self._visible:
-            message = ("Open a take to see its kinematic curves" if self._state.take is None
-                       else "This take has no 3D pose: no kinematic curves" if self._kinematics.empty
-                       else "No curves chosen: pick some from the Curves menu")
-            self._graphics.addLabel(message, color=palette.MUTED_TEXT, size="11pt")
+            self._plot_stack.show_message("Open a take to see its kinematic curves" if self._state.take is None
+                                          else "This take has no 3D pose: no kinematic curves"
+                                          if self._kinematics.empty
+                                          else "No curves chosen: pick some from the Curves menu")
+            self._plots = []
             self._graphics.setMinimumHeight(0)
             return
         x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
-        for row, name in enumerate(self._visible):
-            plot = self._graphics.addPlot(row=row, col=0)
-            self._draw_group(plot, name, x)
-            if self._plots:
-                plot.setXLink(self._plots[0])
-            self._plots.append(plot)
+        self._plots = self._plot_stack.empty_plots(self._visible)
+        for row, (plot, name) in enumerate(zip(self._plots, self._visible)):
+            self._draw_group(plot, name, x, first=row == 0)
         self._plots[-1].getAxis("bottom").setStyle(showValues=True)
         self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
@@ -328,7 +326,7 @@ class CurvesPanel(QWidget):
         plots = self._plots + ([self._heatmap.plot] if self._heatmap.plot is not None else [])
         self.marker_lines.draw(plots, markers, self._x_of_frame)
 
-    def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
+    def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray, first: bool) -> None:
         group = CURVE_GROUP_BY_NAME[name]
         legend = "".join(f'&nbsp;&nbsp;<span style="color:{palette.SIDE_BY_NAME[column_side(c)]}">▬ '
                          f'{column_side(c)}</span>' for c in group.columns if column_side(c))
@@ -341,7 +339,7 @@ class CurvesPanel(QWidget):
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").setStyle(showValues=False)
-        self._shade_penalties(plot, labelled=not self._plots)
+        self._shade_penalties(plot, labelled=first)
         for column in group.columns:
             colour = palette.SIDE_BY_NAME[column_side(column)]
             curve = plot.plot(x, self._kinematics[column].to_numpy(), pen=pg.mkPen(colour, width=2),
