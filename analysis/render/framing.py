@@ -12,7 +12,6 @@ there.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 #: The framed box is enlarged by this factor in width and height (15 % of its size on every side).
 ATHLETE_MARGIN = 1.3
@@ -41,6 +40,8 @@ def athlete_boxes(pose2d: np.ndarray, half_window: int = FRAMING_HALF_WINDOW) ->
     seen = np.isfinite(points).all(axis=-1, keepdims=True)
     low = np.where(seen, points, np.inf).min(axis=1)
     high = np.where(seen, points, -np.inf).max(axis=1)
+    from scipy.ndimage import maximum_filter1d, minimum_filter1d   # 0.4 s to import: not at start-up
+
     size = 2 * int(half_window) + 1
     boxes = np.concatenate([minimum_filter1d(low, size, axis=0, mode="nearest"),
                             maximum_filter1d(high, size, axis=0, mode="nearest")], axis=1)

@@ -19,6 +19,7 @@ lock that another thread holds.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import signal
 import threading
 from pathlib import Path
@@ -28,6 +29,16 @@ from analysis.session.reader import Session
 
 #: Seconds the child may take to read a file before it is stopped and the file refused.
 VALIDATION_TIMEOUT_S = 60.0
+
+
+def start_reader_server() -> None:
+    """Start the fork server that session files are read from (here and by the library scan) now.
+
+    For a starting GUI: the server's interpreter imports the reader on the other core
+    while the window is built, so the first file opened does not wait for it.
+    """
+    multiprocessing.get_context("forkserver").set_forkserver_preload([__name__, "analysis.session.library_scan"])
+    multiprocessing.forkserver.ensure_running()
 
 
 def validate_session_file(path: str | Path, read_arrays: bool = True, video_root: str | Path | None = None,

@@ -47,6 +47,9 @@ def application() -> QApplication:
 
 def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
     """Open the window (on ``path`` if given, else on the last session) and run the event loop."""
+    from analysis.session.safe_open import start_reader_server
+
+    start_reader_server()   # files are read in its children: it starts while the window is built
     from app.gui.main_window import MainWindow
 
     app = application()
