@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QToolBar
 
-from app.gui.export_dialog import export_take_csv_interactively, save_snapshot_interactively
+from app.gui.export_dialog import (
+    export_take_csv_interactively,
+    save_snapshot_interactively,
+)
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow

@@ -20,6 +20,7 @@ from analysis.session.contract import SessionFormatError
 from analysis.session.library import Library
 from analysis.session.reader import Session
 from app.gui.model_registry import ModelEntry, ModelRegistry
+from app.gui.runtime_import import RUNTIME_IMPORT_LOCK
 from app.gui.workers import WorkerRunner
 from viewer.model.progress_series import ProgressSeries
 
@@ -46,7 +47,8 @@ class ProgressRequest:
 
 def score_progress(request: ProgressRequest) -> Generator[tuple[int, int, str], None, ProgressSeries]:
     """Worker body: yields ``(done, total, message)`` per take scored; returns the series."""
-    from models.scorer import Scorer
+    with RUNTIME_IMPORT_LOCK:
+        from models.scorer import Scorer
 
     library = request.library
     rows = athlete_action_takes(library.index, request.athlete, request.action)
@@ -111,9 +113,6 @@ class ProgressController(QObject):
 
     def request(self, library: Library, athlete: str, action: str) -> None:
         """Score ``athlete``'s takes of ``action`` in ``library`` (a running request is abandoned)."""
-        # torch is imported here, on the GUI thread: a module imported by two threads at once is half-initialised
-        import models.scorer  # noqa: F401
-
         request = ProgressRequest(library, athlete, action, self.registry.active(), self._scorers, self._predictions)
         self.workers.start(score_progress, request, yielded=lambda step: self.progress.emit(*step),
                            returned=self.ready.emit, errored=lambda error: self.failed.emit(str(error)))

@@ -25,6 +25,7 @@ from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.session.library import Library
 from app.gui.embedding_store import EmbeddingStore
 from app.gui.model_registry import ModelEntry, ModelRegistry
+from app.gui.runtime_import import RUNTIME_IMPORT_LOCK
 from app.gui.settings import AppSettings
 from app.gui.workers import WorkerRunner
 from viewer.model.exemplar_bundle import no_exemplar_message
@@ -69,11 +70,9 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
     ValueError
         If the take has no pose the model can use, or its action has no exemplar in the library.
     """
-    from app.cli.scoring import (  # torch comes in here, in the worker
-        read_exemplar,
-        scoring_exemplars,
-    )
-    from models.scorer import Scorer
+    with RUNTIME_IMPORT_LOCK:   # torch comes in here, in the worker
+        from app.cli.scoring import read_exemplar, scoring_exemplars
+        from models.scorer import Scorer
 
     take, library = request.take, request.library
     yield 0, 3, f"Loading model {request.model.name} …"
