@@ -8,7 +8,6 @@ of the current frame.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -46,7 +44,7 @@ from analysis.render.clip_export import (
 )
 from analysis.session.contract import SessionFormatError
 from app.cli.export import EXPORT_THREADS
-from app.gui.workers import WorkerRunner
+from app.gui.file_job_dialog import FileJobDialog
 from viewer.model.state import ViewerState
 
 LAYOUT_CHOICES = (("Single view", "single"), ("8-view mosaic", "mosaic"), ("Trainee | exemplar", "compare"))
@@ -83,7 +81,7 @@ def run_clip_request(request: ClipRequest, progress, cancelled) -> Path | None:
             return None
 
 
-class ExportDialog(QDialog):
+class ExportDialog(FileJobDialog):
     """Export the current take as an annotated MP4.
 
     Parameters
@@ -110,10 +108,6 @@ class ExportDialog(QDialog):
         self.state = state
         self.session_path = state.session.path
         self.take_id = state.take.take_id
-        self.last_error: str | None = None
-        self._cancel = threading.Event()
-        self.workers = WorkerRunner(self)
-        self._close_when_done = False
 
         self.layout_combo = QComboBox()
         for text, key in LAYOUT_CHOICES:
@@ -187,7 +181,7 @@ class ExportDialog(QDialog):
 
         self.progress_bar = QProgressBar(minimum=0, maximum=1, value=0)
         self.status_label = QLabel("")
-        self.export_button = QPushButton("Export", clicked=self.start_export, default=True)
+        self.run_button = self.export_button = QPushButton("Export", clicked=self.start_export, default=True)
         self.cancel_button = QPushButton("Cancel", clicked=self.cancel_export, enabled=False)
         self.close_button = QPushButton("Close", clicked=self.reject)
         buttons = QHBoxLayout()
@@ -250,10 +244,6 @@ class ExportDialog(QDialog):
             codec=self.codec_combo.currentData(), annotations=tuple(self.state.annotations.items(self.take_id)))
 
     # --------------------------------------------------------------- export
-    @property
-    def running(self) -> bool:
-        return self.workers.busy()
-
     def start_export(self) -> None:
         """Start the export in a worker; progress and the result arrive as signals."""
         if self.running:
@@ -262,21 +252,15 @@ class ExportDialog(QDialog):
             self._finish(None, "The first frame is after the last one.")
             return
         request = self.request()
-        self._cancel.clear()
-        self.last_error = None
         self.progress_bar.setRange(0, request.end - request.start + 1)
         self.progress_bar.setValue(0)
-        self.status_label.setText(f"Exporting {request.out_path.name}…")
-        self.export_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        self._begin(f"Exporting {request.out_path.name}…")
         self.workers.start(run_clip_request, request, self._progressed.emit, self._cancel.is_set,
                            returned=self._on_returned, errored=self._on_errored)
 
     def cancel_export(self) -> None:
         """Ask the running export to stop; it removes its temporary file."""
-        if self.running:
-            self._cancel.set()
-            self.status_label.setText("Cancelling…")
+        self._request_cancel()
 
     def _show_progress(self, done: int, total: int) -> None:
         self.progress_bar.setRange(0, total)
@@ -288,22 +272,8 @@ class ExportDialog(QDialog):
     def _on_errored(self, error: Exception) -> None:
         self._finish(None, f"Export failed: {error}")
 
-    def _finish(self, path: Path | None, problem: str | None) -> None:
-        self.last_error = problem
-        self.export_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.status_label.setText(f"Wrote {path.name}" if path is not None else problem)
+    def _announce(self, path: Path | None) -> None:
         self.export_finished.emit(path)
-        if self._close_when_done:
-            super().reject()
-
-    def reject(self) -> None:
-        """Close; a running export is cancelled first and the dialog closes when it has stopped."""
-        if self.running:
-            self._close_when_done = True
-            self.cancel_export()
-            return
-        super().reject()
 
 
 # ---------------------------------------------------------- quick exports

@@ -10,7 +10,6 @@ and penalty review of the annotations.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -34,7 +32,7 @@ from analysis.penalty_review import ReviewedItem
 from analysis.render.report import ReportCancelled, ReportContent, build_report
 from analysis.render.report_prediction import ReportPrediction
 from app.cli.report import write_report
-from app.gui.workers import WorkerRunner
+from app.gui.file_job_dialog import FileJobDialog
 from viewer.model.scoring_result import ScoringResult
 from viewer.model.state import ViewerState
 
@@ -50,7 +48,7 @@ def scoring_prediction(scoring: ScoringResult) -> ReportPrediction:
                             scoring.interval_coverage)
 
 
-class ReportDialog(QDialog):
+class ReportDialog(FileJobDialog):
     """Write the report of the current take.
 
     Parameters
@@ -82,10 +80,6 @@ class ReportDialog(QDialog):
         self.take_id = state.take.take_id
         self.markers = tuple(markers)
         self.reviewed = reviewed
-        self.last_error: str | None = None
-        self.workers = WorkerRunner(self)
-        self._cancel = threading.Event()
-        self._close_when_done = False
 
         self.format_combo = QComboBox()
         for text, suffix in FORMATS:
@@ -124,7 +118,7 @@ class ReportDialog(QDialog):
 
         self.progress_bar = QProgressBar(minimum=0, maximum=1, value=0)
         self.status_label = QLabel("")
-        self.write_button = QPushButton("Write report", clicked=self.start, default=True)
+        self.run_button = self.write_button = QPushButton("Write report", clicked=self.start, default=True)
         self.cancel_button = QPushButton("Cancel", clicked=self.cancel, enabled=False)
         self.close_button = QPushButton("Close", clicked=self.reject)
         buttons = QHBoxLayout()
@@ -151,10 +145,6 @@ class ReportDialog(QDialog):
             self.output_edit.setText(str(Path(path).with_suffix(suffix)))
 
     # ---------------------------------------------------------------- work
-    @property
-    def running(self) -> bool:
-        return self.workers.busy()
-
     def start(self) -> None:
         """Gather the report in a worker; it is written when the content arrives."""
         if self.running:
@@ -167,11 +157,7 @@ class ReportDialog(QDialog):
         reference = None if exemplar is None else (exemplar.path, exemplar.take.take_id)
         prediction = (scoring_prediction(self.state.scoring)
                       if self.prediction_box.isChecked() and self.state.scoring is not None else None)
-        self._cancel.clear()
-        self.last_error = None
-        self.write_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.status_label.setText(f"Writing {out.name}…")
+        self._begin(f"Writing {out.name}…")
         self.workers.start(_gather, self.session_path, self.take_id, prediction, reference, self.markers,
                            self.reviewed, self.view_combo.currentData(), self.anonymize_box.isChecked(),
                            self._progressed.emit, self._cancel.is_set,
@@ -179,9 +165,7 @@ class ReportDialog(QDialog):
 
     def cancel(self) -> None:
         """Stop gathering the report; nothing is written."""
-        if self.running:
-            self._cancel.set()
-            self.status_label.setText("Cancelling…")
+        self._request_cancel()
 
     def _show_progress(self, done: int, total: int, message: str) -> None:
         self.progress_bar.setRange(0, total)
@@ -200,22 +184,8 @@ class ReportDialog(QDialog):
     def _on_errored(self, error: Exception) -> None:
         self._finish(None, f"Report failed: {error}")
 
-    def _finish(self, path: Path | None, problem: str | None) -> None:
-        self.last_error = problem
-        self.write_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.status_label.setText(f"Wrote {path.name}" if path is not None else problem)
+    def _announce(self, path: Path | None) -> None:
         self.report_finished.emit(path)
-        if self._close_when_done:
-            super().reject()
-
-    def reject(self) -> None:
-        """Close; a report being gathered is cancelled first and the dialog closes when it has stopped."""
-        if self.running:
-            self._close_when_done = True
-            self.cancel()
-            return
-        super().reject()
 
 
 def _gather(session_path: Path, take_id: str, prediction, reference, markers, reviewed, view, anonymize, progress,
