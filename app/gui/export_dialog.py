@@ -101,13 +101,7 @@ class ExportDialog(FileJobDialog):
     _progressed = Signal(int, int)
 
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        if state.session is None or state.take is None:
-            raise ValueError("open a take before exporting a clip")
-        self.setWindowTitle("Export clip")
-        self.state = state
-        self.session_path = state.session.path
-        self.take_id = state.take.take_id
+        super().__init__(state, "Export clip", "exporting a clip", parent)
 
         self.layout_combo = QComboBox()
         for text, key in LAYOUT_CHOICES:

@@ -13,10 +13,20 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
 from app.gui.workers import WorkerRunner
+from viewer.model.state import ViewerState
 
 
 class FileJobDialog(QDialog):
-    """Base of the dialogs that write one file in a worker.
+    """Base of the dialogs that write one file of the current take in a worker.
+
+    Parameters
+    ----------
+    state : ViewerState
+        With a session and a take open (else ValueError naming ``purpose``).
+    title : str
+        The window title.
+    purpose : str
+        What the dialog does, for that error (``"exporting a clip"``).
 
     Subclasses create ``run_button``, ``cancel_button`` and ``status_label`` in their
     ``__init__`` and implement :meth:`_announce` (emit their finished signal).
@@ -26,14 +36,22 @@ class FileJobDialog(QDialog):
     last_error : str or None
         Why the last job wrote nothing (None after a success).
     workers : WorkerRunner
+    state, session_path, take_id
+        The viewer state, and the session file and take the dialog writes from.
     """
 
     run_button: QPushButton
     cancel_button: QPushButton
     status_label: QLabel
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, title: str, purpose: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        if state.session is None or state.take is None:
+            raise ValueError(f"open a take before {purpose}")
+        self.setWindowTitle(title)
+        self.state = state
+        self.session_path = state.session.path
+        self.take_id = state.take.take_id
         self.last_error: str | None = None
         self.workers = WorkerRunner(self)
         self._cancel = threading.Event()

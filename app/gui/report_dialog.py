@@ -71,13 +71,7 @@ class ReportDialog(FileJobDialog):
 
     def __init__(self, state: ViewerState, markers: Sequence[tuple[int, str]] = (),
                  reviewed: Sequence[ReviewedItem] | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        if state.session is None or state.take is None:
-            raise ValueError("open a take before writing its report")
-        self.setWindowTitle("Report")
-        self.state = state
-        self.session_path = state.session.path
-        self.take_id = state.take.take_id
+        super().__init__(state, "Report", "writing its report", parent)
         self.markers = tuple(markers)
         self.reviewed = reviewed
 
