@@ -9,18 +9,16 @@ from pathlib import Path
 from analysis.geometry.board import SPEC_FORMS
 from app.cli.command import (
     EXIT_INTERRUPTED,
-    ProgressBar,
+    StageBars,
     add_command,
     add_json_option,
     write_json_report,
 )
 
-#: Progress bar description and unit of each stage of the calibration.
-_STAGES = {
-    "detecting": ("Finding the board", "frame"),
-    "intrinsics": ("Calibrating lenses", "camera"),
-    "bundle adjustment": ("Bundle adjustment", "iteration"),
-}
+#: What each stage of the calibration is called on its progress bar, and what it counts.
+_TITLES = {"detecting": "Finding the board", "intrinsics": "Calibrating lenses",
+           "bundle adjustment": "Bundle adjustment"}
+_UNITS = {"detecting": "frame", "intrinsics": "camera", "bundle adjustment": "iteration"}
 
 
 def add_calibrate_command(commands: argparse._SubParsersAction) -> None:
@@ -61,7 +59,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     sources = find_sources(args.videos or args.images, videos=args.videos is not None)
     every = args.every if args.every is not None else default_every(sources)
     try:
-        with _StageProgress() as progress:
+        with StageBars(_UNITS, _TITLES) as progress:
             recording = detect_boards(sources, spec, every, progress)
             calibration = calibrate_rig(recording, spec, args.origin, progress)
     except KeyboardInterrupt:
@@ -77,27 +75,3 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json_report(args.json, report)
     return 0
-
-
-class _StageProgress:
-    """``progress(stage, done, total)`` shown as one progress bar per stage; total 0 means unknown."""
-
-    def __init__(self) -> None:
-        self._stage: str | None = None
-        self._bar: ProgressBar | None = None
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self._stage:
-            self.close()
-            self._stage, self._bar = stage, ProgressBar(*_STAGES[stage])
-        self._bar(done, total or None)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-    def __enter__(self) -> _StageProgress:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

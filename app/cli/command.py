@@ -96,17 +96,20 @@ class StageBars:
     ----------
     units : dict of stage to str, optional
         What each stage counts (``"frame"``, ``"camera"`` ...); ``"step"`` otherwise.
+    titles : dict of stage to str, optional
+        The bar's words for each stage; the stage's name, capitalised, otherwise.
     """
 
-    def __init__(self, units: dict[str, str] | None = None) -> None:
+    def __init__(self, units: dict[str, str] | None = None, titles: dict[str, str] | None = None) -> None:
         self._units = dict(units or {})
+        self._titles = dict(titles or {})
         self._bar: ProgressBar | None = None
         self._stage: str | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage != self._stage:
             self.close()
-            self._bar = ProgressBar(stage.capitalize(), self._units.get(stage, "step"))
+            self._bar = ProgressBar(self._titles.get(stage, stage.capitalize()), self._units.get(stage, "step"))
             self._stage = stage
         self._bar(done, total or None)
 

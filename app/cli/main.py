@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.session.atomic import check_output_path
 from analysis.annotations.document import AnnotationsFormatError
+from analysis.session.atomic import check_output_path
 from analysis.session.contract import SessionFormatError
 from app.cli.calibrate import add_calibrate_command
 from app.cli.command import EXIT_BAD_INPUT, ProgressBar, add_command, add_json_option
@@ -119,7 +119,8 @@ def _run(args: argparse.Namespace) -> int:
         if getattr(args, option) is not None:
             check_output_path(getattr(args, option))
     if args.command in SESSION_COMMANDS:
-        from analysis.session.safe_open import validate_session_file   # the reader imports PyAV
+        # imported here: the reader imports PyAV, which building the parser must not
+        from analysis.session.safe_open import validate_session_file
 
         validate_session_file(args.file)
         for option in ("exemplar", "reference"):   # another take named as FILE.h5:TAKE
