@@ -6,7 +6,8 @@ there is one. While the library is being indexed, scoring waits for it. The
 work runs in a generator worker that reports progress at every step and can be
 cancelled between steps; a result whose request is no longer current (another
 take, another model, a cancel) is dropped. The worker imports torch (the window
-starts without it), loads the model once and keeps it for the next take; the
+starts without it; while the library is being indexed, it is imported already, so
+the two overlap), loads the model once and keeps it for the next take; the
 exemplars' embeddings are kept by the model and on disk
 (:class:`app.gui.embedding_store.EmbeddingStore`), so an exemplar's poses are
 read and embedded once per model, not once per session.
@@ -14,6 +15,7 @@ read and embedded once per model, not once per session.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,8 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 
 AUTO_SCORE_KEY = "scoring/auto_score"
+#: The worker channel that imports the scoring runtime while the library is being indexed.
+RUNTIME_CHANNEL = "runtime"
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,13 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
         interval=verdict.interval,
         interval_coverage=verdict.interval_coverage,
     )
+
+
+def import_scoring_runtime() -> None:
+    """Worker body: import torch and the scorer (a second or two, once per process), for the first score."""
+    with RUNTIME_IMPORT_LOCK:
+        import app.cli.scoring  # noqa: F401
+        import models.scorer  # noqa: F401
 
 
 def _embedded_exemplar(scorer, request: ScoringRequest, row, modality: str):
@@ -219,6 +230,8 @@ class ScoringController(QObject):
             self._waiting_for_library = True
             self.busy_changed.emit(True)
             self.progress.emit(0, 0, "Waiting for the library index …")
+            if "models.scorer" not in sys.modules and not self.workers.busy(RUNTIME_CHANNEL):
+                self.workers.start(import_scoring_runtime, channel=RUNTIME_CHANNEL, errored=self._on_failed)
             return
         model = self.registry.active()
         request = ScoringRequest(take, session.path, session.event, model, library, self._scorers,
