@@ -107,10 +107,14 @@ class ContractChecker:
             self._check_storage(node)
         return node
 
-    def group(self, parent: h5py.Group, name: str) -> h5py.Group:
+    def group(self, parent: h5py.Group, name: str, optional: bool = False,
+              missing: str = "missing group") -> h5py.Group | None:
+        """The group ``name`` in ``parent``; when there is none, None if ``optional``, else a failure saying ``missing``."""
         node = self.node(parent, name)
         if node is None:
-            raise self.fail(_join(parent.name, name), "missing group")
+            if optional:
+                return None
+            raise self.fail(_join(parent.name, name), missing)
         if not isinstance(node, h5py.Group):
             raise self.fail(_join(parent.name, name), "expected a group, found a dataset")
         return node

@@ -162,9 +162,8 @@ class Session:
         order = check.str_list_attr(group, "order")   # none: a session of 3D takes (C3D, TRC)
         cameras = []
         for view in order:
-            if check.node(group, view) is None:
-                raise check.fail(f"/cameras/{view}", f"view {view!r} is listed in /cameras order but missing")
-            cameras.append(self._read_camera(check.group(group, view), view))
+            camera = check.group(group, view, missing=f"view {view!r} is listed in /cameras order but missing")
+            cameras.append(self._read_camera(camera, view))
         return cameras
 
     def _read_camera(self, group: h5py.Group, view: str) -> Camera:
@@ -188,9 +187,8 @@ class Session:
         order = check.str_list_attr(group, "order") if "order" in group.attrs else ()
         takes = {}
         for take_id in order:
-            if check.node(group, take_id) is None:
-                raise check.fail(f"/takes/{take_id}", f"take {take_id!r} is listed in /takes order but missing")
-            takes[take_id] = self._read_take(check.group(group, take_id), take_id)
+            take = check.group(group, take_id, missing=f"take {take_id!r} is listed in /takes order but missing")
+            takes[take_id] = self._read_take(take, take_id)
         return takes
 
     def _read_take(self, group: h5py.Group, take_id: str) -> TakeInfo:
@@ -229,9 +227,9 @@ class Session:
 
     def _penalty_count(self, take: h5py.Group) -> int:
         check = self._check
-        if "penalties" not in take:
+        group = check.group(take, "penalties", optional=True)
+        if group is None:
             return 0
-        group = check.group(take, "penalties")
         codes = check.dataset(group, "code")
         (count,) = check.shape(codes, (None,), "penalty codes")
         check.text(codes)
@@ -248,9 +246,9 @@ class Session:
     def _check_video(self, take: h5py.Group, take_id: str, n_frames: int) -> tuple[str, ...]:
         """The take's views with video; missing or refused camera files become warnings."""
         check = self._check
-        if "video" not in take:
+        group = check.group(take, "video", optional=True)
+        if group is None:
             return ()
-        group = check.group(take, "video")
         cameras = {camera.name: camera for camera in self.cameras}
         views = []
         for view in group:
