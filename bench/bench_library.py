@@ -157,7 +157,7 @@ def main() -> None:
         first = trainees.iloc[0]
         beat.phase = "open"
         started = time.perf_counter()
-        window.open_file(library.path_of(first["file"]), first["take"])
+        window.request_file(library.path_of(first["file"]), first["take"])   # as File > Open does
         wait_until(lambda: window.state.library is not None and not window.scoring.busy, 120)
         print(f"open, index and score the first take: {time.perf_counter() - started:.2f} s")
         picks = trainees.sample(3 * args.cycles, random_state=0)

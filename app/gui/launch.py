@@ -62,7 +62,7 @@ def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
     if path is None:
         path, take_id = window.settings.last_session()
     if path is not None:
-        window.open_file(path, take_id)
+        window.request_file(path, take_id)
     return app.exec()
 
 

@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.controller.busy.connect(self._show_busy)
         self.controller.notice.connect(lambda message: self.statusBar().showMessage(message, 30000))
         self.state.video_location_requested.connect(self.locate_videos)
-        self.browser.take_activated.connect(self.controller.open_take_in_file)
+        self.browser.take_activated.connect(self.controller.request_take_in_file)
         self.exemplars.failed.connect(lambda _title, message: self.statusBar().showMessage(message, 10000))
         self.exemplars.busy.connect(self._show_busy)
         self.compare.exemplar_chosen.connect(self.exemplars.choose)
@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
         progress.ready.connect(panel.set_series)
         progress.progress.connect(panel.set_progress)
         progress.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
-        panel.take_chosen.connect(lambda file, take: self.controller.open_take_in_file(
+        panel.take_chosen.connect(lambda file, take: self.controller.request_take_in_file(
             self.state.library.path_of(file), take))
         self.models.active_changed.connect(lambda _entry: panel.refresh())
 
@@ -210,13 +210,18 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- opening
     def open_file(self, path: str | Path, take_id: str | None = None) -> bool:
+        """Open ``path`` at ``take_id`` and return once it is shown (or refused): for scripts and tests."""
         return self.controller.open_file(path, take_id)
+
+    def request_file(self, path: str | Path, take_id: str | None = None) -> None:
+        """Open ``path`` at ``take_id`` in the background, the window staying live (what the user's opening does)."""
+        self.controller.request_file(path, take_id)
 
     def choose_file(self) -> None:
         start = str(self.state.session.path.parent) if self.state.session else str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self, "Open session", start, SESSION_FILTER)
         if path:
-            self.open_file(path)
+            self.request_file(path)
 
     def choose_library(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open library folder", str(Path.home()))
@@ -228,7 +233,7 @@ class MainWindow(QMainWindow):
         from app.gui.wizard.wizard import RecordingWizard
 
         wizard = RecordingWizard(folder, self)
-        wizard.session_written.connect(self.open_file)
+        wizard.session_written.connect(self.request_file)
         wizard.open()
         return wizard
 
@@ -247,7 +252,7 @@ class MainWindow(QMainWindow):
         if not recent:
             self.recent_menu.addAction("(none)").setEnabled(False)
         for path in recent:
-            self.recent_menu.addAction(path.name, lambda p=path: self.open_file(p)).setToolTip(str(path))
+            self.recent_menu.addAction(path.name, lambda p=path: self.request_file(p)).setToolTip(str(path))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -257,7 +262,7 @@ class MainWindow(QMainWindow):
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.open_file(paths[0])
+            self.request_file(paths[0])
 
     # ---------------------------------------------------------------- exports
     def export_kinematics(self) -> None:

@@ -1,5 +1,11 @@
 """Opens sessions and takes, indexes the library beside them, and re-triangulates.
 
+What the user opens (File > Open, a drop, a recent file, a take in the browser) is read
+and loaded in a worker (:mod:`app.gui.take_loading`) while the window stays live, and
+the window switches once the take is ready; scripts and tests open and wait
+(:meth:`SessionController.open_file`). A take's kinematics, which a panel asks for, are
+computed in a worker too.
+
 The library of a session's folder is indexed in a worker once the take's first
 frame is on screen (the index is cached on disk, so this takes a moment unless
 files are new) and put in the viewer state, where the browser, the exemplar and
@@ -18,18 +24,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from analysis.session.contract import SessionFormatError
 from analysis.session.library import Library
 from analysis.session.reader import Session
-from analysis.session.safe_open import open_session
 from app.gui.frame_prefetch import FramePrefetcher
 from app.gui.settings import AppSettings
+from app.gui.take_loading import LoadedTake, OpenFailed, compute_kinematics, load_file, load_take
 from app.gui.workers import WorkerRunner
 from viewer.model.state import ViewerState
-from viewer.model.take_bundle import TakeBundle, load_take_bundle
-
-#: What reading a take of a session that opened may still raise, on data the contract cannot rule out.
-_TAKE_ERRORS = (SessionFormatError, KeyError, ValueError, IndexError, MemoryError)
+from viewer.model.take_bundle import TakeBundle
 
 #: How long the library scan waits for the first frame of a take to be painted before starting anyway, ms.
 SCAN_AFTER_MS = 500
@@ -68,8 +70,36 @@ class SessionController(QObject):
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_AFTER_MS, timeout=self.refresh_library)
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(lambda _folder: self._refresh_timer.start())
+        state.kinematics_requested.connect(self._compute_kinematics)
 
     # --------------------------------------------------------------- opening
+    def request_file(self, path: str | Path, take_id: str | None = None) -> None:
+        """Open a session file as :meth:`open_file` does, in the background: the window stays live.
+
+        The window switches once the file is read and the take loaded; on a bad file,
+        ``failed`` is emitted and the current session and take stay. A later request
+        (or :meth:`open_file`) supersedes this one.
+        """
+        path = Path(path)
+        self.busy.emit(f"Opening {path} …")
+        self.workers.start(load_file, path, take_id, self.settings.video_root(path), False, channel="open",
+                           returned=self._loaded, errored=self._open_failed, dropped=LoadedTake.release)
+
+    def request_take_in_file(self, path: Path, take_id: str) -> None:
+        """Show ``take_id`` of ``path`` in the background, switching session only if it is another file."""
+        session = self.state.session
+        if session is None or session.path.resolve() != Path(path).resolve():
+            self.request_file(path, take_id)
+            return
+        self.busy.emit(f"Opening {take_id} …")
+        self.workers.start(load_take, session, take_id, False, channel="open",
+                           returned=self._loaded, errored=self._open_failed)
+
+    @property
+    def opening(self) -> bool:
+        """Whether a file or take requested is still being loaded."""
+        return self.workers.busy("open")
+
     def open_file(self, path: str | Path, take_id: str | None = None, video_root: Path | None = None) -> bool:
         """Open a session file and show ``take_id`` (default: the first take with video, else the first).
 
@@ -77,46 +107,22 @@ class SessionController(QObject):
         the folder remembered for this session (:meth:`locate_videos`), else
         beside it. The file is first read in a child process (a file that
         crashes the HDF5 library takes only the child down), then opened, and
-        the take loaded; only then does the window switch to it. Camera files
-        not found are told in one ``notice`` (the tiles say which); how the
-        found ones disagree with the session, in one ``failed``. On a bad file,
-        emits ``failed`` naming the file and keeps the current session and take.
+        the take loaded with its kinematics; only then does the window switch
+        to it. Camera files not found are told in one ``notice`` (the tiles say
+        which); how the found ones disagree with the session, in one ``failed``.
+        On a bad file, emits ``failed`` naming the file and keeps the current
+        session and take. Returns when done (:meth:`request_file` does not wait).
         """
         path = Path(path)
+        self.workers.cancel("open")
         self.busy.emit(f"Reading {path} …")
         try:
-            session = open_session(path, video_root=video_root or self.settings.video_root(path),
-                                   start_method="forkserver")
-        except SessionFormatError as error:
-            self.failed.emit("Cannot open session", str(error))
+            self._switch(load_file(path, take_id, video_root or self.settings.video_root(path), True))
+        except OpenFailed as error:
+            self.failed.emit(error.title, error.message)
             return False
         finally:
             self.busy.emit("")
-        if not session.takes:
-            session.close()
-            self.failed.emit("Cannot open session", f"{path}: the session has no takes")
-            return False
-        if take_id not in session.takes:
-            with_video = [t.take_id for t in session.takes.values() if t.video_views]
-            take_id = (with_video or list(session.takes))[0]
-        bundle = self._load_take(session, take_id, "Cannot open session")
-        if bundle is None:
-            session.close()
-            return False
-        previous = self.state.session
-        if self.prefetcher is not None:
-            self.prefetcher.close()
-        self.prefetcher = FramePrefetcher(session)
-        self.state.set_session(session)
-        if previous is not None:
-            previous.close()
-        self.settings.add_recent_file(path)
-        if session.missing_videos() or session.refused_videos():
-            self.notice.emit(missing_videos_message(session))
-        if session.file_warnings:
-            self.failed.emit("Session opened with warnings", "\n\n".join(session.file_warnings))
-        self.scan_library(path.parent, after_first_frame=True)   # first: no exemplar comes from the old folder
-        self._show(bundle)
         return True
 
     def locate_videos(self, folder: Path) -> bool:
@@ -144,35 +150,57 @@ class SessionController(QObject):
         return after == 0
 
     def open_take(self, take_id: str) -> bool:
-        """Load and show a take of the current session (on failure the shown take stays)."""
+        """Load and show a take of the current session, with its kinematics (on failure the shown take stays)."""
         session = self.state.session
         if session is None:
             return False
-        bundle = self._load_take(session, take_id, "Cannot open take")
-        if bundle is None:
+        self.workers.cancel("open")
+        try:
+            self._switch(load_take(session, take_id, True))
+        except OpenFailed as error:
+            self.failed.emit(error.title, error.message)
             return False
-        self._show(bundle)
         return True
 
-    def _load_take(self, session: Session, take_id: str, title: str) -> TakeBundle | None:
-        """The take's bundle, or None after emitting ``failed`` with a message naming the file."""
-        try:
-            return load_take_bundle(session, take_id)
-        except _TAKE_ERRORS as error:
-            message = str(error.args[0] if isinstance(error, KeyError) and error.args else error) or type(error).__name__
-            self.failed.emit(title, message if str(session.path) in message else f"{session.path}: {message}")
-            return None
+    def _loaded(self, loaded: LoadedTake) -> None:
+        """A requested take is loaded: show it, unless its session is no longer the one it was loaded from."""
+        self.busy.emit("")
+        if loaded.opened or loaded.session is self.state.session:
+            self._switch(loaded)
 
-    def _show(self, bundle: TakeBundle) -> None:
-        self.state.set_take(bundle)
-        self.settings.set_last_session(self.state.session.path, bundle.info.take_id)
+    def _open_failed(self, error: Exception) -> None:
+        if not isinstance(error, OpenFailed):
+            self._worker_failed(error)
+            return
+        self.busy.emit("")
+        self.failed.emit(error.title, error.message)
 
-    def open_take_in_file(self, path: Path, take_id: str) -> bool:
-        """Open ``take_id`` of ``path``, switching session only if it is another file."""
-        session = self.state.session
-        if session is not None and session.path.resolve() == Path(path).resolve():
-            return self.open_take(take_id)
-        return self.open_file(path, take_id)
+    def _switch(self, loaded: LoadedTake) -> None:
+        """Show the loaded take, switching to its session first when it was opened for it."""
+        if loaded.opened:
+            self._switch_session(loaded.session)
+        self.state.set_take(loaded.bundle)
+        self.settings.set_last_session(loaded.session.path, loaded.bundle.info.take_id)
+
+    def _switch_session(self, session: Session) -> None:
+        previous = self.state.session
+        if self.prefetcher is not None:
+            self.prefetcher.close()
+        self.prefetcher = FramePrefetcher(session)
+        self.state.set_session(session)
+        if previous is not None:
+            previous.close()
+        self.settings.add_recent_file(session.path)
+        if session.missing_videos() or session.refused_videos():
+            self.notice.emit(missing_videos_message(session))
+        if session.file_warnings:
+            self.failed.emit("Session opened with warnings", "\n\n".join(session.file_warnings))
+        self.scan_library(session.path.parent, after_first_frame=True)   # first: no exemplar comes from the old folder
+
+    def _compute_kinematics(self, take: TakeBundle) -> None:
+        """A panel needs the take's kinematics: computed in a worker, then announced in the state."""
+        self.workers.start(compute_kinematics, take, channel="kinematics",
+                           returned=self.state.kinematics_computed, errored=self._worker_failed)
 
     def frames(self, take_id: str, frame: int):
         """Decoded frames of every view (the video grid's source)."""

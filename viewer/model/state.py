@@ -51,6 +51,11 @@ class ViewerState:
     video_location_requested()
         A widget asks where the session's camera files are now (they were moved);
         the application asks the user for their folder and opens the session again.
+    kinematics_requested(TakeBundle)
+        A widget needs the current take's kinematics; the application computes them
+        off the GUI thread and calls :meth:`kinematics_computed`.
+    kinematics_ready(TakeBundle)
+        The current take's kinematics are computed (after :meth:`request_kinematics`).
     exemplar_changed(ExemplarBundle | None)
         The take the current take is compared with (its exemplar, or any other take
         of the action: :attr:`ExemplarBundle.is_exemplar` tells), aligned onto its
@@ -84,6 +89,8 @@ class ViewerState:
     overlays_changed = Signal(dict)
     retriangulation_requested = Signal(tuple)
     video_location_requested = Signal()
+    kinematics_requested = Signal(object)
+    kinematics_ready = Signal(object)
     exemplar_changed = Signal(object)
     exemplar_candidates_changed = Signal(object)
     other_takes_changed = Signal(object)
@@ -262,6 +269,23 @@ class ViewerState:
         """Ask the application to find the session's missing camera files (the user points at their folder)."""
         if self.session is not None:
             self.video_location_requested.emit()
+
+    def request_kinematics(self) -> bool:
+        """Ask the application to compute the current take's kinematics in the background.
+
+        Returns whether it will (:attr:`kinematics_ready` then tells when they are); False
+        when they are ready already, there is no take, or no application listens: the
+        caller then reads them itself.
+        """
+        if self.take is None or self.take.kinematics_ready or not len(self.kinematics_requested):
+            return False
+        self.kinematics_requested.emit(self.take)
+        return True
+
+    def kinematics_computed(self, take: TakeBundle) -> None:
+        """The application computed ``take``'s kinematics: tell it if ``take`` is still the current take."""
+        if take is self.take:
+            self.kinematics_ready.emit(take)
 
     # -------------------------------------------------------------- helpers
     def _hold(self, name: str, value: object, changed: SignalInstance,

@@ -87,6 +87,11 @@ class TakeBundle:
         pose = self.pose
         return None if pose is None else take_kinematics(pose, self.skeleton, self.fps, self.event)
 
+    @property
+    def kinematics_ready(self) -> bool:
+        """Whether reading :attr:`kinematics` costs nothing: computed already, or None for want of a 3D pose."""
+        return "kinematics" in self.__dict__ or self.pose is None
+
 
 def load_take_bundle(session: Session, take_id: str) -> TakeBundle:
     """Read a take's poses and compute its reprojection (its kinematics are computed on first use)."""

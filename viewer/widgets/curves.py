@@ -1,8 +1,9 @@
 """Kinematic curves: stacked, x-linked pyqtgraph plots with a time cursor that seeks.
 
 The panel plots the kinematics the take in the viewer state carries
-(:attr:`viewer.model.take_bundle.TakeBundle.kinematics`, computed once when the
-take is loaded) and, with an exemplar, the exemplar's
+(:attr:`viewer.model.take_bundle.TakeBundle.kinematics`, computed once per take;
+by the application in the background when it offers to,
+:meth:`viewer.model.state.ViewerState.request_kinematics`) and, with an exemplar, the exemplar's
 (:attr:`viewer.model.exemplar_bundle.ExemplarBundle.kinematics`). Every plot has one
 movable :class:`pyqtgraph.InfiniteLine` that follows ``state.frame_changed``;
 clicking in a plot or dragging its cursor calls ``state.seek``. Cursor moves
@@ -140,6 +141,7 @@ class CurvesPanel(QWidget):
         header_over_body(self, toolbar, scroll).insertLayout(1, pinned)
 
         state.take_changed.connect(lambda _take: self._rebuild.request())   # the kinematics are read there
+        state.kinematics_ready.connect(lambda _take: self._rebuild.request())
         state.frame_changed.connect(self._on_frame_changed)
         state.playing_changed.connect(lambda playing: None if playing else self._follow(state.frame))
         self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
@@ -294,13 +296,15 @@ class CurvesPanel(QWidget):
         return int(round(x * self._state.fps if self._time_unit == "s" else x))
 
     def _rebuild_now(self) -> None:
-        kinematics = getattr(self._state.take, "kinematics", None)   # None without a take or a 3D pose
+        computing = self._state.request_kinematics()   # the application computes them off the GUI thread
+        kinematics = None if computing else getattr(self._state.take, "kinematics", None)   # None without a 3D pose
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._export_button.setEnabled(not self._kinematics.empty)
         self._cursors = []
         self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
         if self._kinematics.empty or not self._visible:
             self._plot_stack.show_message("Open a take to see its kinematic curves" if self._state.take is None
+                                          else "Computing the kinematic curves …" if computing
                                           else "This take has no 3D pose: no kinematic curves"
                                           if self._kinematics.empty
                                           else "No curves chosen: pick some from the Curves menu")

@@ -138,15 +138,17 @@ def test_choosing_a_take_in_the_browser_opens_it(window, qtbot, synthetic_sessio
     _open(window, qtbot, synthetic_session_file)
     *_, file, take = window.browser.take_rows()[-1]
     window.browser.activate(file, take)
-    assert window.state.take.take_id == take
+    qtbot.waitUntil(lambda: window.state.take.take_id == take, timeout=20000)
 
 
-def _drop(window, path: Path) -> None:
+def _drop(window, qtbot, path: Path) -> None:
+    """Drop ``path`` on the window and wait until it is opened in the background, or refused."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
+    qtbot.waitUntil(lambda: not window.controller.opening, timeout=60000)
 
 
 def test_dropping_a_malformed_file_shows_an_error_and_keeps_the_session(window, qtbot, synthetic_session_file,
@@ -157,7 +159,7 @@ def test_dropping_a_malformed_file_shows_an_error_and_keeps_the_session(window, 
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: dialogs.append((title, text)))
     bad = tmp_path / "broken.h5"
     bad.write_bytes(b"definitely not hdf5")
-    _drop(window, bad)
+    _drop(window, qtbot, bad)
     assert len(dialogs) == 1
     title, text = dialogs[0]
     assert title == "Cannot open session" and "broken.h5" in text and "not an HDF5 file" in text
@@ -166,7 +168,7 @@ def test_dropping_a_malformed_file_shows_an_error_and_keeps_the_session(window, 
 
 def test_dropping_a_good_file_opens_it_and_it_is_remembered(window, qtbot, synthetic_session_file, session_file):
     _open(window, qtbot, synthetic_session_file)
-    _drop(window, session_file)
+    _drop(window, qtbot, session_file)
     assert window.state.session.path == session_file
     assert [p.resolve() for p in window.settings.recent_files()] == [session_file.resolve(),
                                                                       synthetic_session_file.resolve()]
@@ -248,7 +250,7 @@ def test_corrupted_files_are_refused_or_shown_and_the_window_survives(window, qt
         window.state.seek(3)
         dialogs_before = len(dialogs)
         if number % 2:
-            _drop(window, path)
+            _drop(window, qtbot, path)
         else:
             window.open_file(path)
         if window.state.session.path == path:
