@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -65,18 +66,31 @@ class FocusedWidgetKeys(QObject):
     is also a shortcut; this filter answers yes for such widgets inside ``window``, for the
     navigation keys and the printable characters typed without Ctrl, Alt or Meta. Anywhere else
     in the window (the video grid, the 3D view, the curves) the keys stay the window's shortcuts.
+    The filter watches only the focused widget, when it is one of those (an application-wide
+    filter would run Python for every event of every widget, paints and timers included).
     """
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
+        self._watched: QWidget | None = None
+        application = QApplication.instance()
+        application.focusChanged.connect(self._on_focus_changed)
+        self._on_focus_changed(None, application.focusWidget())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, KEY_USING_WIDGETS)
-                and self._window.isAncestorOf(watched) and _widget_key(event)):
+        if event.type() == QEvent.Type.ShortcutOverride and _widget_key(event):
             event.accept()
             return True
         return False
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self._watched is not None and shiboken6.isValid(self._watched):
+            self._watched.removeEventFilter(self)
+        self._watched = None
+        if isinstance(new, KEY_USING_WIDGETS) and self._window.isAncestorOf(new):
+            new.installEventFilter(self)
+            self._watched = new
 
 
 def _widget_key(event: QKeyEvent) -> bool:
@@ -89,7 +103,7 @@ def _widget_key(event: QKeyEvent) -> bool:
 def install_playback_shortcuts(window: QWidget, state: ViewerState) -> list[QAction]:
     """Bind :data:`PLAYBACK_SHORTCUTS` on ``window``: active wherever the focus is in the window, except that
     a focused tree, table, text field, spin box or combo box keeps the keys it uses (:class:`FocusedWidgetKeys`)."""
-    QApplication.instance().installEventFilter(FocusedWidgetKeys(window))
+    FocusedWidgetKeys(window)
     actions = []
     for shortcut in PLAYBACK_SHORTCUTS:
         action = QAction(shortcut.description, window)

@@ -242,14 +242,14 @@ class ScoringPanel(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         """While scoring: the progress message and bar with Cancel, and the shown score dimmed."""
+        if busy:   # before the row shows: a shown QProgressBar repaints at once on every change
+            self.show_problem("")
+            self._progress.setRange(0, 0)
+            self._progress_label.setText("Scoring …")
         self._progress_row.setVisible(busy)
         self._score_button.setEnabled(not busy and self._state.take is not None)
         self._score_label.setStyleSheet(f"{SCORE_STYLE} color: {MUTED if busy else palette.LIGHT};")
         self._show_caption("scoring …" if busy else None)
-        if busy:
-            self.show_problem("")
-            self._progress.setRange(0, 0)
-            self._progress_label.setText("Scoring …")
 
     def set_progress(self, step: int, steps: int, message: str) -> None:
         self._progress.setRange(0, max(steps, 1))
