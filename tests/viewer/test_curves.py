@@ -17,7 +17,7 @@ from analysis.session.writer import write_session
 from tests.helpers import make_session_data
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
-from viewer.widgets.curves import CurvesPanel
+from viewer.widgets.curves import CURVE_GROUP_BY_NAME, CurvesPanel
 
 N_FRAMES = 40
 
@@ -158,3 +158,22 @@ def test_export_button_saves_the_chosen_file(panel, state, tmp_path, monkeypatch
     button = next(b for b in panel.findChildren(pg.QtWidgets.QToolButton) if b.text().startswith("Export"))
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert len(pd.read_csv(target)) == N_FRAMES
+
+
+def test_a_take_computed_in_the_background_comes_back_on_the_plots_already_made(panel, state, qtbot):
+    asked = []
+    state.kinematics_requested.connect(asked.append)   # as the application: computed later, off the GUI thread
+    plots = list(panel._plot_stack.plots)
+    state.set_take(load_take_bundle(state.session, "take1"))
+    qtbot.waitUntil(lambda: bool(asked))
+    assert asked[-1] is state.take
+    assert not any(plot.scene() for plot in plots)      # "Computing the kinematic curves …" stands in for them
+    asked[-1].kinematics
+    state.kinematics_computed(asked[-1])
+    qtbot.waitUntil(lambda: all(plot.scene() is not None for plot in panel._plot_stack.plots))
+    shown = panel._plot_stack.plots
+    assert shown == plots and all(plot.scene() is not None for plot in shown)
+    column = CURVE_GROUP_BY_NAME[panel._visible[0]].columns[0]
+    curve = shown[0].listDataItems()[0]
+    assert len(curve.xData) == N_FRAMES
+    assert np.allclose(curve.yData, state.take.kinematics[column].to_numpy(), equal_nan=True)   # take1's curve

@@ -1,8 +1,9 @@
 """A column of x-linked pyqtgraph plots, made once for a set of rows and emptied to be drawn again.
 
 Making a :class:`pyqtgraph.PlotItem` costs tens of milliseconds (its menus and axes), so
-redrawing the curves of another take, exemplar or verdict on the plots already shown keeps
-the window responsive; new plots are made only when the rows change.
+redrawing the curves of another take, exemplar or verdict on the plots already made keeps
+the window responsive (also after a message such as "Computing …" stood in for them); new
+plots are made only when the rows change.
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ class PlotStack:
     def __init__(self, graphics: pg.GraphicsLayoutWidget) -> None:
         self._graphics = graphics
         self._rows: tuple[str, ...] = ()
+        self._shown = False
         self.plots: list[pg.PlotItem] = []
 
     def empty_plots(self, rows: tuple[str, ...]) -> list[pg.PlotItem]:
-        """One empty plot per name in ``rows``, x-linked to the first: the ones shown when made for
-        the same rows (their items cleared, the left axis sized automatically again), else new ones."""
+        """One empty plot per name in ``rows``, x-linked to the first: the ones made for the same rows
+        (shown again after a message, their items cleared, the left axis sized automatically again),
+        else new ones."""
         if rows == self._rows:
+            if not self._shown:
+                self._graphics.clear()
+                for row, plot in enumerate(self.plots):
+                    self._graphics.addItem(plot, row=row, col=0)
+                self._shown = True
             for plot in self.plots:
                 plot.clear()
                 plot.getAxis("left").setWidth(None)
@@ -41,11 +49,11 @@ class PlotStack:
             if self.plots:
                 plot.setXLink(self.plots[0])
             self.plots.append(plot)
-        self._rows = rows
+        self._rows, self._shown = rows, True
         return list(self.plots)
 
     def show_message(self, message: str) -> None:
-        """Show ``message`` instead of plots (the plots are dropped)."""
+        """Show ``message`` instead of plots (the plots are kept for the next take with the same rows)."""
         self._graphics.clear()
-        self.plots, self._rows = [], ()
+        self._shown = False
         self._graphics.addLabel(message, color=palette.MUTED_TEXT, size="11pt")
