@@ -96,8 +96,8 @@ def other_takes(library: Library, session_path: str | Path, take_id: str, action
     keep = [(file, take) not in listed and (file, take) != (own_file, take_id)
             for file, take in zip(rows["file"], rows["take"])]
     rows = rows[keep]
-    order = sorted(range(len(rows)), key=lambda i: (rows["athlete"].iloc[i] != athlete, rows["athlete"].iloc[i],
-                                                    rows["file"].iloc[i], rows["take"].iloc[i]))
+    keys = list(zip(rows["athlete"] != athlete, rows["athlete"], rows["file"], rows["take"]))
+    order = sorted(range(len(keys)), key=keys.__getitem__)
     return rows.iloc[order].reset_index(drop=True)
 
 
