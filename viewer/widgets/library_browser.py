@@ -27,6 +27,7 @@ from viewer.widgets.library_model import (
     SCORE_COLUMN,
     LibraryTreeModel,
 )
+from viewer.widgets.progress_bar import show_progress
 
 __all__ = ["EXEMPLAR_MARK", "LibraryBrowser"]
 
@@ -132,9 +133,8 @@ class LibraryBrowser(QWidget):
 
     def _show_progress(self, progress: tuple[int, int]) -> None:
         done, total = progress
+        show_progress(self._progress, done, max(total, 1))
         self._progress.setVisible(total > 0)
-        self._progress.setRange(0, max(total, 1))
-        self._progress.setValue(done)
 
     def set_filter(self, text: str) -> None:
         """Filter the takes now (as typing ``text`` in the filter box does once typing pauses)."""

@@ -33,6 +33,7 @@ from analysis.render import palette
 from viewer.model.scoring_result import NO_INTERVAL, ScoringResult
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
+from viewer.widgets.progress_bar import show_progress
 
 MUTED = palette.MUTED_TEXT
 MIN_WIDTH = 330
@@ -242,9 +243,9 @@ class ScoringPanel(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         """While scoring: the progress message and bar with Cancel, and the shown score dimmed."""
-        if busy:   # before the row shows: a shown QProgressBar repaints at once on every change
+        if busy:
             self.show_problem("")
-            self._progress.setRange(0, 0)
+            show_progress(self._progress, 0, 0)
             self._progress_label.setText("Scoring …")
         self._progress_row.setVisible(busy)
         self._score_button.setEnabled(not busy and self._state.take is not None)
@@ -252,8 +253,7 @@ class ScoringPanel(QWidget):
         self._show_caption("scoring …" if busy else None)
 
     def set_progress(self, step: int, steps: int, message: str) -> None:
-        self._progress.setRange(0, max(steps, 1))
-        self._progress.setValue(step)
+        show_progress(self._progress, step, max(steps, 1))
         self._progress_label.setText(message)
 
     # ------------------------------------------------------------ reactions
