@@ -56,6 +56,7 @@ class PenaltyHeatmap(pg.GraphicsLayoutWidget):
         self._font.setPointSize(LABEL_POINT_SIZE)
         self.plot: pg.PlotItem | None = None
         self.cursor: pg.InfiniteLine | None = None
+        self._plot: pg.PlotItem | None = None   # made once (tens of ms), kept while hidden
         self._names: list[str] = []
         self.scene().sigMouseClicked.connect(self._on_clicked)
         self.hide()
@@ -81,7 +82,8 @@ class PenaltyHeatmap(pg.GraphicsLayoutWidget):
         x_of_frame : callable(frame) -> x
             Position of a frame on the time axis (seconds or frames).
         """
-        self.clear()
+        if self._plot is not None:
+            self._plot.clear()
         self.plot, self.cursor, self._names = None, None, []
         if scoring is None or not len(scoring.penalty_codes):
             self.hide()
@@ -92,25 +94,31 @@ class PenaltyHeatmap(pg.GraphicsLayoutWidget):
                              colorMap=pg.colormap.get(palette.HEATMAP_COLOURMAP))
         first, last = x_of_frame(-0.5), x_of_frame(scoring.n_frames - 0.5)
         image.setRect(first, 0.0, last - first, float(len(shown)))
-        plot = self.addPlot(row=0, col=0)
+        plot = self._plot = self._plot or self._make_plot()
         items = len(scoring.penalty_codes)
         plot.setTitle(plot_title("Penalty probability over time",
                                  f"the {len(shown)} most probable of {items} items · dark 0 → bright 1 · "
                                  f"model {scoring.model_name} {scoring.model_version}"), size="9pt", justify="left")
         plot.addItem(image)
-        style_time_plot(plot)
         plot.setYRange(0, len(shown), padding=0)
         left = plot.getAxis("left")
-        left.setStyle(tickFont=self._font)
-        left.setTextPen(palette.TEXT)
         left.setTicks([[(y + 0.5, scoring.penalty_names[i]) for y, i in enumerate(shown)], []])
         left.setWidth(self.label_width())
-        plot.getAxis("bottom").setStyle(showValues=False)
-        plot.getAxis("bottom").setHeight(2)
         self.cursor = add_time_cursor(plot, cursor_x, self._dragged)
         self.plot = plot
         self.setFixedHeight(ROW_HEIGHT * len(shown) + TITLE_HEIGHT)
         self.show()
+
+    def _make_plot(self) -> pg.PlotItem:
+        """The heatmap's plot: time-axis behaviour of the curves, item names in the readable font, no time labels."""
+        plot = self.addPlot(row=0, col=0)
+        style_time_plot(plot)
+        left = plot.getAxis("left")
+        left.setStyle(tickFont=self._font)
+        left.setTextPen(palette.TEXT)
+        plot.getAxis("bottom").setStyle(showValues=False)
+        plot.getAxis("bottom").setHeight(2)
+        return plot
 
     def _on_clicked(self, event) -> None:
         if self.plot is not None and event.button() == pg.QtCore.Qt.MouseButton.LeftButton \
