@@ -177,3 +177,30 @@ def test_a_take_computed_in_the_background_comes_back_on_the_plots_already_made(
     curve = shown[0].listDataItems()[0]
     assert len(curve.xData) == N_FRAMES
     assert np.allclose(curve.yData, state.take.kinematics[column].to_numpy(), equal_nan=True)   # take1's curve
+
+
+def test_a_verdict_adds_the_heatmap_above_the_curves_without_drawing_them_again(panel, state, qtbot):
+    from viewer.model.scoring_result import ScoringResult
+    from viewer.widgets.time_plots import LEFT_AXIS_WIDTH
+
+    curves = [item for plot in panel.plot_items() for item in plot.listDataItems()]
+    names = ("Balance wobble with a long name", "Bent knees")
+    verdict = ScoringResult(take_id=state.take.take_id, predicted=9.1, exemplars=(), penalty_codes=("WOBBLE", "KNEES"),
+                            penalty_names=names, probabilities=np.array([0.8, 0.3]),
+                            heatmap=np.random.default_rng(0).random((2, N_FRAMES)),
+                            joint_responsibility=np.zeros(state.take.skeleton.n_joints), model_name="m",
+                            model_version="1")
+    state.set_scoring(verdict)
+    heatmap = panel.heatmap_plot
+    assert heatmap is not None and panel.penalty_heatmap.row_names() == list(names)
+    assert [item for plot in panel.plot_items() for item in plot.listDataItems()] == curves   # the same curves
+    assert heatmap.getViewBox().linkedView(pg.ViewBox.XAxis) is panel.plot_items()[0].getViewBox()
+    wide = panel.penalty_heatmap.label_width()
+    assert wide > LEFT_AXIS_WIDTH and all(plot.getAxis("left").maximumWidth() == wide for plot in panel.plot_items())
+    state.seek(7)
+    assert len(panel.cursor_positions()) == len(panel.plot_items()) + 1   # the heatmap's cursor follows too
+    assert len(set(panel.cursor_positions())) == 1
+    state.set_scoring(None)
+    assert panel.heatmap_plot is None
+    assert all(plot.getAxis("left").maximumWidth() == LEFT_AXIS_WIDTH for plot in panel.plot_items())
+    assert len(panel.cursor_positions()) == len(panel.plot_items())

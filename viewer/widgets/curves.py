@@ -56,6 +56,7 @@ from viewer.widgets.plot_stack import PlotStack
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
     TIME_UNITS,
+    add_exemplar_curve,
     add_time_cursor,
     plot_title,
     style_time_plot,
@@ -63,8 +64,6 @@ from viewer.widgets.time_plots import (
 
 PENALTY_BRUSH = (*palette.rgb255(palette.PENALTY_SPAN), palette.PENALTY_SPAN_ALPHA)
 LABEL_FILL = (*palette.rgb255(palette.SCENE_BACKGROUND), 190)
-EXEMPLAR_DASH = Qt.PenStyle.DashLine
-EXEMPLAR_FILL_ALPHA = 60
 MIN_PLOT_HEIGHT = 95
 
 #: During playback the cursors move at most this often (ms): repainting every plot on every
@@ -146,7 +145,7 @@ class CurvesPanel(QWidget):
         state.playing_changed.connect(lambda playing: None if playing else self._follow(state.frame))
         self._follow_while_playing = qthrottled(self._follow, timeout=PLAYBACK_CURSOR_MS)
         state.exemplar_changed.connect(self._on_exemplar_changed)
-        state.scoring_changed.connect(lambda _scoring: self._rebuild.request())
+        state.scoring_changed.connect(lambda _scoring: self._on_scoring_changed())
         state.annotations.changed.connect(lambda _take: self._draw_markers())
         self._rebuild_now()
 
@@ -319,8 +318,7 @@ class CurvesPanel(QWidget):
         self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
-        if self._state.scoring is not None and len(self._state.scoring.penalty_codes):
-            self._show_penalty_heatmap()
+        self._show_penalty_heatmap()
         self._draw_markers()
 
     def _draw_markers(self) -> None:
@@ -350,30 +348,24 @@ class CurvesPanel(QWidget):
                               connect="finite", antialias=True)
             curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             if not self._exemplar_kinematics.empty:
-                self._draw_exemplar_curve(plot, curve, x, column, colour)
+                add_exemplar_curve(plot, curve, x, self._exemplar_kinematics[column].to_numpy(), colour)
         self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
 
-    def _show_penalty_heatmap(self) -> None:
-        """The scoring's heatmap above the curves: x-linked, its own cursor, the same left axis width."""
-        self._heatmap.show_scoring(self._state.scoring, self._x_of_frame, self._x_of_frame(self._state.frame))
-        self._heatmap.plot.setXLink(self._plots[0])
-        self._cursors.append(self._heatmap.cursor)
-        width = self._heatmap.label_width()
-        for plot in self._plots:
-            plot.getAxis("left").setWidth(width)
+    def _on_scoring_changed(self) -> None:
+        """A verdict redraws only the heatmap and its marker lines, unless the curves are due anyway."""
+        if self._rebuild.pending or not self._plots:
+            self._rebuild.request()
+            return
+        self._cursors = [line for line in self._cursors if line is not self._heatmap.cursor]
+        self._show_penalty_heatmap()
+        self._draw_markers()
 
-    def _draw_exemplar_curve(self, plot: pg.PlotItem, curve: pg.PlotDataItem, x: np.ndarray, column: str,
-                             colour: str) -> None:
-        """The exemplar's ``column`` dashed, and the gap to the take's ``curve`` shaded in ``colour``."""
-        exemplar = plot.plot(x, self._exemplar_kinematics[column].to_numpy(),
-                             pen=pg.mkPen(colour, width=1.5, style=EXEMPLAR_DASH), connect="finite", antialias=True)
-        exemplar.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        shade = pg.mkColor(colour)
-        shade.setAlpha(EXEMPLAR_FILL_ALPHA)
-        fill = pg.FillBetweenItem(curve, exemplar, brush=pg.mkBrush(shade))
-        fill.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        fill.setZValue(-5)
-        plot.addItem(fill)
+    def _show_penalty_heatmap(self) -> None:
+        """The scoring's heatmap above the curves (hidden without one): x-linked, with its own cursor."""
+        self._heatmap.show_above(self._plots, self._state.scoring, self._x_of_frame,
+                                 self._x_of_frame(self._state.frame))
+        if self._heatmap.cursor is not None:
+            self._cursors.append(self._heatmap.cursor)
 
     def _shade_penalties(self, plot: pg.PlotItem, labelled: bool) -> None:
         """Light vertical bands where the take's penalties happen, ``labelled`` with their codes."""

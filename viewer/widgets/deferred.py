@@ -21,6 +21,11 @@ class Deferred:
     def request(self) -> None:
         self._timer.start()
 
+    @property
+    def pending(self) -> bool:
+        """Whether a requested call has not run yet."""
+        return self._timer.isActive()
+
     def flush(self) -> None:
         if self._timer.isActive():
             self._timer.stop()

@@ -109,6 +109,16 @@ class PenaltyHeatmap(pg.GraphicsLayoutWidget):
         self.setFixedHeight(ROW_HEIGHT * len(shown) + TITLE_HEIGHT)
         self.show()
 
+    def show_above(self, plots: list[pg.PlotItem], scoring: ScoringResult | None,
+                   x_of_frame: Callable[[float], float], cursor_x: float) -> None:
+        """:meth:`show_scoring` above the curves' ``plots`` (top first): x-linked to them, and their
+        left axes as wide as the item names (their own width while the heatmap is hidden)."""
+        self.show_scoring(scoring, x_of_frame, cursor_x)
+        if self.plot is not None:
+            self.plot.setXLink(plots[0])
+        for plot in plots:
+            plot.getAxis("left").setWidth(self.label_width())
+
     def _make_plot(self) -> pg.PlotItem:
         """The heatmap's plot: time-axis behaviour of the curves, item names in the readable font, no time labels."""
         plot = self.addPlot(row=0, col=0)

@@ -1,4 +1,4 @@
-"""What every plot on the kinematics time axis shares: its look and its draggable time cursor.
+"""What every plot on the kinematics time axis shares: its look, its draggable time cursor, exemplar curves.
 
 The curves and the penalty heatmap under them are pyqtgraph plots linked on
 the x axis (seconds or frames); each has one movable
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 from analysis.render import palette
 
@@ -17,6 +20,9 @@ from analysis.render import palette
 LEFT_AXIS_WIDTH = 56
 BOTTOM_AXIS_HEIGHT = 40
 TIME_UNITS = {"s": "time (s)", "frame": "frame"}
+#: How an exemplar's curve is drawn beside the take's, and the opacity (0-255) of the gap shaded between them.
+EXEMPLAR_DASH = Qt.PenStyle.DashLine
+EXEMPLAR_FILL_ALPHA = 60
 
 
 def plot_title(title: str, note: str = "", legend: str = "") -> str:
@@ -41,3 +47,15 @@ def add_time_cursor(plot: pg.PlotItem, x: float, dragged: Callable[[pg.InfiniteL
     cursor.sigDragged.connect(dragged)
     plot.addItem(cursor, ignoreBounds=True)
     return cursor
+
+
+def add_exemplar_curve(plot: pg.PlotItem, curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray, colour: str) -> None:
+    """Draw the exemplar's values ``y`` (T,) at ``x`` (T,) dashed on ``plot``, and shade the gap to the take's ``curve``."""
+    exemplar = plot.plot(x, y, pen=pg.mkPen(colour, width=1.5, style=EXEMPLAR_DASH), connect="finite", antialias=True)
+    exemplar.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    shade = pg.mkColor(colour)
+    shade.setAlpha(EXEMPLAR_FILL_ALPHA)
+    fill = pg.FillBetweenItem(curve, exemplar, brush=pg.mkBrush(shade))
+    fill.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    fill.setZValue(-5)
+    plot.addItem(fill)
