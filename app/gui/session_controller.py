@@ -174,11 +174,11 @@ class SessionController(QObject):
             return self.open_take(take_id)
         return self.open_file(path, take_id)
 
-    def frames(self, take_id: str, frame: int):
-        """Decoded frames of every view (the video grid's source)."""
+    def frames(self, take_id: str, frame: int, sizes=None):
+        """Decoded frames of every view (the video grid's source), at ``sizes`` (``FramePrefetcher.frames``)."""
         if self.prefetcher is None:
             return []
-        return self.prefetcher.frames(take_id, frame)
+        return self.prefetcher.frames(take_id, frame, sizes)
 
     def frame_ready(self, take_id: str, frame: int) -> bool:
         """Whether ``frame`` is decoded (playback's decode-ahead source, with :meth:`decode_ahead`)."""

@@ -25,8 +25,12 @@ BUTTON_PX = 22.0
 LOCATE_TEXT = "Locate…"
 
 
-def paint_image(painter: QPainter, geometry: TileGeometry, image: QImage | None) -> None:
-    """The tile's background and the visible part of the camera image (nothing without video)."""
+def paint_image(painter: QPainter, geometry: TileGeometry, image: QImage | None, camera_width: int) -> None:
+    """The tile's background and the visible part of the camera image (nothing without video).
+
+    ``image`` may be the camera frame scaled to any size (``camera_width`` is
+    the frame's own width, pixels); one the size of the image area is copied unscaled.
+    """
     painter.fillRect(geometry.tile, TILE_BACKGROUND)
     if image is None:
         return
@@ -34,7 +38,9 @@ def paint_image(painter: QPainter, geometry: TileGeometry, image: QImage | None)
     if geometry.origin == geometry.image.topLeft():
         painter.drawImage(geometry.image, image)
     else:
-        painter.drawImage(geometry.image, image, geometry.source_rect())
+        shown = geometry.source_rect()
+        scale = image.width() / camera_width
+        painter.drawImage(geometry.image, image, QRectF(shown.topLeft() * scale, shown.size() * scale))
 
 
 def paint_no_video(painter: QPainter, geometry: TileGeometry, text: str) -> None:
