@@ -13,6 +13,9 @@ import numpy as np
 
 #: The size asked for a view that is not shown (another view fills the grid): it is not decoded.
 NOT_SHOWN = (0, 0)
+#: An image area at least this share of the frame (per side) gets the whole frame: scaling it down so little
+#: costs a decode thread more than it saves the GUI thread.
+FULL_SIZE_FROM = 0.9
 #: Below this ratio of shown to decoded pixels (per side) area averaging replaces bilinear interpolation.
 AREA_BELOW = 0.5
 
@@ -28,10 +31,11 @@ def display_size(camera_size: tuple[int, int], shown: tuple[int, int]) -> tuple[
     Returns
     -------
     (width, height) or None
-        ``shown``, or None (full size) where that would not make the frame smaller
-        on both sides (Qt then scales it up while painting).
+        ``shown``, or None (full size) where the frame is not at least
+        ``1 - FULL_SIZE_FROM`` smaller on both sides (Qt then scales it while painting).
     """
-    if shown[0] >= camera_size[0] or shown[1] >= camera_size[1] or min(shown) <= 0:
+    if (shown[0] >= FULL_SIZE_FROM * camera_size[0] or shown[1] >= FULL_SIZE_FROM * camera_size[1]
+            or min(shown) <= 0):
         return None
     return int(shown[0]), int(shown[1])
 

@@ -43,19 +43,22 @@ PREFETCH_SHARE = 0.75
 
 
 class FrameCache:
-    """Least-recently-used map ``(take_id, frame, sizes) -> images``, bounded by total image bytes.
+    """Least-recently-used map ``(take_id, frame, sizes) -> images``, bounded by total image bytes and frames.
 
     Parameters
     ----------
     max_bytes : int
         Upper bound of the summed ``nbytes`` of all cached images. A frame larger
         than the whole bound is not cached.
+    max_frames : int, optional
+        Upper bound of the number of frames held (none by default).
     """
 
-    def __init__(self, max_bytes: int) -> None:
-        if max_bytes <= 0:
-            raise ValueError(f"the frame cache needs a positive size, got {max_bytes} bytes")
+    def __init__(self, max_bytes: int, max_frames: int | None = None) -> None:
+        if max_bytes <= 0 or (max_frames is not None and max_frames <= 0):
+            raise ValueError(f"the frame cache needs a positive size, got {max_bytes} bytes, {max_frames} frames")
         self.max_bytes = int(max_bytes)
+        self.max_frames = max_frames
         self._entries: OrderedDict[FrameKey, tuple[ViewImages, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -92,7 +95,7 @@ class FrameCache:
                 self._bytes -= previous[1]
             self._entries[key] = (images, size)
             self._bytes += size
-            while self._bytes > self.max_bytes:
+            while self._bytes > self.max_bytes or (self.max_frames is not None and len(self._entries) > self.max_frames):
                 _, (_, evicted) = self._entries.popitem(last=False)
                 self._bytes -= evicted
 
@@ -118,6 +121,9 @@ class FramePrefetcher:
     max_bytes : int
         Bound of the decoded-frame cache (default 300 MB: about 40 frames of
         8 views at 640x360).
+    max_frames : int
+        Bound of the frames it holds, so frames decoded small for the grid's
+        tiles do not fill the bytes over minutes of looped playback.
     decode_threads : int
         Threads that decode views in parallel. One keeps up with playback
         (which asks only for the frames it can show) and competes least with
@@ -133,10 +139,11 @@ class FramePrefetcher:
     and frames decoded for a take that is no longer current are discarded.
     """
 
-    def __init__(self, session: Session, max_bytes: int = 300_000_000, decode_threads: int = 1) -> None:
+    def __init__(self, session: Session, max_bytes: int = 300_000_000, max_frames: int = 64,
+                 decode_threads: int = 1) -> None:
         self._session = session
         self._views = tuple(session.view_names)
-        self._cache = FrameCache(max_bytes)
+        self._cache = FrameCache(max_bytes, max_frames)
         self._pool = ThreadPoolExecutor(max_workers=decode_threads, thread_name_prefix="frame-decode")
         self._condition = threading.Condition()
         self._wanted: list[FrameKey] = []
@@ -199,6 +206,7 @@ class FramePrefetcher:
         known; frames of other takes are dropped from the cache.
         """
         wanted = [(take_id, int(frame), self._sizes) for frame in dict.fromkeys(frames)]
+        wanted = wanted[: int(self._cache.max_frames * PREFETCH_SHARE)]
         if self._frame_bytes:
             wanted = wanted[: int(self._cache.max_bytes * PREFETCH_SHARE) // self._frame_bytes]
         with self._condition:

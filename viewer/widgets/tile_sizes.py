@@ -2,7 +2,8 @@
 
 A frame decoded at that size (on a decode thread) is copied to the screen
 unscaled. A zoomed view shows part of the frame magnified, so it asks for the
-whole frame; a view larger than its frame too (Qt scales it up while painting).
+whole frame; a view about as large as its frame or larger too (Qt scales it
+while painting, :func:`analysis.render.frame_fit.display_size`).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ def quadrants(width: int, height: int) -> np.ndarray:
 def test_only_a_smaller_area_asks_for_a_smaller_frame():
     assert display_size((640, 360), (300, 169)) == (300, 169)
     assert display_size((640, 360), (640, 360)) is None     # the frame as it is
+    assert display_size((640, 360), (629, 354)) is None     # nearly: Qt scales it while painting
+    assert display_size((640, 360), (560, 315)) == (560, 315)
     assert display_size((640, 360), (800, 450)) is None     # Qt scales it up
     assert display_size((640, 360), (0, 0)) is None
 

@@ -193,3 +193,12 @@ def test_cache_refuses_a_frame_larger_than_its_bound():
     assert len(cache) == 0 and cache.nbytes == 0
     with pytest.raises(ValueError, match="positive size"):
         FrameCache(max_bytes=0)
+
+
+def test_cache_holds_at_most_its_frames_however_small_they_are():
+    image = np.zeros((10, 10, 4), np.uint8)
+    cache = FrameCache(max_bytes=100 * image.nbytes, max_frames=3)
+    for frame in range(5):
+        cache.put(("t", frame), [image])
+    assert len(cache) == 3 and ("t", 4) in cache and ("t", 1) not in cache
+    assert cache.nbytes == 3 * image.nbytes
