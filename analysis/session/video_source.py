@@ -23,6 +23,9 @@ _JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 #: JPEG markers without a length field: TEM and the restart markers RST0..RST7.
 _JPEG_BARE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
 _JPEG_SCAN_OR_END = frozenset({0xDA, 0xD9})
+#: OpenCV's read flag for each size reduction (a JPEG is decoded scaled, by its DCT).
+_REDUCED_READS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+                  8: cv2.IMREAD_REDUCED_COLOR_8}
 
 
 def encoded_image_size(data: bytes) -> tuple[int, int] | None:
@@ -78,13 +81,21 @@ def png_chunks_intact(data: bytes) -> bool:
     return False
 
 
-def decode_image(encoded: np.ndarray | bytes | None) -> np.ndarray | None:
+def decode_image(encoded: np.ndarray | bytes | None, at_least: tuple[int, int] | None = None) -> np.ndarray | None:
     """Decode JPEG/PNG bytes ``(n,)`` uint8 into BGR ``(H, W, 3)`` uint8.
 
     Returns None for anything that is not a decodable JPEG or PNG of at most
     :data:`MAX_FRAME_PIXELS` pixels: empty or random bytes, other image
     formats, truncated files, PNG chunks that fail their CRC, absurd sizes.
     Never raises on bad data.
+
+    Parameters
+    ----------
+    encoded : ndarray (n,) uint8 or bytes or None
+    at_least : (width, height), optional
+        Pixels the image will be shown at: it is then decoded at 1/2, 1/4 or 1/8
+        of its size, the smallest that still covers ``at_least`` (a JPEG decodes
+        several times faster so). Without it, at full size.
     """
     if encoded is None:
         return None
@@ -94,7 +105,17 @@ def decode_image(encoded: np.ndarray | bytes | None) -> np.ndarray | None:
         return None
     if data[:len(_PNG_SIGNATURE)].tobytes() == _PNG_SIGNATURE and not png_chunks_intact(data.tobytes()):
         return None
+    reduction = 1 if at_least is None else decode_reduction(size, at_least)
     try:
-        return cv2.imdecode(data, cv2.IMREAD_COLOR)
+        return cv2.imdecode(data, _REDUCED_READS[reduction])
     except cv2.error:
         return None
+
+
+def decode_reduction(size: tuple[int, int], at_least: tuple[int, int]) -> int:
+    """The largest of 1, 2, 4 and 8 by which ``size`` (width, height) can be divided and still cover ``at_least``."""
+    reduction = 1
+    while (2 * reduction in _REDUCED_READS and size[0] // (2 * reduction) >= at_least[0]
+           and size[1] // (2 * reduction) >= at_least[1]):
+        reduction *= 2
+    return reduction

@@ -11,8 +11,10 @@ playback of a long take keeps memory flat.
 
 Frames come out as BGRX ``(H, W, 4)`` uint8 (the fourth byte 255): on a
 little-endian machine that is the memory layout of ``QImage.Format_RGB32``,
-which Qt paints (scaled or not) several times faster than 24-bit BGR, and the
-conversion runs here, on the decode threads, not on the GUI thread.
+which Qt paints (scaled or not) several times faster than 24-bit BGR. They come
+out at the size the grid shows each view at (:func:`analysis.render.frame_fit.fit_bgrx`),
+so the GUI thread copies them unscaled; the conversion and the scaling run
+here, on the decode threads.
 """
 
 from __future__ import annotations
@@ -23,15 +25,17 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-import cv2
 import numpy as np
 
+from analysis.render.frame_fit import NOT_SHOWN, fit_bgrx
 from analysis.session.reader import Session
 from analysis.session.video_source import decode_image
 
 log = logging.getLogger(__name__)
 
-FrameKey = tuple[str, int]
+#: Per view, in camera order, the (width, height) to decode at: None for full size, NOT_SHOWN for none.
+Sizes = tuple[tuple[int, int] | None, ...]
+FrameKey = tuple[str, int, Sizes | None]
 ViewImages = list[np.ndarray | None]
 
 #: Fraction of the cache that decode-ahead may fill, so prefetched frames do not evict each other.
@@ -39,19 +43,22 @@ PREFETCH_SHARE = 0.75
 
 
 class FrameCache:
-    """Least-recently-used map ``(take_id, frame) -> images``, bounded by total image bytes.
+    """Least-recently-used map ``(take_id, frame, sizes) -> images``, bounded by total image bytes and frames.
 
     Parameters
     ----------
     max_bytes : int
         Upper bound of the summed ``nbytes`` of all cached images. A frame larger
         than the whole bound is not cached.
+    max_frames : int, optional
+        Upper bound of the number of frames held (none by default).
     """
 
-    def __init__(self, max_bytes: int) -> None:
-        if max_bytes <= 0:
-            raise ValueError(f"the frame cache needs a positive size, got {max_bytes} bytes")
+    def __init__(self, max_bytes: int, max_frames: int | None = None) -> None:
+        if max_bytes <= 0 or (max_frames is not None and max_frames <= 0):
+            raise ValueError(f"the frame cache needs a positive size, got {max_bytes} bytes, {max_frames} frames")
         self.max_bytes = int(max_bytes)
+        self.max_frames = max_frames
         self._entries: OrderedDict[FrameKey, tuple[ViewImages, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -88,7 +95,7 @@ class FrameCache:
                 self._bytes -= previous[1]
             self._entries[key] = (images, size)
             self._bytes += size
-            while self._bytes > self.max_bytes:
+            while self._bytes > self.max_bytes or (self.max_frames is not None and len(self._entries) > self.max_frames):
                 _, (_, evicted) = self._entries.popitem(last=False)
                 self._bytes -= evicted
 
@@ -114,6 +121,9 @@ class FramePrefetcher:
     max_bytes : int
         Bound of the decoded-frame cache (default 300 MB: about 40 frames of
         8 views at 640x360).
+    max_frames : int
+        Bound of the frames it holds, so frames decoded small for the grid's
+        tiles do not fill the bytes over minutes of looped playback.
     decode_threads : int
         Threads that decode views in parallel. One keeps up with playback
         (which asks only for the frames it can show) and competes least with
@@ -129,14 +139,16 @@ class FramePrefetcher:
     and frames decoded for a take that is no longer current are discarded.
     """
 
-    def __init__(self, session: Session, max_bytes: int = 300_000_000, decode_threads: int = 1) -> None:
+    def __init__(self, session: Session, max_bytes: int = 300_000_000, max_frames: int = 64,
+                 decode_threads: int = 1) -> None:
         self._session = session
         self._views = tuple(session.view_names)
-        self._cache = FrameCache(max_bytes)
+        self._cache = FrameCache(max_bytes, max_frames)
         self._pool = ThreadPoolExecutor(max_workers=decode_threads, thread_name_prefix="frame-decode")
         self._condition = threading.Condition()
         self._wanted: list[FrameKey] = []
         self._current_take: str | None = None
+        self._sizes: Sizes | None = None          # the sizes the grid last asked for: decode-ahead's
         self._in_flight: dict[FrameKey, Future] = {}
         self._frame_bytes = 0
         self._closed = False
@@ -149,14 +161,27 @@ class FramePrefetcher:
         """The decoded-frame cache (read its ``nbytes`` and length to watch memory)."""
         return self._cache
 
-    def frames(self, take_id: str, frame: int) -> ViewImages:
-        """Frame ``frame`` of every view of ``take_id``, BGRX uint8 ``(H, W, 4)``, in camera order.
+    def frames(self, take_id: str, frame: int, sizes: Sizes | None = None) -> ViewImages:
+        """Frame ``frame`` of every view of ``take_id``, BGRX uint8 ``(h, w, 4)``, in camera order.
 
         None stands for a view without video. Returns the cached images when the
         frame was decoded ahead, waits for it when it is being decoded right now,
         and decodes it at once otherwise.
+
+        Parameters
+        ----------
+        take_id : str
+        frame : int
+        sizes : tuple, optional
+            Per view, the (width, height) device pixels to decode it at
+            (:func:`analysis.render.frame_fit.display_size`), None for full size,
+            :data:`NOT_SHOWN` for a view not shown. Given, they are also the
+            sizes frames are decoded ahead at from now on. Without it, full size.
         """
-        key = (take_id, int(frame))
+        if sizes is not None:
+            with self._condition:
+                self._sizes = sizes = tuple(sizes)
+        key = (take_id, int(frame), sizes)
         images = self._cache.get(key)
         if images is not None:
             return images
@@ -171,7 +196,7 @@ class FramePrefetcher:
 
     def frame_ready(self, take_id: str, frame: int) -> bool:
         """Whether ``frame`` of ``take_id`` is decoded, so :meth:`frames` returns it without waiting."""
-        return (take_id, int(frame)) in self._cache
+        return (take_id, int(frame), self._sizes) in self._cache
 
     def decode_ahead(self, take_id: str, frames: Sequence[int]) -> None:
         """Decode ``frames`` of ``take_id`` in the background, in this order; returns at once.
@@ -180,7 +205,8 @@ class FramePrefetcher:
         so the frames fit in a share of the cache once the size of one frame is
         known; frames of other takes are dropped from the cache.
         """
-        wanted = [(take_id, int(frame)) for frame in dict.fromkeys(frames)]
+        wanted = [(take_id, int(frame), self._sizes) for frame in dict.fromkeys(frames)]
+        wanted = wanted[: int(self._cache.max_frames * PREFETCH_SHARE)]
         if self._frame_bytes:
             wanted = wanted[: int(self._cache.max_bytes * PREFETCH_SHARE) // self._frame_bytes]
         with self._condition:
@@ -209,24 +235,28 @@ class FramePrefetcher:
     # -------------------------------------------------------------- workers
     def _decode(self, key: FrameKey) -> ViewImages:
         """Decode all views of one frame in the pool and wait for them."""
-        take_id, frame = key
-        futures = [self._pool.submit(self._decode_view, take_id, view, frame) for view in self._views]
+        take_id, frame, sizes = key
+        sizes = sizes or (None,) * len(self._views)
+        futures = [self._pool.submit(self._decode_view, take_id, view, frame, size)
+                   for view, size in zip(self._views, sizes)]
         images = [future.result() for future in futures]
         size = sum(image.nbytes for image in images if image is not None)
         if size:
             self._frame_bytes = size
         return images
 
-    def _decode_view(self, take_id: str, view: str, frame: int) -> np.ndarray | None:
-        """One view's frame as BGRX ``(H, W, 4)`` uint8, or None without video."""
+    def _decode_view(self, take_id: str, view: str, frame: int, size: tuple[int, int] | None) -> np.ndarray | None:
+        """One view's frame as BGRX ``(h, w, 4)`` uint8 at ``size`` (None: full size), None without video."""
+        if size == NOT_SHOWN:
+            return None
         encoded = self._session.encoded_frame(take_id, view, frame)
         if encoded is not None:
-            image = decode_image(encoded)
+            image = decode_image(encoded, at_least=size)
         elif self._session.has_video(take_id, view):
             image = self._session.frame(take_id, view, frame)
         else:
             return None
-        return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+        return None if image is None else fit_bgrx(image, size)
 
     def _next_wanted(self) -> FrameKey | None:
         """Pop the next wanted frame that is not cached yet; None once closed. Call under the condition."""

@@ -202,11 +202,11 @@ class SessionController(QObject):
         self.workers.start(compute_kinematics, take, channel="kinematics",
                            returned=self.state.kinematics_computed, errored=self._worker_failed)
 
-    def frames(self, take_id: str, frame: int):
-        """Decoded frames of every view (the video grid's source)."""
+    def frames(self, take_id: str, frame: int, sizes=None):
+        """Decoded frames of every view (the video grid's source), at ``sizes`` (``FramePrefetcher.frames``)."""
         if self.prefetcher is None:
             return []
-        return self.prefetcher.frames(take_id, frame)
+        return self.prefetcher.frames(take_id, frame, sizes)
 
     def frame_ready(self, take_id: str, frame: int) -> bool:
         """Whether ``frame`` is decoded (playback's decode-ahead source, with :meth:`decode_ahead`)."""

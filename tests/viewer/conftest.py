@@ -29,7 +29,7 @@ def grid_on(qtbot):
         state = ViewerState()
         state.set_session(session)
         state.set_take(load_take_bundle(session, take_id))
-        grid = VideoGrid(state, frames or session.frames)
+        grid = VideoGrid(state, frames or (lambda take_id, frame, _sizes: session.frames(take_id, frame)))
         qtbot.addWidget(grid)
         grid.resize(800, 400)
         grid.show()

@@ -63,7 +63,7 @@ def test_synthetic_session_plays_through_the_prefetcher(synthetic_session_file: 
             assert presented.args == [middle]
             assert grid.displayed_frames() == [middle] * 8
             prefetcher.decode_ahead(take_id, [middle + 1, middle + 2, middle + 3])
-            qtbot.waitUntil(lambda: (take_id, middle + 3) in prefetcher.cache)
+            qtbot.waitUntil(lambda: prefetcher.frame_ready(take_id, middle + 3))
             with qtbot.waitSignal(grid.frame_presented) as presented:
                 state.seek(middle + 3)
             assert presented.args == [middle + 3]
@@ -142,7 +142,7 @@ def test_selected_joint_draws_the_error_line_between_detection_and_reprojection(
 
 
 def test_an_unreadable_frame_is_reported_on_the_tiles(small_session: Session, grid_on):
-    def broken(take_id: str, frame: int):
+    def broken(take_id: str, frame: int, _sizes):
         raise SessionFormatError("small.h5", f"/takes/{take_id}/video/cam1", f"frame {frame} cannot be read")
 
     grid, state = grid_on(small_session, "take1", broken)
@@ -154,7 +154,7 @@ def test_an_unreadable_frame_is_reported_on_the_tiles(small_session: Session, gr
 
 
 def test_an_empty_grid_paints_without_a_take(qtbot):
-    grid = VideoGrid(ViewerState(), lambda take_id, frame: [])
+    grid = VideoGrid(ViewerState(), lambda take_id, frame, _sizes: [])
     qtbot.addWidget(grid)
     grid.resize(400, 200)
     shown = pixels(grid)

@@ -151,12 +151,15 @@ def draw_bones(painter: QPainter, points: np.ndarray, edges: np.ndarray, colors:
     drawn = np.isfinite(ends).all(axis=(1, 2))
     if not drawn.any():
         return
-    keys = np.array([color.rgba() for color in colors], dtype=np.int64)
+    pairs = _qpoints(ends[drawn])                # two end points per drawn bone
     painter.setPen(_round_pen(OUTLINE.rgba(), width + 2.0))
-    painter.drawLines(_qpoints(ends[drawn]))
-    for key in dict.fromkeys(keys[drawn].tolist()):
+    painter.drawLines(pairs)
+    by_color: dict[int, list[QPointF]] = {}      # in the order the colours first come
+    for bone, color in enumerate(color for color, shown in zip(colors, drawn.tolist()) if shown):
+        by_color.setdefault(color.rgba(), []).extend(pairs[2 * bone:2 * bone + 2])
+    for key, lines in by_color.items():
         painter.setPen(_round_pen(key, width))
-        painter.drawLines(_qpoints(ends[drawn & (keys == key)]))
+        painter.drawLines(lines)
 
 
 def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarray, radius: float) -> None:
@@ -174,13 +177,17 @@ def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarra
     valid = _valid(points)
     if not valid.any():
         return
-    steps = np.round(np.clip(np.nan_to_num(confidence), 0.0, 1.0) * CONFIDENCE_STEPS).astype(int)
+    dots = _qpoints(points[valid])
     ramp = _confidence_palette()
     painter.setPen(_round_pen(OUTLINE.rgba(), 2 * radius + 2.0))
-    painter.drawPoints(_qpoints(points[valid]))
-    for step in np.unique(steps[valid]).tolist():
+    painter.drawPoints(dots)
+    by_step: dict[int, list[QPointF]] = {}
+    for dot, value in zip(dots, np.asarray(confidence, dtype=np.float64)[valid].tolist()):
+        step = round(min(max(value, 0.0), 1.0) * CONFIDENCE_STEPS) if value == value else 0   # NaN: step 0
+        by_step.setdefault(step, []).append(dot)
+    for step in sorted(by_step):
         painter.setPen(_round_pen(ramp[step], 2 * radius))
-        painter.drawPoints(_qpoints(points[valid & (steps == step)]))
+        painter.drawPoints(by_step[step])
 
 
 def _cross_lines(points: np.ndarray, size: float) -> list[QPointF]:

@@ -6,6 +6,9 @@ coach's drawings by :mod:`viewer.widgets.drawing_painter`; the grid composes the
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
@@ -23,18 +26,33 @@ TILE_BORDER = QColor(palette.TILE_BORDER)
 #: Side of the enlarge / back-to-grid button in a tile's top-right corner, pixels.
 BUTTON_PX = 22.0
 LOCATE_TEXT = "Locate…"
+#: Caption fonts made so far: (the painter's font's key, point size) -> the bold font and its metrics.
+_caption_fonts: dict[tuple[str, float], tuple[QFont, QFontMetricsF]] = {}
 
 
-def paint_image(painter: QPainter, geometry: TileGeometry, image: QImage | None) -> None:
-    """The tile's background and the visible part of the camera image (nothing without video)."""
-    painter.fillRect(geometry.tile, TILE_BACKGROUND)
+def paint_image(painter: QPainter, geometry: TileGeometry, image: QImage | None, camera_width: int) -> None:
+    """The tile's background and the visible part of the camera image (nothing without video).
+
+    ``image`` may be the camera frame scaled to any size (``camera_width`` is
+    the frame's own width, pixels); one the size of the image area is copied unscaled.
+    """
     if image is None:
+        painter.fillRect(geometry.tile, TILE_BACKGROUND)
         return
+    tile, shown = geometry.tile, geometry.image   # the image covers its area: fill only the bars beside it
+    for bar in (QRectF(tile.left(), tile.top(), tile.width(), shown.top() - tile.top()),
+                QRectF(tile.left(), shown.bottom(), tile.width(), tile.bottom() - shown.bottom()),
+                QRectF(tile.left(), shown.top(), shown.left() - tile.left(), shown.height()),
+                QRectF(shown.right(), shown.top(), tile.right() - shown.right(), shown.height())):
+        if bar.width() > 0 and bar.height() > 0:
+            painter.fillRect(bar, TILE_BACKGROUND)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # images blit faster without it
     if geometry.origin == geometry.image.topLeft():
         painter.drawImage(geometry.image, image)
     else:
-        painter.drawImage(geometry.image, image, geometry.source_rect())
+        shown = geometry.source_rect()
+        scale = image.width() / camera_width
+        painter.drawImage(geometry.image, image, QRectF(shown.topLeft() * scale, shown.size() * scale))
 
 
 def paint_no_video(painter: QPainter, geometry: TileGeometry, text: str) -> None:
@@ -65,11 +83,8 @@ def paint_locate_button(painter: QPainter, geometry: TileGeometry) -> QRectF:
 def paint_caption(painter: QPainter, geometry: TileGeometry, text: str, short_text: str) -> None:
     """``text`` (the view's name, frame and zoom) in a shaded box at the image's top-left;
     ``short_text`` where the tile is too narrow for it beside the enlarge button."""
-    font = QFont(painter.font())
-    font.setPointSizeF(9.0 if geometry.image.width() < 500 else 10.5)
-    font.setBold(True)
+    font, metrics = _caption_font(painter.font(), 9.0 if geometry.image.width() < 500 else 10.5)
     painter.setFont(font)
-    metrics = QFontMetricsF(font)
     room = enlarge_button_rect(geometry).left() - geometry.image.left() - 12
     if metrics.horizontalAdvance(text) + 14 > room:
         text = short_text
@@ -82,6 +97,17 @@ def paint_caption(painter: QPainter, geometry: TileGeometry, text: str, short_te
     painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
+def _caption_font(base: QFont, point_size: float) -> tuple[QFont, QFontMetricsF]:
+    """``base`` in bold at ``point_size``, with its metrics (made once: a caption is drawn per tile and frame)."""
+    key = (base.key(), point_size)
+    if key not in _caption_fonts:
+        font = QFont(base)
+        font.setPointSizeF(point_size)
+        font.setBold(True)
+        _caption_fonts[key] = (font, QFontMetricsF(font))
+    return _caption_fonts[key]
+
+
 def enlarge_button_rect(geometry: TileGeometry) -> QRectF:
     """Where the tile's enlarge / back-to-grid button is: the image's top-right corner."""
     return QRectF(geometry.image.right() - BUTTON_PX - 6, geometry.image.top() + 6, BUTTON_PX, BUTTON_PX)
@@ -89,7 +115,25 @@ def enlarge_button_rect(geometry: TileGeometry) -> QRectF:
 
 def paint_enlarge_button(painter: QPainter, geometry: TileGeometry, enlarged: bool) -> None:
     """A small square button: four outward corners to enlarge, inward ones to go back to the grid."""
-    box = enlarge_button_rect(geometry)
+    painter.drawImage(enlarge_button_rect(geometry).topLeft(),
+                      _enlarge_button_image(enlarged, painter.device().devicePixelRatioF()))
+
+
+@lru_cache(maxsize=8)
+def _enlarge_button_image(enlarged: bool, pixel_ratio: float) -> QImage:
+    """The enlarge button drawn once on a transparent image of ``pixel_ratio`` (it is copied onto each tile)."""
+    side = math.ceil(BUTTON_PX * pixel_ratio)
+    image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(pixel_ratio)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    _draw_enlarge_button(painter, QRectF(0, 0, BUTTON_PX, BUTTON_PX), enlarged)
+    painter.end()
+    return image
+
+
+def _draw_enlarge_button(painter: QPainter, box: QRectF, enlarged: bool) -> None:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(CAPTION_BACKGROUND)
     painter.drawRoundedRect(box, 4, 4)

@@ -4,7 +4,9 @@ All tiles are painted by one widget in one ``paintEvent`` (no child widget per
 view), straight from the decoded BGR buffers. The grid never decodes: it asks
 the ``frames`` callable it was given (the application passes its decode-ahead
 cache) for the frame the state is on when it paints, so frames that arrive
-faster than the screen can show them are skipped rather than queued.
+faster than the screen can show them are skipped rather than queued. It asks
+for each view at the size its tile shows it, so an unzoomed image is copied
+to the screen unscaled.
 
 Each tile zooms and pans on its own (wheel, drag; double-click resets), and
 shows the coach's drawings of its view (:mod:`viewer.widgets.drawing_editor`),
@@ -49,9 +51,10 @@ from viewer.widgets.overlay_painter import (
     paint_pose_overlays,
 )
 from viewer.widgets.tile_menu import tile_menu
+from viewer.widgets.tile_sizes import DecodeSizes, decode_sizes
 from viewer.widgets.tile_zoom import WHEEL_STEP, TileZoom
 
-FramesSource = Callable[[str, int], list[np.ndarray | None]]
+FramesSource = Callable[[str, int, DecodeSizes], list[np.ndarray | None]]
 
 BACKGROUND = QColor(palette.VIDEO_BACKGROUND)
 NO_VIDEO_TEXT = tile_painter.NO_VIDEO_TEXT
@@ -64,9 +67,11 @@ class VideoGrid(QWidget):
     ----------
     state : ViewerState
         Read for the take, frame, selection, overlays and annotations; clicks select a view.
-    frames : callable (take_id, frame) -> list of ndarray or None
-        BGRX uint8 ``(H, W, 4)`` (or BGR ``(H, W, 3)``) per view in camera order,
-        None for views without video (``FramePrefetcher.frames``).
+    frames : callable (take_id, frame, sizes) -> list of ndarray or None
+        BGRX uint8 ``(h, w, 4)`` (or BGR ``(h, w, 3)``) per view in camera order,
+        None for views without video (``FramePrefetcher.frames``). ``sizes``
+        (:mod:`viewer.widgets.tile_sizes`) says how large each view is shown;
+        an image of another size is scaled while painting.
 
     Signals
     -------
@@ -94,7 +99,7 @@ class VideoGrid(QWidget):
         self._single: int | None = None
         self._zooms: dict[int, TileZoom] = {}
         self._panning: tuple[int, QPointF] | None = None    # view index and last mouse position of a pan
-        self._shown: tuple[str, int] | None = None
+        self._shown: tuple[str, int, DecodeSizes] | None = None
         self._images: list[np.ndarray | None] = []
         self._qimages: list[QImage | None] = []
         self._read_error: str | None = None
@@ -313,19 +318,19 @@ class VideoGrid(QWidget):
         return camera.width, camera.height
 
     # ------------------------------------------------------------- painting
-    def _fetch(self, take: TakeBundle, frame: int) -> None:
-        """Get the images of ``frame`` from the frames source, unless they are held already."""
-        if self._shown == (take.take_id, frame):
+    def _fetch(self, take: TakeBundle, frame: int, sizes: DecodeSizes) -> None:
+        """Get the images of ``frame`` at ``sizes`` from the frames source, unless they are held already."""
+        if self._shown == (take.take_id, frame, sizes):
             return
         try:
-            images = self._frames(take.take_id, frame)
+            images = self._frames(take.take_id, frame, sizes)
             self._read_error = None
         except SessionFormatError as error:
             images = [None] * len(take.cameras)
             self._read_error = str(error)
         self._images = [None if image is None else np.ascontiguousarray(image) for image in images]
         self._qimages = [None if image is None else tile_painter.bgr_qimage(image) for image in self._images]
-        self._shown = (take.take_id, frame)
+        self._shown = (take.take_id, frame, sizes)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -336,13 +341,16 @@ class VideoGrid(QWidget):
             painter.end()
             return
         frame = self._state.frame
-        self._fetch(take, frame)
+        geometries = [self._geometry(index, rect) for index, rect in enumerate(self.tile_rects())]  # once a paint
+        zoomed = [index in self._zooms and self._zooms[index].is_zoomed for index in range(len(take.cameras))]
+        sizes = decode_sizes(geometries, [(camera.width, camera.height) for camera in take.cameras], zoomed,
+                             self.devicePixelRatioF())
+        self._fetch(take, frame, sizes)
         # smoothing costs more than a frame is worth while playing; a paused frame is smoothed
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self._state.playing)
         drawings = [d for d in self._state.annotations.items(take.take_id, Drawing) if d.visible_at(frame)]
         preview = self.editor.preview
-        for index, (view, rect) in enumerate(zip(take.view_names, self.tile_rects())):   # the layout once a paint
-            geometry = self._geometry(index, rect)
+        for index, (view, geometry) in enumerate(zip(take.view_names, geometries)):
             if geometry is not None:
                 tile_drawings = [d for d in drawings if d.view == view and (preview is None or d.id != preview[1].id)]
                 if preview is not None and preview[0] == view:
@@ -363,7 +371,7 @@ class VideoGrid(QWidget):
                     geometry: TileGeometry, drawings: list[Drawing]) -> None:
         view = take.view_names[index]
         image = self._qimages[index] if index < len(self._qimages) else None
-        tile_painter.paint_image(painter, geometry, image)
+        tile_painter.paint_image(painter, geometry, image, take.cameras[index].width)
         if image is None:
             text = self.missing_videos.message(view)
             tile_painter.paint_no_video(painter, geometry, text or self._read_error or f"{view}: no video, 2D detections")

@@ -74,3 +74,13 @@ def test_a_png_with_a_flipped_bit_is_refused_before_libpng_complains(capfd):
     damaged[len(damaged) // 2] ^= 0x10            # inside the image data: its chunk's CRC no longer matches
     assert decode_image(np.frombuffer(bytes(damaged), np.uint8)) is None
     assert "libpng" not in capfd.readouterr().err  # nothing printed on the terminal beside our own message
+
+
+@pytest.mark.parametrize(("at_least", "reduction"), [((160, 90), 1), ((100, 40), 1), ((80, 45), 2), ((40, 22), 4),
+                                                      ((1, 1), 8)])
+def test_a_frame_shown_small_is_decoded_at_the_smallest_reduction_that_covers_it(at_least, reduction):
+    for encoded in (_JPEG, _PNG):
+        image = decode_image(np.frombuffer(encoded, np.uint8), at_least)
+        assert image.shape[0] in (90 // reduction, -(-90 // reduction))     # rounded down or up by the codec
+        assert image.shape[1] in (160 // reduction, -(-160 // reduction))
+        assert image.shape[1] >= at_least[0] and image.shape[0] >= at_least[1]

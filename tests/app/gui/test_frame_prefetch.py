@@ -15,6 +15,7 @@ from analysis.session.data import VideoFile
 from analysis.session.reader import Session
 from analysis.session.video_source import decode_image
 from analysis.session.writer import write_session
+from analysis.render.frame_fit import NOT_SHOWN
 from app.gui.frame_prefetch import FrameCache, FramePrefetcher
 from tests.helpers import make_session_data
 
@@ -43,7 +44,7 @@ def prefetcher(session: Session):
 
 
 def cached_frames(prefetcher: FramePrefetcher, take_id: str, n_frames: int) -> set[int]:
-    return {i for i in range(n_frames) if (take_id, i) in prefetcher.cache}
+    return {i for i in range(n_frames) if prefetcher.frame_ready(take_id, i)}
 
 
 def test_frames_match_the_session_and_mark_views_without_video(tmp_path: Path):
@@ -60,12 +61,27 @@ def test_frames_match_the_session_and_mark_views_without_video(tmp_path: Path):
     assert images[0][0, 0, 0] == 7  # the test video's grey level is the frame index
 
 
+
+def test_frames_come_at_the_sizes_the_grid_asks_and_are_decoded_ahead_at_them(prefetcher: FramePrefetcher):
+    sizes = ((80, 45), None, NOT_SHOWN) + ((40, 22),) * 5
+    images = prefetcher.frames("take1", 2, sizes)
+    assert [None if image is None else image.shape for image in images[:4]] == [
+        (45, 80, 4), (90, 160, 4), None, (22, 40, 4)]
+    assert images[0][0, 0, 0] == 2 and np.all(images[0][..., 3] == 255)  # the frame's grey level, BGRX
+    prefetcher.decode_ahead("take1", [5])
+    wait_until(lambda: prefetcher.frame_ready("take1", 5))
+    assert prefetcher.frames("take1", 5, sizes) is prefetcher.cache.get(("take1", 5, sizes))
+    assert prefetcher.frames("take1", 5)[0].shape == (90, 160, 4)  # full size when no sizes are given ...
+    prefetcher.decode_ahead("take1", [6])
+    wait_until(lambda: prefetcher.frame_ready("take1", 6))
+    assert prefetcher.cache.get(("take1", 6, sizes)) is not None  # ... and decode-ahead keeps the grid's sizes
+
 def test_frames_decoded_ahead_are_ready_and_served_from_the_cache(prefetcher: FramePrefetcher):
     assert not prefetcher.frame_ready("take1", 6)
     prefetcher.decode_ahead("take1", [3, 6, 9])
     wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {3, 6, 9})
     assert prefetcher.frame_ready("take1", 6) and not prefetcher.frame_ready("take1", 4)
-    cached = prefetcher.cache.get(("take1", 6))
+    cached = prefetcher.cache.get(("take1", 6, None))
     assert prefetcher.frames("take1", 6) is cached
     assert prefetcher.frames("take1", 6)[0][0, 0, 0] == 6
 
@@ -75,7 +91,7 @@ def test_decode_ahead_asks_no_more_than_a_share_of_the_cache_holds(session: Sess
     try:
         prefetcher.frames("take1", 0)  # the size of one frame is known from here on
         prefetcher.decode_ahead("take1", range(1, 12))
-        wait_until(lambda: ("take1", 3) in prefetcher.cache)
+        wait_until(lambda: prefetcher.frame_ready("take1", 3))
         time.sleep(0.1)
         assert cached_frames(prefetcher, "take1", 12) == {0, 1, 2, 3}  # 3 frames = 75 % of the bound
     finally:
@@ -103,9 +119,9 @@ def held_decoder(monkeypatch):
 
     release = threading.Event()
 
-    def held_decode(encoded):
+    def held_decode(encoded, at_least=None):
         release.wait(timeout=10)
-        return decode_image(encoded)
+        return decode_image(encoded, at_least)
 
     monkeypatch.setattr(frame_prefetch, "decode_image", held_decode)
     return release
@@ -123,7 +139,7 @@ def test_prefetch_returns_while_decoding_is_held(prefetcher: FramePrefetcher, he
 def test_frames_of_a_take_left_behind_are_dropped(prefetcher: FramePrefetcher, held_decoder):
     held_decoder.set()
     prefetcher.frames("take1", 0)
-    assert ("take1", 0) in prefetcher.cache
+    assert prefetcher.frame_ready("take1", 0)
     held_decoder.clear()
     prefetcher.decode_ahead("take1", range(1, 7))
     prefetcher.decode_ahead("take2", [1, 2, 3])  # take1's frame 1 is being decoded now
@@ -138,7 +154,7 @@ def test_a_seek_replaces_the_work_still_wanted(prefetcher: FramePrefetcher, held
     prefetcher.decode_ahead("take1", range(1, 12))
     prefetcher.decode_ahead("take1", [11])  # frame 1 is being decoded now; 2..10 are no longer wanted
     held_decoder.set()
-    wait_until(lambda: ("take1", 11) in prefetcher.cache)
+    wait_until(lambda: prefetcher.frame_ready("take1", 11))
     time.sleep(0.05)
     assert cached_frames(prefetcher, "take1", 12) <= {1, 11}
 
@@ -177,3 +193,12 @@ def test_cache_refuses_a_frame_larger_than_its_bound():
     assert len(cache) == 0 and cache.nbytes == 0
     with pytest.raises(ValueError, match="positive size"):
         FrameCache(max_bytes=0)
+
+
+def test_cache_holds_at_most_its_frames_however_small_they_are():
+    image = np.zeros((10, 10, 4), np.uint8)
+    cache = FrameCache(max_bytes=100 * image.nbytes, max_frames=3)
+    for frame in range(5):
+        cache.put(("t", frame), [image])
+    assert len(cache) == 3 and ("t", 4) in cache and ("t", 1) not in cache
+    assert cache.nbytes == 3 * image.nbytes
