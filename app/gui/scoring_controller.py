@@ -6,8 +6,8 @@ there is one. While the library is being indexed, scoring waits for it. The
 work runs in a generator worker that reports progress at every step and can be
 cancelled between steps; a result whose request is no longer current (another
 take, another model, a cancel) is dropped. The worker imports torch (the window
-starts without it; while the library is being indexed, it is imported already, so
-the two overlap), loads the model once and keeps it for the next take; the
+starts without it; once the take's first frame is on screen while the library is still
+being indexed, it is imported already, so the two overlap), loads the model once and keeps it for the next take; the
 exemplars' embeddings are kept by the model and on disk
 (:class:`app.gui.embedding_store.EmbeddingStore`), so an exemplar's poses are
 read and embedded once per model, not once per session.
@@ -230,8 +230,6 @@ class ScoringController(QObject):
             self._waiting_for_library = True
             self.busy_changed.emit(True)
             self.progress.emit(0, 0, "Waiting for the library index …")
-            if "models.scorer" not in sys.modules and not self.workers.busy(RUNTIME_CHANNEL):
-                self.workers.start(import_scoring_runtime, channel=RUNTIME_CHANNEL, errored=self._on_failed)
             return
         model = self.registry.active()
         request = ScoringRequest(take, session.path, session.event, model, library, self._scorers,
@@ -240,6 +238,15 @@ class ScoringController(QObject):
                            errored=self._on_failed)
         self.busy_changed.emit(True)
         self.status.emit(f"Scoring take {take.take_id} …")
+
+    def frame_shown(self) -> None:
+        """A frame of the take is on screen: a score waiting for the library imports the scoring runtime now.
+
+        Not earlier: importing torch holds the interpreter for a second or two, which would
+        delay the take's first picture.
+        """
+        if self._waiting_for_library and "models.scorer" not in sys.modules and not self.workers.busy(RUNTIME_CHANNEL):
+            self.workers.start(import_scoring_runtime, channel=RUNTIME_CHANNEL, errored=self._on_failed)
 
     def cancel(self) -> None:
         """Abandon the running request (its worker stops at its next step; its result is dropped)."""

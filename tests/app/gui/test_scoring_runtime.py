@@ -1,4 +1,5 @@
-"""The first score of a window comes sooner: torch is imported while the library is still being indexed.
+"""The first score of a window comes sooner: torch is imported while the library is still being indexed,
+once the take's first frame is on screen (not before: the import would delay it).
 
 Run in a fresh interpreter, since this test process has imported torch long ago.
 """
@@ -35,6 +36,9 @@ controller = ScoringController(state, registry, settings)
 session = Session.open(session_path)
 state.set_session(session)
 state.set_take(load_take_bundle(session, take_id))   # scoring is asked for; there is no library yet
+wait_until(lambda: False, timeout_s=0.5)
+print("imported before the first frame", "torch" in sys.modules)
+controller.frame_shown()                             # as the window says once the take's first frame is painted
 imported = wait_until(lambda: "models.scorer" in sys.modules, timeout_s=60)
 print("imported while waiting", imported, "library", state.library, "busy", controller.busy)
 controller.close()
@@ -53,4 +57,5 @@ def test_the_scoring_runtime_is_imported_while_the_library_is_indexed(tiny_libra
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
     assert "torch before False" in lines     # the window starts without torch
+    assert "imported before the first frame False" in lines
     assert "imported while waiting True library None busy True" in lines
