@@ -31,6 +31,8 @@ FIRST_FRAME_EXIT_ENV = "LUCID_EXIT_AFTER_FIRST_FRAME"
 CONDITION_CHECK_MS = 10
 #: How long the window may take to appear on screen before the session is opened anyway, s.
 EXPOSE_TIMEOUT_S = 2.0
+#: How long the screenshot lets the event loop run once everything it waits for is there, before grabbing, s.
+SETTLE_S = 0.1
 
 
 def application() -> QApplication:
@@ -110,6 +112,9 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
 
     Uses a throw-away settings store, so the user's recent files and layout are untouched.
     """
+    from analysis.session.safe_open import start_reader_server
+
+    start_reader_server()   # as for the window: the file is read in its child, and it starts while the window is built
     from app.gui.main_window import MainWindow
 
     app = application()
@@ -131,7 +136,7 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
         wait_until(lambda: not window.scoring.busy, timeout_s=60)
         if window.state.take.pose3d is not None:
             wait_until(lambda: window.state.exemplar is not None, timeout_s=30)
-        wait_until(lambda: False, timeout_s=0.5)
+        wait_until(lambda: False, timeout_s=SETTLE_S)   # deferred redraws (0 ms timers) run; grab() paints the rest
         image = window.grab().toImage()
         buffer = QByteArray()
         device = QBuffer(buffer)
