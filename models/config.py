@@ -47,6 +47,9 @@ class ModelConfig:
         of a batch is embedded once, however many pairs it is in).
     mirror : bool
         Mirror half of the training pairs left/right (target and exemplar together).
+    clean_references : bool
+        Also pair training takes with the fault-free trainee takes of the training
+        athletes, as if they were exemplars (:func:`models.data.fault_free_rows`).
     train_on_validation : bool
         Also train on the validation athletes, for the full ``epochs`` without early
         stopping (for the shipped model, once the settings are chosen on validation).
@@ -73,6 +76,7 @@ class ModelConfig:
     partners_per_take: int = 3
     group_size: int = 4
     mirror: bool = True
+    clean_references: bool = False
     train_on_validation: bool = False
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ from models.data import (
     curriculum_complete,
     epoch_pairs,
     exemplars_by_action,
+    fault_free_rows,
 )
 from models.evaluate import predict_takes, score_metrics
 from models.features import input_channels, mirror_features
@@ -135,7 +136,8 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     features = torch.from_numpy(data.features).to(device)
     scores = torch.tensor(data.index["score"].to_numpy(), dtype=torch.float32, device=device)
     labels = torch.from_numpy(data.labels).to(device)[:, head_columns.to(device)]
-    exemplars = exemplars_by_action(data.index)
+    exemplars = exemplars_by_action(data.index, fault_free_rows(data.index, data.labels, train_rows)
+                                    if config.clean_references else None)
     flip = torch.as_tensor(data.skeleton.flip_permutation(), dtype=torch.long, device=device)
     n_coordinates = 3 if config.modality == "pose3d" else 2
     rng = np.random.default_rng(seed)
