@@ -122,6 +122,10 @@ PRESETS: dict[str, ModelConfig] = {
     # The shipped model: the default settings (chosen on the validation athletes),
     # trained on the training and validation athletes for a fixed number of epochs.
     "shipped": ModelConfig(train_on_validation=True, epochs=30),
+    # The shipped recipe with each change measured on fresh validation libraries in issue 15
+    # (docs/benchmarks.md, "Scoring (issue 15)").
+    "shipped-cleanrefs": ModelConfig(train_on_validation=True, epochs=30, clean_references=True),
+    "shipped-warp": ModelConfig(train_on_validation=True, epochs=30, warp_exemplars=0.2),
     "direct": ModelConfig(mode="direct"),
     "pose2d": ModelConfig(modality="pose2d"),
     "noangles": ModelConfig(angles=False),

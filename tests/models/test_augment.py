@@ -9,6 +9,7 @@ import torch
 
 from analysis.motion.skeleton import COCO17
 from models.augment import random_paces, time_warp
+from models.config import preset
 from models.features import JointRoles, pose_features
 from models.train import train
 from tests.helpers import TINY_TRAINING
@@ -50,3 +51,9 @@ def test_training_with_warped_exemplars_and_clean_references(tiny_data):
     model = train(tiny_data, config, seed=0, device="cpu", log=lambda _line: None)
     assert model.config.warp_exemplars == 0.3 and model.config.clean_references
     assert np.isfinite(model.metadata["metrics"]["validation"]["spearman"])
+
+
+def test_the_measured_variants_differ_from_the_shipped_recipe_in_one_setting():
+    shipped = preset("shipped")
+    assert preset("shipped-cleanrefs") == dataclasses.replace(shipped, clean_references=True)
+    assert preset("shipped-warp") == dataclasses.replace(shipped, warp_exemplars=0.2)
