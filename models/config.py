@@ -47,6 +47,13 @@ class ModelConfig:
         of a batch is embedded once, however many pairs it is in).
     mirror : bool
         Mirror half of the training pairs left/right (target and exemplar together).
+    clean_references : bool
+        Also pair training takes with the fault-free trainee takes of the training
+        athletes, as if they were exemplars (:func:`models.data.fault_free_rows`).
+    warp_exemplars : float
+        Standard deviation of the log pace of a random time warp
+        (:mod:`models.augment`) given to half the exemplars of each training batch
+        (those that are not also a target in it); 0 for none.
     train_on_validation : bool
         Also train on the validation athletes, for the full ``epochs`` without early
         stopping (for the shipped model, once the settings are chosen on validation).
@@ -73,6 +80,8 @@ class ModelConfig:
     partners_per_take: int = 3
     group_size: int = 4
     mirror: bool = True
+    clean_references: bool = False
+    warp_exemplars: float = 0.0
     train_on_validation: bool = False
 
     def __post_init__(self) -> None:
@@ -85,9 +94,9 @@ class ModelConfig:
         if self.penalty_heads is not None and self.penalty_heads < 0:
             raise ValueError("penalty_heads must be None or >= 0")
         if self.n_steps < 8 or self.epochs < 1 or self.batch_size < 1 or self.k_exemplars < 1 or not self.widths \
-                or self.partners_per_take < 1 or self.group_size < 1:
-            raise ValueError("n_steps >= 8, epochs, batch_size, k_exemplars, partners_per_take, group_size >= 1 "
-                             "and at least one width are required")
+                or self.partners_per_take < 1 or self.group_size < 1 or self.warp_exemplars < 0:
+            raise ValueError("n_steps >= 8, epochs, batch_size, k_exemplars, partners_per_take, group_size >= 1, "
+                             "warp_exemplars >= 0 and at least one width are required")
 
     def to_dict(self) -> dict:
         """Plain dict (lists for tuples) for the checkpoint."""
@@ -113,6 +122,10 @@ PRESETS: dict[str, ModelConfig] = {
     # The shipped model: the default settings (chosen on the validation athletes),
     # trained on the training and validation athletes for a fixed number of epochs.
     "shipped": ModelConfig(train_on_validation=True, epochs=30),
+    # The shipped recipe with each change measured on fresh validation libraries in issue 15
+    # (docs/benchmarks.md, "Scoring (issue 15)").
+    "shipped-cleanrefs": ModelConfig(train_on_validation=True, epochs=30, clean_references=True),
+    "shipped-warp": ModelConfig(train_on_validation=True, epochs=30, warp_exemplars=0.2),
     "direct": ModelConfig(mode="direct"),
     "pose2d": ModelConfig(modality="pose2d"),
     "noangles": ModelConfig(angles=False),

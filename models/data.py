@@ -77,14 +77,29 @@ def athlete_split(index: pd.DataFrame) -> AthleteSplit:
     return AthleteSplit(tuple(sorted(train)), tuple(sorted(validation)), tuple(sorted(test)))
 
 
-def exemplars_by_action(index: pd.DataFrame) -> dict[str, np.ndarray]:
+def exemplars_by_action(index: pd.DataFrame, extra_rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Action code to the rows of all its exemplar takes, in a fixed order (file, take).
 
     The pool training pairs are drawn from at random; which exemplars a take is
-    scored against is :mod:`analysis.exemplars`' choice.
+    scored against is :mod:`analysis.exemplars`' choice. ``extra_rows`` (e.g.
+    :func:`fault_free_rows`) join the pools of their actions as references.
     """
-    exemplars = index[index["is_exemplar"]].sort_values(["file", "take"])
+    pooled = index["is_exemplar"].to_numpy(bool).copy()
+    if extra_rows is not None:
+        pooled[index["row"].isin(extra_rows).to_numpy()] = True
+    exemplars = index[pooled].sort_values(["file", "take"])
     return {action: rows["row"].to_numpy() for action, rows in exemplars.groupby("action")}
+
+
+def fault_free_rows(index: pd.DataFrame, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The trainee takes among ``rows`` that carry no penalty item (``labels`` (N, H) all 0).
+
+    Scored like exemplars but performed by other athletes, they widen the training
+    pairs' references beyond the few exemplar athletes of a library.
+    """
+    rows = np.asarray(rows)
+    clean = (labels[rows].sum(axis=1) == 0) & ~index["is_exemplar"].to_numpy(bool)[rows]
+    return rows[clean]
 
 
 def epoch_pairs(index: pd.DataFrame, rows: np.ndarray, exemplars: dict[str, np.ndarray], ordering: str,

@@ -14,6 +14,7 @@ from torch import nn
 
 from analysis.catalogue.penalties import load_penalty_catalogue
 from models import distributed
+from models.augment import random_paces, time_warp
 from models.checkpoint import ScoringModel, build_network
 from models.config import ModelConfig
 from models.data import (
@@ -22,6 +23,7 @@ from models.data import (
     curriculum_complete,
     epoch_pairs,
     exemplars_by_action,
+    fault_free_rows,
 )
 from models.evaluate import predict_takes, score_metrics
 from models.features import input_channels, mirror_features
@@ -135,7 +137,8 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     features = torch.from_numpy(data.features).to(device)
     scores = torch.tensor(data.index["score"].to_numpy(), dtype=torch.float32, device=device)
     labels = torch.from_numpy(data.labels).to(device)[:, head_columns.to(device)]
-    exemplars = exemplars_by_action(data.index)
+    exemplars = exemplars_by_action(data.index, fault_free_rows(data.index, data.labels, train_rows)
+                                    if config.clean_references else None)
     flip = torch.as_tensor(data.skeleton.flip_permutation(), dtype=torch.long, device=device)
     n_coordinates = 3 if config.modality == "pose3d" else 2
     rng = np.random.default_rng(seed)
@@ -150,7 +153,7 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
         targets, partners, mirrored = (distributed.shard(a, group) for a in (targets, partners, mirrored))
         loss = _run_epoch(trainer, optimiser, config, features, scores, labels, (targets, partners, mirrored),
                           (flip, n_coordinates), network.contrastive, network.heads is not None, score_offset,
-                          score_variance)
+                          score_variance, rng)
         schedule.step()
         pairs_seen += len(targets) * group.world_size
         loss = distributed.mean_across(loss, group, device)
@@ -187,11 +190,12 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
 def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: ModelConfig, features: torch.Tensor,
                scores: torch.Tensor, labels: torch.Tensor, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
                mirror: tuple[torch.Tensor, int], contrastive: bool, has_heads: bool, score_offset: float,
-               score_variance: float) -> float:
+               score_variance: float, rng: np.random.Generator) -> float:
     """One pass over the epoch's pairs; returns the mean training loss.
 
     ``pairs`` holds target rows, partner rows and whether each pair is mirrored;
-    ``mirror`` the skeleton's flip permutation and the coordinate count. The score
+    ``mirror`` the skeleton's flip permutation and the coordinate count; ``rng``
+    draws the exemplars' time warps (``config.warp_exemplars``). The score
     loss is the MSE divided by the training scores' variance, so that its weight
     against the penalty BCE does not depend on the library's spread of scores.
     """
@@ -211,6 +215,8 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
         flipped = torch.as_tensor(distinct % 2 == 1, device=device)
         if bool(flipped.any()):
             inputs = torch.where(flipped[:, None, None, None], mirror_features(inputs, flip, n_coordinates), inputs)
+        if contrastive and config.warp_exemplars > 0:
+            inputs = _warp_exemplars(inputs, position, len(targets[batch]), rng, config.warp_exemplars, n_coordinates)
         position = torch.as_tensor(position, device=device)
         n_pairs = len(targets[batch])
         predicted, logits = trainer(inputs, position[:n_pairs], position[n_pairs:] if contrastive else None)
@@ -227,6 +233,26 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
         total += float(loss.detach()) * len(target)
         count += len(target)
     return total / max(count, 1)
+
+
+def _warp_exemplars(inputs: torch.Tensor, position: np.ndarray, n_pairs: int, rng: np.random.Generator,
+                    strength: float, n_coordinates: int) -> torch.Tensor:
+    """A batch's distinct inputs ``(M, D, S, J)`` with half its exemplars replayed at a random pace.
+
+    ``position`` maps the batch's targets, then its partners, to the inputs (the
+    first ``n_pairs`` are targets); an input that is also a target is left as it is.
+    """
+    partner_only = np.zeros(len(inputs), dtype=bool)
+    partner_only[position[n_pairs:]] = True
+    partner_only[position[:n_pairs]] = False
+    chosen = np.flatnonzero(partner_only & (rng.random(len(inputs)) < 0.5))
+    if len(chosen) == 0:
+        return inputs
+    pace = torch.as_tensor(random_paces(rng, len(chosen), inputs.shape[2], strength), device=inputs.device)
+    index = torch.as_tensor(chosen, device=inputs.device)
+    warped = inputs.clone()
+    warped[index] = time_warp(inputs[index], pace, n_coordinates)
+    return warped
 
 
 def skeleton_metadata(skeleton) -> dict:

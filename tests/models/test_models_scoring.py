@@ -25,6 +25,7 @@ from models.data import (
     athlete_split,
     epoch_pairs,
     exemplars_by_action,
+    fault_free_rows,
 )
 from models.features import (
     JointRoles,
@@ -134,6 +135,19 @@ def test_split_keeps_test_athletes_unseen_and_pairs_share_takes(tiny_data):
         met = partners[targets == row]
         assert len(met) == len(set(met)) == min(2, len(exemplars[index["action"].iloc[row]]))
 
+
+def test_fault_free_trainee_takes_can_join_the_references():
+    index = pd.DataFrame({"action": ["a"] * 5, "is_exemplar": [True, False, False, False, False],
+                          "file": ["e", "t1", "t1", "t2", "t3"], "take": ["1", "1", "2", "1", "1"], "level": 1,
+                          "row": np.arange(5)})
+    labels = np.array([[0, 0], [0, 0], [1, 0], [0, 0], [0, 1]], dtype=np.float32)
+    clean = fault_free_rows(index, labels, np.array([0, 1, 2, 4]))   # row 3 is not a training take
+    assert clean.tolist() == [1]
+    assert exemplars_by_action(index)["a"].tolist() == [0]
+    assert exemplars_by_action(index, clean)["a"].tolist() == [0, 1]
+    targets, partners = epoch_pairs(index, np.arange(1, 5), exemplars_by_action(index, clean), "mixed", 0, 1,
+                                    np.random.default_rng(0), partners_per_take=2)
+    assert set(partners) == {0, 1} and len(targets) == 8
 
 
 def test_curriculum_introduces_levels_in_order():
