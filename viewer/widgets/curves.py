@@ -300,8 +300,8 @@ class CurvesPanel(QWidget):
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._export_button.setEnabled(not self._kinematics.empty)
         self._cursors = []
-        self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
         if self._kinematics.empty or not self._visible:
+            self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
             self._plot_stack.show_message("Open a take to see its kinematic curves" if self._state.take is None
                                           else "Computing the kinematic curves …" if computing
                                           else "This take has no 3D pose: no kinematic curves"
