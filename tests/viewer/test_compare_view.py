@@ -164,8 +164,19 @@ def test_the_curves_show_the_exemplar_dashed_with_the_gap_shaded(window, qtbot, 
     assert len(curves.exemplar_kinematics) == window.state.n_frames
     knee = curves.exemplar_kinematics["left_knee_flexion_deg"].to_numpy()
     assert np.isfinite(knee).mean() > 0.9
+    exemplar, plots, take_curves = window.state.exemplar, curves.plot_items(), _take_curves(curves)
     window.state.set_exemplar(None)
     assert _exemplar_items(curves) == ([], [])
+    window.state.set_exemplar(exemplar)
+    assert [len(items) for items in _exemplar_items(curves)] == [n_columns, n_columns]
+    # only the exemplar's curves came and went: the plots and the take's curves were not drawn again
+    assert curves.plot_items() == plots and _take_curves(curves) == take_curves
+    assert all("exemplar" in plot.titleLabel.text for plot in plots)
+
+
+def _take_curves(curves):
+    _, dashed = _exemplar_items(curves)
+    return [item for plot in curves.plot_items() for item in plot.listDataItems() if item not in dashed]
 
 
 def test_changing_the_take_clears_the_exemplar_and_proposes_a_new_one(window, qtbot, library_folder, trainee):
@@ -192,3 +203,17 @@ def test_clicking_a_deviation_row_seeks_to_where_that_joint_differs_most(window,
     window.compare.table.cellClicked.emit(last, 0)
     assert window.state.frame == rows["peak_frame"].iloc[last]
     assert rows["start_frame"].iloc[last] <= window.state.frame < rows["end_frame"].iloc[last]
+
+
+def test_behind_another_tab_the_comparison_is_filled_only_when_shown(window, qtbot, library_folder, trainee):
+    window.docks["curves"].raise_()                    # the curves in front: the compare tab is hidden
+    assert window.open_file(library_folder / trainee[0], trainee[1])
+    qtbot.waitUntil(lambda: window.state.exemplar is not None, timeout=TIMEOUT_MS)
+    assert window.docks["compare"].visibleRegion().isEmpty()
+    assert window.compare.table.rowCount() == 0        # a take switch did not fill what nobody sees
+
+    window.docks["compare"].raise_()
+    qtbot.waitUntil(lambda: window.compare.table.rowCount() > 0)   # filled as the tab comes to the front
+    rows = window.compare.deviation_rows()
+    assert len(rows) > 0 and window.compare.table.rowCount() == len(rows)
+    assert window.state.exemplar.athlete in window.compare.candidate_labels()[0]

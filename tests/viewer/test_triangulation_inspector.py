@@ -20,6 +20,7 @@ from tests.helpers import make_session_data
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 from viewer.model.take_bundle_ops import retriangulated_bundle
+import viewer.widgets.triangulation_inspector as inspector_module
 from viewer.widgets.triangulation_inspector import TriangulationInspector
 
 CORRUPTED_VIEW = 2
@@ -182,3 +183,27 @@ def test_retriangulated_bundle_refuses_to_leave_fewer_than_two_views(corrupted_s
         retriangulated_bundle(corrupted_state.take, views[:-1], 15.0)
     with pytest.raises(ValueError, match="no view named 'camX'"):
         retriangulated_bundle(corrupted_state.take, ("camX",), 15.0)
+
+
+
+def test_a_hidden_inspector_measures_a_new_take_only_when_shown(qtbot, tmp_path, monkeypatch):
+    """Behind another tab, a take switch costs nothing; shown, the inspector describes the take now open."""
+    path = write_session(tmp_path / "two.h5", make_session_data(seed=5, n_takes=2, n_frames=10, video_views=0))
+    state, session = _open_state(path)
+    inspector = _inspector(qtbot, state)
+    measured = []
+    measure = inspector_module.take_observations
+    monkeypatch.setattr(inspector_module, "take_observations",
+                        lambda take, threshold: measured.append(take.take_id) or measure(take, threshold))
+
+    second = load_take_bundle(session, session.take_ids[1])
+    state.set_take(second)
+    assert measured == []                                   # hidden: nothing measured for the switch
+
+    inspector.show()
+    qtbot.waitExposed(inspector)
+    assert measured == [second.take_id]                     # shown: the current take, once
+    assert inspector.heatmap_array().shape == (second.errors.shape[2], second.n_frames)
+    state.set_take(load_take_bundle(session, session.take_ids[0]))
+    assert measured == [second.take_id, session.take_ids[0]]   # visible: at once
+    session.close()

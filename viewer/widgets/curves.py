@@ -49,6 +49,7 @@ from analysis.motion.kinematics import (
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.widgets.deferred import Deferred
+from viewer.widgets.exemplar_curves import ExemplarCurves, TakeCurve
 from viewer.widgets.marker_lines import MarkerLines
 from viewer.widgets.panel import header_over_body
 from viewer.widgets.penalty_heatmap import PenaltyHeatmap
@@ -56,14 +57,12 @@ from viewer.widgets.plot_stack import PlotStack
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
     TIME_UNITS,
-    add_exemplar_curve,
     add_time_cursor,
     plot_title,
+    shade_penalty_spans,
     style_time_plot,
 )
 
-PENALTY_BRUSH = (*palette.rgb255(palette.PENALTY_SPAN), palette.PENALTY_SPAN_ALPHA)
-LABEL_FILL = (*palette.rgb255(palette.SCENE_BACKGROUND), 190)
 MIN_PLOT_HEIGHT = 95
 
 #: During playback the cursors move at most this often (ms): repainting every plot on every
@@ -88,6 +87,8 @@ class CurvesPanel(QWidget):
         self._time_unit = "s"
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
+        self._take_curves: list[TakeCurve] = []
+        self._exemplar_curves = ExemplarCurves()
         self._rebuild = Deferred(self, self._rebuild_now)   # a take, its exemplar and verdict: one rebuild
         self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
         self.marker_lines = MarkerLines()
@@ -234,7 +235,14 @@ class CurvesPanel(QWidget):
         if kinematics.empty and self._exemplar_kinematics.empty:
             return
         self._exemplar_kinematics = kinematics
-        self._rebuild.request()
+        if self._rebuild.pending or not self._plots:
+            self._rebuild.request()
+            return
+        # the curves drawn stay: only the exemplar's are replaced, and the titles say whether there is one
+        x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
+        self._exemplar_curves.draw(self._take_curves, x, kinematics)
+        for plot, name in zip(self._plots, self._visible):
+            plot.setTitle(self._title(name), size="9pt", justify="left")
 
     def _on_frame_changed(self, frame: int) -> None:
         if self._state.playing:
@@ -300,6 +308,7 @@ class CurvesPanel(QWidget):
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._export_button.setEnabled(not self._kinematics.empty)
         self._cursors = []
+        self._take_curves = []
         if self._kinematics.empty or not self._visible:
             self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
             self._plot_stack.show_message("Open a take to see its kinematic curves" if self._state.take is None
@@ -314,6 +323,7 @@ class CurvesPanel(QWidget):
         self._plots = self._plot_stack.empty_plots(self._visible)
         for row, (plot, name) in enumerate(zip(self._plots, self._visible)):
             self._draw_group(plot, name, x, first=row == 0)
+        self._exemplar_curves.draw(self._take_curves, x, self._exemplar_kinematics)
         self._plots[-1].getAxis("bottom").setStyle(showValues=True)
         self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
@@ -328,12 +338,16 @@ class CurvesPanel(QWidget):
         plots = self._plots + ([self._heatmap.plot] if self._heatmap.plot is not None else [])
         self.marker_lines.draw(plots, markers, self._x_of_frame)
 
-    def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray, first: bool) -> None:
+    def _title(self, name: str) -> str:
         group = CURVE_GROUP_BY_NAME[name]
         legend = "".join(f'&nbsp;&nbsp;<span style="color:{palette.SIDE_BY_NAME[column_side(c)]}">▬ '
                          f'{column_side(c)}</span>' for c in group.columns if column_side(c))
         note = "┄ exemplar, gap shaded" if not self._exemplar_kinematics.empty else ""
-        plot.setTitle(plot_title(f"{group.title} ({group.unit})", note, legend), size="9pt", justify="left")
+        return plot_title(f"{group.title} ({group.unit})", note, legend)
+
+    def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray, first: bool) -> None:
+        group = CURVE_GROUP_BY_NAME[name]
+        plot.setTitle(self._title(name), size="9pt", justify="left")
         style_time_plot(plot)
         plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("left", "bottom"):
@@ -341,14 +355,14 @@ class CurvesPanel(QWidget):
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").setStyle(showValues=False)
-        self._shade_penalties(plot, labelled=first)
+        if self._state.take is not None:
+            shade_penalty_spans(plot, self._state.take.penalties, self._x_of_frame, labelled=first)
         for column in group.columns:
             colour = palette.SIDE_BY_NAME[column_side(column)]
             curve = plot.plot(x, self._kinematics[column].to_numpy(), pen=pg.mkPen(colour, width=2),
                               connect="finite", antialias=True)
             curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            if not self._exemplar_kinematics.empty:
-                add_exemplar_curve(plot, curve, x, self._exemplar_kinematics[column].to_numpy(), colour)
+            self._take_curves.append(TakeCurve(plot, curve, column, colour))
         self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
 
     def _on_scoring_changed(self) -> None:
@@ -366,25 +380,3 @@ class CurvesPanel(QWidget):
                                  self._x_of_frame(self._state.frame))
         if self._heatmap.cursor is not None:
             self._cursors.append(self._heatmap.cursor)
-
-    def _shade_penalties(self, plot: pg.PlotItem, labelled: bool) -> None:
-        """Light vertical bands where the take's penalties happen, ``labelled`` with their codes."""
-        take = self._state.take
-        if take is None:
-            return
-        penalties = take.penalties
-        for code, start, end in zip(penalties.codes, penalties.start, penalties.end):
-            if start < 0 or end < 0:
-                continue
-            region = pg.LinearRegionItem((self._x_of_frame(start), self._x_of_frame(end)), movable=False,
-                                         brush=PENALTY_BRUSH, hoverBrush=PENALTY_BRUSH,
-                                         pen=pg.mkPen(None))
-            region.setZValue(-10)
-            plot.addItem(region, ignoreBounds=True)
-            if labelled:
-                # an invisible edge above the curves carries the code, so curves never cross it
-                edge = pg.InfiniteLine(self._x_of_frame(start), angle=90, movable=False, pen=pg.mkPen(None))
-                edge.setZValue(5)
-                plot.addItem(edge, ignoreBounds=True)
-                pg.InfLineLabel(edge, text=code, position=0.92, anchors=[(0, 0), (0, 0)],
-                                color=palette.PENALTY_TEXT, fill=LABEL_FILL)

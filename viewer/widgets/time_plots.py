@@ -1,4 +1,4 @@
-"""What every plot on the kinematics time axis shares: its look, its draggable time cursor, exemplar curves.
+"""What every plot on the kinematics time axis shares: its look, its draggable time cursor.
 
 The curves and the penalty heatmap under them are pyqtgraph plots linked on
 the x axis (seconds or frames); each has one movable
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem
 
 from analysis.render import palette
+from analysis.session.data import Penalties
 
 #: Width of every plot's left axis, pixels, so the time axes line up.
 LEFT_AXIS_WIDTH = 56
@@ -23,6 +22,8 @@ TIME_UNITS = {"s": "time (s)", "frame": "frame"}
 #: How an exemplar's curve is drawn beside the take's, and the opacity (0-255) of the gap shaded between them.
 EXEMPLAR_DASH = Qt.PenStyle.DashLine
 EXEMPLAR_FILL_ALPHA = 60
+PENALTY_BRUSH = (*palette.rgb255(palette.PENALTY_SPAN), palette.PENALTY_SPAN_ALPHA)
+LABEL_FILL = (*palette.rgb255(palette.SCENE_BACKGROUND), 190)
 
 
 def plot_title(title: str, note: str = "", legend: str = "") -> str:
@@ -49,13 +50,20 @@ def add_time_cursor(plot: pg.PlotItem, x: float, dragged: Callable[[pg.InfiniteL
     return cursor
 
 
-def add_exemplar_curve(plot: pg.PlotItem, curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray, colour: str) -> None:
-    """Draw the exemplar's values ``y`` (T,) at ``x`` (T,) dashed on ``plot``, and shade the gap to the take's ``curve``."""
-    exemplar = plot.plot(x, y, pen=pg.mkPen(colour, width=1.5, style=EXEMPLAR_DASH), connect="finite", antialias=True)
-    exemplar.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    shade = pg.mkColor(colour)
-    shade.setAlpha(EXEMPLAR_FILL_ALPHA)
-    fill = pg.FillBetweenItem(curve, exemplar, brush=pg.mkBrush(shade))
-    fill.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    fill.setZValue(-5)
-    plot.addItem(fill)
+def shade_penalty_spans(plot: pg.PlotItem, penalties: Penalties, x_of_frame: Callable[[float], float], labelled: bool) -> None:
+    """Light vertical bands on ``plot`` where ``penalties`` (a take's ``codes``, ``start``, ``end`` frames)
+    happen, ``labelled`` with their codes; spans with a negative frame (not located) are left out."""
+    for code, start, end in zip(penalties.codes, penalties.start, penalties.end):
+        if start < 0 or end < 0:
+            continue
+        region = pg.LinearRegionItem((x_of_frame(start), x_of_frame(end)), movable=False,
+                                     brush=PENALTY_BRUSH, hoverBrush=PENALTY_BRUSH, pen=pg.mkPen(None))
+        region.setZValue(-10)
+        plot.addItem(region, ignoreBounds=True)
+        if labelled:
+            # an invisible edge above the curves carries the code, so curves never cross it
+            edge = pg.InfiniteLine(x_of_frame(start), angle=90, movable=False, pen=pg.mkPen(None))
+            edge.setZValue(5)
+            plot.addItem(edge, ignoreBounds=True)
+            pg.InfLineLabel(edge, text=code, position=0.92, anchors=[(0, 0), (0, 0)],
+                            color=palette.PENALTY_TEXT, fill=LABEL_FILL)

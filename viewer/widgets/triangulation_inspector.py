@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -48,6 +49,7 @@ from viewer.widgets.error_tables import (
     error_table_view,
     excluded_tooltip,
 )
+from viewer.widgets.when_shown import WhenShown
 
 HOVER_HINT = "Hover a cell for its error; click it to select that frame, view and joint."
 #: Heatmap modes that combine all views, as (combo text, reduction).
@@ -122,11 +124,13 @@ class TriangulationInspector(QWidget):
         self._threshold.valueChanged.connect(self._measure)
         self._view_table.clicked.connect(self._on_view_row_clicked)
         self._joint_table.clicked.connect(self._on_joint_row_clicked)
+        # behind another tab, a take switch only marks the inspector out of date: it measures when shown
+        self._take_shown = WhenShown(self, self._show_take)
         state.take_changed.connect(self._on_take_changed)
         state.frame_changed.connect(self._on_frame_changed)
         state.view_selected.connect(self._on_view_selected)
         state.joint_selected.connect(self._on_joint_selected)
-        self._on_take_changed(state.take)
+        self._show_take()
 
     # ------------------------------------------------------------------ layout
     def _layout_widgets(self) -> None:
@@ -170,14 +174,17 @@ class TriangulationInspector(QWidget):
     # ------------------------------------------------------------- public API
     def heatmap_array(self) -> np.ndarray:
         """The error shown, shape (J, T), pixels; NaN where missing. Empty without a take or 3D."""
+        self._take_shown.flush()
         return self._heatmap.copy()
 
     def shown_view(self) -> str | None:
         """The single view the heatmap shows, or None when it combines all views."""
+        self._take_shown.flush()
         return self._mode_combo.currentData() if self._mode_combo.currentIndex() >= len(ALL_VIEW_MODES) else None
 
     def set_heatmap_mode(self, text: str) -> None:
         """Show one view (its name) or all views ("All views (max)", "All views (mean)")."""
+        self._take_shown.flush()
         index = self._mode_combo.findText(text)
         if index < 0:
             raise KeyError(f"no heatmap mode {text!r}")
@@ -185,14 +192,17 @@ class TriangulationInspector(QWidget):
 
     def cell_to_scene(self, joint: int, frame: int) -> QPointF:
         """Scene position of the centre of the heatmap cell (``joint``, ``frame``)."""
+        self._take_shown.flush()
         return self.heatmap_view.cell_to_scene(joint, frame)
 
     def click_cell(self, joint: int, frame: int) -> None:
         """Act as a left click on a heatmap cell does."""
+        self._take_shown.flush()
         self.heatmap_view.cell_clicked.emit(joint, frame)
 
     def table_rows(self, kind: str) -> pd.DataFrame:
         """The per-``"view"`` or per-``"joint"`` table as shown (display order), raw numbers."""
+        self._take_shown.flush()
         models = {"view": self._view_model, "joint": self._joint_model}
         if kind not in models:
             raise KeyError(f"no table {kind!r}; tables are 'view' and 'joint'")
@@ -200,14 +210,17 @@ class TriangulationInspector(QWidget):
 
     def summary_text(self) -> str:
         """The figures above the heatmap: kept and all mean reprojection error, MPJPE, joints left empty."""
+        self._take_shown.flush()
         return self._summary.text()
 
     def readout_text(self) -> str:
         """The line under the heatmap that describes the cell under the mouse."""
+        self._take_shown.flush()
         return self._readout.text()
 
     def reprojection_means_px(self) -> dict[str, float]:
         """The two mean reprojection errors shown, pixels, by kind ("kept", "all"); NaN without 3D."""
+        self._take_shown.flush()
         observations = self._observations
         return {kind: np.nan if observations is None else observations.mean_px(kind) for kind in ("kept", "all")}
 
@@ -217,6 +230,7 @@ class TriangulationInspector(QWidget):
 
     def set_excluded_view(self, view: str) -> None:
         """Choose the view that "Re-triangulate without" leaves out."""
+        self._take_shown.flush()
         index = self._exclude_combo.findText(view)
         if index < 0:
             raise KeyError(f"no view {view!r} in this take")
@@ -224,18 +238,28 @@ class TriangulationInspector(QWidget):
 
     def jump_to_worst(self) -> None:
         """Select the cell with the largest error shown: its frame, joint and view."""
+        self._take_shown.flush()
         cell = worst_cell(self._heatmap) if self._heatmap.size else None
         if cell is not None:
             self._select_cell(*cell)
 
     # ----------------------------------------------------------- state events
-    def _on_take_changed(self, take: TakeBundle | None) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._take_shown.flush()
+
+    def _on_take_changed(self, _take: TakeBundle | None) -> None:
+        self._take_shown.request()
+
+    def _show_take(self) -> None:
+        take = self._state.take
         self._readout.setText(HOVER_HINT)  # it described a cell of the previous take
         self._measure()
         self._rebuild_combos(take)
         self._worst_button.setEnabled(self._observations is not None)
         self._retriangulate_button.setEnabled(take is not None and len(take.view_names) > 2)
         self._refresh_heatmap()
+        self._on_view_selected(self._state.selected_view)
         self._on_frame_changed(self._state.frame)
         self._on_joint_selected(self._state.selected_joint)
 
@@ -263,9 +287,13 @@ class TriangulationInspector(QWidget):
         self._update_retriangulate_text(self._exclude_combo.currentText())
 
     def _on_frame_changed(self, frame: int) -> None:
+        if self._take_shown.stale:
+            return   # caught up when shown
         self.heatmap_view.set_cursor(frame if self._heatmap.size else None)
 
     def _on_view_selected(self, view: str | None) -> None:
+        if self._take_shown.stale:
+            return
         if view is None or self.shown_view() is None:
             return  # a combined heatmap stays combined: the user chose it
         index = self._mode_combo.findText(view)
@@ -273,6 +301,8 @@ class TriangulationInspector(QWidget):
             self._mode_combo.setCurrentIndex(index)
 
     def _on_joint_selected(self, joint: int | None) -> None:
+        if self._take_shown.stale:
+            return
         visible = joint is not None and 0 <= joint < self._heatmap.shape[0]
         self.heatmap_view.set_joint_band(joint if visible else None)
 
