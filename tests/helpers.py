@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,3 +106,12 @@ def high_frequency_energy(image: np.ndarray) -> float:
     """Mean squared Laplacian of an image's grey levels: large for sharp detail, near 0 once blurred."""
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float64)
     return float(np.mean(cv2.Laplacian(grey, cv2.CV_64F) ** 2))
+
+
+class InThisProcess:
+    """Runs what the window sends to its compute process in the calling thread instead (the same
+    ``steps`` interface as :class:`app.gui.compute_process.ComputeProcess`), where a test can patch or hold it."""
+
+    def steps(self, function, *args):
+        result = function(*args)
+        return (yield from result) if inspect.isgenerator(result) else result

@@ -4,7 +4,7 @@ When the take (or the library) changes, the exemplars of the take's action in
 ``state.library`` are ranked by :func:`analysis.exemplars.take_exemplars` and
 put in the viewer state as the candidates, with the action's other takes
 (:func:`analysis.exemplars.other_takes`); the best exemplar is loaded and
-aligned (DTW) in a worker and handed to the viewer state. Every candidate and
+aligned (DTW, in the compute process: :mod:`app.gui.compute_process`) and handed to the viewer state. Every candidate and
 other take stays selectable (:meth:`ExemplarController.choose`). Stale results
 are dropped, and the sessions they opened are closed.
 """
@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from analysis.exemplars import other_takes, take_exemplars
 from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
+from app.gui.compute_process import ComputeProcess, shared_compute_process
 from app.gui.workers import WorkerRunner
 from viewer.model.exemplar_bundle import (
     ExemplarBundle,
@@ -28,11 +29,13 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle, load_take_bundle
 
 
-def _load_and_align(path, take_id: str, athlete: str, trainee: TakeBundle) -> tuple[Session, ExemplarBundle]:
+def _load_and_align(path, take_id: str, athlete: str, trainee: TakeBundle,
+                    compute: ComputeProcess) -> tuple[Session, ExemplarBundle]:
+    """Worker body: the exemplar read here (its session stays open for its video), aligned in ``compute``."""
     session = Session.open(path)
     try:
         exemplar = load_take_bundle(session, take_id)
-        return session, build_exemplar_bundle(trainee, exemplar, path, athlete)
+        return session, compute.run(build_exemplar_bundle, trainee, exemplar, path, athlete)
     except BaseException:
         session.close()
         raise
@@ -52,10 +55,12 @@ class ExemplarController(QObject):
     failed = Signal(str, str)
     busy = Signal(str)
 
-    def __init__(self, state: ViewerState, parent: QObject | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QObject | None = None,
+                 compute: ComputeProcess | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.workers = WorkerRunner(self)
+        self._compute = compute or shared_compute_process()
         self._session: Session | None = None
         state.take_changed.connect(lambda _take: self._propose())
         state.library_changed.connect(lambda _library: self._propose())
@@ -79,7 +84,7 @@ class ExemplarController(QObject):
         match = rows[(rows["file"] == file) & (rows["take"] == take_id)]
         athlete = str(match["athlete"].iloc[0]) if len(match) else ""
         self.busy.emit(f"Aligning {take_id} …")
-        self.workers.start(_load_and_align, library.path_of(file), take_id, athlete, trainee,
+        self.workers.start(_load_and_align, library.path_of(file), take_id, athlete, trainee, self._compute,
                            returned=lambda result: self._aligned(trainee, result),
                            dropped=lambda result: result[0].close(), errored=self._worker_failed)
 

@@ -50,8 +50,10 @@ def application() -> QApplication:
 def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
     """Open the window (on ``path`` if given, else on the last session) and run the event loop."""
     from analysis.session.safe_open import start_reader_server
+    from app.gui.compute_process import shared_compute_process
 
     start_reader_server()   # files are read in its children: it starts while the window is built
+    shared_compute_process().start()   # torch and scipy are imported there meanwhile, on the other core
     from app.gui.main_window import MainWindow
 
     app = application()
@@ -113,8 +115,10 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
     Uses a throw-away settings store, so the user's recent files and layout are untouched.
     """
     from analysis.session.safe_open import start_reader_server
+    from app.gui.compute_process import shared_compute_process
 
     start_reader_server()   # as for the window: the file is read in its child, and it starts while the window is built
+    shared_compute_process().start()
     from app.gui.main_window import MainWindow
 
     app = application()

@@ -153,7 +153,6 @@ class MainWindow(QMainWindow):
         self.state.frame_changed.connect(self._update_frame_label)
         self.video_grid.frame_presented.connect(self._count_presented)
         self.video_grid.frame_presented.connect(lambda _frame: self.controller.frame_shown())
-        self.video_grid.frame_presented.connect(lambda _frame: self.scoring.frame_shown())
         self._restore_layout()
 
     def _connect_progress(self) -> None:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
+from analysis.motion.kinematics import take_kinematics
 from analysis.session.safe_open import open_session
+from app.gui.compute_process import ComputeProcess, shared_compute_process
 from viewer.model.take_bundle import TakeBundle, load_take_bundle
 
 #: What reading a take of a session that opened may still raise, on data the contract cannot rule out.
@@ -99,7 +101,10 @@ def load_bundle(session: Session, take_id: str, title: str, with_kinematics: boo
         raise OpenFailed(title, message if str(session.path) in message else f"{session.path}: {message}") from error
 
 
-def compute_kinematics(bundle: TakeBundle) -> TakeBundle:
-    """Compute ``bundle``'s kinematics (kept in it, see :attr:`TakeBundle.kinematics`); returns the bundle."""
-    _ = bundle.kinematics
+def compute_kinematics(bundle: TakeBundle, compute: ComputeProcess | None = None) -> TakeBundle:
+    """Compute ``bundle``'s kinematics in ``compute`` (default: the application's compute process, where
+    scipy.signal lives) and keep them in it (see :attr:`TakeBundle.kinematics`); returns the bundle."""
+    if not bundle.kinematics_ready:
+        bundle.keep_kinematics((compute or shared_compute_process()).run(
+            take_kinematics, bundle.pose, bundle.skeleton, bundle.fps, bundle.event))
     return bundle

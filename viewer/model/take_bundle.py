@@ -87,6 +87,10 @@ class TakeBundle:
         pose = self.pose
         return None if pose is None else take_kinematics(pose, self.skeleton, self.fps, self.event)
 
+    def keep_kinematics(self, table: pd.DataFrame) -> None:
+        """Keep ``table`` as :attr:`kinematics`: the same computation, done elsewhere (another process)."""
+        self.__dict__["kinematics"] = table
+
     @property
     def kinematics_ready(self) -> bool:
         """Whether reading :attr:`kinematics` costs nothing: computed already, or None for want of a 3D pose."""

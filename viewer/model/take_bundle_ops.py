@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.geometry.report import Observations
+from analysis.geometry.report import Observations, empty_cells, mpjpe
 from analysis.geometry.rig import CameraRig
 from analysis.geometry.robust_triangulation import (
     DEFAULT_MIN_CONFIDENCE,
@@ -123,3 +123,25 @@ def retriangulated_bundle(bundle: TakeBundle, excluded_views: Sequence[str],
     result = take_rig(bundle, threshold_px, min_confidence).retriangulate(bundle.pose2d, excluded_views)
     return dataclasses.replace(bundle, pose3d=result.points, reprojected=result.reprojected,
                                errors=result.observations.errors, excluded_views=tuple(excluded_views))
+
+
+def inspector_summary(take: TakeBundle | None, observations: Observations | None) -> str:
+    """The figures above the inspector's heatmap: mean reprojection errors (kept and all, pixels), MPJPE
+    against the reference (mm) and the joint-frames left empty; or why there are none."""
+    if take is None:
+        return "No take open."
+    if observations is None and take.pose3d is not None:
+        return "This take's 3D was imported: it has no 2D detections to measure it against."
+    if observations is None:
+        return "This take has no 3D pose yet: re-triangulate to build it."
+    lines = [f"Mean reprojection error: kept {observations.mean_px('kept'):.2f} px · "
+             f"all {observations.mean_px('all'):.2f} px"]
+    if take.reference is not None:
+        lines[0] += f" · MPJPE vs reference {mpjpe(take.pose3d, take.reference) * 1000.0:.1f} mm"
+    else:
+        lines[0] += " · no reference 3D for MPJPE"
+    cells, joints, frames = empty_cells(observations)
+    if cells:
+        lines.append(f"{joints} joints × {frames} frames ({cells} joint-frames) have fewer than 2 views "
+                     f"agreeing within {observations.threshold_px:g} px and were left empty")
+    return "\n".join(lines)

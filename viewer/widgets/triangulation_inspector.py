@@ -25,18 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.geometry.report import (
-    Observations,
-    empty_cells,
-    mpjpe,
-    per_joint_table,
-    per_view_table,
-)
+from analysis.geometry.report import Observations, per_joint_table, per_view_table
 from analysis.geometry.robust_triangulation import DEFAULT_THRESHOLD_PX
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.model.take_bundle_ops import (
     error_heatmap,
+    inspector_summary,
     take_observations,
     worst_cell,
     worst_view_at,
@@ -393,24 +388,4 @@ class TriangulationInspector(QWidget):
         for model, kind in ((self._view_model, "view"), (self._joint_model, "joint")):
             model.set_column_tooltip("excluded_pct", excluded_tooltip(threshold))
             model.set_table(tables[kind], threshold)
-        self._summary.setText(self._summary_text(take, observations))
-
-    @staticmethod
-    def _summary_text(take: TakeBundle | None, observations: Observations | None) -> str:
-        if take is None:
-            return "No take open."
-        if observations is None and take.pose3d is not None:
-            return "This take's 3D was imported: it has no 2D detections to measure it against."
-        if observations is None:
-            return "This take has no 3D pose yet: re-triangulate to build it."
-        lines = [f"Mean reprojection error: kept {observations.mean_px('kept'):.2f} px · "
-                 f"all {observations.mean_px('all'):.2f} px"]
-        if take.reference is not None:
-            lines[0] += f" · MPJPE vs reference {mpjpe(take.pose3d, take.reference) * 1000.0:.1f} mm"
-        else:
-            lines[0] += " · no reference 3D for MPJPE"
-        cells, joints, frames = empty_cells(observations)
-        if cells:
-            lines.append(f"{joints} joints × {frames} frames ({cells} joint-frames) have fewer than 2 views "
-                         f"agreeing within {observations.threshold_px:g} px and were left empty")
-        return "\n".join(lines)
+        self._summary.setText(inspector_summary(take, observations))

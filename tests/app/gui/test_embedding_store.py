@@ -10,10 +10,12 @@ from PySide6.QtCore import QSettings
 import app.cli.scoring as cli_scoring
 from analysis.session.library import Library
 from analysis.session.reader import Session
+from app.gui import scoring_job
 from app.gui.embedding_store import EmbeddingStore
 from app.gui.model_registry import ModelRegistry
 from app.gui.scoring_controller import ScoringController
 from app.gui.settings import AppSettings
+from tests.helpers import InThisProcess
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 
@@ -30,7 +32,8 @@ def score_in_a_new_session(qtbot, library, model_file, settings, store, tmp_path
     registry = ModelRegistry(settings, folder=tmp_path / "models", default_path=model_file)
     state = ViewerState()
     state.set_library(library)
-    controller = ScoringController(state, registry, settings, embeddings=store)
+    scoring_job._scorers.clear()             # a new process: no model loaded, no embedding in memory
+    controller = ScoringController(state, registry, settings, embeddings=store, compute=InThisProcess())
     row = library.index[~library.index["is_exemplar"]].sort_values(["file", "take"]).iloc[0]
     session = Session.open(library.path_of(row["file"]))
     with qtbot.waitSignal(state.scoring_changed, timeout=WAIT_MS):

@@ -25,6 +25,7 @@ from viewer.model.state import ViewerState
 from viewer.model.take_bundle import load_take_bundle
 from viewer.widgets.curves import CurvesPanel
 from viewer.widgets.penalty_heatmap import HEATMAP_ITEMS
+from tests.helpers import InThisProcess
 from viewer.widgets.scoring_panel import ScoringPanel
 
 WAIT_MS = 60_000
@@ -157,7 +158,7 @@ def test_a_result_that_arrives_after_a_cancel_or_another_take_is_dropped(qtbot, 
     monkeypatch.setattr(Scorer, "score", held_score)
     settings.set_value("scoring/auto_score", False)
     state = library_state(library)
-    controller = ScoringController(state, registry, settings)
+    controller = ScoringController(state, registry, settings, compute=InThisProcess())   # where the patch holds
     panel = ScoringPanel(state)
     qtbot.addWidget(panel)
     path, take_id = trainee_take(library)
@@ -276,14 +277,14 @@ def test_switching_the_active_model_changes_what_the_scorer_uses(qtbot, library,
     with qtbot.waitSignal(state.scoring_changed, timeout=WAIT_MS):
         session = open_take(state, path, take_id)
     first = state.scoring
-    assert first.model_name == "default" and controller.scorer is not None
+    assert first.model_name == "default"
 
     with qtbot.waitSignal(state.scoring_changed, timeout=WAIT_MS, check_params_cb=lambda s: s is not None):
         registry.set_active(tuned.path)          # the panel's combo does the same
     second = state.scoring
     assert (second.model_name, second.model_version) == (tuned.name, "v1")
     assert second.predicted != pytest.approx(first.predicted, abs=1e-6)
-    assert controller.scorer.model is not None and panel.score_text() == f"{second.predicted:.2f}"
+    assert panel.score_text() == f"{second.predicted:.2f}"
     controller.close()
     state.set_session(None)
     session.close()
