@@ -3,8 +3,9 @@
 Builds the scoring controller, the scoring panel and the curves (with the heatmap
 row) on one viewer state, as in the window, and times ``score_current()`` until
 ``state.scoring_changed`` has updated every subscriber (panel, heatmap). The
-library is indexed first and put in the state, as the application does once
-per folder. The first request imports torch, loads the model and embeds the
+compute process is started first and the library indexed meanwhile, then put in
+the state, as the application does once per folder. The first request waits for
+torch in the compute process, loads the model and embeds the
 exemplars, or reads their embeddings from ``--embeddings`` when an earlier run
 stored them there (the first take of a later session); the next requests reuse
 them (warm). CPU, torch on one thread as in the app.
@@ -39,6 +40,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # plain Qt widgets and pyqtgraph only: no GL here
     os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    from app.gui.compute_process import shared_compute_process
+
+    shared_compute_process().start()   # as the window does at launch: torch is imported there while the library is indexed
 
     from PySide6.QtCore import QSettings
 
@@ -108,8 +112,8 @@ def main() -> None:
     warm = latencies[1:]
     print(f"take {take_id} of {file}: {scoring.n_frames} frames, {len(scoring.exemplars)} exemplars, "
           f"model {scoring.model_name} {scoring.model_version}, CPU, 1 torch thread")
-    first = "torch import + model load + stored exemplar embeddings" if stored else \
-        "torch import + model load + exemplar reads and embedding"
+    first = "the rest of torch's import in the compute process + model load + stored exemplar embeddings" if stored else \
+        "the rest of torch's import in the compute process + model load + exemplar reads and embedding"
     print(f"first request of the process ({first}): {latencies[0] * 1000:.0f} ms")
     print(f"warm, request -> panel and heatmap updated: median {statistics.median(warm) * 1000:.0f} ms "
           f"(min {min(warm) * 1000:.0f}, max {max(warm) * 1000:.0f}, n {len(warm)}); "

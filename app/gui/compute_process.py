@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import multiprocessing
+import os
 import pickle
 import signal
 import threading
@@ -28,6 +29,9 @@ from typing import Any
 #: Modules the child imports as soon as it starts, in this order (what the first jobs need first).
 PRELOAD = ("analysis.motion.kinematics", "scipy.signal", "analysis.motion.comparison", "app.gui.scoring_job",
            "models.scorer", "app.cli.scoring")
+#: How much lower the priority of the child's preloading is (Linux niceness of that thread): the window's
+#: start and its first file read go first, the imports take the CPU time they leave.
+PRELOAD_NICENESS = 10
 #: Seconds :meth:`ComputeProcess.close` waits for the child to end before it is killed.
 CLOSE_TIMEOUT_S = 2.0
 
@@ -201,6 +205,10 @@ _one_at_a_time = threading.Lock()
 
 
 def _import_all(names: tuple[str, ...]) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PRELOAD_NICENESS)   # this thread only, on Linux
+    except (AttributeError, OSError):
+        pass
     for name in names:
         with _one_at_a_time:
             try:
