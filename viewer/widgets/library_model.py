@@ -103,8 +103,8 @@ class LibraryTreeModel(QAbstractItemModel):
             table = table.sort_values(_TAKE_ORDER, ignore_index=True)
             event_names = table["event"].map(EVENT_NAMES).fillna("")
             columns = [table[name].astype(str) for name in _SEARCHED]
-            columns += [event_names, "level " + table["level"].astype(str)]
-            self._haystack = np.array([" ".join(parts).lower() for parts in zip(*columns)], dtype=object)
+            columns += [event_names.astype(str), "level " + table["level"].astype(str)]
+            self._haystack = columns[0].str.cat(columns[1:], sep=" ").str.lower().to_numpy(dtype=object)
         else:
             self._haystack = np.zeros(0, dtype=object)
         self._table = table
