@@ -260,3 +260,34 @@ def test_low_confidence_joints_are_drawn_grey(qtbot, tmp_path):
         assert has_color(pixels_near(image, pixels[nose], 4), SIDE_COLORS[CENTRE])
     finally:
         session.close()
+
+
+def test_each_camera_is_named_above_its_frustum_the_selected_one_highlighted(qtbot, synthetic_view):
+    from viewer.vispy.layers.camera_layer import LABEL_LIFT_M, LABEL_RGBA, SELECTED_RGBA
+
+    state, view = synthetic_view
+    cameras = state.take.cameras
+    centre = QPointF(CANVAS_SIZE[0] / 2, CANVAS_SIZE[1] / 2)
+    for _ in range(8):                                   # zoom out until the rig is in sight
+        QApplication.sendEvent(view.display, QWheelEvent(
+            centre, view.display.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+    anchors = view.project_to_canvas(np.array([camera.center + LABEL_LIFT_M for camera in cameras]))
+    width, height = CANVAS_SIZE
+    shown_whole = [camera.name for camera, (x, y) in zip(cameras, anchors) if 30 < x < width - 30 and 20 < y < height]
+    assert shown_whole, "no camera name falls inside the view"
+    state.select_view(shown_whole[0])
+    with qtbot.waitSignal(view.frame_presented, timeout=3000):
+        state.seek(20)
+    in_front = [camera.name for camera, (x, y) in zip(cameras, anchors) if np.isfinite(x) and np.isfinite(y)]
+    labels = {label.text: label for label in view.display.labels}
+    assert list(labels) == in_front
+    for camera, (x, y) in zip(cameras, anchors):
+        if camera.name in labels:
+            assert (labels[camera.name].x, labels[camera.name].y) == pytest.approx((x, y), abs=0.01)
+            expected = SELECTED_RGBA if camera.name == shown_whole[0] else LABEL_RGBA
+            assert labels[camera.name].colour.getRgbF()[:3] == pytest.approx(expected[:3], abs=0.01)
+    shown = grabbed_pixels(view.display)
+    label = labels[shown_whole[0]]
+    above = shown[max(0, int(label.y) - 16): int(label.y) + 1, int(label.x) - 25: int(label.x) + 25]
+    assert has_color(above.reshape(-1, 3).astype(float), SELECTED_RGBA, tolerance=60), "the name is not written"

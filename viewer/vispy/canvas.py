@@ -10,10 +10,12 @@ its mouse handlers work as if the canvas were on screen.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import vispy
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 from vispy import scene
 from vispy.util import keys
@@ -23,6 +25,8 @@ from analysis.render import palette
 vispy.use(app="pyside6")
 
 #: Qt mouse buttons and keyboard modifiers as vispy names them.
+#: Size of the text written over the render (camera names), points.
+LABEL_POINT_SIZE = 9.5
 VISPY_BUTTONS = {Qt.MouseButton.LeftButton: 1, Qt.MouseButton.RightButton: 2, Qt.MouseButton.MiddleButton: 3}
 VISPY_MODIFIERS = ((Qt.KeyboardModifier.ShiftModifier, keys.SHIFT), (Qt.KeyboardModifier.ControlModifier, keys.CONTROL),
                    (Qt.KeyboardModifier.AltModifier, keys.ALT), (Qt.KeyboardModifier.MetaModifier, keys.META))
@@ -52,6 +56,16 @@ class OffscreenCanvas(scene.SceneCanvas):
             self._on_change()
 
 
+@dataclass(frozen=True)
+class SceneLabel:
+    """Text the display writes over the render: centred on ``x``, standing on ``y`` (widget pixels)."""
+
+    x: float
+    y: float
+    text: str
+    colour: QColor
+
+
 class SceneDisplay(QWidget):
     """Paints the latest offscreen render and hands the mouse and its size to the view.
 
@@ -79,6 +93,9 @@ class SceneDisplay(QWidget):
         self.setMinimumSize(120, 90)
         self._image: QImage | None = None
         self._pixels: np.ndarray | None = None  # keeps the QImage's memory alive
+        self._labels: tuple[SceneLabel, ...] = ()
+        self._label_font = QFont(self.font())
+        self._label_font.setPointSizeF(LABEL_POINT_SIZE)
         self._stale = True
         self._painting = False
 
@@ -87,8 +104,14 @@ class SceneDisplay(QWidget):
         self._stale = True
         self.update()
 
-    def show_image(self, rgba: np.ndarray) -> None:
-        """Show a render ``(H, W, 4)`` uint8 (alpha ignored) from the next paint on."""
+    @property
+    def labels(self) -> tuple[SceneLabel, ...]:
+        """The text written over the current render."""
+        return self._labels
+
+    def show_image(self, rgba: np.ndarray, labels: tuple[SceneLabel, ...] = ()) -> None:
+        """Show a render ``(H, W, 4)`` uint8 (alpha ignored) with ``labels`` written over it, from the next paint on."""
+        self._labels = tuple(labels)
         self._pixels = np.ascontiguousarray(rgba)
         height, width = self._pixels.shape[:2]
         self._image = QImage(self._pixels.data, width, height, 4 * width, QImage.Format.Format_RGBX8888)
@@ -109,7 +132,17 @@ class SceneDisplay(QWidget):
             painter.fillRect(self.rect(), QColor(palette.SCENE_BACKGROUND))
         else:
             painter.drawImage(self.rect(), self._image)
+            self._paint_labels(painter)
         painter.end()
+
+    def _paint_labels(self, painter: QPainter) -> None:
+        """Each label centred on its x, its baseline a little above its y."""
+        painter.setFont(self._label_font)
+        metrics = painter.fontMetrics()
+        for label in self._labels:
+            painter.setPen(label.colour)
+            width = metrics.horizontalAdvance(label.text)
+            painter.drawText(QPointF(label.x - width / 2, label.y - metrics.descent()), label.text)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

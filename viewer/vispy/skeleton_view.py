@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 from superqt.utils import qthrottled
 from vispy import scene
@@ -23,7 +24,7 @@ from analysis.motion.series import root_track
 from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
-from viewer.vispy.canvas import MouseForwarder, OffscreenCanvas, SceneDisplay
+from viewer.vispy.canvas import MouseForwarder, OffscreenCanvas, SceneDisplay, SceneLabel
 from viewer.vispy.joint_measuring import JointMeasuring
 from viewer.vispy.layers.camera_layer import CameraLayer
 from viewer.vispy.layers.floor_layer import FloorLayer
@@ -301,8 +302,16 @@ class SkeletonView(QWidget):
 
     def _render_for_display(self) -> None:
         """Render the scene for the display's coming paint (at most once per paint) and report the frame."""
-        self._display.show_image(self._canvas.render())
+        image = self._canvas.render()
+        self._display.show_image(image, self._camera_labels())
         self._present()
+
+    def _camera_labels(self) -> tuple[SceneLabel, ...]:
+        """The camera names where the render puts their anchors (those in front of the 3D camera)."""
+        names, anchors, colours = self._cameras.labels()
+        pixels = self.project_to_canvas(anchors)
+        return tuple(SceneLabel(float(x), float(y), name, QColor.fromRgbF(*colour))
+                     for name, (x, y), colour in zip(names, pixels, colours) if np.isfinite(x) and np.isfinite(y))
 
     # --------------------------------------------------------------- drawing
     def _show_frame(self, frame: int) -> None:

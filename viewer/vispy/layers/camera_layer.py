@@ -1,4 +1,9 @@
-"""The cameras of the rig: a frustum and a name label each, the selected view highlighted."""
+"""The cameras of the rig: a frustum and a name label each, the selected view highlighted.
+
+The frustums are vispy lines; the names are written by the display with Qt over the render
+(:meth:`CameraLayer.labels`), which is crisper than vispy's text and costs no glyph atlas
+(laying out vispy's glyphs made the 3D view's first render a quarter of a second longer).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from analysis.render import palette
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.vispy import scene_geometry as geometry
-from viewer.vispy.layers.base import TEXT, Layer, segment_lines, set_lines
+from viewer.vispy.layers.base import Layer, segment_lines, set_lines
 
 #: Drawn depth of the camera frustums, metres.
 FRUSTUM_DEPTH_M = 0.7
@@ -35,14 +40,20 @@ class CameraLayer(Layer):
         super().__init__(changed)
         self._state = state
         self._frustums = segment_lines(parent, width=1.5)
-        self._labels = scene.visuals.Text(color=LABEL_RGBA, font_size=10, anchor_x="center", anchor_y="bottom",
-                                          parent=parent)
-        self._labels.visible = False
-        self._labels.order = TEXT
-        self.visuals = (self._frustums, self._labels)
+        self.visuals = (self._frustums,)
+        self._label_names: list[str] = []
+        self._label_points = np.zeros((0, 3))
+        self._label_colours = np.zeros((0, 4))
         self.frustum_lines = np.zeros((0, 3))
         self._vertices_per_camera = 1
         state.view_selected.connect(self._on_view_selected)
+
+    def labels(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The camera names to write while the frustums are drawn: names, anchors ``(V, 3)`` metres
+        (above each camera centre) and RGBA colours ``(V, 4)`` in 0..1; empty when nothing is drawn."""
+        if not self._frustums.visible:
+            return [], np.zeros((0, 3)), np.zeros((0, 4))
+        return self._label_names, self._label_points, self._label_colours
 
     def camera_of_segment(self, segment: int) -> str:
         """Name of the camera whose frustum has segment ``segment`` of :attr:`frustum_lines`."""
@@ -60,10 +71,6 @@ class CameraLayer(Layer):
         selected = np.array([camera.name == self._state.selected_view for camera in take.cameras])
         colors = np.where(np.repeat(selected, self._vertices_per_camera)[:, None], SELECTED_RGBA, FRUSTUM_RGBA)
         set_lines(self._frustums, self.frustum_lines, colors)
-        if not take.cameras:                      # 3D takes imported without a calibration
-            self._labels.visible = False
-            return
-        self._labels.text = [camera.name for camera in take.cameras]
-        self._labels.pos = np.array([camera.center + LABEL_LIFT_M for camera in take.cameras])
-        self._labels.color = np.where(selected[:, None], SELECTED_RGBA, LABEL_RGBA)
-        self._labels.visible = True
+        self._label_names = [camera.name for camera in take.cameras]   # none for 3D imported without a calibration
+        self._label_points = np.array([camera.center + LABEL_LIFT_M for camera in take.cameras]).reshape(-1, 3)
+        self._label_colours = np.where(selected[:, None], SELECTED_RGBA, LABEL_RGBA).reshape(-1, 4)
