@@ -204,3 +204,26 @@ def test_a_verdict_adds_the_heatmap_above_the_curves_without_drawing_them_again(
     assert panel.heatmap_plot is None
     assert all(plot.getAxis("left").maximumWidth() == LEFT_AXIS_WIDTH for plot in panel.plot_items())
     assert len(panel.cursor_positions()) == len(panel.plot_items())
+
+
+def test_a_verdict_arriving_while_the_curves_are_computed_is_drawn_with_them_not_before(panel, state, qtbot,
+                                                                                        monkeypatch):
+    from viewer.model.scoring_result import ScoringResult
+
+    asked, messages = [], []
+    state.kinematics_requested.connect(asked.append)
+    show_message = panel._plot_stack.show_message
+    monkeypatch.setattr(panel._plot_stack, "show_message", lambda text: messages.append(text) or show_message(text))
+    state.set_take(load_take_bundle(state.session, "take1"))
+    qtbot.waitUntil(lambda: bool(asked))
+    state.set_scoring(ScoringResult(take_id="take1", predicted=9.1, exemplars=(), penalty_codes=("WOBBLE",),
+                                    penalty_names=("Balance wobble",), probabilities=np.array([0.8]),
+                                    heatmap=np.random.default_rng(0).random((1, N_FRAMES)),
+                                    joint_responsibility=np.zeros(state.take.skeleton.n_joints), model_name="m",
+                                    model_version="1"))
+    qtbot.wait(50)
+    assert messages == ["Computing the kinematic curves …"]   # said once: the verdict did not redraw it
+    asked[-1].kinematics
+    state.kinematics_computed(asked[-1])
+    qtbot.waitUntil(lambda: panel.heatmap_plot is not None)   # the verdict comes with the curves
+    assert panel.penalty_heatmap.row_names() == ["Balance wobble"] and panel.plot_items()

@@ -236,8 +236,7 @@ class CurvesPanel(QWidget):
             return
         self._exemplar_kinematics = kinematics
         if self._rebuild.pending or not self._plots:
-            self._rebuild.request()
-            return
+            return   # drawn with the curves when they come
         # the curves drawn stay: only the exemplar's are replaced, and the titles say whether there is one
         x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
         self._exemplar_curves.draw(self._take_curves, x, kinematics)
@@ -366,9 +365,9 @@ class CurvesPanel(QWidget):
         self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
 
     def _on_scoring_changed(self) -> None:
-        """A verdict redraws only the heatmap and its marker lines, unless the curves are due anyway."""
+        """A verdict redraws only the heatmap and its marker lines. Nothing when the curves are due anyway
+        (they read it), or when none are drawn ("Computing …"): the heatmap shows only above curves."""
         if self._rebuild.pending or not self._plots:
-            self._rebuild.request()
             return
         self._cursors = [line for line in self._cursors if line is not self._heatmap.cursor]
         self._show_penalty_heatmap()
