@@ -23,6 +23,7 @@ from viewer.model.progress_series import ProgressSeries
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.panel import header_over_body
+from viewer.widgets.when_shown import WhenShown
 
 ANNOTATED_COLOUR = palette.LIGHT
 PREDICTED_COLOUR = palette.ORANGE
@@ -97,10 +98,12 @@ class ProgressPanel(QWidget):
         item.addItem(self._ring)
         header_over_body(self, header, self.plot)
 
+        # behind another tab (its usual place) the panel neither follows the take nor asks for scores
+        self._take_shown = WhenShown(self, self._follow_take)
+        self._asking = WhenShown(self, self._ask_now)
         state.library_changed.connect(lambda _library: self._fill_athletes())
         state.take_changed.connect(self._on_take_changed)
         self._fill_athletes()
-        self._on_take_changed(state.take)
 
     # ---------------------------------------------------------------- API
     @property
@@ -110,6 +113,7 @@ class ProgressPanel(QWidget):
 
     def choice(self) -> tuple[str, str] | None:
         """(athlete, action) chosen in the combos, or None."""
+        self._take_shown.flush()
         athlete, action = self._athlete_box.currentData(), self._action_box.currentData()
         return None if athlete is None or action is None else (athlete, action)
 
@@ -153,7 +157,8 @@ class ProgressPanel(QWidget):
     # ------------------------------------------------------------ reactions
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._ask()
+        self._take_shown.flush()
+        self._asking.flush()
 
     def _fill_athletes(self) -> None:
         library = self._state.library
@@ -180,8 +185,12 @@ class ProgressPanel(QWidget):
         self._fill_actions()
         self._ask()
 
-    def _on_take_changed(self, take: TakeBundle | None) -> None:
-        session = self._state.session
+    def _on_take_changed(self, _take: TakeBundle | None) -> None:
+        self._take_shown.request()
+
+    def _follow_take(self) -> None:
+        """Choose the current take's athlete and action, ring the take, and ask for the series."""
+        take, session = self._state.take, self._state.session
         if take is not None and session is not None and self._athlete_box.findData(session.athlete) >= 0:
             self._athlete_box.setCurrentIndex(self._athlete_box.findData(session.athlete))
             self._fill_actions(take.info.action)
@@ -194,8 +203,11 @@ class ProgressPanel(QWidget):
         self._ask()
 
     def _ask(self) -> None:
+        self._asking.request()
+
+    def _ask_now(self) -> None:
         choice = self.choice()
-        if choice is None or choice == self._asked or not self.isVisible():
+        if choice is None or choice == self._asked:
             return
         self._asked = choice
         self._status.setText("Scoring the takes …")

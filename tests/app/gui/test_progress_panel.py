@@ -61,3 +61,17 @@ def test_another_action_or_athlete_can_be_chosen(tiny_model_window, qtbot, libra
     panel.choose("A09", "MFE-1-01")
     qtbot.waitUntil(lambda: panel.series.athlete == "A09", timeout=WAIT_MS)
     assert panel.series.points["file"].tolist() == ["exemplar.h5"]
+
+
+def test_behind_another_tab_the_panel_asks_for_no_scores_until_its_tab_is_chosen(tiny_model_window, qtbot, library):
+    window = tiny_model_window
+    panel = window.progress_panel
+    asked = []
+    panel.requested.connect(lambda athlete, action: asked.append((athlete, action)))
+    window.docks["curves"].raise_()                       # the progress tab stays behind the curves
+    assert window.open_file(library / "march.h5", "take2")
+    qtbot.wait(200)
+    assert asked == [] and panel.series is None          # no athlete's takes scored for a hidden panel
+    window.docks["progress"].raise_()
+    qtbot.waitUntil(lambda: asked == [("A01", "MFE-1-01")], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.series is not None, timeout=WAIT_MS)
