@@ -19,7 +19,7 @@ current (the user opened something else meanwhile) is dropped.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -30,6 +30,7 @@ from app.gui.frame_prefetch import FramePrefetcher
 from app.gui.settings import AppSettings
 from app.gui.take_loading import LoadedTake, OpenFailed, compute_kinematics, load_file, load_take
 from app.gui.workers import WorkerRunner
+from viewer.model.library_listing import library_listing
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 
@@ -37,6 +38,14 @@ from viewer.model.take_bundle import TakeBundle
 SCAN_AFTER_MS = 500
 #: Quiet time after a change in the library folder before it is indexed again, ms.
 REFRESH_AFTER_MS = 400
+
+
+def scan_and_list(folder: Path) -> Generator[tuple[int, int], None, Library]:
+    """Worker body: :meth:`Library.scanning` of ``folder``, then the browser's listing of it
+    (:func:`viewer.model.library_listing.library_listing`), so the GUI thread finds the rows ready."""
+    library = yield from Library.scanning(folder)
+    library_listing(library)
+    return library
 
 
 class SessionController(QObject):
@@ -260,7 +269,7 @@ class SessionController(QObject):
     def _start_scan(self) -> None:
         folder = self._library_root
         self._refresh_wanted = False
-        self.workers.start(Library.scanning, folder, channel="library",
+        self.workers.start(scan_and_list, folder, channel="library",
                            yielded=lambda step: self._scan_progress(folder, *step),
                            returned=self._library_scanned, errored=self._library_failed)
 

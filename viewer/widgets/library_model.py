@@ -3,12 +3,10 @@
 Only the groups are objects; a take row is a position in column arrays taken
 from the index, and its cells are made when the view asks for them (the rows
 on screen), so a library of 10,000 takes builds in milliseconds and scrolls
-without making items. Filtering selects rows with one vectorised string search
-and rebuilds the groups.
-
-Each take reads ``"Lena K. · take 2"``: the athlete's name (the index's
-``athlete_name``) and the take's number among that athlete's takes of the
-action, in file and session order, so every row of an action differs.
+without making items. The rows, their labels and their searched text come from
+:func:`viewer.model.library_listing.library_listing` (computed once per library,
+usually by the scan's worker). Filtering selects rows with one vectorised string
+search and rebuilds the groups.
 """
 
 from __future__ import annotations
@@ -24,26 +22,14 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from analysis.session.contract import EVENT_NAMES
 from analysis.session.library import Library
+from viewer.model.library_listing import library_listing
 
 EXEMPLAR_MARK = "★"
 HEADERS = ("Event / level / action / take", "Score", EXEMPLAR_MARK)
 SCORE_COLUMN, EXEMPLAR_COLUMN = 1, 2
 CURRENT_BACKGROUND = QColor(70, 110, 170)
-_TAKE_ORDER = ["event", "level", "action", "exemplar_first", "athlete_name", "file", "position"]
-#: Index columns the filter searches (with the event's name and "level N").
-_SEARCHED = ("event", "action", "action_name", "athlete", "athlete_name", "take", "file", "label")
 AnyIndex = QModelIndex | QPersistentModelIndex
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-
-def take_labels(index: pd.DataFrame) -> pd.Series:
-    """``"NAME · take N"`` for every row of a library index: N counts that athlete's takes of the
-    action (by file, then position in the session), so the labels of an action are unique."""
-    if index.empty:
-        return pd.Series([], index=index.index, dtype=object)
-    order = index.sort_values(["action", "athlete_name", "file", "position"])
-    numbers = order.groupby(["action", "athlete_name"], sort=False).cumcount() + 1
-    return (order["athlete_name"] + " · take " + numbers.astype(str)).reindex(index.index)
 
 
 @dataclass(eq=False)
@@ -95,19 +81,11 @@ class LibraryTreeModel(QAbstractItemModel):
     def set_library(self, library: Library | None) -> None:
         """List ``library``'s takes (none for None), keeping the filter."""
         self._library = library
-        table = pd.DataFrame() if library is None else library.index.copy()
-        if not table.empty:
-            table["label"] = take_labels(table)
-            table["exemplar_first"] = ~table["is_exemplar"]
-            table["action_score"] = table.groupby("action")["score"].transform("mean")
-            table = table.sort_values(_TAKE_ORDER, ignore_index=True)
-            event_names = table["event"].map(EVENT_NAMES).fillna("")
-            columns = [table[name].astype(str) for name in _SEARCHED]
-            columns += [event_names.astype(str), "level " + table["level"].astype(str)]
-            self._haystack = columns[0].str.cat(columns[1:], sep=" ").str.lower().to_numpy(dtype=object)
+        if library is None:
+            self._table, self._haystack = pd.DataFrame(), np.zeros(0, dtype=object)
         else:
-            self._haystack = np.zeros(0, dtype=object)
-        self._table = table
+            listing = library_listing(library)
+            self._table, self._haystack = listing.table, listing.haystack
         self._rebuild()
 
     def set_filter(self, text: str) -> None:
