@@ -60,11 +60,6 @@ class ComputeProcess:
         with self._lock:
             self._ensure_running()
 
-    @property
-    def pid(self) -> int | None:
-        """The child's process id, or None when none is running."""
-        return None if self._process is None else self._process.pid
-
     def run(self, function: Callable, *args: Any) -> Any:
         """``function(*args)`` in the child; its result, or the exception it raised, raised here."""
         steps = self.steps(function, *args)
