@@ -46,7 +46,7 @@ class ComputeProcess:
     Parameters
     ----------
     preload : sequence of str
-        Modules the child imports before its first job.
+        Modules the child imports as it starts, in a thread at lower priority (jobs run meanwhile).
     """
 
     def __init__(self, preload: tuple[str, ...] = PRELOAD) -> None:
@@ -177,7 +177,7 @@ def shared_compute_process() -> ComputeProcess:
 # ------------------------------------------------------------------ the child
 def serve(connection, preload: tuple[str, ...]) -> None:
     """The child's loop: run jobs until the pipe closes or says ``None``, while a thread imports ``preload``
-    (a job that needs a module being imported waits for it; one that does not runs at once)."""
+    one module at a time (a job waits at most for the module being imported, not for all of them)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl+C in a terminal is the window's to handle
     threading.Thread(target=_import_all, args=(preload,), name="preload", daemon=True).start()
     while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -28,6 +29,8 @@ LIBRARY_TIMEOUT_S = 180
 #: Set (to anything) in the environment, the window prints ``first frame painted at <time.time()>`` once the
 #: video grid has painted a frame of the take, and quits: how ``bench/bench_startup.py`` times a start.
 FIRST_FRAME_EXIT_ENV = "LUCID_EXIT_AFTER_FIRST_FRAME"
+#: How often the event loop lets Python see a SIGINT or SIGTERM, ms.
+SIGNAL_CHECK_MS = 200
 #: How often :func:`wait_until` checks its condition while Qt's event loop runs, ms.
 CONDITION_CHECK_MS = 10
 #: How long the window may take to appear on screen before the session is opened anyway, s.
@@ -62,6 +65,7 @@ def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
 
     app = application()
     window = MainWindow()
+    _close_on_signals(app)
     if os.environ.get(FIRST_FRAME_EXIT_ENV):
         _quit_after_first_frame(app, window)
     window.show()
@@ -72,6 +76,21 @@ def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
     if path is not None:
         window.request_file(path, take_id)
     return app.exec()
+
+
+def _close_on_signals(app: QApplication) -> None:
+    """SIGINT (Ctrl+C in its terminal) and SIGTERM close the window as its close button does (layout
+    saved, background jobs stopped) and end the program, without a traceback.
+
+    Python's own handlers raise KeyboardInterrupt inside whatever Qt slot runs, which Qt prints and
+    ignores; and Python looks at signals only while it runs, hence a timer that lets it look.
+    """
+    def close(_signum: int, _frame) -> None:
+        QTimer.singleShot(0, app.closeAllWindows)   # out of the handler: the last window closed ends the loop
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, close)
+    QTimer(app, interval=SIGNAL_CHECK_MS, timeout=lambda: None).start()
 
 
 def _quit_after_first_frame(app: QApplication, window) -> None:
