@@ -118,6 +118,23 @@ def test_penalty_spans_are_shaded_with_their_codes(panel, state):
     assert sorted(labels) == ["BENT_KNEES", "LEGS_APART"]
 
 
+def test_another_take_is_drawn_on_the_same_curves_without_the_last_takes_penalty_spans(panel, state):
+    def spans():
+        return [sorted(item.getRegion() for item in plot.items if isinstance(item, pg.LinearRegionItem))
+                for plot in panel.plot_items()]
+
+    panel.set_time_unit("frame")
+    curves = [item for plot in panel.plot_items() for item in plot.listDataItems()]
+    state.set_take(load_take_bundle(state.session, "take1"))   # the exemplar take: no penalty
+    assert [item for plot in panel.plot_items() for item in plot.listDataItems()] == curves
+    column = CURVE_GROUP_BY_NAME[panel.visible_groups()[0]].columns[0]
+    np.testing.assert_allclose(curves[0].getData()[1], state.take.kinematics[column].to_numpy())
+    assert spans() == [[]] * 4
+    state.set_take(load_take_bundle(state.session, "take2"))
+    assert spans() == [[(2.0, 6.0), (5.0, 9.0)]] * 4   # drawn once, not added to what was there
+    assert len(panel.cursor_positions()) == 4
+
+
 def test_new_take_recomputes_and_export_writes_every_frame(panel, state, tmp_path):
     before = panel.kinematics
     state.set_take(load_take_bundle(state.session, "take1"))

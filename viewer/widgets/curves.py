@@ -88,6 +88,7 @@ class CurvesPanel(QWidget):
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
         self._take_curves: list[TakeCurve] = []
+        self._span_items: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []
         self._exemplar_curves = ExemplarCurves()
         self._rebuild = Deferred(self, self._rebuild_now)   # a take, its exemplar and verdict: one rebuild
         self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
@@ -306,8 +307,6 @@ class CurvesPanel(QWidget):
         kinematics = None if computing else getattr(self._state.take, "kinematics", None)   # None without a 3D pose
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
         self._export_button.setEnabled(not self._kinematics.empty)
-        self._cursors = []
-        self._take_curves = []
         if self._kinematics.empty or not self._visible:
             self._heatmap.show_scoring(None, self._x_of_frame, 0.0)
             self._plot_stack.show_message("Open a take to see its kinematic curves" if self._state.take is None
@@ -319,11 +318,22 @@ class CurvesPanel(QWidget):
             self._graphics.setMinimumHeight(0)
             return
         x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
-        self._plots = self._plot_stack.empty_plots(self._visible)
-        for row, (plot, name) in enumerate(zip(self._plots, self._visible)):
-            self._draw_group(plot, name, x, first=row == 0)
+        self._plots, fresh = self._plot_stack.plots_for(self._visible)
+        if fresh:
+            self._take_curves, self._cursors, self._span_items = [], [], []
+            for plot, name in zip(self._plots, self._visible):
+                self._make_group(plot, name, x)
+            self._plots[-1].getAxis("bottom").setStyle(showValues=True)
+        else:
+            # the plots and curve items of the last take stay: only their data change (much cheaper)
+            self._cursors = [line for line in self._cursors if line is not self._heatmap.cursor]
+            for take_curve in self._take_curves:
+                take_curve.curve.setData(x, self._kinematics[take_curve.column].to_numpy())
+            self._place_cursors(self._state.frame)
+        for plot, name in zip(self._plots, self._visible):
+            plot.setTitle(self._title(name), size="9pt", justify="left")
+        self._shade_penalty_spans()
         self._exemplar_curves.draw(self._take_curves, x, self._exemplar_kinematics)
-        self._plots[-1].getAxis("bottom").setStyle(showValues=True)
         self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
         self._graphics.setMinimumHeight(MIN_PLOT_HEIGHT * len(self._plots) + BOTTOM_AXIS_HEIGHT)
@@ -344,9 +354,9 @@ class CurvesPanel(QWidget):
         note = "┄ exemplar, gap shaded" if not self._exemplar_kinematics.empty else ""
         return plot_title(f"{group.title} ({group.unit})", note, legend)
 
-    def _draw_group(self, plot: pg.PlotItem, name: str, x: np.ndarray, first: bool) -> None:
+    def _make_group(self, plot: pg.PlotItem, name: str, x: np.ndarray) -> None:
+        """Style a new ``plot`` and add the curves of group ``name`` at ``x`` (T,) and a time cursor."""
         group = CURVE_GROUP_BY_NAME[name]
-        plot.setTitle(self._title(name), size="9pt", justify="left")
         style_time_plot(plot)
         plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("left", "bottom"):
@@ -354,8 +364,6 @@ class CurvesPanel(QWidget):
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").setStyle(showValues=False)
-        if self._state.take is not None:
-            shade_penalty_spans(plot, self._state.take.penalties, self._x_of_frame, labelled=first)
         for column in group.columns:
             colour = palette.SIDE_BY_NAME[column_side(column)]
             curve = plot.plot(x, self._kinematics[column].to_numpy(), pen=pg.mkPen(colour, width=2),
@@ -363,6 +371,17 @@ class CurvesPanel(QWidget):
             curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self._take_curves.append(TakeCurve(plot, curve, column, colour))
         self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
+
+    def _shade_penalty_spans(self) -> None:
+        """The take's penalty spans behind the curves (labelled on the top plot), replacing the last take's."""
+        for plot, item in self._span_items:
+            plot.removeItem(item)
+        self._span_items = []
+        if self._state.take is None:
+            return
+        for row, plot in enumerate(self._plots):
+            added = shade_penalty_spans(plot, self._state.take.penalties, self._x_of_frame, labelled=row == 0)
+            self._span_items += [(plot, item) for item in added]
 
     def _on_scoring_changed(self) -> None:
         """A verdict redraws only the heatmap and its marker lines. Nothing when the curves are due anyway

@@ -1,9 +1,9 @@
 """A column of x-linked pyqtgraph plots, made once for a set of rows and emptied to be drawn again.
 
-Making a :class:`pyqtgraph.PlotItem` costs tens of milliseconds (its menus and axes), so
-redrawing the curves of another take, exemplar or verdict on the plots already made keeps
-the window responsive (also after a message such as "Computing …" stood in for them); new
-plots are made only when the rows change.
+Making a :class:`pyqtgraph.PlotItem` costs tens of milliseconds (its menus and axes), and
+making its curves a few more each, so the curves of another take, exemplar or verdict are
+drawn on the plots and curve items already made (also after a message such as "Computing …"
+stood in for them); new plots are made only when the rows change.
 """
 
 from __future__ import annotations
@@ -28,20 +28,19 @@ class PlotStack:
         self._shown = False
         self.plots: list[pg.PlotItem] = []
 
-    def empty_plots(self, rows: tuple[str, ...]) -> list[pg.PlotItem]:
-        """One empty plot per name in ``rows``, x-linked to the first: the ones made for the same rows
-        (shown again after a message, their items cleared, the left axis sized automatically again),
-        else new ones."""
+    def plots_for(self, rows: tuple[str, ...]) -> tuple[list[pg.PlotItem], bool]:
+        """One plot per name in ``rows``, x-linked to the first, shown, and whether they are new (empty).
+
+        The plots made for the same rows come back as they are, items included (shown again after
+        a message), so the caller can update what they show in place; other rows get new plots.
+        """
         if rows == self._rows:
             if not self._shown:
                 self._graphics.clear()
                 for row, plot in enumerate(self.plots):
                     self._graphics.addItem(plot, row=row, col=0)
                 self._shown = True
-            for plot in self.plots:
-                plot.clear()
-                plot.getAxis("left").setWidth(None)
-            return list(self.plots)
+            return list(self.plots), False
         self._graphics.clear()
         self.plots = []
         for row in range(len(rows)):
@@ -50,7 +49,7 @@ class PlotStack:
                 plot.setXLink(self.plots[0])
             self.plots.append(plot)
         self._rows, self._shown = rows, True
-        return list(self.plots)
+        return list(self.plots), True
 
     def show_message(self, message: str) -> None:
         """Show ``message`` instead of plots (the plots are kept for the next take with the same rows)."""

@@ -50,9 +50,12 @@ def add_time_cursor(plot: pg.PlotItem, x: float, dragged: Callable[[pg.InfiniteL
     return cursor
 
 
-def shade_penalty_spans(plot: pg.PlotItem, penalties: Penalties, x_of_frame: Callable[[float], float], labelled: bool) -> None:
+def shade_penalty_spans(plot: pg.PlotItem, penalties: Penalties, x_of_frame: Callable[[float], float],
+                        labelled: bool) -> list[pg.GraphicsObject]:
     """Light vertical bands on ``plot`` where ``penalties`` (a take's ``codes``, ``start``, ``end`` frames)
-    happen, ``labelled`` with their codes; spans with a negative frame (not located) are left out."""
+    happen, ``labelled`` with their codes; spans with a negative frame (not located) are left out.
+    Returns the items added (to remove them when another take is drawn on the plot)."""
+    added = []
     for code, start, end in zip(penalties.codes, penalties.start, penalties.end):
         if start < 0 or end < 0:
             continue
@@ -60,10 +63,13 @@ def shade_penalty_spans(plot: pg.PlotItem, penalties: Penalties, x_of_frame: Cal
                                      brush=PENALTY_BRUSH, hoverBrush=PENALTY_BRUSH, pen=pg.mkPen(None))
         region.setZValue(-10)
         plot.addItem(region, ignoreBounds=True)
+        added.append(region)
         if labelled:
             # an invisible edge above the curves carries the code, so curves never cross it
             edge = pg.InfiniteLine(x_of_frame(start), angle=90, movable=False, pen=pg.mkPen(None))
             edge.setZValue(5)
             plot.addItem(edge, ignoreBounds=True)
+            added.append(edge)
             pg.InfLineLabel(edge, text=code, position=0.92, anchors=[(0, 0), (0, 0)],
                             color=palette.PENALTY_TEXT, fill=LABEL_FILL)
+    return added
