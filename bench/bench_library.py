@@ -20,15 +20,15 @@ import os
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
 
 from analysis.session.contract import EVENT_NAMES  # noqa: E402
 from analysis.session.data import TakeData  # noqa: E402
@@ -37,9 +37,8 @@ from analysis.session.library import Library  # noqa: E402
 from analysis.session.writer import write_session  # noqa: E402
 from app.gui.launch import application, wait_until  # noqa: E402
 from app.gui.settings import AppSettings  # noqa: E402
+from heartbeat import Heartbeat  # noqa: E402
 
-STALL_S = 0.2
-BEAT_S = 0.05
 FILTERS = ("a01", "take 3", "wfe", "athlete 7", "mpb level 1", "zzz-no-match")
 
 
@@ -74,27 +73,6 @@ def write_scale_library(folder: Path, n_takes: int, takes_per_file: int, frames:
                           title=f"Athlete {athlete}, {EVENT_NAMES[source.event]}, level {source.level}")
         write_session(folder / f"{source.event}_L{source.level}_A{athlete:03d}.h5", session)
     return n_files
-
-
-class Heartbeat:
-    """Counts event-loop stalls (beats that come more than :data:`STALL_S` late) and the latest beat, by phase."""
-
-    def __init__(self) -> None:
-        self.phase = "start"
-        self.stalls: Counter = Counter()
-        self.worst: dict[str, float] = {}
-        self._last = time.monotonic()
-        self._timer = QTimer(interval=int(BEAT_S * 1000))
-        self._timer.timeout.connect(self._beat)
-        self._timer.start()
-
-    def _beat(self) -> None:
-        now = time.monotonic()
-        late = now - self._last - BEAT_S
-        self._last = now
-        self.worst[self.phase] = max(self.worst.get(self.phase, 0.0), late)
-        if late > STALL_S:
-            self.stalls[self.phase] += 1
 
 
 def run_cycle(window, beat: Heartbeat, files: list[tuple[Path, str]]) -> None:
@@ -170,8 +148,7 @@ def main() -> None:
     print("RSS after opening, then after each cycle (MB): " + ", ".join(f"{value:.0f}" for value in rss))
     print(f"RSS growth from the end of the first cycle to the last: {rss[-1] - rss[1]:+.1f} MB (target < 50 MB)")
     phases = ("open", "scroll", "filter", "score")
-    print("event-loop stalls > 200 ms: " + ", ".join(
-        f"{phase} {beat.stalls[phase]} (latest beat {beat.worst.get(phase, 0.0) * 1000:.0f} ms late)" for phase in phases))
+    print(beat.report(phases))
     print(f"1-minute load average at the end: {os.getloadavg()[0]:.2f}")
 
 
