@@ -12,20 +12,54 @@ The runner owns its thread pool and keeps every worker, with the QObject its
 signals come from, until the worker has finished; :meth:`WorkerRunner.close`
 stops generators at their next step and waits for every worker, so no worker
 can outlive the runner and emit from a deleted object.
+
+What the workers of every runner deliver is handed over one item per turn of the
+event loop (:class:`_Deliveries`): a take's data, its kinematics, its score and its
+exemplar often arrive together, and each reaction, with the repaint it causes, is a
+good part of a frame; run back to back they would freeze the window for their sum.
 """
 
 from __future__ import annotations
 
 import inspect
 import itertools
+from collections import deque
 from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtCore import QObject, QThreadPool, QTimer
 from superqt.utils import WorkerBase, create_worker
 
 DEFAULT_CHANNEL = "default"
 _STOPPED = object()  # what a generator stopped for being stale returns
+
+
+class _Deliveries:
+    """Calls queued on the GUI thread, run in order, one per turn of the event loop (a zero-time timer
+    each), so that input, timers and repaints are handled between them."""
+
+    def __init__(self) -> None:
+        self._queue: deque[Callable[[], None]] = deque()
+        self._scheduled = False
+
+    def post(self, call: Callable[[], None]) -> None:
+        """Run ``call()`` after the calls posted before it, in a later turn of the event loop."""
+        self._queue.append(call)
+        if not self._scheduled:
+            self._scheduled = True
+            QTimer.singleShot(0, self._run_next)
+
+    def _run_next(self) -> None:
+        call = self._queue.popleft()
+        if self._queue:
+            QTimer.singleShot(0, self._run_next)   # the next one in the next turn, whatever this one raises
+        else:
+            self._scheduled = False
+        call()
+
+
+_deliveries = _Deliveries()
 
 
 class WorkerRunner(QObject):
@@ -80,11 +114,14 @@ class WorkerRunner(QObject):
                                    _ignore_errors=True)
         else:
             worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
+        post = _deliveries.post
         if yielded is not None:
-            worker.yielded.connect(lambda value: self._deliver(channel, request, yielded, value, final=False))
-        worker.returned.connect(lambda value: self._deliver(channel, request, returned, value, dropped=dropped))
-        worker.errored.connect(lambda error: self._deliver(channel, request, errored, error))
-        worker.finished.connect(lambda: self._finished(worker, channel, request))
+            worker.yielded.connect(lambda value: post(partial(self._deliver, channel, request, yielded, value,
+                                                              final=False)))
+        worker.returned.connect(lambda value: post(partial(self._deliver, channel, request, returned, value,
+                                                           dropped=dropped)))
+        worker.errored.connect(lambda error: post(partial(self._deliver, channel, request, errored, error)))
+        worker.finished.connect(lambda: post(partial(self._finished, worker, channel, request)))
         self._workers.add(worker)
         self._pool.start(worker)
         return request
