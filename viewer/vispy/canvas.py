@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import vispy
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 from vispy import scene
@@ -72,7 +72,11 @@ class SceneDisplay(QWidget):
     Signals
     -------
     painting()
-        A paint is due after :meth:`request_render`: the receiver renders and calls :meth:`show_image`.
+        A render is due after :meth:`request_render`: the receiver renders and calls :meth:`show_image`.
+        While the display is on screen this comes at the next turn of the event loop, on its own, so
+        the render does not add to the turn whose changes asked for it (a take switch repaints much of
+        the window); a paint that finds the image out of date (first shown, resized, uncovered) asks
+        for it at once.
     resized(int, int)
         New width and height, pixels.
     mouse_pressed, mouse_moved, mouse_released (QMouseEvent), wheel_turned (QWheelEvent)
@@ -98,11 +102,22 @@ class SceneDisplay(QWidget):
         self._label_font.setPointSizeF(LABEL_POINT_SIZE)
         self._stale = True
         self._painting = False
+        self._render_soon = QTimer(self, singleShot=True, interval=0, timeout=self._render_if_stale)
 
     def request_render(self) -> None:
-        """Ask for a fresh render at the next paint (many calls in one event-loop turn, one render)."""
+        """Ask for a fresh render: at the next turn of the event loop while on screen, else at the next
+        paint (many calls in one event-loop turn, one render)."""
         self._stale = True
-        self.update()
+        if not self._render_soon.isActive():
+            self._render_soon.start()
+
+    def _render_if_stale(self) -> None:
+        if not self._stale:
+            return
+        if self.isVisible() and not self.visibleRegion().isEmpty():
+            self.painting.emit()   # the receiver's show_image asks for the paint
+        else:
+            self.update()   # rendered by the paint that shows it, if it is shown
 
     @property
     def labels(self) -> tuple[SceneLabel, ...]:
