@@ -28,7 +28,7 @@ from models.scorer import Scorer  # noqa: E402
 from models.spans import penalty_metrics  # noqa: E402
 
 FLOORS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 5.0)
-SPAN_LEVELS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+SPAN_LEVELS = (0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 
 def floor_figures(scored, coverage: float = 0.9) -> list[dict]:
     """Per floor: coverage and mean width (points) of intervals calibrated on the other half's athletes."""

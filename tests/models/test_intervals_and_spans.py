@@ -72,7 +72,7 @@ def test_item_spans_follow_each_heatmap_row_around_its_peak():
         np.where((frames >= 10) & (frames < 20), 0.9, 0.05) + np.where(frames >= 70, 0.6, 0.0),  # two plateaus
         np.full(100, np.nan),                                            # nothing known
     ])
-    spans = item_spans(heatmap)
+    spans = item_spans(heatmap, level=0.1)
     assert tuple(spans[0]) == (28, 53)                                  # p >= 0.1 within 40 ± 12.9 frames
     assert tuple(spans[1]) == (10, 20)                                  # the peak's run, not the later plateau
     assert tuple(spans[2]) == (-1, -1)
@@ -94,7 +94,7 @@ def test_penalty_metrics_measure_detection_and_location():
                                    np.stack([0.2 * np.ones(16), 0.1 * np.ones(16)])])   # take 1 has nothing
     labels = np.array([[1, 0], [0, 0]])
     spans = [{"A": (40, 61)}, {}]
-    metrics = penalty_metrics(step_probabilities, ("A", "B"), labels, spans, np.array([100, 100]))
+    metrics = penalty_metrics(step_probabilities, ("A", "B"), labels, spans, np.array([100, 100]), span_level=0.1)
     assert metrics["items"]["A"]["auc"] == 1.0 and metrics["items"]["A"]["n_detected"] == 1
     assert metrics["items"]["A"]["mean_iou"] > 0.5 and metrics["mean_iou"] == metrics["items"]["A"]["mean_iou"]
     assert np.isnan(metrics["items"]["B"]["auc"]) and metrics["items"]["B"]["n_present"] == 0

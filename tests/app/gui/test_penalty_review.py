@@ -15,7 +15,7 @@ N_FRAMES = 12
 
 def _verdict() -> ScoringResult:
     """The model finds bent knees on frames 3..5 (90 %) and a head fault at frame 9 (70 %), not bent arms."""
-    heatmap = np.full((3, N_FRAMES), 0.05)          # below the predicted spans' level (SPAN_LEVEL 0.1)
+    heatmap = np.full((3, N_FRAMES), 0.005)         # below the predicted spans' level (SPAN_LEVEL 0.01)
     heatmap[0, 3:6] = 0.9
     heatmap[1, 9] = 0.7
     heatmap[2, 1] = 0.2
