@@ -241,8 +241,7 @@ class CurvesPanel(QWidget):
         # the curves drawn stay: only the exemplar's are replaced, and the titles say whether there is one
         x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
         self._exemplar_curves.draw(self._take_curves, x, kinematics)
-        for plot, name in zip(self._plots, self._visible):
-            plot.setTitle(self._title(name), size="9pt", justify="left")
+        self._set_titles()
 
     def _on_frame_changed(self, frame: int) -> None:
         if self._state.playing:
@@ -330,8 +329,7 @@ class CurvesPanel(QWidget):
             for take_curve in self._take_curves:
                 take_curve.curve.setData(x, self._kinematics[take_curve.column].to_numpy())
             self._place_cursors(self._state.frame)
-        for plot, name in zip(self._plots, self._visible):
-            plot.setTitle(self._title(name), size="9pt", justify="left")
+        self._set_titles()
         self._shade_penalty_spans()
         self._exemplar_curves.draw(self._take_curves, x, self._exemplar_kinematics)
         self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
@@ -346,6 +344,11 @@ class CurvesPanel(QWidget):
         markers = [] if take is None else self._state.annotations.items(take.take_id, Marker)
         plots = self._plots + ([self._heatmap.plot] if self._heatmap.plot is not None else [])
         self.marker_lines.draw(plots, markers, self._x_of_frame)
+
+    def _set_titles(self) -> None:
+        """Each plot's title: its curve group, the legend, and whether an exemplar is drawn beside it."""
+        for plot, name in zip(self._plots, self._visible):
+            plot.setTitle(self._title(name), size="9pt", justify="left")
 
     def _title(self, name: str) -> str:
         group = CURVE_GROUP_BY_NAME[name]
