@@ -57,9 +57,9 @@ from viewer.widgets.plot_stack import PlotStack
 from viewer.widgets.time_plots import (
     BOTTOM_AXIS_HEIGHT,
     TIME_UNITS,
+    PenaltySpans,
     add_time_cursor,
     plot_title,
-    shade_penalty_spans,
     style_time_plot,
 )
 
@@ -88,7 +88,7 @@ class CurvesPanel(QWidget):
         self._plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
         self._take_curves: list[TakeCurve] = []
-        self._span_items: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []
+        self._penalty_spans = PenaltySpans()
         self._exemplar_curves = ExemplarCurves()
         self._rebuild = Deferred(self, self._rebuild_now)   # a take, its exemplar and verdict: one rebuild
         self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
@@ -319,7 +319,7 @@ class CurvesPanel(QWidget):
         x = self._kinematics["time_s" if self._time_unit == "s" else "frame"].to_numpy(dtype=np.float64)
         self._plots, fresh = self._plot_stack.plots_for(self._visible)
         if fresh:
-            self._take_curves, self._cursors, self._span_items = [], [], []
+            self._take_curves, self._cursors = [], []
             for plot, name in zip(self._plots, self._visible):
                 self._make_group(plot, name, x)
             self._plots[-1].getAxis("bottom").setStyle(showValues=True)
@@ -330,7 +330,8 @@ class CurvesPanel(QWidget):
                 take_curve.curve.setData(x, self._kinematics[take_curve.column].to_numpy())
             self._place_cursors(self._state.frame)
         self._set_titles()
-        self._shade_penalty_spans()
+        self._penalty_spans.draw(self._plots, None if self._state.take is None else self._state.take.penalties,
+                                 self._x_of_frame)
         self._exemplar_curves.draw(self._take_curves, x, self._exemplar_kinematics)
         self._plots[-1].setLabel("bottom", TIME_UNITS[self._time_unit])
         self._plots[0].setXRange(x[0], x[-1], padding=0.01)
@@ -374,17 +375,6 @@ class CurvesPanel(QWidget):
             curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self._take_curves.append(TakeCurve(plot, curve, column, colour))
         self._cursors.append(add_time_cursor(plot, self._x_of_frame(self._state.frame), self._on_cursor_dragged))
-
-    def _shade_penalty_spans(self) -> None:
-        """The take's penalty spans behind the curves (labelled on the top plot), replacing the last take's."""
-        for plot, item in self._span_items:
-            plot.removeItem(item)
-        self._span_items = []
-        if self._state.take is None:
-            return
-        for row, plot in enumerate(self._plots):
-            added = shade_penalty_spans(plot, self._state.take.penalties, self._x_of_frame, labelled=row == 0)
-            self._span_items += [(plot, item) for item in added]
 
     def _on_scoring_changed(self) -> None:
         """A verdict redraws only the heatmap and its marker lines. Nothing when the curves are due anyway

@@ -73,3 +73,21 @@ def shade_penalty_spans(plot: pg.PlotItem, penalties: Penalties, x_of_frame: Cal
             pg.InfLineLabel(edge, text=code, position=0.92, anchors=[(0, 0), (0, 0)],
                             color=palette.PENALTY_TEXT, fill=LABEL_FILL)
     return added
+
+
+class PenaltySpans:
+    """A take's penalty bands on a column of plots (codes on the top one), replaced as a whole when
+    another take is drawn on the same plots."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []
+
+    def draw(self, plots: list[pg.PlotItem], penalties: Penalties | None, x_of_frame: Callable[[float], float]) -> None:
+        """Remove the bands drawn last, then shade ``penalties`` (none for None) on ``plots``."""
+        for plot, item in self._items:
+            plot.removeItem(item)
+        self._items = []
+        if penalties is None:
+            return
+        for row, plot in enumerate(plots):
+            self._items += [(plot, item) for item in shade_penalty_spans(plot, penalties, x_of_frame, labelled=row == 0)]
