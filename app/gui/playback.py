@@ -5,9 +5,11 @@ also decides which frames get decoded, and moves only to decoded frames, so
 painting never waits for a decoder:
 
 - It measures how long the window takes to show one frame and turns that into
-  a *stride*: the number of frames that pass meanwhile at the current speed.
-  Only every stride-th frame is asked for, since the frames between them could
-  not be shown anyway (at 4x speed a 30 fps take asks for 120 frames a second).
+  a *step*: the number of frames (a fraction, at least 1) that pass meanwhile at
+  the current speed. Only the frames one step apart are asked for, since the
+  frames between them could not be shown anyway (at 4x speed a 30 fps take asks
+  for 120 frames a second). A fractional step lets the window show as many
+  frames a second as it can paint, not the take's rate divided by a whole number.
 - At each tick it shows the newest decoded frame that is due. Frames are
   chosen by elapsed time, so playback skips frames rather than drifting when
   the window or the decoder cannot keep up; when no due frame has been decoded
@@ -16,6 +18,7 @@ painting never waits for a decoder:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from typing import Protocol
@@ -34,8 +37,10 @@ MAX_WAIT_S = 0.1
 COST_SMOOTHING = 0.2
 #: A tick this much later than its interval means the event loop was busy showing a frame.
 LATE_TICK_FACTOR = 1.5
-#: The stride changes only when the frames passing per shown frame differ from it by more than this.
-STRIDE_HYSTERESIS = 0.75
+#: The step is a multiple of this many frames, so small changes of the frame cost keep the frames decoded.
+STEP_QUANTUM = 0.25
+#: The step changes only when the frames passing per shown frame differ from it by more than this fraction.
+STEP_HYSTERESIS = 0.2
 
 
 class DecodeAhead(Protocol):
@@ -73,7 +78,7 @@ class PlaybackDriver(QObject):
         self._clock = PlaybackClock(state.fps)
         self._due_frame: int | None = None
         self._frame_cost_s: float | None = None   # running mean of the time one shown frame takes
-        self._stride = 1
+        self._step = 1.0
         self._busy_s = 0.0                        # event-loop time spent since the last frame was shown
         self._last_tick: float | None = None
         self._waiting_since: float | None = None
@@ -87,12 +92,12 @@ class PlaybackDriver(QObject):
         state.loop_changed.connect(lambda *_: self._anchor())
 
     @property
-    def stride(self) -> int:
-        """Frames that pass at the current speed while the window shows one (at least 1).
+    def step(self) -> float:
+        """Frames that pass at the current speed while the window shows one (at least 1, a multiple of 1/4).
 
-        Playback has every stride-th frame decoded ahead.
+        Playback has the frames one step apart decoded ahead.
         """
-        return self._stride
+        return self._step
 
     def _range(self) -> tuple[int, int]:
         if self._state.loop_enabled:
@@ -144,21 +149,21 @@ class PlaybackDriver(QObject):
 
     def _show(self, frame: int) -> None:
         """Move playback to ``frame``, after accounting for what showing the previous frame cost."""
-        self._update_stride()
+        self._update_step()
         self._waiting_since = None
         self._due_frame = frame
         self._state.seek(frame)
 
-    def _update_stride(self) -> None:
-        """Fold the busy time since the last frame into the frame cost; move the stride if it is off by enough."""
+    def _update_step(self) -> None:
+        """Fold the busy time since the last frame into the frame cost; move the step if it is off by enough."""
         busy, self._busy_s = self._busy_s, 0.0
         if self._frame_cost_s is None:
             self._frame_cost_s = busy
         else:
             self._frame_cost_s += COST_SMOOTHING * (busy - self._frame_cost_s)
         passing = self._frame_cost_s * self._state.fps * self._state.speed
-        if abs(passing - self._stride) > STRIDE_HYSTERESIS:
-            self._stride = max(1, round(passing))
+        if abs(passing - self._step) > STEP_HYSTERESIS * self._step:
+            self._step = max(1.0, round(passing / STEP_QUANTUM) * STEP_QUANTUM)
 
     def _measure_busy(self, now: float) -> None:
         """Count the time since the last tick as busy when the tick came late (a frame was being shown)."""
@@ -175,30 +180,33 @@ class PlaybackDriver(QObject):
             return None
         span = last - first + 1
         behind = (due - self._state.frame) % span if self._state.loop_enabled else due - self._state.frame
-        for back in range(min(behind, DECODE_AHEAD_FRAMES * self.stride + 1)):
+        for back in range(min(behind, math.ceil(DECODE_AHEAD_FRAMES * self._step) + 1)):
             frame = first + (due - back - first) % span
             if self._decoder.frame_ready(take.take_id, frame):
                 return frame
         return None
 
     def _decode_ahead(self, due: int) -> None:
-        """Ask for every stride-th frame after ``due`` (wrapping inside a loop, stopping at the end)."""
+        """Ask for the frames one step apart after ``due`` (wrapping inside a loop, stopping at the end)."""
         take = self._state.take
         if self._decoder is None or take is None:
             return
-        self._decoder.decode_ahead(take.take_id, frames_ahead(due, self.stride, *self._range(),
+        self._decoder.decode_ahead(take.take_id, frames_ahead(due, self._step, *self._range(),
                                                               self._state.loop_enabled, DECODE_AHEAD_FRAMES))
 
 
-def frames_ahead(due: int, stride: int, first: int, last: int, loop: bool, count: int) -> list[int]:
-    """The ``count`` frames playback will show after ``due``: multiples of ``stride`` counted from ``first``.
+def frames_ahead(due: int, step: float, first: int, last: int, loop: bool, count: int) -> list[int]:
+    """The ``count`` frames playback will show after ``due``: ``first + k * step`` rounded, for whole ``k``.
+
+    Counting from ``first`` keeps the same frames asked for while the step stays
+    the same, so frames decoded ahead are the ones shown.
 
     Parameters
     ----------
     due : int
         The frame due now.
-    stride : int
-        Frames between two shown frames (>= 1).
+    step : float
+        Frames between two shown frames (>= 1, may be fractional).
     first, last : int
         The range being played, inclusive.
     loop : bool
@@ -212,16 +220,21 @@ def frames_ahead(due: int, stride: int, first: int, last: int, loop: bool, count
         end of the range, or when a short loop holds fewer frames).
     """
     frames: list[int] = []
-    frame = due + stride - (due - first) % stride
+    k = math.floor((due - first) / step) + 1
+    wrapped = False
     while len(frames) < count:
+        frame = first + math.floor(k * step + 0.5)
+        k += 1
+        if frame <= due and not wrapped:
+            continue
         if frame > last:
             if not loop:
                 if due < last and last not in frames:
                     frames.append(last)
                 break
-            frame = first
+            k, wrapped = 0, True
+            continue
         if frame in frames:
             break
         frames.append(frame)
-        frame += stride
     return frames
