@@ -53,6 +53,8 @@ class Session:
     skeleton : Skeleton
     cameras : list of Camera, length V, in display order
     takes : dict of str to TakeInfo, in session order
+    video_root : Path or None
+        The folder chosen to find the camera files in instead of the session's folder.
     """
 
     def __init__(self, path: Path, handle: h5py.File, video_root: Path | None = None) -> None:
@@ -62,6 +64,7 @@ class Session:
         self._lock = threading.RLock()
         self._warnings: list[str] = []
         self._read_root()
+        self.video_root = video_root
         self._videos = SessionVideos(path, self.fps, video_root)
         self.skeleton = self._read_skeleton()
         self.cameras = self._read_cameras()
@@ -351,9 +354,8 @@ class Session:
     def encoded_frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
         """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None.
 
-        None too for a view whose frames are in a camera file. Cheap to call
-        under the file lock; decode the result with
-        :func:`analysis.session.video_source.decode_image` outside it.
+        None too for a view whose frames are in a camera file. Cheap to call under the file lock;
+        decode the result with :func:`analysis.session.video_source.decode_image` outside it.
         """
         self._check_index(take_id, index)
         if not self.has_video(take_id, view) or (take_id, view) in self._videos:

@@ -221,7 +221,7 @@ def _run_job(connection, function: Callable, args: tuple) -> None:
                 return
         _reply(connection, ("result", result))
     except Exception as error:
-        _reply(connection, ("error", _portable(error)))
+        _reply(connection, ("error", portable_exception(error)))
 
 
 _STOPPED = object()
@@ -250,7 +250,7 @@ def _reply(connection, message: tuple[str, Any]) -> None:
         pass   # the parent went away: the next recv ends the loop
 
 
-def _portable(error: Exception) -> Exception:
+def portable_exception(error: Exception) -> Exception:
     """``error`` if it survives pickling, else a RuntimeError with its type and message."""
     try:
         pickle.loads(pickle.dumps(error))

@@ -4,9 +4,9 @@ The grid asks :meth:`FramePrefetcher.frames` for the frame it is about to
 paint; playback names the frames it will show next with
 :meth:`FramePrefetcher.decode_ahead`, so they are decoded when their turn
 comes, and moves on only to frames for which :meth:`FramePrefetcher.frame_ready`
-is true. Decoding runs in a thread pool (one thread by default; OpenCV releases
-the GIL while it decodes, so more threads decode the views of a frame in
-parallel). The cache is a least-recently-used map bounded by bytes, so looped
+is true. Decoding runs in a child process (:mod:`app.gui.decode_process`), so it
+does not compete with the GUI thread for the interpreter; until the child is
+ready, and if it dies, a thread pool of this process decodes. The cache is a least-recently-used map bounded by bytes, so looped
 playback of a long take keeps memory flat.
 
 Frames come out as BGRX ``(H, W, 4)`` uint8 (the fourth byte 255): on a
@@ -27,16 +27,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
-from analysis.render.frame_fit import NOT_SHOWN, fit_bgrx
 from analysis.session.reader import Session
-from analysis.session.video_source import decode_image
+from app.gui.decode_process import DecodeProcess, DecodeProcessDied, Sizes, ViewImages, decode_view
 
 log = logging.getLogger(__name__)
 
-#: Per view, in camera order, the (width, height) to decode at: None for full size, NOT_SHOWN for none.
-Sizes = tuple[tuple[int, int] | None, ...]
 FrameKey = tuple[str, int, Sizes | None]
-ViewImages = list[np.ndarray | None]
 
 #: Fraction of the cache that decode-ahead may fill, so prefetched frames do not evict each other.
 PREFETCH_SHARE = 0.75
@@ -125,9 +121,11 @@ class FramePrefetcher:
         Bound of the frames it holds, so frames decoded small for the grid's
         tiles do not fill the bytes over minutes of looped playback.
     decode_threads : int
-        Threads that decode views in parallel. One keeps up with playback
-        (which asks only for the frames it can show) and competes least with
-        the GUI thread for the interpreter lock.
+        Threads of this process that decode views while the child process is
+        not ready (or after it died).
+    decode_in_child : bool
+        Decode in a child process once it is ready (the default); False decodes
+        in this process only.
 
     Notes
     -----
@@ -140,7 +138,7 @@ class FramePrefetcher:
     """
 
     def __init__(self, session: Session, max_bytes: int = 300_000_000, max_frames: int = 64,
-                 decode_threads: int = 1) -> None:
+                 decode_threads: int = 1, decode_in_child: bool = True) -> None:
         self._session = session
         self._views = tuple(session.view_names)
         self._cache = FrameCache(max_bytes, max_frames)
@@ -152,6 +150,7 @@ class FramePrefetcher:
         self._in_flight: dict[FrameKey, Future] = {}
         self._frame_bytes = 0
         self._closed = False
+        self._child = self._start_child() if decode_in_child else None
         self._planner = threading.Thread(target=self._plan_loop, name="frame-prefetch", daemon=True)
         self._planner.start()
 
@@ -160,6 +159,11 @@ class FramePrefetcher:
     def cache(self) -> FrameCache:
         """The decoded-frame cache (read its ``nbytes`` and length to watch memory)."""
         return self._cache
+
+    @property
+    def decoding_in_child(self) -> bool:
+        """Whether frames are decoded in the child process now (it has started and is alive)."""
+        return self._child is not None and self._child.ready
 
     def frames(self, take_id: str, frame: int, sizes: Sizes | None = None) -> ViewImages:
         """Frame ``frame`` of every view of ``take_id``, BGRX uint8 ``(h, w, 4)``, in camera order.
@@ -230,33 +234,39 @@ class FramePrefetcher:
             self._condition.notify()
         self._planner.join()
         self._pool.shutdown(wait=True)
+        if self._child is not None:
+            self._child.close()
         self._cache.clear()
 
     # -------------------------------------------------------------- workers
+    def _start_child(self) -> DecodeProcess | None:
+        try:
+            return DecodeProcess(self._session)
+        except (OSError, ValueError) as error:   # no shared memory, no fork server
+            log.warning("frames are decoded in the window's process: %s", error)
+            return None
+
     def _decode(self, key: FrameKey) -> ViewImages:
-        """Decode all views of one frame in the pool and wait for them."""
+        """Decode all views of one frame, in the child process when it is ready, else in the pool."""
         take_id, frame, sizes = key
-        sizes = sizes or (None,) * len(self._views)
-        futures = [self._pool.submit(self._decode_view, take_id, view, frame, size)
-                   for view, size in zip(self._views, sizes)]
-        images = [future.result() for future in futures]
+        images = self._decode_in_child(key) if self._child is not None and self._child.ready else None
+        if images is None:
+            sizes = sizes or (None,) * len(self._views)
+            futures = [self._pool.submit(decode_view, self._session, take_id, view, frame, size)
+                       for view, size in zip(self._views, sizes)]
+            images = [future.result() for future in futures]
         size = sum(image.nbytes for image in images if image is not None)
         if size:
             self._frame_bytes = size
         return images
 
-    def _decode_view(self, take_id: str, view: str, frame: int, size: tuple[int, int] | None) -> np.ndarray | None:
-        """One view's frame as BGRX ``(h, w, 4)`` uint8 at ``size`` (None: full size), None without video."""
-        if size == NOT_SHOWN:
+    def _decode_in_child(self, key: FrameKey) -> ViewImages | None:
+        """The frame from the child process; None (and decoding here from now on) if it died."""
+        try:
+            return self._child.decode(*key)
+        except DecodeProcessDied as died:
+            log.warning("frames are decoded in the window's process from now on: %s", died)
             return None
-        encoded = self._session.encoded_frame(take_id, view, frame)
-        if encoded is not None:
-            image = decode_image(encoded, at_least=size)
-        elif self._session.has_video(take_id, view):
-            image = self._session.frame(take_id, view, frame)
-        else:
-            return None
-        return None if image is None else fit_bgrx(image, size)
 
     def _next_wanted(self) -> FrameKey | None:
         """Pop the next wanted frame that is not cached yet; None once closed. Call under the condition."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -114,8 +117,8 @@ def test_memory_stays_within_the_bound_during_looped_playback(session: Session):
 
 @pytest.fixture
 def held_decoder(monkeypatch):
-    """Make every decode wait until the returned event is set, so a test can act mid-decode."""
-    from app.gui import frame_prefetch
+    """Make every decode in this process wait until the returned event is set, so a test can act mid-decode."""
+    from app.gui import decode_process
 
     release = threading.Event()
 
@@ -123,40 +126,48 @@ def held_decoder(monkeypatch):
         release.wait(timeout=10)
         return decode_image(encoded, at_least)
 
-    monkeypatch.setattr(frame_prefetch, "decode_image", held_decode)
+    monkeypatch.setattr(decode_process, "decode_image", held_decode)
     return release
 
 
-def test_prefetch_returns_while_decoding_is_held(prefetcher: FramePrefetcher, held_decoder):
+@pytest.fixture
+def prefetcher_here(session: Session):
+    """A prefetcher that decodes in this process only (where ``held_decoder`` holds it)."""
+    frames = FramePrefetcher(session, decode_in_child=False)
+    yield frames
+    frames.close()
+
+
+def test_prefetch_returns_while_decoding_is_held(prefetcher_here: FramePrefetcher, held_decoder):
     started = time.perf_counter()
-    prefetcher.decode_ahead("take1", range(1, 6))
+    prefetcher_here.decode_ahead("take1", range(1, 6))
     assert time.perf_counter() - started < 1.0
-    assert len(prefetcher.cache) == 0
+    assert len(prefetcher_here.cache) == 0
     held_decoder.set()
-    wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {1, 2, 3, 4, 5})
+    wait_until(lambda: cached_frames(prefetcher_here, "take1", 12) == {1, 2, 3, 4, 5})
 
 
-def test_frames_of_a_take_left_behind_are_dropped(prefetcher: FramePrefetcher, held_decoder):
+def test_frames_of_a_take_left_behind_are_dropped(prefetcher_here: FramePrefetcher, held_decoder):
     held_decoder.set()
-    prefetcher.frames("take1", 0)
-    assert prefetcher.frame_ready("take1", 0)
+    prefetcher_here.frames("take1", 0)
+    assert prefetcher_here.frame_ready("take1", 0)
     held_decoder.clear()
-    prefetcher.decode_ahead("take1", range(1, 7))
-    prefetcher.decode_ahead("take2", [1, 2, 3])  # take1's frame 1 is being decoded now
+    prefetcher_here.decode_ahead("take1", range(1, 7))
+    prefetcher_here.decode_ahead("take2", [1, 2, 3])  # take1's frame 1 is being decoded now
     held_decoder.set()
-    wait_until(lambda: cached_frames(prefetcher, "take2", 12) == {1, 2, 3})
+    wait_until(lambda: cached_frames(prefetcher_here, "take2", 12) == {1, 2, 3})
     time.sleep(0.05)
-    assert cached_frames(prefetcher, "take1", 12) == set()
-    assert prefetcher.frames("take2", 2)[0][0, 0, 0] == 40 + 2
+    assert cached_frames(prefetcher_here, "take1", 12) == set()
+    assert prefetcher_here.frames("take2", 2)[0][0, 0, 0] == 40 + 2
 
 
-def test_a_seek_replaces_the_work_still_wanted(prefetcher: FramePrefetcher, held_decoder):
-    prefetcher.decode_ahead("take1", range(1, 12))
-    prefetcher.decode_ahead("take1", [11])  # frame 1 is being decoded now; 2..10 are no longer wanted
+def test_a_seek_replaces_the_work_still_wanted(prefetcher_here: FramePrefetcher, held_decoder):
+    prefetcher_here.decode_ahead("take1", range(1, 12))
+    prefetcher_here.decode_ahead("take1", [11])  # frame 1 is being decoded now; 2..10 are no longer wanted
     held_decoder.set()
-    wait_until(lambda: prefetcher.frame_ready("take1", 11))
+    wait_until(lambda: prefetcher_here.frame_ready("take1", 11))
     time.sleep(0.05)
-    assert cached_frames(prefetcher, "take1", 12) <= {1, 11}
+    assert cached_frames(prefetcher_here, "take1", 12) <= {1, 11}
 
 
 def test_frames_of_a_video_file_beside_the_session(tmp_path: Path):
@@ -174,6 +185,63 @@ def test_frames_of_a_video_file_beside_the_session(tmp_path: Path):
         prefetcher.close()
     assert images[2] is not None and abs(int(images[2][45, 80, 0]) - 80) <= 3  # file frame 5 + 3
     assert images[3] is None
+
+
+def decode_children() -> list:
+    return [child for child in multiprocessing.active_children() if child.name == "lucid-decode"]
+
+
+def test_frames_decoded_in_the_child_process_are_the_frames_decoded_here(session: Session):
+    sizes = ((80, 45), None, NOT_SHOWN) + ((40, 22),) * 5
+    here = FramePrefetcher(session, decode_in_child=False)
+    expected = here.frames("take1", 4, sizes)
+    here.close()
+    shared_before = set(os.listdir("/dev/shm"))
+    prefetcher = FramePrefetcher(session)
+    try:
+        wait_until(lambda: prefetcher.decoding_in_child)
+        images = prefetcher.frames("take1", 4, sizes)
+        prefetcher.decode_ahead("take1", [5, 6])
+        wait_until(lambda: prefetcher.frame_ready("take1", 6))
+        later = prefetcher.frames("take1", 6, sizes)
+    finally:
+        prefetcher.close()
+    assert [None if image is None else image.shape for image in images] == [
+        None if image is None else image.shape for image in expected]
+    for image, reference in zip(images, expected):
+        if reference is not None:
+            np.testing.assert_array_equal(image, reference)
+    assert later[0][0, 0, 0] == 6
+    assert not decode_children()   # closing ended the child and freed the shared memory
+    assert set(os.listdir("/dev/shm")) <= shared_before
+
+
+def test_frames_keep_coming_after_the_decode_process_is_killed(session: Session):
+    prefetcher = FramePrefetcher(session)
+    try:
+        wait_until(lambda: prefetcher.decoding_in_child)
+        [child] = decode_children()
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(5)
+        assert prefetcher.frames("take1", 3)[0][0, 0, 0] == 3   # decoded here instead, at once
+        assert not prefetcher.decoding_in_child
+        prefetcher.decode_ahead("take1", [8])
+        wait_until(lambda: prefetcher.frame_ready("take1", 8))
+    finally:
+        prefetcher.close()
+
+
+def test_a_child_that_cannot_open_the_session_leaves_decoding_here(tmp_path: Path):
+    path = write_session(tmp_path / "moved.h5", make_session_data(video_views=2))
+    with Session.open(path) as session:
+        path.rename(tmp_path / "elsewhere.h5")   # the window's handle still reads it; the child finds no file
+        prefetcher = FramePrefetcher(session)
+        try:
+            wait_until(lambda: not decode_children())
+            assert prefetcher.frames("take1", 2)[0][0, 0, 0] == 2
+            assert not prefetcher.decoding_in_child
+        finally:
+            prefetcher.close()
 
 
 def test_cache_evicts_least_recently_used_first():

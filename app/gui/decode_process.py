@@ -1,0 +1,221 @@
+"""A child process that decodes the video grid's frames, so decoding never waits for the window's interpreter.
+
+Decoding a frame of 8 views in a thread of the window's process spends most of
+its time waiting for the interpreter lock while the GUI thread paints (each
+view's read, decode and conversion takes and gives it back several times), and
+the GUI thread waits for it in turn. Here the child opens the session itself,
+decodes one frame at a time into a block of shared memory, and the parent copies
+the images out (numpy copies without the interpreter lock): the two run on
+their own cores.
+
+The child starts from the reader's fork server (in milliseconds, the reader
+already imported), opens the session and says it is ready; until then, and
+after it dies, the caller decodes in its own process (:class:`FramePrefetcher`).
+A frame larger than the shared block comes back through the pipe instead. This
+module imports no Qt.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from collections.abc import Sequence
+from multiprocessing.shared_memory import SharedMemory
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from analysis.render.frame_fit import NOT_SHOWN, fit_bgrx
+from analysis.session.reader import Session
+from analysis.session.video_source import decode_image
+from app.gui.compute_process import portable_exception
+
+#: Per view, in camera order, the (width, height) to decode at: None for full size, NOT_SHOWN for none.
+Sizes = tuple[tuple[int, int] | None, ...]
+ViewImages = list[np.ndarray | None]
+#: Where each view's image lies in the shared block: (offset in bytes, shape), or None for no image.
+Layout = list[tuple[int, tuple[int, ...]] | None]
+
+#: Seconds :meth:`DecodeProcess.close` waits for the child to end before it is killed.
+CLOSE_TIMEOUT_S = 2.0
+#: Bytes per pixel of a decoded BGRX frame.
+BGRX_BYTES = 4
+
+
+class DecodeProcessDied(RuntimeError):
+    """The decode process ended (killed, crashed, or it could not open the session)."""
+
+
+def decode_view(session: Session, take_id: str, view: str, frame: int,
+                size: tuple[int, int] | None) -> np.ndarray | None:
+    """One view's frame as BGRX ``(h, w, 4)`` uint8 at ``size`` (width, height; None: full size).
+
+    None for a view without video, a view not shown (``size`` is :data:`NOT_SHOWN`)
+    and a frame that cannot be decoded.
+    """
+    if size == NOT_SHOWN:
+        return None
+    encoded = session.encoded_frame(take_id, view, frame)
+    if encoded is not None:
+        image = decode_image(encoded, at_least=size)
+    elif session.has_video(take_id, view):
+        image = session.frame(take_id, view, frame)
+    else:
+        return None
+    return None if image is None else fit_bgrx(image, size)
+
+
+def full_frame_bytes(session: Session) -> int:
+    """Bytes of one frame of every view at the cameras' full size, BGRX."""
+    return sum(camera.width * camera.height * BGRX_BYTES for camera in session.cameras)
+
+
+class DecodeProcess:
+    """The child process, its pipe and the shared block; thread-safe (one frame decoded at a time).
+
+    Parameters
+    ----------
+    session : Session
+        The open session; the child opens the same file (and camera folder) read-only.
+    block_bytes : int, optional
+        Size of the shared block (default: one frame of every view at full size).
+    """
+
+    def __init__(self, session: Session, block_bytes: int | None = None) -> None:
+        self._views = tuple(session.view_names)
+        self._lock = threading.Lock()
+        self._ready = False
+        self._failed: str | None = None
+        self._memory = SharedMemory(create=True, size=max(1, block_bytes or full_frame_bytes(session)))
+        context = multiprocessing.get_context("forkserver")
+        self._connection, there = context.Pipe()
+        video_root = None if session.video_root is None else str(session.video_root)
+        self._process = context.Process(target=serve, name="lucid-decode", daemon=True,
+                                        args=(there, str(session.path), video_root, self._memory.name))
+        self._process.start()
+        there.close()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the child has opened the session and takes frames (never blocks)."""
+        if self._ready or self._failed is not None:
+            return self._ready
+        with self._lock:
+            try:
+                if not self._ready and self._failed is None and self._connection.poll():
+                    kind, value = self._connection.recv()
+                    self._ready = kind == "ready"
+                    if not self._ready:
+                        self._failed = str(value)
+            except (OSError, EOFError):
+                self._failed = "it ended while starting"
+        return self._ready
+
+    @property
+    def failure(self) -> str | None:
+        """Why the child is not usable (it could not open the session, or it ended), else None."""
+        return self._failed
+
+    def decode(self, take_id: str, frame: int, sizes: Sizes | None) -> ViewImages:
+        """Frame ``frame`` of every view, BGRX ``(h, w, 4)`` uint8 at ``sizes`` (None: full size), in camera order.
+
+        Call only once :attr:`ready`. An error the child met reading the frame is raised here.
+
+        Raises
+        ------
+        DecodeProcessDied
+            The child ended; it is not restarted.
+        """
+        with self._lock:
+            if not self._ready:
+                raise DecodeProcessDied(self._failed or "the decode process is not ready")
+            try:
+                self._connection.send((take_id, int(frame), sizes))
+                kind, value = self._connection.recv()
+            except (OSError, EOFError, ValueError) as error:
+                self._ready, self._failed = False, f"it ended ({error or 'pipe closed'})"
+                raise DecodeProcessDied(f"the decode process {self._failed}") from None
+            if kind == "error":
+                raise value
+            if kind == "inline":
+                return value
+            return [None if place is None else self._copy_out(*place) for place in value]
+
+    def _copy_out(self, offset: int, shape: Sequence[int]) -> np.ndarray:
+        view = np.ndarray(tuple(shape), dtype=np.uint8, buffer=self._memory.buf, offset=offset)
+        return view.copy()
+
+    def close(self) -> None:
+        """End the child (killed after :data:`CLOSE_TIMEOUT_S`) and free the shared block."""
+        with self._lock:
+            self._ready, self._failed = False, self._failed or "closed"
+            try:
+                self._connection.send(None)
+            except (OSError, ValueError):
+                pass
+            self._connection.close()
+            self._process.join(CLOSE_TIMEOUT_S)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+            self._memory.close()
+            self._memory.unlink()
+
+
+# ------------------------------------------------------------------ the child
+def serve(connection, session_path: str, video_root: str | None, memory_name: str) -> None:
+    """The child's loop: open the session, say ``"ready"``, then decode the frames asked until told ``None``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl+C in a terminal is the window's to handle
+    cv2.setNumThreads(1)   # one core decodes; OpenCV's own pool would spin on the window's core
+    try:
+        session = Session.open(session_path, video_root=video_root)
+    except Exception as error:  # noqa: BLE001 - the parent decodes in its own process instead
+        _reply(connection, ("failed", f"{type(error).__name__}: {error}"))
+        return
+    memory = SharedMemory(name=memory_name)
+    _reply(connection, ("ready", None))
+    try:
+        while True:
+            try:
+                request = connection.recv()
+            except (EOFError, OSError):
+                return
+            if request is None:
+                return
+            _reply(connection, _decode_request(session, memory, *request))
+    finally:
+        memory.close()
+        session.close()
+
+
+def _decode_request(session: Session, memory: SharedMemory, take_id: str, frame: int,
+                    sizes: Sizes | None) -> tuple[str, object]:
+    """Decode one frame of every view into ``memory``: ``("ok", layout)``, ``("inline", images)`` or ``("error", e)``."""
+    views = session.view_names
+    try:
+        images = [decode_view(session, take_id, view, frame, size)
+                  for view, size in zip(views, sizes or (None,) * len(views))]
+    except Exception as error:  # noqa: BLE001 - raised again in the parent, as if it had decoded the frame
+        return "error", portable_exception(error)
+    if sum(image.nbytes for image in images if image is not None) > memory.size:
+        return "inline", images
+    layout: Layout = []
+    offset = 0
+    for image in images:
+        if image is None:
+            layout.append(None)
+            continue
+        np.ndarray(image.shape, np.uint8, buffer=memory.buf, offset=offset)[...] = image
+        layout.append((offset, image.shape))
+        offset += image.nbytes
+    return "ok", layout
+
+
+def _reply(connection, message: tuple[str, object]) -> None:
+    try:
+        connection.send(message)
+    except (OSError, EOFError):
+        pass   # the parent went away: the next recv ends the loop
+
