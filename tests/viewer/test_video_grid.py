@@ -100,6 +100,26 @@ def test_each_overlay_changes_the_picture(small_session: Session, grid_on, overl
     assert np.array_equal(pixels(grid), before)
 
 
+def test_bones_are_drawn_antialiased_once_paused_and_plainly_while_playing(small_session: Session, grid_on, qtbot):
+    grid, state = grid_on(small_session, "take1")
+    all_overlays(state, False)
+    state.set_overlay("bones", True)
+    state.seek(3)
+    state.set_playing(True)   # no playback driver: the frame stays, only the drawing changes
+    tile = geometry_of(grid, state, 0).image
+    region = (slice(int(tile.top()), int(tile.bottom())), slice(int(tile.left()), int(tile.right())))
+    playing = pixels(grid)[region]
+    with qtbot.waitSignal(grid.frame_presented, timeout=2000):   # pausing repaints the frame at once
+        state.set_playing(False)
+    paused = pixels(grid)[region]
+    assert not np.array_equal(playing, paused)
+
+    def shades(image: np.ndarray) -> int:
+        return len(np.unique(image.reshape(-1, 3), axis=0))
+
+    assert shades(paused) > shades(playing) + 5   # blended edge pixels
+
+
 def test_views_without_video_draw_the_skeleton(small_session: Session, grid_on):
     grid, state = grid_on(small_session, "take1")
     all_overlays(state, False)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from analysis.motion.skeleton import Skeleton, bone_sides
@@ -151,15 +151,23 @@ def draw_bones(painter: QPainter, points: np.ndarray, edges: np.ndarray, colors:
     drawn = np.isfinite(ends).all(axis=(1, 2))
     if not drawn.any():
         return
-    pairs = _qpoints(ends[drawn])                # two end points per drawn bone
+    lines = [QLineF(*bone) if shown else None for bone, shown in zip(ends.reshape(-1, 4).tolist(), drawn.tolist())]
     painter.setPen(_round_pen(OUTLINE.rgba(), width + 2.0))
-    painter.drawLines(pairs)
-    by_color: dict[int, list[QPointF]] = {}      # in the order the colours first come
-    for bone, color in enumerate(color for color, shown in zip(colors, drawn.tolist()) if shown):
-        by_color.setdefault(color.rgba(), []).extend(pairs[2 * bone:2 * bone + 2])
-    for key, lines in by_color.items():
-        painter.setPen(_round_pen(key, width))
-        painter.drawLines(lines)
+    painter.drawLines([line for line in lines if line is not None])
+    for key, bones in _colour_groups(tuple(color.rgba() for color in colors)):
+        chosen = [lines[bone] for bone in bones if lines[bone] is not None]
+        if chosen:
+            painter.setPen(_round_pen(key, width))
+            painter.drawLines(chosen)
+
+
+@lru_cache(maxsize=16)
+def _colour_groups(rgbas: tuple[int, ...]) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """The indices of the items of each colour ``QColor.rgba()``, in the order the colours first come."""
+    groups: dict[int, list[int]] = {}
+    for index, key in enumerate(rgbas):
+        groups.setdefault(key, []).append(index)
+    return tuple((key, tuple(indices)) for key, indices in groups.items())
 
 
 def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarray, radius: float) -> None:
@@ -178,12 +186,14 @@ def draw_detections(painter: QPainter, points: np.ndarray, confidence: np.ndarra
     if not valid.any():
         return
     dots = _qpoints(points[valid])
+    confidence = np.asarray(confidence, dtype=np.float64)[valid]   # a copy
+    confidence[np.isnan(confidence)] = 0.0                          # NaN: step 0
+    steps = np.rint(np.clip(confidence, 0.0, 1.0) * CONFIDENCE_STEPS).astype(np.int64).tolist()
     ramp = _confidence_palette()
     painter.setPen(_round_pen(OUTLINE.rgba(), 2 * radius + 2.0))
     painter.drawPoints(dots)
     by_step: dict[int, list[QPointF]] = {}
-    for dot, value in zip(dots, np.asarray(confidence, dtype=np.float64)[valid].tolist()):
-        step = round(min(max(value, 0.0), 1.0) * CONFIDENCE_STEPS) if value == value else 0   # NaN: step 0
+    for dot, step in zip(dots, steps):
         by_step.setdefault(step, []).append(dot)
     for step in sorted(by_step):
         painter.setPen(_round_pen(ramp[step], 2 * radius))

@@ -114,7 +114,7 @@ class VideoGrid(QWidget):
         self.setMinimumSize(320, 180)
         state.take_changed.connect(self._on_take_changed)
         for signal in (state.frame_changed, state.overlays_changed, state.view_selected, state.joint_selected,
-                       state.annotations.changed, state.annotations.selection_changed):
+                       state.annotations.changed, state.annotations.selection_changed, state.playing_changed):
             signal.connect(self._repaint_later)
         state.annotations.tool_changed.connect(self._on_tool_changed)
         self._on_take_changed(state.take)
@@ -346,8 +346,9 @@ class VideoGrid(QWidget):
         sizes = decode_sizes(geometries, [(camera.width, camera.height) for camera in take.cameras], zoomed,
                              self.devicePixelRatioF())
         self._fetch(take, frame, sizes)
-        # smoothing costs more than a frame is worth while playing; a paused frame is smoothed
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self._state.playing)
+        # smoothing and antialiasing cost more than a frame is worth while playing; a paused frame has both
+        smooth = not self._state.playing
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         drawings = [d for d in self._state.annotations.items(take.take_id, Drawing) if d.visible_at(frame)]
         preview = self.editor.preview
         for index, (view, geometry) in enumerate(zip(take.view_names, geometries)):
@@ -355,7 +356,7 @@ class VideoGrid(QWidget):
                 tile_drawings = [d for d in drawings if d.view == view and (preview is None or d.id != preview[1].id)]
                 if preview is not None and preview[0] == view:
                     tile_drawings.append(preview[1])
-                self._paint_tile(painter, take, index, frame, geometry, tile_drawings)
+                self._paint_tile(painter, take, index, frame, geometry, tile_drawings, smooth)
         painter.end()
         self._displayed = [frame] * len(take.cameras)
         self.frame_presented.emit(frame)
@@ -368,7 +369,7 @@ class VideoGrid(QWidget):
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Open a session and choose a take")
 
     def _paint_tile(self, painter: QPainter, take: TakeBundle, index: int, frame: int,
-                    geometry: TileGeometry, drawings: list[Drawing]) -> None:
+                    geometry: TileGeometry, drawings: list[Drawing], smooth: bool) -> None:
         view = take.view_names[index]
         image = self._qimages[index] if index < len(self._qimages) else None
         tile_painter.paint_image(painter, geometry, image, take.cameras[index].width)
@@ -376,7 +377,7 @@ class VideoGrid(QWidget):
             text = self.missing_videos.message(view)
             tile_painter.paint_no_video(painter, geometry, text or self._read_error or f"{view}: no video, 2D detections")
             self.missing_videos.paint_button(painter, geometry, view)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
         painter.save()
         painter.setClipRect(geometry.image)
         paint_pose_overlays(painter, take, index, frame, geometry, self._state, self._bone_colors_of(take.skeleton),
