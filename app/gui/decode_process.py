@@ -148,20 +148,31 @@ class DecodeProcess:
         return view.copy()
 
     def close(self) -> None:
-        """End the child (killed after :data:`CLOSE_TIMEOUT_S`) and free the shared block."""
+        """Tell the child to end and free the shared block; returns at once.
+
+        A thread waits for the child to end and kills it after :data:`CLOSE_TIMEOUT_S`
+        (waiting here would hold up the window while it switches to another session).
+        """
         with self._lock:
+            if self._connection.closed:
+                return
             self._ready, self._failed = False, self._failed or "closed"
             try:
                 self._connection.send(None)
             except (OSError, ValueError):
                 pass
             self._connection.close()
-            self._process.join(CLOSE_TIMEOUT_S)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join()
             self._memory.close()
-            self._memory.unlink()
+            self._memory.unlink()   # the child's mapping lasts until it ends
+        threading.Thread(target=_reap, args=(self._process,), name="decode-reaper", daemon=True).start()
+
+
+def _reap(process) -> None:
+    """Wait for ``process`` to end; kill it after :data:`CLOSE_TIMEOUT_S`."""
+    process.join(CLOSE_TIMEOUT_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 # ------------------------------------------------------------------ the child
@@ -170,11 +181,15 @@ def serve(connection, session_path: str, video_root: str | None, memory_name: st
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl+C in a terminal is the window's to handle
     cv2.setNumThreads(1)   # one core decodes; OpenCV's own pool would spin on the window's core
     try:
+        memory = SharedMemory(name=memory_name)
+    except FileNotFoundError:
+        return   # the parent closed before this child started
+    try:
         session = Session.open(session_path, video_root=video_root)
     except Exception as error:  # noqa: BLE001 - the parent decodes in its own process instead
+        memory.close()
         _reply(connection, ("failed", f"{type(error).__name__}: {error}"))
         return
-    memory = SharedMemory(name=memory_name)
     _reply(connection, ("ready", None))
     try:
         while True:

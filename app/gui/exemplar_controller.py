@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from analysis.exemplars import other_takes, take_exemplars
 from analysis.session.contract import SessionFormatError
@@ -62,8 +62,11 @@ class ExemplarController(QObject):
         self.workers = WorkerRunner(self)
         self._compute = compute or shared_compute_process()
         self._session: Session | None = None
-        state.take_changed.connect(lambda _take: self._propose())
-        state.library_changed.connect(lambda _library: self._propose())
+        # in an event-loop turn of its own (ranking a large library's candidates takes a while), once for
+        # a take and a library that come together
+        self._propose_soon = QTimer(self, singleShot=True, interval=0, timeout=self._propose)
+        state.take_changed.connect(lambda _take: self._propose_soon.start())
+        state.library_changed.connect(lambda _library: self._propose_soon.start())
         state.exemplar_changed.connect(self._on_exemplar_changed)
 
     # ------------------------------------------------------------------ API
@@ -90,6 +93,7 @@ class ExemplarController(QObject):
 
     def close(self) -> None:
         """Stop aligning (waiting for the worker) and close the exemplar's session."""
+        self._propose_soon.stop()
         self.workers.close()
         self._replace_session(None)
 

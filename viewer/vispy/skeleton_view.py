@@ -84,6 +84,7 @@ class SkeletonView(QWidget):
         self._root = np.zeros((0, 3))  # (T, 3) metres: the point Follow keeps centred
         self._frame_shown = -1
         self._pending_frame: int | None = None
+        self._framing_due = False   # a new take's motion is framed before the next render or projection
         self.displayed_frame = -1
         self.follow = False
 
@@ -178,6 +179,7 @@ class SkeletonView(QWidget):
     @property
     def camera_center(self) -> np.ndarray:
         """Point the 3D camera orbits around, ``(3,)`` metres."""
+        self._frame_take_if_due()
         return np.asarray(self._view.camera.center, dtype=np.float64)
 
     @property
@@ -190,6 +192,7 @@ class SkeletonView(QWidget):
 
     def render_image(self) -> np.ndarray:
         """Render the canvas offscreen, and show it: ``(H, W, 4)`` uint8 RGBA at the canvas size."""
+        self._frame_take_if_due()
         image = self._canvas.render()
         self._display.show_image(image)
         self._present()
@@ -228,6 +231,7 @@ class SkeletonView(QWidget):
 
         Canvas pixels have their origin at the top-left, like Qt widget coordinates.
         """
+        self._frame_take_if_due()
         points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
         mapped = self._view.scene.node_transform(self._canvas.scene).map(points)
         w = mapped[:, 3:4]
@@ -272,8 +276,9 @@ class SkeletonView(QWidget):
         self._root = np.zeros((0, 3)) if take is None else root_track(self._drawn.positions, take.skeleton)
         for layer in self._layers:
             layer.set_take(take, self._drawn)
+        # the camera (each change ~10 ms) is framed in the render's own event-loop turn, not in the take switch's
+        self._framing_due = take is not None
         if take is not None:
-            self.reset_view()
             self._show_frame(self._state.frame)
 
     def _on_frame_changed(self, frame: int) -> None:
@@ -302,6 +307,7 @@ class SkeletonView(QWidget):
 
     def _render_for_display(self) -> None:
         """Render the scene for the display's coming paint (at most once per paint) and report the frame."""
+        self._frame_take_if_due()
         image = self._canvas.render()
         self._display.show_image(image, self._camera_labels())
         self._present()
@@ -336,15 +342,19 @@ class SkeletonView(QWidget):
         if np.all(np.isfinite(pelvis)):
             self._view.camera.center = tuple(pelvis)
 
+    def _frame_take_if_due(self) -> None:
+        """Frame a newly shown take's motion (:meth:`reset_view`) if that has not happened since it came."""
+        if self._framing_due:
+            self.reset_view()
+
     def _frame_points(self, points: np.ndarray) -> None:
         """Default viewing angles, centred on the bounding box of ``points`` (N, 3) and zoomed to fit them all."""
+        self._framing_due = False
         centre = (points.min(axis=0) + points.max(axis=0)) / 2
         radius = max(float(np.linalg.norm(points - centre, axis=1).max()), 0.5)
-        camera = self._view.camera
-        camera.elevation, camera.azimuth = DEFAULT_ELEVATION_DEG, DEFAULT_AZIMUTH_DEG
-        # A sphere of radius r fits the view cone when scale_factor = 2 r / cos(fov / 2).
-        camera.scale_factor = FIT_MARGIN * 2 * radius / np.cos(np.radians(FIELD_OF_VIEW_DEG) / 2)
-        camera.center = tuple(centre)
+        # A sphere of radius r fits the view cone when scale_factor = 2 r / cos(fov / 2). One update, not four.
+        self._view.camera.set_state(elevation=DEFAULT_ELEVATION_DEG, azimuth=DEFAULT_AZIMUTH_DEG, center=tuple(centre),
+                                    scale_factor=FIT_MARGIN * 2 * radius / np.cos(np.radians(FIELD_OF_VIEW_DEG) / 2))
 
     def _present(self) -> None:
         """Record that the pending frame was rendered for the screen and tell listeners."""

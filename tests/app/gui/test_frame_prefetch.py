@@ -212,7 +212,7 @@ def test_frames_decoded_in_the_child_process_are_the_frames_decoded_here(session
         if reference is not None:
             np.testing.assert_array_equal(image, reference)
     assert later[0][0, 0, 0] == 6
-    assert not decode_children()   # closing ended the child and freed the shared memory
+    wait_until(lambda: not decode_children())   # closing ended the child and freed the shared memory
     assert set(os.listdir("/dev/shm")) <= shared_before
 
 
