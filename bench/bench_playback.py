@@ -4,7 +4,8 @@ Targets (issues 4, 11 and 16), at 640x360 per view under Xvfb:
 - presented frames per second, video grid alone: >= 60
 - presented frames per second, every panel visible in a 1920x1080 window (software GL): >= 60
 - RSS growth over 10 minutes of looped playback (``--soak-seconds 600``): < 50 MB, and no
-  event-loop stall > 200 ms meanwhile (:mod:`heartbeat`)
+  event-loop stall > 200 ms meanwhile (:mod:`heartbeat`); the window's child processes
+  (frame decoding, compute) are reported too
 
 Playback runs at 4x speed (120 frames/s asked of a 30 fps take), so the
 presented rate measures what the window can deliver. ``--window`` sets the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import multiprocessing
 import os
 import resource
 import sys
@@ -47,11 +49,17 @@ from viewer.widgets.video_grid import VideoGrid  # noqa: E402
 GRID_SIZE = (4 * 640, 2 * 360)
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of process ``pid`` (this one by default), MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def children_rss_mb() -> dict[str, float]:
+    """Resident memory of each child process of the window (frame decoding, compute), MB by name."""
+    return {child.name: rss_mb(child.pid) for child in multiprocessing.active_children()}
 
 
 def make_session(folder: Path) -> Path:
@@ -134,12 +142,15 @@ def whole_window(path: Path, seconds: float, soak_seconds: float, size: tuple[in
             profiler.dump_stats(str(profile))
         window.state.set_playing(True)
         run_event_loop(5.0)
-        before = rss_mb()
+        before, children_before = rss_mb(), children_rss_mb()
         beat = Heartbeat()
         beat.phase = "soak"
         run_event_loop(soak_seconds)
-        after = rss_mb()
+        after, children_after = rss_mb(), children_rss_mb()
         print("  " + beat.report(("soak",)))
+        for name in sorted(set(children_before) & set(children_after)):
+            print(f"  child process {name}: RSS {children_before[name]:.0f} MB -> {children_after[name]:.0f} MB, "
+                  f"growth {children_after[name] - children_before[name]:+.1f} MB")
         window.state.set_playing(False)
         window.close()
         # deleted now, not by the interpreter's exit (pyqtgraph's Python overrides would run while it finalizes)

@@ -110,7 +110,7 @@ class DecodeProcess:
                     if not self._ready:
                         self._failed = str(value)
             except (OSError, EOFError):
-                self._failed = "it ended while starting"
+                self._failed = "the decoding process ended while starting"
         return self._ready
 
     @property
@@ -130,18 +130,23 @@ class DecodeProcess:
         """
         with self._lock:
             if not self._ready:
-                raise DecodeProcessDied(self._failed or "the decode process is not ready")
+                raise DecodeProcessDied(self._failed or "the decoding process is not ready")
             try:
                 self._connection.send((take_id, int(frame), sizes))
                 kind, value = self._connection.recv()
-            except (OSError, EOFError, ValueError) as error:
-                self._ready, self._failed = False, f"it ended ({error or 'pipe closed'})"
-                raise DecodeProcessDied(f"the decode process {self._failed}") from None
+            except (OSError, EOFError, ValueError):
+                self._ready, self._failed = False, f"the decoding process ended{self._how_it_ended()}"
+                raise DecodeProcessDied(self._failed) from None
             if kind == "error":
                 raise value
             if kind == "inline":
                 return value
             return [None if place is None else self._copy_out(*place) for place in value]
+
+    def _how_it_ended(self) -> str:
+        self._process.join(CLOSE_TIMEOUT_S)   # its end shows on the pipe first: wait to read its exit code
+        code = self._process.exitcode
+        return f" (killed by signal {-code})" if code is not None and code < 0 else ""
 
     def _copy_out(self, offset: int, shape: Sequence[int]) -> np.ndarray:
         view = np.ndarray(tuple(shape), dtype=np.uint8, buffer=self._memory.buf, offset=offset)

@@ -27,6 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
+from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
 from app.gui.decode_process import DecodeProcess, DecodeProcessDied, Sizes, ViewImages, decode_view
 
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 FrameKey = tuple[str, int, Sizes | None]
 
+#: How many times a decoding process that died is replaced; after that, frames are decoded in this process.
+MAX_CHILD_RESTARTS = 3
 #: Fraction of the cache that decode-ahead may fill, so prefetched frames do not evict each other.
 PREFETCH_SHARE = 0.75
 
@@ -150,6 +153,8 @@ class FramePrefetcher:
         self._in_flight: dict[FrameKey, Future] = {}
         self._frame_bytes = 0
         self._closed = False
+        self._child_lock = threading.Lock()
+        self._child_restarts = 0
         self._child = self._start_child() if decode_in_child else None
         self._planner = threading.Thread(target=self._plan_loop, name="frame-prefetch", daemon=True)
         self._planner.start()
@@ -249,7 +254,8 @@ class FramePrefetcher:
     def _decode(self, key: FrameKey) -> ViewImages:
         """Decode all views of one frame, in the child process when it is ready, else in the pool."""
         take_id, frame, sizes = key
-        images = self._decode_in_child(key) if self._child is not None and self._child.ready else None
+        child = self._child
+        images = self._decode_in_child(child, key) if child is not None and child.ready else None
         if images is None:
             sizes = sizes or (None,) * len(self._views)
             futures = [self._pool.submit(decode_view, self._session, take_id, view, frame, size)
@@ -260,13 +266,34 @@ class FramePrefetcher:
             self._frame_bytes = size
         return images
 
-    def _decode_in_child(self, key: FrameKey) -> ViewImages | None:
-        """The frame from the child process; None (and decoding here from now on) if it died."""
+    def _decode_in_child(self, child: DecodeProcess, key: FrameKey) -> ViewImages:
+        """The frame from ``child``, the decoding process.
+
+        Raises
+        ------
+        SessionFormatError
+            The child died decoding it (the frame may be what killed it, so it is not decoded here).
+            The child is replaced, at most :data:`MAX_CHILD_RESTARTS` times; then frames are decoded here.
+        """
         try:
-            return self._child.decode(*key)
+            return child.decode(*key)
         except DecodeProcessDied as died:
-            log.warning("frames are decoded in the window's process from now on: %s", died)
-            return None
+            self._replace_child(child, died)
+            take_id, frame, _sizes = key
+            raise SessionFormatError(self._session.path, f"/takes/{take_id}/video",
+                                     f"frame {frame} could not be decoded: {died}") from None
+
+    def _replace_child(self, dead: DecodeProcess, died: DecodeProcessDied) -> None:
+        with self._child_lock:
+            if self._child is not dead:
+                return   # another thread replaced it already
+            dead.close()
+            if self._child_restarts < MAX_CHILD_RESTARTS:
+                self._child_restarts += 1
+                self._child = self._start_child()
+            else:
+                log.warning("frames are decoded in the window's process from now on: %s", died)
+                self._child = None
 
     def _next_wanted(self) -> FrameKey | None:
         """Pop the next wanted frame that is not cached yet; None once closed. Call under the condition."""

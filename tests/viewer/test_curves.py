@@ -184,12 +184,12 @@ def test_a_take_computed_in_the_background_comes_back_on_the_plots_already_made(
     state.set_take(load_take_bundle(state.session, "take1"))
     qtbot.waitUntil(lambda: bool(asked))
     assert asked[-1] is state.take
-    assert not any(plot.scene() for plot in plots)      # "Computing the kinematic curves …" stands in for them
+    assert not any(plot.isVisible() for plot in plots)      # "Computing the kinematic curves …" stands in for them
     asked[-1].kinematics
     state.kinematics_computed(asked[-1])
-    qtbot.waitUntil(lambda: all(plot.scene() is not None for plot in panel._plot_stack.plots))
+    qtbot.waitUntil(lambda: all(plot.isVisible() for plot in panel._plot_stack.plots))
     shown = panel._plot_stack.plots
-    assert shown == plots and all(plot.scene() is not None for plot in shown)
+    assert shown == plots and all(plot.isVisible() for plot in shown)
     column = CURVE_GROUP_BY_NAME[panel._visible[0]].columns[0]
     curve = shown[0].listDataItems()[0]
     assert len(curve.xData) == N_FRAMES

@@ -26,6 +26,7 @@ class PlotStack:
         self._graphics = graphics
         self._rows: tuple[str, ...] = ()
         self._shown = False
+        self._message: pg.LabelItem | None = None   # in the layout only while it is shown
         self.plots: list[pg.PlotItem] = []
 
     def plots_for(self, rows: tuple[str, ...]) -> tuple[list[pg.PlotItem], bool]:
@@ -36,12 +37,13 @@ class PlotStack:
         """
         if rows == self._rows:
             if not self._shown:
-                self._graphics.clear()
-                for row, plot in enumerate(self.plots):
-                    self._graphics.addItem(plot, row=row, col=0)
+                self._remove_message()
+                for plot in self.plots:   # hidden, not taken out of the scene: showing them again
+                    plot.show()           # polishes and lays out nothing anew
                 self._shown = True
             return list(self.plots), False
         self._graphics.clear()
+        self._message = None
         self.plots = []
         for row in range(len(rows)):
             plot = self._graphics.addPlot(row=row, col=0)
@@ -52,7 +54,15 @@ class PlotStack:
         return list(self.plots), True
 
     def show_message(self, message: str) -> None:
-        """Show ``message`` instead of plots (the plots are kept for the next take with the same rows)."""
-        self._graphics.clear()
+        """Show ``message`` instead of plots (the plots are kept, hidden, for the next take with the same rows)."""
+        for plot in self.plots:
+            plot.hide()     # a hidden plot takes no room in the layout
         self._shown = False
-        self._graphics.addLabel(message, color=palette.MUTED_TEXT, size="11pt")
+        self._remove_message()
+        self._message = self._graphics.addLabel(message, row=len(self.plots), col=0, color=palette.MUTED_TEXT,
+                                                size="11pt")
+
+    def _remove_message(self) -> None:
+        if self._message is not None:
+            self._graphics.removeItem(self._message)
+            self._message = None

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from analysis.session.contract import SessionFormatError
 from analysis.session.data import VideoFile
 from analysis.session.reader import Session
 from analysis.session.video_source import decode_image
@@ -216,17 +217,22 @@ def test_frames_decoded_in_the_child_process_are_the_frames_decoded_here(session
     assert set(os.listdir("/dev/shm")) <= shared_before
 
 
-def test_frames_keep_coming_after_the_decode_process_is_killed(session: Session):
+def test_a_frame_that_kills_the_decode_process_is_refused_and_a_new_process_takes_over(session: Session):
     prefetcher = FramePrefetcher(session)
     try:
         wait_until(lambda: prefetcher.decoding_in_child)
         [child] = decode_children()
-        os.kill(child.pid, signal.SIGKILL)
+        os.kill(child.pid, signal.SIGKILL)   # as a frame that crashes the decoder would
         child.join(5)
-        assert prefetcher.frames("take1", 3)[0][0, 0, 0] == 3   # decoded here instead, at once
-        assert not prefetcher.decoding_in_child
+        with pytest.raises(SessionFormatError, match=r"frame 3 could not be decoded: .*killed by signal 9"):
+            prefetcher.frames("take1", 3)   # not decoded in the window's process: it might crash it too
+        assert prefetcher.frames("take1", 4)[0][0, 0, 0] == 4   # the next frames come
+        wait_until(lambda: prefetcher.decoding_in_child)
+        [replacement] = decode_children()
+        assert replacement.pid != child.pid
         prefetcher.decode_ahead("take1", [8])
         wait_until(lambda: prefetcher.frame_ready("take1", 8))
+        assert prefetcher.frames("take1", 8)[0][0, 0, 0] == 8
     finally:
         prefetcher.close()
 
