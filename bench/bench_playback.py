@@ -32,13 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
 from analysis.session.reader import Session  # noqa: E402
 from analysis.session.writer import write_session  # noqa: E402
 from analysis.synthetic.library_builder import build_session, plan_library  # noqa: E402
 from app.gui.frame_prefetch import FramePrefetcher  # noqa: E402
-from app.gui.launch import application, wait_until  # noqa: E402
+from app.gui.launch import application, delete_window, wait_until  # noqa: E402
 from app.gui.playback import PlaybackDriver  # noqa: E402
 from app.gui.settings import AppSettings  # noqa: E402
 from heartbeat import Heartbeat  # noqa: E402
@@ -152,10 +152,7 @@ def whole_window(path: Path, seconds: float, soak_seconds: float, size: tuple[in
             print(f"  child process {name}: RSS {children_before[name]:.0f} MB -> {children_after[name]:.0f} MB, "
                   f"growth {children_after[name] - children_before[name]:+.1f} MB")
         window.state.set_playing(False)
-        window.close()
-        # deleted now, not by the interpreter's exit (pyqtgraph's Python overrides would run while it finalizes)
-        window.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        delete_window(window)
     return rate, before, after
 
 

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QSettings, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QEventLoop, QIODevice, QSettings, QTimer
 from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication
 
@@ -75,7 +75,20 @@ def run_gui(path: Path | None = None, take_id: str | None = None) -> int:
         path, take_id = window.settings.last_session()
     if path is not None:
         window.request_file(path, take_id)
-    return app.exec()
+    status = app.exec()
+    delete_window(window)
+    return status
+
+
+def delete_window(window) -> None:
+    """Close ``window`` and delete it now, while the interpreter still runs.
+
+    Left to the interpreter's exit, Qt would delete the widgets after Python has begun to
+    finalize, and pyqtgraph's Python overrides called by their destruction crash it.
+    """
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _close_on_signals(app: QApplication) -> None:
@@ -169,6 +182,5 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
         device = QBuffer(buffer)
         device.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(device, "PNG")
-        window.close()
-        app.processEvents()
+        delete_window(window)
     return write_bytes_atomically(out, bytes(buffer.data()))
