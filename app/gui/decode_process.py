@@ -9,10 +9,11 @@ the images out (numpy copies without the interpreter lock): the two run on
 their own cores.
 
 The child starts from the reader's fork server (in milliseconds, the reader
-already imported), opens the session and says it is ready; until then, and
-after it dies, the caller decodes in its own process (:class:`FramePrefetcher`).
-A frame larger than the shared block comes back through the pipe instead. This
-module imports no Qt.
+already imported), opens the session and says it is ready; until then the
+caller decodes in its own process, and when the child dies the caller decides
+what follows (:class:`app.gui.frame_prefetch.FramePrefetcher` refuses that
+frame and starts another child). A frame larger than the shared block comes
+back through the pipe instead. This module imports no Qt.
 """
 
 from __future__ import annotations
@@ -84,7 +85,6 @@ class DecodeProcess:
     """
 
     def __init__(self, session: Session, block_bytes: int | None = None) -> None:
-        self._views = tuple(session.view_names)
         self._lock = threading.Lock()
         self._ready = False
         self._failed: str | None = None
@@ -112,11 +112,6 @@ class DecodeProcess:
             except (OSError, EOFError):
                 self._failed = "the decoding process ended while starting"
         return self._ready
-
-    @property
-    def failure(self) -> str | None:
-        """Why the child is not usable (it could not open the session, or it ended), else None."""
-        return self._failed
 
     def decode(self, take_id: str, frame: int, sizes: Sizes | None) -> ViewImages:
         """Frame ``frame`` of every view, BGRX ``(h, w, 4)`` uint8 at ``sizes`` (None: full size), in camera order.

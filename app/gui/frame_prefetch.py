@@ -6,8 +6,9 @@ paint; playback names the frames it will show next with
 comes, and moves on only to frames for which :meth:`FramePrefetcher.frame_ready`
 is true. Decoding runs in a child process (:mod:`app.gui.decode_process`), so it
 does not compete with the GUI thread for the interpreter; until the child is
-ready, and if it dies, a thread pool of this process decodes. The cache is a least-recently-used map bounded by bytes, so looped
-playback of a long take keeps memory flat.
+ready a thread pool of this process decodes, and a child that dies is replaced
+(the frame it died on is refused). The cache is a least-recently-used map
+bounded by bytes, so looped playback of a long take keeps memory flat.
 
 Frames come out as BGRX ``(H, W, 4)`` uint8 (the fourth byte 255): on a
 little-endian machine that is the memory layout of ``QImage.Format_RGB32``,
