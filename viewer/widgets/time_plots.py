@@ -33,11 +33,14 @@ def plot_title(title: str, note: str = "", legend: str = "") -> str:
 
 
 def style_time_plot(plot: pg.PlotItem) -> None:
-    """Pan and zoom along time only, no context menu or auto-range button, the common left axis width."""
+    """Pan and zoom along time only, no context menu or auto-range button, the common left axis width,
+    and no SI prefixes (the axes carry no units: without this each range change rewrites their labels)."""
     plot.setMouseEnabled(x=True, y=False)
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+    for side in ("left", "bottom"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
 
 
 def add_time_cursor(plot: pg.PlotItem, x: float, dragged: Callable[[pg.InfiniteLine], None]) -> pg.InfiniteLine:
