@@ -237,6 +237,22 @@ def test_a_frame_that_kills_the_decode_process_is_refused_and_a_new_process_take
         prefetcher.close()
 
 
+def test_a_frame_larger_than_the_shared_block_comes_through_the_pipe(session: Session):
+    from app.gui.decode_process import DecodeProcess, decode_view
+
+    child = DecodeProcess(session, block_bytes=16)   # smaller than any frame (camera sizes may understate them)
+    try:
+        wait_until(lambda: child.ready)
+        images = child.decode("take1", 5, None)
+    finally:
+        child.close()
+    expected = [decode_view(session, "take1", view, 5, None) for view in session.view_names]
+    assert [image is None for image in images] == [image is None for image in expected]
+    for image, reference in zip(images, expected):
+        if reference is not None:
+            np.testing.assert_array_equal(image, reference)
+
+
 def test_a_child_that_cannot_open_the_session_leaves_decoding_here(tmp_path: Path):
     path = write_session(tmp_path / "moved.h5", make_session_data(video_views=2))
     with Session.open(path) as session:
