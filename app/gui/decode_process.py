@@ -23,7 +23,6 @@ import signal
 import threading
 from collections.abc import Sequence
 from multiprocessing.shared_memory import SharedMemory
-from pathlib import Path
 
 import cv2
 import numpy as np

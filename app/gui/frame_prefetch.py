@@ -26,8 +26,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-import numpy as np
-
 from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
 from app.gui.decode_process import DecodeProcess, DecodeProcessDied, Sizes, ViewImages, decode_view

@@ -157,7 +157,7 @@ def screenshot(path: Path, out: Path, take_id: str | None = None, frame: int | N
     shared_compute_process().start()
     from app.gui.main_window import MainWindow
 
-    app = application()
+    application()
     with tempfile.TemporaryDirectory() as folder:
         settings = AppSettings(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
         window = MainWindow(settings=settings, show_errors=False)
