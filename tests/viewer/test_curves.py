@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from analysis.render.take_table import export_take_csv
@@ -244,3 +244,40 @@ def test_a_verdict_arriving_while_the_curves_are_computed_is_drawn_with_them_not
     state.kinematics_computed(asked[-1])
     qtbot.waitUntil(lambda: panel.heatmap_plot is not None)   # the verdict comes with the curves
     assert panel.penalty_heatmap.row_names() == ["Balance wobble"] and panel.plot_items()
+
+
+class _PaintLog(QObject):
+    """Appends "paint" to a list whenever the watched widget paints."""
+
+    def __init__(self, log: list[str]) -> None:
+        super().__init__()
+        self._log = log
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._log.append("paint")
+        return False
+
+
+def test_a_timer_due_while_the_curves_are_redrawn_runs_before_they_are_painted(panel, state, qtbot):
+    # The redraw of a new take and its repaint each take tens of milliseconds: in one turn of the
+    # event loop they froze the window long enough to drop playback frames and delay input.
+    log: list[str] = []
+    spy = _PaintLog(log)
+    panel.graphics.viewport().installEventFilter(spy)
+    redraw = panel._rebuild._function
+
+    def redraw_then_start_a_timer() -> None:
+        redraw()
+        log.append("redrawn")
+        QTimer.singleShot(0, lambda: log.append("timer"))
+
+    panel._rebuild._timer.timeout.disconnect()
+    panel._rebuild._timer.timeout.connect(redraw_then_start_a_timer)
+    qtbot.wait(100)
+    log.clear()
+    state.set_take(load_take_bundle(state.session, "take1"))
+    qtbot.waitUntil(lambda: "paint" in log[log.index("redrawn"):] if "redrawn" in log else False)
+    after = log[log.index("redrawn"):]
+    assert after.index("timer") < after.index("paint")
+    assert panel.graphics.updatesEnabled() and len(panel.plot_items()[0].listDataItems()[0].xData) == N_FRAMES

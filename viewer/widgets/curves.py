@@ -91,6 +91,9 @@ class CurvesPanel(QWidget):
         self._penalty_spans = PenaltySpans()
         self._exemplar_curves = ExemplarCurves()
         self._rebuild = Deferred(self, self._rebuild_now)   # a take, its exemplar and verdict: one rebuild
+        # The rebuild's repaint (every axis regenerating its ticks) runs in a turn of its own, so that the
+        # event loop handles input and timers between the two instead of after both.
+        self._resume_painting = Deferred(self, lambda: self._graphics.setUpdatesEnabled(True))
         self._heatmap = PenaltyHeatmap(self._on_cursor_dragged, lambda x: self._state.seek(self._frame_of_x(x)))
         self.marker_lines = MarkerLines()
 
@@ -302,6 +305,8 @@ class CurvesPanel(QWidget):
         return int(round(x * self._state.fps if self._time_unit == "s" else x))
 
     def _rebuild_now(self) -> None:
+        self._graphics.setUpdatesEnabled(False)
+        self._resume_painting.request()
         computing = self._state.request_kinematics()   # the application computes them off the GUI thread
         kinematics = None if computing else getattr(self._state.take, "kinematics", None)   # None without a 3D pose
         self._kinematics = pd.DataFrame() if kinematics is None else kinematics
