@@ -27,9 +27,10 @@ import torch
 from analysis.motion.skeleton import Skeleton
 from analysis.session.atomic import atomic_output
 from models.config import ModelConfig
-from models.features import mirror_features
+from models.features import coordinate_count, mirror_features
 from models.graph import partitioned_adjacency
 from models.intervals import IntervalCalibration
+from models.multiview import MultiViewScoringNetwork
 from models.network import ScoringNetwork
 
 FORMAT = "lucid-scorer"
@@ -75,7 +76,7 @@ class ScoringModel:
     def mirror_inputs(self, features: np.ndarray) -> np.ndarray:
         """The left/right mirror image of backbone inputs ``(..., D, S, J)`` for this model's skeleton."""
         flip = Skeleton("model", self.joint_names, ()).flip_permutation()
-        return mirror_features(features, flip, 3 if self.config.modality == "pose3d" else 2)
+        return mirror_features(features, flip, coordinate_count(self.config.modality))
 
     @property
     def test_mirror(self) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -87,6 +88,8 @@ class ScoringModel:
 def build_network(config: ModelConfig, n_joints: int, edges, n_heads: int) -> ScoringNetwork:
     """A fresh network for a skeleton of ``n_joints`` joints and ``edges`` bones."""
     adjacency = torch.from_numpy(partitioned_adjacency(n_joints, [tuple(e) for e in edges]))
+    if config.modality == "pose2d_views":
+        return MultiViewScoringNetwork(config, adjacency, n_heads)
     return ScoringNetwork(config, adjacency, n_heads)
 
 

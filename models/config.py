@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 #: Names of the modalities a model can read from a take (see :mod:`models.features`).
-MODALITIES = ("pose3d", "pose2d")
+MODALITIES = ("pose3d", "pose2d", "pose2d_views")
+#: Where a multi-view model (``pose2d_views``) joins its views (the paper's Table 3a):
+#: ``batch`` trains on one view at a time and averages the views' scores; the
+#: others fuse at the backbone's tokens, the decoder's queries, the pair feature
+#: or the regressor's score.
+VIEW_FUSIONS = ("batch", "backbone", "decoder", "pair", "regressor")
+FUSION_OPS = ("cat", "avg")
 MODES = ("contrastive", "direct")
 ORDERINGS = ("mixed", "curriculum")
 
@@ -17,7 +23,15 @@ class ModelConfig:
     Attributes
     ----------
     modality : str
-        ``pose3d`` or ``pose2d`` (the first view), see :mod:`models.features`.
+        ``pose3d``, ``pose2d`` (the first view) or ``pose2d_views`` (every view), see
+        :mod:`models.features`.
+    n_views : int
+        V, the views a ``pose2d_views`` model reads (1 for the other modalities).
+    view_fusion : str
+        Where a ``pose2d_views`` model joins its views (:data:`VIEW_FUSIONS`).
+    fusion_op : str
+        ``cat`` (concatenated, then a linear layer back to the token width) or
+        ``avg`` (mean over views); the regressor's fusion only averages.
     angles : bool
         Give the backbone the joint flexion and trunk inclination channels too.
     mode : str
@@ -60,6 +74,9 @@ class ModelConfig:
     """
 
     modality: str = "pose3d"
+    n_views: int = 1
+    view_fusion: str = "batch"
+    fusion_op: str = "avg"
     angles: bool = True
     mode: str = "contrastive"
     n_steps: int = 32
@@ -87,6 +104,12 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if self.modality not in MODALITIES:
             raise ValueError(f"modality must be one of {MODALITIES}, got {self.modality!r}")
+        if self.view_fusion not in VIEW_FUSIONS or self.fusion_op not in FUSION_OPS:
+            raise ValueError(f"view_fusion must be one of {VIEW_FUSIONS} and fusion_op one of {FUSION_OPS}")
+        if self.view_fusion == "regressor" and self.fusion_op == "cat":
+            raise ValueError("views fused at the regressor's score can only be averaged (fusion_op avg)")
+        if (self.n_views < 1) or (self.modality != "pose2d_views" and self.n_views != 1):
+            raise ValueError("n_views must be >= 1, and 1 unless the modality is pose2d_views")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         if self.ordering not in ORDERINGS:
@@ -128,12 +151,18 @@ PRESETS: dict[str, ModelConfig] = {
     "shipped-warp": ModelConfig(train_on_validation=True, epochs=30, warp_exemplars=0.2),
     "direct": ModelConfig(mode="direct"),
     "pose2d": ModelConfig(modality="pose2d"),
+    # Every camera's 2D keypoints, the views' pair features concatenated (the paper's best
+    # multi-view setting, Table 3a); ``train`` sets n_views to the library's cameras.
+    "pose2d-views": ModelConfig(modality="pose2d_views", n_views=8, view_fusion="pair", fusion_op="cat"),
     "noangles": ModelConfig(angles=False),
     "heads0": ModelConfig(penalty_heads=0),
     "heads1": ModelConfig(penalty_heads=1),
     "heads2": ModelConfig(penalty_heads=2),
     "heads3": ModelConfig(penalty_heads=3),
     "curriculum": ModelConfig(ordering="curriculum"),
+    # A smaller network (about a quarter of the default's compute) for comparing settings on a CPU,
+    # e.g. the multi-view ablation (bench/bench_multiview.py), where every take is embedded once per camera.
+    "small": ModelConfig(widths=(16, 24), token_dim=32, decoder_layers=1),
     "tiny": ModelConfig(n_steps=32, widths=(16, 24), token_dim=32, n_queries=2, decoder_layers=1,
                         epochs=40, batch_size=16, patience=40, learning_rate=3e-3),
 }

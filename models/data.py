@@ -26,7 +26,7 @@ class LibraryData:
     index : pandas.DataFrame
         One row per take (the library index columns plus ``sex``, ``clean_score``
         = 10 − Σ penalties floored at 0, and ``row`` = position in the arrays).
-    features : numpy.ndarray, shape (N, D, S, J), float32
+    features : numpy.ndarray, shape (N, D, S, J), or (N, V, D, S, J) with every view, float32
     labels : numpy.ndarray, shape (N, H), float32
         1 where the take carries penalty item ``codes[h]``.
     spans : list of dict, length N

@@ -67,8 +67,13 @@ def input_channels(modality: str, angles: bool = True) -> int:
     """Channels per joint and frame that :func:`pose_features` produces for ``modality``."""
     if modality not in MODALITIES:
         raise ValueError(f"unknown modality {modality!r}; expected one of {MODALITIES}")
-    coordinates = 3 if modality == "pose3d" else 2
+    coordinates = coordinate_count(modality)
     return 3 * coordinates + 1 + (2 if angles else 0)
+
+
+def coordinate_count(modality: str) -> int:
+    """C, the coordinates per joint a modality's positions have: 3 for 3D, 2 for image points."""
+    return 3 if modality == "pose3d" else 2
 
 
 def angle_channels(centred: np.ndarray, roles: JointRoles) -> np.ndarray:
@@ -239,8 +244,48 @@ def mirror_features(features: np.ndarray, flip: np.ndarray, n_coordinates: int) 
     return mirrored
 
 
+def take_features(pose3d: np.ndarray | None, pose2d: np.ndarray | None, modality: str, roles: JointRoles,
+                  n_steps: int, angles: bool = True, n_views: int = 1) -> np.ndarray:
+    """Backbone input of one take for a modality (:func:`pose_features` of its positions).
+
+    Parameters
+    ----------
+    pose3d : numpy.ndarray, shape (T, J, 3), or None
+    pose2d : numpy.ndarray, shape (V, T, J, 3), or None
+        Pixels and confidence per view.
+    modality : str
+        ``pose3d`` and ``pose2d`` read one sequence (:func:`modality_points`);
+        ``pose2d_views`` reads every view, and a view in which either hip is never
+        seen gives zeros (the athlete out of that camera's picture).
+    n_views : int
+        The views a ``pose2d_views`` model reads; the take must have as many.
+
+    Returns
+    -------
+    numpy.ndarray, shape (D, S, J), or (V, D, S, J) for ``pose2d_views``; float32
+
+    Raises
+    ------
+    ValueError
+        If the take lacks the pose the modality needs, has another number of views, or
+        no view sees the hips.
+    """
+    if modality != "pose2d_views":
+        return pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps, angles)
+    if pose2d is None:
+        raise ValueError("this model needs 2D pose, and the take has none")
+    if len(pose2d) != n_views:
+        raise ValueError(f"this model reads {n_views} camera views, the take has {len(pose2d)}")
+    hips_seen = np.isfinite(pose2d[:, :, list(roles.hips), :2]).all(axis=-1).any(axis=1).all(axis=-1)
+    if not hips_seen.any():
+        raise ValueError("pose has no valid hip joints in any camera view: cannot find the root")
+    shape = (input_channels(modality, angles), n_steps, pose2d.shape[2])
+    return np.stack([pose_features(view[..., :2], roles, n_steps, angles) if seen else np.zeros(shape, np.float32)
+                     for view, seen in zip(pose2d, hips_seen)])
+
+
 def modality_points(pose3d: np.ndarray | None, pose2d: np.ndarray | None, modality: str) -> np.ndarray:
-    """The (T, J, C) positions a modality uses: 3D metres, or the first view's 2D pixels.
+    """The (T, J, C) positions a single-sequence modality uses: 3D metres, or the first view's 2D pixels.
 
     Detections below zero confidence never occur; 2D points with NaN stay NaN.
     """

@@ -23,9 +23,10 @@ class Embedding:
     Attributes
     ----------
     tokens : torch.Tensor, shape (N, S', d)
-        Per-step backbone tokens (the heads read these).
+        Per-step backbone tokens (the heads read these); (N, V, S', d) per view in a
+        multi-view network (:mod:`models.multiview`).
     queries : torch.Tensor, shape (N, Q, d)
-        Decoder outputs.
+        Decoder outputs; (N, V, Q, d) per view in a multi-view network.
     """
 
     tokens: torch.Tensor
@@ -37,7 +38,8 @@ class Embedding:
 
     def repeat(self, count: int) -> "Embedding":
         """The same embedding(s) tiled ``count`` times along the batch."""
-        return Embedding(self.tokens.repeat(count, 1, 1), self.queries.repeat(count, 1, 1))
+        return Embedding(self.tokens.repeat(count, *[1] * (self.tokens.dim() - 1)),
+                         self.queries.repeat(count, *[1] * (self.queries.dim() - 1)))
 
 
 class ScoringNetwork(nn.Module):

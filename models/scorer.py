@@ -18,8 +18,7 @@ from models.distributed import ProcessGroup, resolve_device
 from models.evaluate import compare_embedded, embed
 from models.features import (
     JointRoles,
-    modality_points,
-    pose_features,
+    take_features,
     to_original_frames,
 )
 from models.network import Embedding
@@ -118,12 +117,15 @@ class Scorer:
         return self.model.head_codes
 
     def features(self, pose3d: np.ndarray | None, pose2d: np.ndarray | None) -> np.ndarray:
-        """Backbone input ``(D, S, J)`` of a take for this model's modality."""
-        points = modality_points(pose3d, pose2d, self.model.config.modality)
-        if points.shape[1] != len(self.model.joint_names):
-            raise ValueError(f"the take has {points.shape[1]} joints, the model was trained on "
+        """Backbone input ``(D, S, J)`` (``(V, D, S, J)`` for a multi-view model) of a take for this
+        model's modality."""
+        config = self.model.config
+        pose = pose3d if config.modality == "pose3d" else pose2d
+        if pose is not None and pose.shape[-2] != len(self.model.joint_names):
+            raise ValueError(f"the take has {pose.shape[-2]} joints, the model was trained on "
                              f"{len(self.model.joint_names)} ({self.model.metadata['skeleton']['name']})")
-        return pose_features(points, self._roles, self.model.config.n_steps, self.model.config.angles)
+        return take_features(pose3d, pose2d, config.modality, self._roles, config.n_steps, config.angles,
+                             config.n_views)
 
     def _views(self, inputs: np.ndarray) -> np.ndarray:
         """Backbone inputs ``(N, D, S, J)`` followed, when the model averages over the
@@ -157,8 +159,9 @@ class Scorer:
 
     def embedding_arrays(self, key: str) -> dict[str, np.ndarray]:
         """The cached embedding of exemplar ``key`` as arrays, for storing: ``tokens_V`` ``(1, S', d)`` and
-        ``queries_V`` ``(1, Q, d)`` float32 for view V = 0 (as is) and, when the model averages over
-        the mirror image, 1 (mirrored)."""
+        ``queries_V`` ``(1, Q, d)`` float32 (with a camera axis after the first in a multi-view model,
+        :mod:`models.multiview`) for V = 0 (as is) and, when the model averages over the mirror
+        image, 1 (mirrored)."""
         arrays = {}
         for view, mirrored in enumerate((False, True)[:self._n_views]):
             embedding = self._cache[(key, mirrored)]
@@ -174,7 +177,7 @@ class Scorer:
         parts = {}
         for view, mirrored in enumerate((False, True)[:self._n_views]):
             tokens, queries = arrays.get(f"tokens_{view}"), arrays.get(f"queries_{view}")
-            if tokens is None or queries is None or tokens.ndim != 3 or queries.ndim != 3 \
+            if tokens is None or queries is None or tokens.ndim not in (3, 4) or queries.ndim not in (3, 4) \
                     or tokens.shape[0] != 1 or queries.shape[0] != 1:
                 return False
             parts[(key, mirrored)] = Embedding(torch.as_tensor(tokens, device=self.device),

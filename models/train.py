@@ -26,7 +26,7 @@ from models.data import (
     fault_free_rows,
 )
 from models.evaluate import predict_takes, score_metrics
-from models.features import input_channels, mirror_features
+from models.features import coordinate_count, input_channels, mirror_features
 from models.heads import take_logits
 
 
@@ -111,10 +111,15 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     started = time.perf_counter()
     seed_everything(seed)
     expected = (input_channels(config.modality, config.angles), config.n_steps)
-    if data.features.shape[1:3] != expected:
-        raise ValueError(f"the library data holds {data.features.shape[1]} channels x {data.features.shape[2]} steps "
+    held = data.features.shape[-3:-1]
+    if held != expected:
+        raise ValueError(f"the library data holds {held[0]} channels x {held[1]} steps "
                          f"per joint, the settings need {expected[0]} x {expected[1]}: load it with this modality, "
                          f"n_steps and angles")
+    views = data.features.shape[1] if data.features.ndim == 5 else 1
+    if views != config.n_views:
+        raise ValueError(f"the library data holds {views} camera view(s) per take, the settings read "
+                         f"{config.n_views}")
     split = athlete_split(data.index)
     train_rows = split.rows(data.index, "train")
     validation_rows = split.rows(data.index, "validation")
@@ -140,7 +145,7 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     exemplars = exemplars_by_action(data.index, fault_free_rows(data.index, data.labels, train_rows)
                                     if config.clean_references else None)
     flip = torch.as_tensor(data.skeleton.flip_permutation(), dtype=torch.long, device=device)
-    n_coordinates = 3 if config.modality == "pose3d" else 2
+    n_coordinates = coordinate_count(config.modality)
     rng = np.random.default_rng(seed)
     best = {"spearman": -np.inf, "epoch": 0}
     best_state = copy.deepcopy(network.state_dict())
@@ -214,7 +219,8 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
         inputs = features[torch.as_tensor(distinct // 2, device=device)]
         flipped = torch.as_tensor(distinct % 2 == 1, device=device)
         if bool(flipped.any()):
-            inputs = torch.where(flipped[:, None, None, None], mirror_features(inputs, flip, n_coordinates), inputs)
+            inputs = torch.where(flipped.view(-1, *[1] * (inputs.dim() - 1)),
+                                 mirror_features(inputs, flip, n_coordinates), inputs)
         if contrastive and config.warp_exemplars > 0:
             inputs = _warp_exemplars(inputs, position, len(targets[batch]), rng, config.warp_exemplars, n_coordinates)
         position = torch.as_tensor(position, device=device)
@@ -237,7 +243,8 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
 
 def _warp_exemplars(inputs: torch.Tensor, position: np.ndarray, n_pairs: int, rng: np.random.Generator,
                     strength: float, n_coordinates: int) -> torch.Tensor:
-    """A batch's distinct inputs ``(M, D, S, J)`` with half its exemplars replayed at a random pace.
+    """A batch's distinct inputs ``(M, D, S, J)`` or ``(M, V, D, S, J)`` with half its exemplars
+    replayed at a random pace.
 
     ``position`` maps the batch's targets, then its partners, to the inputs (the
     first ``n_pairs`` are targets); an input that is also a target is left as it is.
@@ -248,10 +255,16 @@ def _warp_exemplars(inputs: torch.Tensor, position: np.ndarray, n_pairs: int, rn
     chosen = np.flatnonzero(partner_only & (rng.random(len(inputs)) < 0.5))
     if len(chosen) == 0:
         return inputs
-    pace = torch.as_tensor(random_paces(rng, len(chosen), inputs.shape[2], strength), device=inputs.device)
+    pace = torch.as_tensor(random_paces(rng, len(chosen), inputs.shape[-2], strength), device=inputs.device)
     index = torch.as_tensor(chosen, device=inputs.device)
     warped = inputs.clone()
-    warped[index] = time_warp(inputs[index], pace, n_coordinates)
+    chosen_inputs = inputs[index]
+    if chosen_inputs.dim() == 5:   # every view of a take at the same pace
+        n_views = chosen_inputs.shape[1]
+        warped[index] = time_warp(chosen_inputs.flatten(0, 1), pace.repeat_interleave(n_views, dim=0),
+                                  n_coordinates).unflatten(0, (len(chosen), n_views))
+    else:
+        warped[index] = time_warp(chosen_inputs, pace, n_coordinates)
     return warped
 
 

@@ -55,6 +55,8 @@ def add_model_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from analysis.catalogue.penalties import load_penalty_catalogue
     from app.cli.training_data import load_library_data
     from models.checkpoint import save_checkpoint
@@ -71,6 +73,8 @@ def _train(args: argparse.Namespace) -> int:
               flush=True)
     data = load_library_data(args.library, config.modality, config.n_steps, tuple(load_penalty_catalogue()),
                              angles=config.angles)
+    if config.modality == "pose2d_views":   # as many views as the library's cameras
+        config = replace(config, n_views=data.features.shape[1])
     model = train(data, config, seed=args.seed, device=args.device, log=lambda line: print(line, flush=True))
     if group.is_main:
         model.metadata["command"] = {"preset": args.preset, "epochs": config.epochs, "seed": args.seed}

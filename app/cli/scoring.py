@@ -45,13 +45,13 @@ def read_exemplar(library: Library, file: str, take: str, score: float, modality
 
     Parameters
     ----------
-    modality : {"pose3d", "pose2d"}
-        Only that pose is read; the other is None.
+    modality : {"pose3d", "pose2d", "pose2d_views"}
+        Only that pose is read (2D for both 2D modalities); the other is None.
     """
     with library.open(file) as session:
         return Exemplar(exemplar_key(library.path_of(file), take, modality),
                         session.pose3d(take) if modality == "pose3d" else None,
-                        session.pose2d(take) if modality == "pose2d" else None, float(score))
+                        session.pose2d(take) if modality != "pose3d" else None, float(score))
 
 
 def scoring_exemplars(library: Library, session_path: str | Path, take_id: str, action: str, event: str,

@@ -24,7 +24,7 @@ from analysis.penalty_review import reviewed_index, reviewed_penalties
 from analysis.session.library import Library
 from app.cli.library_index import scan_library
 from models.data import LibraryData
-from models.features import JointRoles, modality_points, pose_features
+from models.features import JointRoles, take_features
 
 
 def library_reviews(library: Library) -> dict[tuple[str, str], list[ReviewedPenalty]]:
@@ -59,14 +59,16 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
     ``select``, when given, receives the index of the scored takes (with a
     ``reviewed`` column) and returns the rows to read (e.g. one session's takes and
     the exemplars of their actions). ``modality``, ``n_steps`` and ``angles`` are
-    passed to :func:`pose_features`. With ``use_reviews``, reviewed takes are read
+    passed to :func:`models.features.take_features` (``pose2d_views`` reads as many
+    views as the first take has, and every take must have as many). With ``use_reviews``, reviewed takes are read
     with their review (:func:`analysis.penalty_review.reviewed_index`).
 
     Raises
     ------
     ValueError
         If the library holds no scored take, its sessions use different skeletons,
-        or an annotations file cannot be read.
+        an annotations file cannot be read, or a take lacks the pose the modality
+        needs (naming the file and take).
     """
     library = scan_library(folder)
     reviews = library_reviews(library) if use_reviews else {}
@@ -81,7 +83,7 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
     labels = np.zeros((n_takes, len(codes)), dtype=np.float32)
     spans: list = [None] * n_takes
     clean = np.zeros(n_takes)
-    skeleton, roles = None, None
+    skeleton, roles, n_views = None, None, None
     for file, rows in index.groupby("file", sort=False):
         with library.open(file) as session:
             if skeleton is None:
@@ -90,8 +92,13 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
                 raise ValueError(f"{file} uses skeleton {session.skeleton.name!r}, the library started with {skeleton.name!r}")
             for row in rows.itertuples():
                 pose3d = session.pose3d(row.take) if modality == "pose3d" else None
-                pose2d = session.pose2d(row.take) if modality == "pose2d" else None
-                features[row.Index] = pose_features(modality_points(pose3d, pose2d, modality), roles, n_steps, angles)
+                pose2d = session.pose2d(row.take) if modality != "pose3d" else None
+                if n_views is None:
+                    n_views = len(pose2d) if modality == "pose2d_views" else 1
+                try:
+                    features[row.Index] = take_features(pose3d, pose2d, modality, roles, n_steps, angles, n_views)
+                except ValueError as error:
+                    raise ValueError(f"{file}: take {row.take}: {error}") from None
                 review = reviews.get((row.file, row.take))
                 penalties = reviewed_penalties(review) if review else session.penalties(row.take)
                 for code in penalties.codes:

@@ -124,7 +124,7 @@ def score_take(request: ScoringRequest) -> Generator[tuple[int, int, str], None,
             computed.append(exemplar.key)
         exemplars.append(exemplar)
     yield steps - 1, steps, f"Scoring take {take.take_id} against {exemplar_count(len(exemplars))} …"
-    verdict = scorer.score(take.pose3d, take.pose2d if modality == "pose2d" else None, exemplars)
+    verdict = scorer.score(take.pose3d, take.pose2d if modality != "pose3d" else None, exemplars)
     for key in computed:
         request.embeddings.save(request.model.path, key, scorer.embedding_arrays(key))
     catalogue = load_penalty_catalogue()
