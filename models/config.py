@@ -12,6 +12,10 @@ MODALITIES = ("pose3d", "pose2d", "pose2d_views")
 #: or the regressor's score.
 VIEW_FUSIONS = ("batch", "backbone", "decoder", "pair", "regressor")
 FUSION_OPS = ("cat", "avg")
+#: What a model sees of a take: its pose, small video crops around the athlete
+#: (:mod:`models.crop_encoder`), or both, their tokens joined before the decoder
+#: (the paper's dual stream, Table 3b).
+STREAMS = ("pose", "rgb", "rgb+pose")
 MODES = ("contrastive", "direct")
 ORDERINGS = ("mixed", "curriculum")
 
@@ -32,6 +36,9 @@ class ModelConfig:
     fusion_op : str
         ``cat`` (concatenated, then a linear layer back to the token width) or
         ``avg`` (mean over views); the regressor's fusion only averages.
+    streams : str
+        ``pose``, ``rgb`` (video crops of the first camera only) or ``rgb+pose``
+        (:data:`STREAMS`).
     angles : bool
         Give the backbone the joint flexion and trunk inclination channels too.
     mode : str
@@ -77,6 +84,7 @@ class ModelConfig:
     n_views: int = 1
     view_fusion: str = "batch"
     fusion_op: str = "avg"
+    streams: str = "pose"
     angles: bool = True
     mode: str = "contrastive"
     n_steps: int = 32
@@ -110,6 +118,10 @@ class ModelConfig:
             raise ValueError("views fused at the regressor's score can only be averaged (fusion_op avg)")
         if (self.n_views < 1) or (self.modality != "pose2d_views" and self.n_views != 1):
             raise ValueError("n_views must be >= 1, and 1 unless the modality is pose2d_views")
+        if self.streams not in STREAMS:
+            raise ValueError(f"streams must be one of {STREAMS}, got {self.streams!r}")
+        if self.streams != "pose" and (self.modality == "pose2d_views" or self.warp_exemplars > 0):
+            raise ValueError("video crops go with one pose sequence (pose3d or pose2d) and no exemplar time warp")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         if self.ordering not in ORDERINGS:
@@ -160,6 +172,9 @@ PRESETS: dict[str, ModelConfig] = {
     "heads2": ModelConfig(penalty_heads=2),
     "heads3": ModelConfig(penalty_heads=3),
     "curriculum": ModelConfig(ordering="curriculum"),
+    # The paper's dual stream: video crops around the athlete (one camera) beside the 3D pose.
+    "rgb+pose3d": ModelConfig(streams="rgb+pose"),
+    "rgb": ModelConfig(streams="rgb"),
     # A smaller network (about a quarter of the default's compute) for comparing settings on a CPU,
     # e.g. the multi-view ablation (bench/bench_multiview.py), where every take is embedded once per camera.
     "small": ModelConfig(widths=(16, 24), token_dim=32, decoder_layers=1),

@@ -34,6 +34,9 @@ class LibraryData:
     codes : tuple of str
         The penalty catalogue's item codes, in catalogue order.
     skeleton : Skeleton
+    crops : numpy.ndarray, shape (N, S, 3, H, W), uint8, or None
+        Video crops around the athlete at the S steps of each take (one camera), for
+        models with a video stream; None when not read.
     """
 
     root: str
@@ -43,6 +46,7 @@ class LibraryData:
     spans: list[dict[str, tuple[int, int]]]
     codes: tuple[str, ...]
     skeleton: Skeleton
+    crops: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

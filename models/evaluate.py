@@ -44,13 +44,15 @@ def score_metrics(predicted: np.ndarray, truth: np.ndarray, index: pd.DataFrame 
 
 @torch.no_grad()
 def embed(network: ScoringNetwork, features: np.ndarray | torch.Tensor, device: torch.device,
-          batch_size: int = 128) -> Embedding:
-    """A(B(x)) of every take in ``features`` (N, D, S, J), in eval mode, batched."""
+          batch_size: int = 128, crops: np.ndarray | torch.Tensor | None = None) -> Embedding:
+    """A(B(x)) of every take in ``features`` (N, D, S, J) (with their video crops ``(N, S, 3, H, W)``
+    for a model with a video stream), in eval mode, batched."""
     network.eval()
     parts = []
     for start in range(0, len(features), batch_size):
         chunk = torch.as_tensor(features[start:start + batch_size]).to(device)
-        parts.append(network.embed(chunk))
+        clips = None if crops is None else torch.as_tensor(crops[start:start + batch_size]).to(device)
+        parts.append(network.embed(chunk, clips))
     return Embedding(torch.cat([p.tokens for p in parts]), torch.cat([p.queries for p in parts]))
 
 
@@ -150,7 +152,8 @@ def exemplar_partners(target_index: pd.DataFrame, exemplar_index: pd.DataFrame, 
 def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_index: pd.DataFrame,
                   exemplar_features: np.ndarray, exemplar_index: pd.DataFrame, k: int,
                   own_files: Sequence[str | None], score_offset: float, device: torch.device,
-                  mirror: Callable[[np.ndarray], np.ndarray] | None = None
+                  mirror: Callable[[np.ndarray], np.ndarray] | None = None,
+                  target_crops: np.ndarray | None = None, exemplar_crops: np.ndarray | None = None
                   ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Score the takes of ``target_index`` (rows into ``target_features``) against K exemplars.
 
@@ -160,6 +163,10 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
     With ``mirror`` (backbone inputs to their left/right mirror image, e.g.
     :meth:`models.checkpoint.ScoringModel.mirror_inputs`), every pair is also
     scored mirrored, target and exemplar together, and the two are averaged.
+
+    ``target_crops`` and ``exemplar_crops`` (rows as the features', ``(N, S, 3, H, W)``
+    uint8) are the takes' video crops, for a model with a video stream; mirrored, a crop
+    is flipped left to right.
 
     Returns
     -------
@@ -179,22 +186,26 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
         position = {row: i for i, row in enumerate(needed)}
         partner_lists = [np.array([position[r] for r in p]) for p in partner_lists]
         exemplar_inputs = exemplar_features[needed]
+        exemplar_clips = None if exemplar_crops is None else exemplar_crops[needed]
         exemplar_scores = exemplar_index.set_index("row").loc[needed, "score"].to_numpy(float)
     else:
         scored = target_index.assign(exemplars=[[] for _ in range(len(target_index))])
-        partner_lists, exemplar_inputs, exemplar_scores = [], None, np.empty(0)
+        partner_lists, exemplar_inputs, exemplar_clips, exemplar_scores = [], None, None, np.empty(0)
     if scored.empty:
         return scored.assign(predicted=np.empty(0), spread=np.empty(0), n_exemplars=np.empty(0, int)), None
     target_inputs = target_features[scored["row"].to_numpy()]
-    views = [(target_inputs, exemplar_inputs)]
+    target_clips = None if target_crops is None else target_crops[scored["row"].to_numpy()]
+    views = [(target_inputs, exemplar_inputs, target_clips, exemplar_clips)]
     if mirror is not None:
-        views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs)))
+        views.append((mirror(target_inputs), None if exemplar_inputs is None else mirror(exemplar_inputs),
+                      _flipped(target_clips), _flipped(exemplar_clips)))
     results = []
-    for targets_view, exemplars_view in views:
-        exemplars = embed(network, exemplars_view, device) if exemplars_view is not None and len(exemplars_view) else None
-        results.append(compare_embedded(network, embed(network, targets_view, device), exemplars,
-                                        partner_lists or [np.empty(0, np.int64)] * len(scored), exemplar_scores,
-                                        score_offset))
+    for targets_view, exemplars_view, target_view_clips, exemplar_view_clips in views:
+        exemplars = embed(network, exemplars_view, device, crops=exemplar_view_clips) \
+            if exemplars_view is not None and len(exemplars_view) else None
+        results.append(compare_embedded(network, embed(network, targets_view, device, crops=target_view_clips),
+                                        exemplars, partner_lists or [np.empty(0, np.int64)] * len(scored),
+                                        exemplar_scores, score_offset))
     scores = np.mean([view[0] for view in results], axis=0)
     per_pair = np.mean([view[1] for view in results], axis=0)
     spread = exemplar_spread(per_pair, partner_lists) if partner_lists else np.zeros(len(scored))
@@ -203,3 +214,8 @@ def predict_takes(network: ScoringNetwork, target_features: np.ndarray, target_i
     if results[0][2] is None:
         return scored, None
     return scored, np.mean([view[2] for view in results], axis=0)
+
+
+def _flipped(crops: np.ndarray | None) -> np.ndarray | None:
+    """Video crops ``(..., H, W)`` flipped left to right (the mirrored performance), or None."""
+    return None if crops is None else np.ascontiguousarray(crops[..., ::-1])

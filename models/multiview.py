@@ -48,8 +48,8 @@ class MultiViewScoringNetwork(ScoringNetwork):
             return per_view.mean(dim=1)
         return self.merge(torch.movedim(per_view, 1, -2).flatten(-2))
 
-    def embed(self, features: torch.Tensor) -> Embedding:
-        """A(B(x)) of a batch of multi-view inputs ``(N, V, D, S, J)``."""
+    def embed(self, features: torch.Tensor, crops: torch.Tensor | None = None) -> Embedding:
+        """A(B(x)) of a batch of multi-view inputs ``(N, V, D, S, J)`` (no video stream: ``crops`` unused)."""
         n, n_views = features.shape[:2]
         if n_views != self.n_views:
             raise ValueError(f"this model reads {self.n_views} views, the input has {n_views}")

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from models.config import ModelConfig
+from models.crop_encoder import CropEncoder
 from models.decoder import TemporalQueryDecoder
 from models.features import input_channels
 from models.heads import PenaltyHeads, take_logits
@@ -46,7 +47,9 @@ class ScoringNetwork(nn.Module):
     """Contrastive (ŷ_X − y_Z = S(P(A(B(X)) ⊕ A(B(Z))))) or direct (ŷ_X = S(P(A(B(X))))) scorer.
 
     With penalty heads, S also reads the heads' max-pooled logits (see
-    :class:`models.pair.ScoreRegressor`).
+    :class:`models.pair.ScoreRegressor`). With a video stream (``config.streams``), B's tokens
+    come from the takes' crops (:class:`models.crop_encoder.CropEncoder`) instead of, or
+    concatenated with, the pose's and merged by a linear layer (the paper's dual stream).
 
     Parameters
     ----------
@@ -59,8 +62,11 @@ class ScoringNetwork(nn.Module):
     def __init__(self, config: ModelConfig, adjacency: torch.Tensor, n_heads: int) -> None:
         super().__init__()
         self.contrastive = config.mode == "contrastive"
-        self.backbone = STGCN(input_channels(config.modality, config.angles), adjacency, config.widths, config.token_dim,
-                              dropout=config.dropout)
+        self.backbone = None if config.streams == "rgb" else STGCN(
+            input_channels(config.modality, config.angles), adjacency, config.widths, config.token_dim,
+            dropout=config.dropout)
+        self.video = None if config.streams == "pose" else CropEncoder(config.token_dim, config.dropout)
+        self.join_streams = nn.Linear(2 * config.token_dim, config.token_dim) if config.streams == "rgb+pose" else None
         token_steps = (config.n_steps + 1) // 2
         self.decoder = TemporalQueryDecoder(config.token_dim, token_steps, config.n_queries, config.decoder_layers,
                                             dropout=config.dropout)
@@ -68,9 +74,22 @@ class ScoringNetwork(nn.Module):
         self.regressor = ScoreRegressor(config.token_dim, n_heads)
         self.heads = PenaltyHeads(config.token_dim, n_heads, self.contrastive) if n_heads > 0 else None
 
-    def embed(self, features: torch.Tensor) -> Embedding:
-        """A(B(x)) of a batch of backbone inputs ``(N, D, S, J)``."""
-        tokens = self.backbone(features)
+    @property
+    def reads_crops(self) -> bool:
+        """Whether the network needs video crops of the takes (:mod:`models.crop_encoder`)."""
+        return self.video is not None
+
+    def embed(self, features: torch.Tensor, crops: torch.Tensor | None = None) -> Embedding:
+        """A(B(x)) of a batch of backbone inputs ``(N, D, S, J)`` and, for a video stream, their
+        crops ``(N, S, 3, H, W)`` uint8 (the two streams' tokens concatenated and merged)."""
+        if self.video is None:
+            tokens = self.backbone(features)
+        elif crops is None:
+            raise ValueError("this model reads video crops of the takes too, and none were given")
+        elif self.backbone is None:
+            tokens = self.video(crops)
+        else:
+            tokens = self.join_streams(torch.cat([self.backbone(features), self.video(crops)], dim=-1))
         return Embedding(tokens, self.decoder(tokens))
 
     def compare(self, target: Embedding, exemplar: Embedding | None) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -92,8 +111,8 @@ class ScoringNetwork(nn.Module):
         score = self.regressor(pair, None if logits is None else take_logits(logits))
         return score, logits
 
-    def forward(self, inputs: torch.Tensor, targets: torch.Tensor,
-                partners: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(self, inputs: torch.Tensor, targets: torch.Tensor, partners: torch.Tensor | None,
+                crops: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Embed a batch of takes once and compare pairs of them (see :meth:`compare`).
 
         Parameters
@@ -104,7 +123,9 @@ class ScoringNetwork(nn.Module):
             Position in ``inputs`` of each pair's target.
         partners : torch.Tensor of int, shape (N,), or None
             Position of each pair's exemplar; ignored (may be None) for a direct model.
+        crops : torch.Tensor, shape (M, S, 3, H, W), uint8, or None
+            The takes' video crops, for a model with a video stream.
         """
-        embedded = self.embed(inputs)
+        embedded = self.embed(inputs, crops)
         exemplar = embedded.select(partners) if self.contrastive and partners is not None else None
         return self.compare(embedded.select(targets), exemplar)

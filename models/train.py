@@ -57,7 +57,7 @@ def evaluate_rows(model: ScoringModel, data: LibraryData, rows: np.ndarray, devi
     targets = data.index.iloc[rows]
     scored, _ = predict_takes(model.network, data.features, targets, data.features, data.index,
                               model.config.k_exemplars, targets["file"].tolist(), model.score_offset, device,
-                              model.test_mirror)
+                              model.test_mirror, data.crops, data.crops)
     return score_metrics(scored["predicted"].to_numpy(), scored["score"].to_numpy(), scored)
 
 
@@ -140,6 +140,9 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     optimiser = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
     features = torch.from_numpy(data.features).to(device)
+    if network.reads_crops and data.crops is None:
+        raise ValueError("these settings read video crops of the takes: load the library data with its crops")
+    crops = torch.from_numpy(data.crops).to(device) if network.reads_crops else None
     scores = torch.tensor(data.index["score"].to_numpy(), dtype=torch.float32, device=device)
     labels = torch.from_numpy(data.labels).to(device)[:, head_columns.to(device)]
     exemplars = exemplars_by_action(data.index, fault_free_rows(data.index, data.labels, train_rows)
@@ -156,7 +159,7 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
         flips = rng.random(len(data.index)) < 0.5 if config.mirror else np.zeros(len(data.index), dtype=bool)
         mirrored = flips[targets]
         targets, partners, mirrored = (distributed.shard(a, group) for a in (targets, partners, mirrored))
-        loss = _run_epoch(trainer, optimiser, config, features, scores, labels, (targets, partners, mirrored),
+        loss = _run_epoch(trainer, optimiser, config, (features, crops), scores, labels, (targets, partners, mirrored),
                           (flip, n_coordinates), network.contrastive, network.heads is not None, score_offset,
                           score_variance, rng)
         schedule.step()
@@ -192,13 +195,14 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
     return model
 
 
-def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: ModelConfig, features: torch.Tensor,
-               scores: torch.Tensor, labels: torch.Tensor, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: ModelConfig,
+               inputs_of_takes: tuple[torch.Tensor, torch.Tensor | None], scores: torch.Tensor, labels: torch.Tensor, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
                mirror: tuple[torch.Tensor, int], contrastive: bool, has_heads: bool, score_offset: float,
                score_variance: float, rng: np.random.Generator) -> float:
     """One pass over the epoch's pairs; returns the mean training loss.
 
-    ``pairs`` holds target rows, partner rows and whether each pair is mirrored;
+    ``inputs_of_takes`` holds every take's backbone inputs and video crops (None without a
+    video stream); ``pairs`` target rows, partner rows and whether each pair is mirrored;
     ``mirror`` the skeleton's flip permutation and the coordinate count; ``rng``
     draws the exemplars' time warps (``config.warp_exemplars``). The score
     loss is the MSE divided by the training scores' variance, so that its weight
@@ -206,6 +210,7 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
     """
     trainer.train()
     total, count = 0.0, 0
+    features, crops = inputs_of_takes
     device = features.device
     targets, partners, mirrored = pairs
     flip, n_coordinates = mirror
@@ -216,16 +221,20 @@ def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: Mod
         # Each distinct (take, mirrored) of the batch is embedded once.
         keys = np.concatenate([targets[batch], partners[batch]]) * 2 + np.tile(mirrored[batch], 2)
         distinct, position = np.unique(keys if contrastive else keys[: len(targets[batch])], return_inverse=True)
-        inputs = features[torch.as_tensor(distinct // 2, device=device)]
+        takes = torch.as_tensor(distinct // 2, device=device)
+        inputs = features[takes]
+        clips = None if crops is None else crops[takes]
         flipped = torch.as_tensor(distinct % 2 == 1, device=device)
         if bool(flipped.any()):
             inputs = torch.where(flipped.view(-1, *[1] * (inputs.dim() - 1)),
                                  mirror_features(inputs, flip, n_coordinates), inputs)
+            if clips is not None:   # the mirrored performance, as the camera's picture flipped left to right
+                clips = torch.where(flipped.view(-1, 1, 1, 1, 1), clips.flip(-1), clips)
         if contrastive and config.warp_exemplars > 0:
             inputs = _warp_exemplars(inputs, position, len(targets[batch]), rng, config.warp_exemplars, n_coordinates)
         position = torch.as_tensor(position, device=device)
         n_pairs = len(targets[batch])
-        predicted, logits = trainer(inputs, position[:n_pairs], position[n_pairs:] if contrastive else None)
+        predicted, logits = trainer(inputs, position[:n_pairs], position[n_pairs:] if contrastive else None, clips)
         target = torch.as_tensor(targets[batch], device=device)
         partner = torch.as_tensor(partners[batch], device=device)
         truth = scores[target] - scores[partner] if contrastive else scores[target] - score_offset

@@ -165,13 +165,14 @@ def library_predictions(model, library, exemplars, device: torch.device
     """
     config = model.config
     codes = tuple(model.head_codes)
-    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
+    crops = model.network.reads_crops
+    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles, crops=crops)
     references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
-                                                                     angles=config.angles)
+                                                                     angles=config.angles, crops=crops)
     own_files = [library_file(references.root, Path(targets.root) / file) for file in targets.index["file"]]
     scored, steps = predict_takes(model.network, targets.features, targets.index, references.features,
                                   references.index, config.k_exemplars, own_files, model.score_offset, device,
-                                  model.test_mirror)
+                                  model.test_mirror, targets.crops, references.crops)
     return scored, steps, targets
 
 
