@@ -29,6 +29,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.catalogue.penalties import load_penalty_catalogue  # noqa: E402
+from analysis.synthetic.athlete_crops import FirstCameraCrops  # noqa: E402
 from app.cli.training_data import load_library_data  # noqa: E402
 from models.config import preset  # noqa: E402
 from models.data import athlete_split  # noqa: E402
@@ -76,8 +77,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         paths = {}
         for modality in sorted({preset(args.preset, **r[2]).modality for r in ROWS if r[0] in args.rows}):
+            video = modality == "pose3d" and bool({"rgb", "rgb+pose3d"} & set(args.rows))
             data = load_library_data(args.library, modality, n_steps, codes, select=levels,
-                                     crops=modality == "pose3d" and bool({"rgb", "rgb+pose3d"} & set(args.rows)))
+                                     crops=FirstCameraCrops() if video else None)
             paths[modality] = Path(scratch) / f"{modality}.pkl"
             paths[modality].write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
             print(f"read {len(data.index)} takes ({modality}) in {time.perf_counter() - started:.0f} s", flush=True)

@@ -172,9 +172,6 @@ PRESETS: dict[str, ModelConfig] = {
     "heads2": ModelConfig(penalty_heads=2),
     "heads3": ModelConfig(penalty_heads=3),
     "curriculum": ModelConfig(ordering="curriculum"),
-    # The paper's dual stream: video crops around the athlete (one camera) beside the 3D pose.
-    "rgb+pose3d": ModelConfig(streams="rgb+pose"),
-    "rgb": ModelConfig(streams="rgb"),
     # A smaller network (about a quarter of the default's compute) for comparing settings on a CPU,
     # e.g. the multi-view ablation (bench/bench_multiview.py), where every take is embedded once per camera.
     "small": ModelConfig(widths=(16, 24), token_dim=32, decoder_layers=1),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from analysis.catalogue.apparatus import apparatus_for
 from analysis.geometry.cameras import Camera
 from analysis.synthetic.render import Appearance, ViewRenderer
 
@@ -103,6 +104,44 @@ def render_crops(renderer: ViewRenderer, reference: np.ndarray, n_steps: int, si
         picture = renderer.render(pose, NEUTRAL_APPEARANCE)
         crops[step] = cv2.cvtColor(cut(picture, centre, side, size), cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
     return crops
+
+
+class FirstCameraCrops:
+    """Crops of library takes as their session's first camera sees them: ``crops(session, take, n_steps)``.
+
+    A crop source for :func:`app.cli.training_data.load_library_data`. The renderer of the
+    last session is kept (building one paints the gym), so a library read file by file
+    paints each gym once.
+    """
+
+    def __init__(self) -> None:
+        self._session_path = None
+        self._renderer: ViewRenderer | None = None
+
+    def renderer(self, session) -> ViewRenderer:
+        """The renderer of ``session``'s first camera and apparatus."""
+        if self._renderer is None or self._session_path != session.path:
+            self._renderer = ViewRenderer(session.cameras[0], apparatus_for(session.event))
+            self._session_path = session.path
+        return self._renderer
+
+    def __call__(self, session, take: str, n_steps: int) -> np.ndarray:
+        """Crops ``(n_steps, 3, 32, 32)`` uint8 of ``take`` of an open session (:func:`render_crops`).
+
+        Raises
+        ------
+        ValueError
+            Naming the file and take, when it has no reference motion (only synthetic takes
+            have one) or the athlete is never in the first camera's picture.
+        """
+        reference = session.pose3d_reference(take)
+        if reference is None:
+            raise ValueError(f"{session.path}: take {take}: no reference motion to render video crops from "
+                             f"(the video stream is trained on synthetic libraries)")
+        try:
+            return render_crops(self.renderer(session), reference, n_steps)
+        except ValueError as error:
+            raise ValueError(f"{session.path}: take {take}: {error}") from None
 
 
 def _project(camera: Camera, joints: np.ndarray) -> np.ndarray:

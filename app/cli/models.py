@@ -72,7 +72,7 @@ def _train(args: argparse.Namespace) -> int:
         print(f"training preset {args.preset!r} on {args.library} (seed {args.seed}, {group.world_size} process(es))",
               flush=True)
     data = load_library_data(args.library, config.modality, config.n_steps, tuple(load_penalty_catalogue()),
-                             angles=config.angles, crops=config.streams != "pose")
+                             angles=config.angles)
     if config.modality == "pose2d_views":   # as many views as the library's cameras
         config = replace(config, n_views=data.features.shape[1])
     model = train(data, config, seed=args.seed, device=args.device, log=lambda line: print(line, flush=True))

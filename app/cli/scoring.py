@@ -165,14 +165,16 @@ def library_predictions(model, library, exemplars, device: torch.device
     """
     config = model.config
     codes = tuple(model.head_codes)
-    crops = model.network.reads_crops
-    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles, crops=crops)
+    if model.network.reads_crops:
+        raise ValueError("this model reads video crops rendered from synthetic takes (the modality ablation): "
+                         "bench/bench_streams.py trains and measures such models")
+    targets = load_library_data(library, config.modality, config.n_steps, codes, angles=config.angles)
     references = targets if exemplars is None else load_library_data(exemplars, config.modality, config.n_steps, codes,
-                                                                     angles=config.angles, crops=crops)
+                                                                     angles=config.angles)
     own_files = [library_file(references.root, Path(targets.root) / file) for file in targets.index["file"]]
     scored, steps = predict_takes(model.network, targets.features, targets.index, references.features,
                                   references.index, config.k_exemplars, own_files, model.score_offset, device,
-                                  model.test_mirror, targets.crops, references.crops)
+                                  model.test_mirror)
     return scored, steps, targets
 
 

@@ -21,10 +21,8 @@ from analysis.annotations.document import (
 )
 from analysis.annotations.items import ReviewedPenalty
 from analysis.penalty_review import reviewed_index, reviewed_penalties
-from analysis.catalogue.apparatus import apparatus_for
 from analysis.session.library import Library
-from analysis.synthetic.athlete_crops import render_crops
-from analysis.synthetic.render import ViewRenderer
+from analysis.session.reader import Session
 from app.cli.library_index import scan_library
 from models.data import LibraryData
 from models.features import JointRoles, take_features
@@ -56,7 +54,8 @@ def library_reviews(library: Library) -> dict[tuple[str, str], list[ReviewedPena
 
 def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...],
                       select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-                      angles: bool = True, use_reviews: bool = True, crops: bool = False) -> LibraryData:
+                      angles: bool = True, use_reviews: bool = True,
+                      crops: Callable[[Session, str, int], np.ndarray] | None = None) -> LibraryData:
     """Read the scored takes of a library folder into :class:`LibraryData`.
 
     ``select``, when given, receives the index of the scored takes (with a
@@ -64,8 +63,9 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
     the exemplars of their actions). ``modality``, ``n_steps`` and ``angles`` are
     passed to :func:`models.features.take_features` (``pose2d_views`` reads as many
     views as the first take has, and every take must have as many). With ``use_reviews``, reviewed takes are read
-    with their review (:func:`analysis.penalty_review.reviewed_index`). With ``crops``,
-    each take's video crops of the first camera are rendered too (:func:`take_crops`).
+    with their review (:func:`analysis.penalty_review.reviewed_index`). ``crops``, when
+    given, makes each take's video crops ``(S, 3, H, W)`` uint8 from the open session, the
+    take id and S (e.g. :class:`analysis.synthetic.athlete_crops.FirstCameraCrops`).
 
     Raises
     ------
@@ -95,10 +95,9 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
                 skeleton, roles = session.skeleton, JointRoles.from_joint_names(session.skeleton.joint_names)
             elif session.skeleton.joint_names != skeleton.joint_names:
                 raise ValueError(f"{file} uses skeleton {session.skeleton.name!r}, the library started with {skeleton.name!r}")
-            renderer = first_camera_renderer(session) if crops else None
             for row in rows.itertuples():
-                if renderer is not None:
-                    take_clips[row.Index] = take_crops(session, row.take, renderer, n_steps)
+                if crops is not None:
+                    take_clips[row.Index] = crops(session, row.take, n_steps)
                 pose3d = session.pose3d(row.take) if modality == "pose3d" else None
                 pose2d = session.pose2d(row.take) if modality != "pose3d" else None
                 if n_views is None:
@@ -117,29 +116,5 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
                 clean[row.Index] = max(0.0, 10.0 - float(np.sum(penalties.values)))
     index = index.assign(sex=index["event"].str[0], clean_score=clean, row=np.arange(n_takes))
     return LibraryData(str(folder), index, np.stack(features), labels, spans, tuple(codes), skeleton,
-                       np.stack(take_clips) if crops else None)
+                       None if crops is None else np.stack(take_clips))
 
-
-def first_camera_renderer(session) -> ViewRenderer:
-    """The synthetic renderer of a session's first camera and apparatus (paints the gym once)."""
-    return ViewRenderer(session.cameras[0], apparatus_for(session.event))
-
-
-def take_crops(session, take: str, renderer: ViewRenderer, n_steps: int) -> np.ndarray:
-    """Video crops ``(S, 3, 32, 32)`` uint8 of a take around the athlete, rendered from its
-    reference motion (:func:`analysis.synthetic.athlete_crops.render_crops`).
-
-    Raises
-    ------
-    ValueError
-        Naming the file and take, when it has no reference motion (only synthetic takes
-        have one) or the athlete is never in the first camera's picture.
-    """
-    reference = session.pose3d_reference(take)
-    if reference is None:
-        raise ValueError(f"{session.path}: take {take}: no reference motion to render video crops from "
-                         f"(the video stream is trained on synthetic libraries)")
-    try:
-        return render_crops(renderer, reference, n_steps)
-    except ValueError as error:
-        raise ValueError(f"{session.path}: take {take}: {error}") from None

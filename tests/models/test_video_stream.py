@@ -9,8 +9,9 @@ import torch
 
 from analysis.catalogue.penalties import load_penalty_catalogue
 from analysis.session.reader import Session
-from analysis.synthetic.athlete_crops import CROP_SIZE, crop_boxes, cut
-from app.cli.training_data import first_camera_renderer, load_library_data, take_crops
+from analysis.synthetic.athlete_crops import CROP_SIZE, FirstCameraCrops, crop_boxes, cut
+from app.cli.main import main
+from app.cli.training_data import load_library_data
 from models.checkpoint import load_checkpoint, save_checkpoint
 from models.config import preset
 from models.evaluate import embed
@@ -21,14 +22,15 @@ from models.train import evaluate_rows, train
 @pytest.fixture(scope="module")
 def crops_data(tiny_library):
     """:func:`tiny_library` read with 3D pose and the first camera's crops."""
-    return load_library_data(tiny_library, "pose3d", 32, tuple(load_penalty_catalogue()), crops=True)
+    return load_library_data(tiny_library, "pose3d", 32, tuple(load_penalty_catalogue()), crops=FirstCameraCrops())
 
 
 def test_crops_follow_the_athlete_through_the_take(synthetic_session_file):
     with Session.open(synthetic_session_file) as session:
         take = session.take_ids[0]
-        renderer = first_camera_renderer(session)
-        crops = take_crops(session, take, renderer, 16)
+        source = FirstCameraCrops()
+        crops = source(session, take, 16)
+        renderer = source.renderer(session)
     assert crops.shape == (16, 3, CROP_SIZE, CROP_SIZE) and crops.dtype == np.uint8
     # The athlete stands in the middle of every crop: the centre differs from the gym's empty picture there.
     empty = renderer.background.image
@@ -76,7 +78,8 @@ def test_a_video_model_trains_saves_and_evaluates_the_same(crops_data, tmp_path,
     assert not torch.allclose(first, second)
 
 
-def test_video_models_need_crops_and_are_refused_by_the_take_scorer(crops_data, tiny_library):
+def test_video_models_need_crops_and_are_refused_by_the_take_scorer_and_evaluate(crops_data, tiny_library, tmp_path,
+                                                                                 capsys):
     model = train(crops_data, preset("tiny", epochs=1, streams="rgb+pose"), seed=0, device="cpu",
                   log=lambda _line: None)
     without = load_library_data(tiny_library, "pose3d", 32, tuple(load_penalty_catalogue()))
@@ -84,6 +87,9 @@ def test_video_models_need_crops_and_are_refused_by_the_take_scorer(crops_data, 
         train(without, preset("tiny", epochs=1, streams="rgb"), seed=0, device="cpu", log=lambda _line: None)
     with pytest.raises(ValueError, match="video-stream ablation"):
         Scorer(model, torch.device("cpu")).features(np.zeros((40, 17, 3)), None)
+    path = save_checkpoint(tmp_path / "video.pt", model)
+    assert main(["evaluate", "--library", str(tiny_library), "--model", str(path)]) == 2
+    assert "bench/bench_streams.py trains and measures such models" in capsys.readouterr().err
     with pytest.raises(ValueError, match="one pose sequence"):
         preset("tiny", modality="pose2d_views", n_views=8, streams="rgb")
 
@@ -98,4 +104,4 @@ def test_a_take_without_reference_motion_is_named(tiny_library, tmp_path):
         take = sorted(handle["takes"])[0]
         del handle[f"takes/{take}/pose3d_reference"]
     with pytest.raises(ValueError, match=f"{victim.name}: take {take}: no reference motion"):
-        load_library_data(library, "pose3d", 32, tuple(load_penalty_catalogue()), crops=True)
+        load_library_data(library, "pose3d", 32, tuple(load_penalty_catalogue()), crops=FirstCameraCrops())
