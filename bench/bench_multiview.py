@@ -135,8 +135,8 @@ def main() -> None:
     epochs = args.epochs or "the preset's"
     lines.append(f"\nPreset {args.preset!r}, levels {args.levels or 'all'}, {len(args.seeds)} seeds "
                  f"({', '.join(map(str, args.seeds))}), at most {epochs} epochs per run, {data.features.shape[1]} "
-                 f"views, on {device} with {args.workers} run(s) at once, {time.perf_counter() - started:.0f} s in all; test athletes {', '.join(split.test)} "
-                 f"({len(split.rows(data.index, 'test'))} takes).")
+                 f"views, on {device} with {args.workers} run(s) at once, {time.perf_counter() - started:.0f} s in all; "
+                 f"test athletes {', '.join(split.test)} ({len(split.rows(data.index, 'test'))} takes).")
     print("\n".join(lines))
     if args.out:
         args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -196,7 +196,8 @@ def _train(data: LibraryData, config: ModelConfig, seed: int, device: torch.devi
 
 
 def _run_epoch(trainer: nn.Module, optimiser: torch.optim.Optimizer, config: ModelConfig,
-               inputs_of_takes: tuple[torch.Tensor, torch.Tensor | None], scores: torch.Tensor, labels: torch.Tensor, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+               inputs_of_takes: tuple[torch.Tensor, torch.Tensor | None], scores: torch.Tensor,
+               labels: torch.Tensor, pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
                mirror: tuple[torch.Tensor, int], contrastive: bool, has_heads: bool, score_offset: float,
                score_variance: float, rng: np.random.Generator) -> float:
     """One pass over the epoch's pairs; returns the mean training loss.
