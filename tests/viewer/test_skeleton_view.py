@@ -291,3 +291,19 @@ def test_each_camera_is_named_above_its_frustum_the_selected_one_highlighted(qtb
     label = labels[shown_whole[0]]
     above = shown[max(0, int(label.y) - 16): int(label.y) + 1, int(label.x) - 25: int(label.x) + 25]
     assert has_color(above.reshape(-1, 3).astype(float), SELECTED_RGBA, tolerance=60), "the name is not written"
+
+
+
+def test_a_resized_view_renders_the_same_scene_at_its_new_size(qtbot, synthetic_view):
+    _state, view = synthetic_view
+    first = view.render_image()
+    assert first.shape == (CANVAS_SIZE[1], CANVAS_SIZE[0], 4)
+    np.testing.assert_array_equal(view.render_image(), first)   # the same frame renders the same picture
+    view.display.setFixedSize(400, 300)
+    qtbot.waitUntil(lambda: tuple(view.canvas.size) == (400, 300))
+    smaller = view.render_image()
+    assert smaller.shape == (300, 400, 4) and smaller[..., :3].std() > 5
+    assert not np.array_equal(smaller, first[:300, :400])   # the whole scene, smaller, not a corner of it
+    view.display.setFixedSize(*CANVAS_SIZE)
+    qtbot.waitUntil(lambda: tuple(view.canvas.size) == CANVAS_SIZE)
+    np.testing.assert_array_equal(view.render_image(), first)

@@ -17,7 +17,7 @@ import vispy
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
-from vispy import scene
+from vispy import gloo, scene
 from vispy.util import keys
 
 from analysis.render import palette
@@ -33,17 +33,18 @@ VISPY_MODIFIERS = ((Qt.KeyboardModifier.ShiftModifier, keys.SHIFT), (Qt.Keyboard
 
 
 class OffscreenCanvas(scene.SceneCanvas):
-    """A SceneCanvas drawn only by :meth:`render`; its own GL widget is never on screen.
+    """A SceneCanvas drawn only by :meth:`render_frame`; its own GL widget is never on screen.
 
     The native QOpenGLWidget is a separate top-level window that Qt treats as shown
     but never maps (``WA_DontShowOnScreen``): that is what gives it a valid GL context
-    of its own, made current by every :meth:`render`, without it joining any window.
+    of its own, made current by every :meth:`render_frame`, without it joining any window.
     Its own repaints are switched off; whatever asks the canvas for a redraw calls
     ``on_change`` instead, so the display widget paints a fresh render.
     """
 
     def __init__(self, on_change, **kwargs) -> None:
         self._on_change = on_change
+        self._target: tuple[tuple[int, int], gloo.FrameBuffer] | None = None   # the render's size and buffers
         super().__init__(show=False, **kwargs)
         native = self.native
         native.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
@@ -54,6 +55,26 @@ class OffscreenCanvas(scene.SceneCanvas):
     def update(self, node=None) -> None:
         if not self._drawing:  # visuals touched while drawing need no second render
             self._on_change()
+
+    def render_frame(self) -> np.ndarray:
+        """The scene at the canvas's size, ``(H, W, 4)`` uint8 RGBA.
+
+        As ``SceneCanvas.render`` draws it, into frame buffers kept from one render to the next
+        while the size stays (``render``, which vispy's picking also calls, makes and frees a colour
+        and a depth buffer every time).
+        """
+        self.set_current()
+        size = tuple(int(x * self.pixel_scale) for x in self.size)
+        if self._target is None or self._target[0] != size:
+            self._target = size, gloo.FrameBuffer(color=gloo.RenderBuffer(size[::-1]),
+                                                  depth=gloo.RenderBuffer(size[::-1]))
+        buffers = self._target[1]
+        self.push_fbo(buffers, (0, 0), self.size)
+        try:
+            self._draw_scene()
+            return buffers.read()
+        finally:
+            self.pop_fbo()
 
 
 @dataclass(frozen=True)

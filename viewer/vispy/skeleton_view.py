@@ -193,7 +193,7 @@ class SkeletonView(QWidget):
     def render_image(self) -> np.ndarray:
         """Render the canvas offscreen, and show it: ``(H, W, 4)`` uint8 RGBA at the canvas size."""
         self._frame_take_if_due()
-        image = self._canvas.render()
+        image = self._canvas.render_frame()
         self._display.show_image(image)
         self._present()
         return image
@@ -308,7 +308,7 @@ class SkeletonView(QWidget):
     def _render_for_display(self) -> None:
         """Render the scene for the display's coming paint (at most once per paint) and report the frame."""
         self._frame_take_if_due()
-        image = self._canvas.render()
+        image = self._canvas.render_frame()
         self._display.show_image(image, self._camera_labels())
         self._present()
 
