@@ -16,14 +16,11 @@ view's place (Sv.Test, as when only one camera filmed the take).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import pickle
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ablation_runs import ablation_arguments, level_filter, run_trainings  # noqa: E402
 from analysis.catalogue.penalties import load_penalty_catalogue  # noqa: E402
 from app.cli.training_data import load_library_data  # noqa: E402
 from models.config import preset  # noqa: E402
@@ -104,21 +102,11 @@ def table(results: list[tuple[str, list[float]]], rows: list[str]) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--library", required=True, type=Path)
-    parser.add_argument("--preset", default="default", help="settings every row starts from (default: default)")
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--levels", type=int, nargs="+", default=None, help="only the takes of these levels")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--rows", nargs="+", default=[r[0] for r in ROWS], choices=[r[0] for r in ROWS])
-    parser.add_argument("--workers", type=int, default=1, help="trainings run at once (default 1)")
-    parser.add_argument("--device", choices=("cpu", "cuda"), default=None)
-    parser.add_argument("--out", type=Path, default=None, help="also write the table (Markdown) here")
-    args = parser.parse_args()
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    args = ablation_arguments(__doc__.splitlines()[0], [r[0] for r in ROWS])
+    device = args.device
     started = time.perf_counter()
     n_steps = preset(args.preset).n_steps
-    levels = None if args.levels is None else (lambda index: index[index["level"].isin(args.levels)])
+    levels = level_filter(args.levels)
     data = load_library_data(args.library, "pose2d_views", n_steps, tuple(load_penalty_catalogue()), select=levels)
     print(f"read {len(data.index)} takes x {data.features.shape[1]} views in {time.perf_counter() - started:.0f} s",
           flush=True)
@@ -128,8 +116,7 @@ def main() -> None:
         threads = 1 if args.workers > 1 else 2
         jobs = [(row, args.preset, args.epochs, seed, str(path), device, threads)
                 for row in args.rows for seed in args.seeds]
-        with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
-            results = list(pool.map(_run, jobs))
+        results = run_trainings(_run, jobs, args.workers)
     split = athlete_split(data.index)
     lines = table(results, args.rows)
     epochs = args.epochs or "the preset's"

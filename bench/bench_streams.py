@@ -14,13 +14,10 @@ settings otherwise: ``--preset`` with ``--epochs``) and is scored on the test at
 
 from __future__ import annotations
 
-import argparse
 import pickle
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ablation_runs import ablation_arguments, level_filter, run_trainings  # noqa: E402
 from analysis.catalogue.penalties import load_penalty_catalogue  # noqa: E402
 from analysis.synthetic.athlete_crops import FirstCameraCrops  # noqa: E402
 from app.cli.training_data import load_library_data  # noqa: E402
@@ -58,21 +56,11 @@ def _run(job: tuple) -> tuple:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--library", required=True, type=Path)
-    parser.add_argument("--preset", default="default", help="settings every row starts from (default: default)")
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--levels", type=int, nargs="+", default=None, help="only the takes of these levels")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--rows", nargs="+", default=[r[0] for r in ROWS], choices=[r[0] for r in ROWS])
-    parser.add_argument("--workers", type=int, default=1, help="trainings run at once (default 1)")
-    parser.add_argument("--device", choices=("cpu", "cuda"), default=None)
-    parser.add_argument("--out", type=Path, default=None, help="also write the table (Markdown) here")
-    args = parser.parse_args()
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    args = ablation_arguments(__doc__.splitlines()[0], [r[0] for r in ROWS])
+    device = args.device
     started = time.perf_counter()
     n_steps = preset(args.preset).n_steps
-    levels = None if args.levels is None else (lambda index: index[index["level"].isin(args.levels)])
+    levels = level_filter(args.levels)
     codes = tuple(load_penalty_catalogue())
     with tempfile.TemporaryDirectory() as scratch:
         paths = {}
@@ -86,8 +74,7 @@ def main() -> None:
         threads = 1 if args.workers > 1 else 2
         jobs = [(row, args.preset, args.epochs, seed, str(paths[preset(args.preset, **settings).modality]), device,
                  threads) for row, _, settings in ROWS if row in args.rows for seed in args.seeds]
-        with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
-            results = list(pool.map(_run, jobs))
+        results = run_trainings(_run, jobs, args.workers)
     lines = ["| data modality | rho | R-l2x100 | epochs run |", "|---|---|---|---|"]
     for row, title, _ in ROWS:
         if row in args.rows:
