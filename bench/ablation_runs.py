@@ -4,6 +4,7 @@ the choice of levels and the trainings run in worker processes."""
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+
+from models.config import preset
+from models.data import athlete_split
 
 
 def ablation_arguments(description: str, row_names: Sequence[str]) -> argparse.Namespace:
@@ -40,3 +44,17 @@ def run_trainings(run: Callable[[tuple], tuple], jobs: list[tuple], workers: int
     """``run(job)`` of every job in ``workers`` fresh processes, results in the jobs' order."""
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         return list(pool.map(run, jobs))
+
+
+def report(lines: list[str], args: argparse.Namespace, index: pd.DataFrame, started: float, inputs: str = "") -> None:
+    """Print a table's Markdown ``lines`` with the run's settings under it (``inputs`` adds to them, e.g.
+    ", 8 views"), and write them to ``--out`` when given."""
+    split = athlete_split(index)
+    epochs = args.epochs or preset(args.preset).epochs
+    lines = lines + [f"\nPreset {args.preset!r}, levels {args.levels or 'all'}, {len(args.seeds)} seeds "
+                     f"({', '.join(map(str, args.seeds))}), at most {epochs} epochs per run{inputs}, on "
+                     f"{args.device} with {args.workers} run(s) at once, {time.perf_counter() - started:.0f} s in "
+                     f"all; test athletes {', '.join(split.test)} ({len(split.rows(index, 'test'))} takes)."]
+    print("\n".join(lines))
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -28,7 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ablation_runs import ablation_arguments, level_filter, run_trainings  # noqa: E402
+from ablation_runs import ablation_arguments, level_filter, report, run_trainings  # noqa: E402
 from analysis.catalogue.penalties import load_penalty_catalogue  # noqa: E402
 from app.cli.training_data import load_library_data  # noqa: E402
 from models.config import preset  # noqa: E402
@@ -103,7 +103,6 @@ def table(results: list[tuple[str, list[float]]], rows: list[str]) -> list[str]:
 
 def main() -> None:
     args = ablation_arguments(__doc__.splitlines()[0], [r[0] for r in ROWS])
-    device = args.device
     started = time.perf_counter()
     n_steps = preset(args.preset).n_steps
     levels = level_filter(args.levels)
@@ -114,20 +113,10 @@ def main() -> None:
         path = Path(scratch) / "views.pkl"
         path.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         threads = 1 if args.workers > 1 else 2
-        jobs = [(row, args.preset, args.epochs, seed, str(path), device, threads)
+        jobs = [(row, args.preset, args.epochs, seed, str(path), args.device, threads)
                 for row in args.rows for seed in args.seeds]
         results = run_trainings(_run, jobs, args.workers)
-    split = athlete_split(data.index)
-    lines = table(results, args.rows)
-    epochs = args.epochs or "the preset's"
-    lines.append(f"\nPreset {args.preset!r}, levels {args.levels or 'all'}, {len(args.seeds)} seeds "
-                 f"({', '.join(map(str, args.seeds))}), at most {epochs} epochs per run, {data.features.shape[1]} "
-                 f"views, on {device} with {args.workers} run(s) at once, {time.perf_counter() - started:.0f} s in all; "
-                 f"test athletes {', '.join(split.test)} ({len(split.rows(data.index, 'test'))} takes).")
-    print("\n".join(lines))
-    if args.out:
-        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
+    report(table(results, args.rows), args, data.index, started, f", {data.features.shape[1]} views")
 
 if __name__ == "__main__":
     main()

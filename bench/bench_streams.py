@@ -25,12 +25,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ablation_runs import ablation_arguments, level_filter, run_trainings  # noqa: E402
+from ablation_runs import ablation_arguments, level_filter, report, run_trainings  # noqa: E402
 from analysis.catalogue.penalties import load_penalty_catalogue  # noqa: E402
 from analysis.synthetic.athlete_crops import FirstCameraCrops  # noqa: E402
 from app.cli.training_data import load_library_data  # noqa: E402
 from models.config import preset  # noqa: E402
-from models.data import athlete_split  # noqa: E402
 from models.train import train  # noqa: E402
 
 #: (name, title, settings)
@@ -57,7 +56,6 @@ def _run(job: tuple) -> tuple:
 
 def main() -> None:
     args = ablation_arguments(__doc__.splitlines()[0], [r[0] for r in ROWS])
-    device = args.device
     started = time.perf_counter()
     n_steps = preset(args.preset).n_steps
     levels = level_filter(args.levels)
@@ -72,7 +70,7 @@ def main() -> None:
             paths[modality].write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
             print(f"read {len(data.index)} takes ({modality}) in {time.perf_counter() - started:.0f} s", flush=True)
         threads = 1 if args.workers > 1 else 2
-        jobs = [(row, args.preset, args.epochs, seed, str(paths[preset(args.preset, **settings).modality]), device,
+        jobs = [(row, args.preset, args.epochs, seed, str(paths[preset(args.preset, **settings).modality]), args.device,
                  threads) for row, _, settings in ROWS if row in args.rows for seed in args.seeds]
         results = run_trainings(_run, jobs, args.workers)
     lines = ["| data modality | rho | R-l2x100 | epochs run |", "|---|---|---|---|"]
@@ -81,16 +79,7 @@ def main() -> None:
             rho, rl2, epochs_run = (np.array(v, dtype=float) for v in zip(*[f for r, f in results if r == row]))
             lines.append(f"| {title} | {rho.mean():.3f} ± {rho.std():.3f} | {rl2.mean():.3f} ± {rl2.std():.3f} | "
                          f"{epochs_run.mean():.0f} |")
-    split = athlete_split(data.index)
-    epochs = args.epochs or preset(args.preset).epochs
-    lines.append(f"\nPreset {args.preset!r}, levels {args.levels or 'all'}, {len(args.seeds)} seeds "
-                 f"({', '.join(map(str, args.seeds))}), at most {epochs} epochs per run, on {device} with "
-                 f"{args.workers} run(s) at once, {time.perf_counter() - started:.0f} s in all; test athletes "
-                 f"{', '.join(split.test)} ({len(split.rows(data.index, 'test'))} takes).")
-    print("\n".join(lines))
-    if args.out:
-        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
+    report(lines, args, data.index, started)
 
 if __name__ == "__main__":
     main()
