@@ -70,8 +70,8 @@ def main() -> None:
             paths[modality].write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
             print(f"read {len(data.index)} takes ({modality}) in {time.perf_counter() - started:.0f} s", flush=True)
         threads = 1 if args.workers > 1 else 2
-        jobs = [(row, args.preset, args.epochs, seed, str(paths[preset(args.preset, **settings).modality]), args.device,
-                 threads) for row, _, settings in ROWS if row in args.rows for seed in args.seeds]
+        jobs = [(row, args.preset, args.epochs, seed, str(paths[preset(args.preset, **settings).modality]),
+                 args.device, threads) for row, _, settings in ROWS if row in args.rows for seed in args.seeds]
         results = run_trainings(_run, jobs, args.workers)
     lines = ["| data modality | rho | R-l2x100 | epochs run |", "|---|---|---|---|"]
     for row, title, _ in ROWS:
