@@ -122,8 +122,8 @@ class Scorer:
         config = self.model.config
         if self.model.network.reads_crops:
             raise ValueError("this model also reads video crops rendered from a synthetic take's reference "
-                             "motion (the video-stream ablation): score takes with a pose model; `evaluate` "
-                             "measures it on a synthetic library")
+                             "motion (the video-stream ablation): score takes with a pose model; "
+                             "bench/bench_streams.py measures such models on a synthetic library")
         pose = pose3d if config.modality == "pose3d" else pose2d
         if pose is not None and pose.shape[-2] != len(self.model.joint_names):
             raise ValueError(f"the take has {pose.shape[-2]} joints, the model was trained on "

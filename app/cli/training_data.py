@@ -62,10 +62,11 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
     ``reviewed`` column) and returns the rows to read (e.g. one session's takes and
     the exemplars of their actions). ``modality``, ``n_steps`` and ``angles`` are
     passed to :func:`models.features.take_features` (``pose2d_views`` reads as many
-    views as the first take has, and every take must have as many). With ``use_reviews``, reviewed takes are read
-    with their review (:func:`analysis.penalty_review.reviewed_index`). ``crops``, when
-    given, makes each take's video crops ``(S, 3, H, W)`` uint8 from the open session, the
-    take id and S (e.g. :class:`analysis.synthetic.athlete_crops.FirstCameraCrops`).
+    views as the first take has, and every take must have as many). With
+    ``use_reviews``, reviewed takes are read with their review
+    (:func:`analysis.penalty_review.reviewed_index`). ``crops``, when given, makes
+    each take's video crops ``(S, 3, H, W)`` uint8 from the open session, the take
+    id and S (e.g. :class:`analysis.synthetic.athlete_crops.FirstCameraCrops`).
 
     Raises
     ------
@@ -117,4 +118,3 @@ def load_library_data(folder, modality: str, n_steps: int, codes: tuple[str, ...
     index = index.assign(sex=index["event"].str[0], clean_score=clean, row=np.arange(n_takes))
     return LibraryData(str(folder), index, np.stack(features), labels, spans, tuple(codes), skeleton,
                        None if crops is None else np.stack(take_clips))
-
