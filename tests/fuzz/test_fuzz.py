@@ -1,6 +1,6 @@
 """The fuzz corpus in the suite: corrupted sessions through the reader and every command.
 
-A hundred variants (every mutation kind five times) go through the reader and
+Two hundred variants (every mutation kind ten times) go through the reader and
 ``info``; two of each kind go on through ``score``, ``export``, ``triangulate``
 and ``contact-sheet``. Every run must end in a clean one-line refusal or an
 accepted, valid output; no input may change and nothing may be left behind.
@@ -13,7 +13,7 @@ from tests.fuzz.corpus import build_corpus
 from tests.fuzz.harness import Harness
 from tests.fuzz.mutations import MUTATIONS
 
-PER_KIND_READ = 5
+PER_KIND_READ = 10
 PER_KIND_COMMANDS = 2
 
 
