@@ -13,7 +13,10 @@ already imported), opens the session and says it is ready; until then the
 caller decodes in its own process, and when the child dies the caller decides
 what follows (:class:`app.gui.frame_prefetch.FramePrefetcher` refuses that
 frame and starts another child). A frame larger than the shared block comes
-back through the pipe instead. This module imports no Qt.
+back through the pipe instead. While the grid plays, the child also draws the
+pose overlays into the views (:mod:`analysis.render.grid_overlays`): the take's
+overlay arrays are sent once, then each request names the layers. This module
+imports no Qt.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import cv2
 import numpy as np
 
 from analysis.render.frame_fit import NOT_SHOWN, fit_bgrx
+from analysis.render.grid_overlays import GridOverlays, PoseOverlayData, draw_grid_overlays
 from analysis.session.reader import Session
 from analysis.session.video_source import decode_image
 from app.gui.compute_process import portable_exception
@@ -87,6 +91,7 @@ class DecodeProcess:
         self._lock = threading.Lock()
         self._ready = False
         self._failed: str | None = None
+        self._sent_overlay_data: PoseOverlayData | None = None
         self._memory = SharedMemory(create=True, size=max(1, block_bytes or full_frame_bytes(session)))
         context = multiprocessing.get_context("forkserver")
         self._connection, there = context.Pipe()
@@ -112,10 +117,13 @@ class DecodeProcess:
                 self._failed = "the decoding process ended while starting"
         return self._ready
 
-    def decode(self, take_id: str, frame: int, sizes: Sizes | None) -> ViewImages:
+    def decode(self, take_id: str, frame: int, sizes: Sizes | None,
+               overlays: GridOverlays | None = None) -> ViewImages:
         """Frame ``frame`` of every view, BGRX ``(h, w, 4)`` uint8 at ``sizes`` (None: full size), in camera order.
 
-        Call only once :attr:`ready`. An error the child met reading the frame is raised here.
+        With ``overlays``, they are drawn into the views decoded at a tile's size
+        (:func:`analysis.render.grid_overlays.draw_grid_overlays`). Call only once
+        :attr:`ready`. An error the child met reading the frame is raised here.
 
         Raises
         ------
@@ -126,7 +134,13 @@ class DecodeProcess:
             if not self._ready:
                 raise DecodeProcessDied(self._failed or "the decoding process is not ready")
             try:
-                self._connection.send((take_id, int(frame), sizes))
+                layers = None
+                if overlays is not None:
+                    if overlays.data is not self._sent_overlay_data:
+                        self._connection.send(("overlay-data", overlays.data))
+                        self._sent_overlay_data = overlays.data
+                    layers = (overlays.bones, overlays.detections, overlays.reprojection, overlays.pixel_ratio)
+                self._connection.send(("frame", take_id, int(frame), sizes, layers))
                 kind, value = self._connection.recv()
             except (OSError, EOFError, ValueError):
                 self._ready, self._failed = False, f"the decoding process ended{self._how_it_ended()}"
@@ -190,6 +204,7 @@ def serve(connection, session_path: str, video_root: str | None, memory_name: st
         _reply(connection, ("failed", f"{type(error).__name__}: {error}"))
         return
     _reply(connection, ("ready", None))
+    overlay_data: PoseOverlayData | None = None
     try:
         while True:
             try:
@@ -198,19 +213,26 @@ def serve(connection, session_path: str, video_root: str | None, memory_name: st
                 return
             if request is None:
                 return
-            _reply(connection, _decode_request(session, memory, *request))
+            if request[0] == "overlay-data":
+                overlay_data = request[1]
+                continue
+            _kind, take_id, frame, sizes, layers = request
+            overlays = None if layers is None or overlay_data is None else GridOverlays(overlay_data, *layers)
+            _reply(connection, _decode_request(session, memory, take_id, frame, sizes, overlays))
     finally:
         memory.close()
         session.close()
 
 
 def _decode_request(session: Session, memory: SharedMemory, take_id: str, frame: int,
-                    sizes: Sizes | None) -> tuple[str, object]:
+                    sizes: Sizes | None, overlays: GridOverlays | None) -> tuple[str, object]:
     """Decode one frame of every view into ``memory``: ``("ok", layout)``, ``("inline", images)`` or ``("error", e)``."""
     views = session.view_names
     try:
         images = [decode_view(session, take_id, view, frame, size)
                   for view, size in zip(views, sizes or (None,) * len(views))]
+        if overlays is not None:
+            images = draw_grid_overlays(images, sizes, frame, overlays)
     except Exception as error:  # noqa: BLE001 - raised again in the parent, as if it had decoded the frame
         return "error", portable_exception(error)
     if sum(image.nbytes for image in images if image is not None) > memory.size:

@@ -15,7 +15,9 @@ little-endian machine that is the memory layout of ``QImage.Format_RGB32``,
 which Qt paints (scaled or not) several times faster than 24-bit BGR. They come
 out at the size the grid shows each view at (:func:`analysis.render.frame_fit.fit_bgrx`),
 so the GUI thread copies them unscaled; the conversion and the scaling run
-here, on the decode threads.
+here, on the decode threads. While the grid plays it also names the pose
+overlays it wants (:class:`analysis.render.grid_overlays.GridOverlays`): they are
+drawn into the frames where they are decoded, and are part of a frame's key.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from analysis.session.contract import SessionFormatError
+from analysis.render.grid_overlays import GridOverlays, draw_grid_overlays
 from analysis.session.reader import Session
 from app.gui.decode_process import DecodeProcess, DecodeProcessDied, Sizes, ViewImages, decode_view
 
 log = logging.getLogger(__name__)
 
-FrameKey = tuple[str, int, Sizes | None]
+#: (take_id, frame, sizes, overlays drawn in or None)
+FrameKey = tuple[str, int, Sizes | None, GridOverlays | None]
 
 #: How many times a decoding process that died is replaced; after that, frames are decoded in this process.
 MAX_CHILD_RESTARTS = 3
@@ -41,7 +45,7 @@ PREFETCH_SHARE = 0.75
 
 
 class FrameCache:
-    """Least-recently-used map ``(take_id, frame, sizes) -> images``, bounded by total image bytes and frames.
+    """Least-recently-used map ``(take_id, frame, sizes, overlays) -> images``, bounded by total image bytes and frames.
 
     Parameters
     ----------
@@ -149,6 +153,7 @@ class FramePrefetcher:
         self._wanted: list[FrameKey] = []
         self._current_take: str | None = None
         self._sizes: Sizes | None = None          # the sizes the grid last asked for: decode-ahead's
+        self._overlays: GridOverlays | None = None   # and the overlays it last asked for
         self._in_flight: dict[FrameKey, Future] = {}
         self._frame_bytes = 0
         self._closed = False
@@ -169,7 +174,8 @@ class FramePrefetcher:
         """Whether frames are decoded in the child process now (it has started and is alive)."""
         return self._child is not None and self._child.ready
 
-    def frames(self, take_id: str, frame: int, sizes: Sizes | None = None) -> ViewImages:
+    def frames(self, take_id: str, frame: int, sizes: Sizes | None = None,
+               overlays: GridOverlays | None = None) -> ViewImages:
         """Frame ``frame`` of every view of ``take_id``, BGRX uint8 ``(h, w, 4)``, in camera order.
 
         None stands for a view without video. Returns the cached images when the
@@ -185,11 +191,15 @@ class FramePrefetcher:
             (:func:`analysis.render.frame_fit.display_size`), None for full size,
             :data:`NOT_SHOWN` for a view not shown. Given, they are also the
             sizes frames are decoded ahead at from now on. Without it, full size.
+        overlays : GridOverlays, optional
+            Pose overlays drawn into the views asked at a tile's size; with
+            ``sizes``, also those of the frames decoded ahead from now on.
         """
         if sizes is not None:
             with self._condition:
                 self._sizes = sizes = tuple(sizes)
-        key = (take_id, int(frame), sizes)
+                self._overlays = overlays
+        key = (take_id, int(frame), sizes, overlays)
         images = self._cache.get(key)
         if images is not None:
             return images
@@ -204,7 +214,7 @@ class FramePrefetcher:
 
     def frame_ready(self, take_id: str, frame: int) -> bool:
         """Whether ``frame`` of ``take_id`` is decoded, so :meth:`frames` returns it without waiting."""
-        return (take_id, int(frame), self._sizes) in self._cache
+        return (take_id, int(frame), self._sizes, self._overlays) in self._cache
 
     def decode_ahead(self, take_id: str, frames: Sequence[int]) -> None:
         """Decode ``frames`` of ``take_id`` in the background, in this order; returns at once.
@@ -213,7 +223,7 @@ class FramePrefetcher:
         so the frames fit in a share of the cache once the size of one frame is
         known; frames of other takes are dropped from the cache.
         """
-        wanted = [(take_id, int(frame), self._sizes) for frame in dict.fromkeys(frames)]
+        wanted = [(take_id, int(frame), self._sizes, self._overlays) for frame in dict.fromkeys(frames)]
         wanted = wanted[: int(self._cache.max_frames * PREFETCH_SHARE)]
         if self._frame_bytes:
             wanted = wanted[: int(self._cache.max_bytes * PREFETCH_SHARE) // self._frame_bytes]
@@ -252,14 +262,15 @@ class FramePrefetcher:
 
     def _decode(self, key: FrameKey) -> ViewImages:
         """Decode all views of one frame, in the child process when it is ready, else in the pool."""
-        take_id, frame, sizes = key
+        take_id, frame, sizes, overlays = key
         child = self._child
         images = self._decode_in_child(child, key) if child is not None and child.ready else None
         if images is None:
-            sizes = sizes or (None,) * len(self._views)
             futures = [self._pool.submit(decode_view, self._session, take_id, view, frame, size)
-                       for view, size in zip(self._views, sizes)]
+                       for view, size in zip(self._views, sizes or (None,) * len(self._views))]
             images = [future.result() for future in futures]
+            if overlays is not None:
+                images = draw_grid_overlays(images, sizes, frame, overlays)
         size = sum(image.nbytes for image in images if image is not None)
         if size:
             self._frame_bytes = size
@@ -278,7 +289,7 @@ class FramePrefetcher:
             return child.decode(*key)
         except DecodeProcessDied as died:
             self._replace_child(child, died)
-            take_id, frame, _sizes = key
+            take_id, frame = key[:2]
             raise SessionFormatError(self._session.path, f"/takes/{take_id}/video",
                                      f"frame {frame} could not be decoded: {died}") from None
 

@@ -211,11 +211,12 @@ class SessionController(QObject):
         self.workers.start(compute_kinematics, take, channel="kinematics",
                            returned=self.state.kinematics_computed, errored=self._worker_failed)
 
-    def frames(self, take_id: str, frame: int, sizes=None):
-        """Decoded frames of every view (the video grid's source), at ``sizes`` (``FramePrefetcher.frames``)."""
+    def frames(self, take_id: str, frame: int, sizes=None, overlays=None):
+        """Decoded frames of every view (the video grid's source), at ``sizes`` with ``overlays`` drawn in
+        (``FramePrefetcher.frames``)."""
         if self.prefetcher is None:
             return []
-        return self.prefetcher.frames(take_id, frame, sizes)
+        return self.prefetcher.frames(take_id, frame, sizes, overlays)
 
     def frame_ready(self, take_id: str, frame: int) -> bool:
         """Whether ``frame`` is decoded (playback's decode-ahead source, with :meth:`decode_ahead`)."""

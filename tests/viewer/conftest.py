@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.render.grid_overlays import draw_grid_overlays
 from analysis.session.reader import Session
 from analysis.session.writer import write_session
 from tests.helpers import SMALL_VIDEO_VIEWS, make_session_data
@@ -21,6 +22,16 @@ def small_session(tmp_path: Path):
         yield session
 
 
+def frames_with_overlays(session: Session):
+    """A grid's frames source on ``session``: full-size frames, the overlays asked for drawn in."""
+
+    def frames(take_id: str, frame: int, sizes, overlays):
+        images = session.frames(take_id, frame)
+        return images if overlays is None else draw_grid_overlays(images, sizes, frame, overlays)
+
+    return frames
+
+
 @pytest.fixture
 def grid_on(qtbot):
     """Make a shown 800x400 grid on a state with ``take`` of ``session`` open."""
@@ -29,7 +40,7 @@ def grid_on(qtbot):
         state = ViewerState()
         state.set_session(session)
         state.set_take(load_take_bundle(session, take_id))
-        grid = VideoGrid(state, frames or (lambda take_id, frame, _sizes: session.frames(take_id, frame)))
+        grid = VideoGrid(state, frames or frames_with_overlays(session))
         qtbot.addWidget(grid)
         grid.resize(800, 400)
         grid.show()

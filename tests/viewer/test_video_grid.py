@@ -100,24 +100,42 @@ def test_each_overlay_changes_the_picture(small_session: Session, grid_on, overl
     assert np.array_equal(pixels(grid), before)
 
 
-def test_bones_are_drawn_antialiased_once_paused_and_plainly_while_playing(small_session: Session, grid_on, qtbot):
-    grid, state = grid_on(small_session, "take1")
-    all_overlays(state, False)
-    state.set_overlay("bones", True)
-    state.seek(3)
-    state.set_playing(True)   # no playback driver: the frame stays, only the drawing changes
-    tile = geometry_of(grid, state, 0).image
-    region = (slice(int(tile.top()), int(tile.bottom())), slice(int(tile.left()), int(tile.right())))
-    playing = pixels(grid)[region]
-    with qtbot.waitSignal(grid.frame_presented, timeout=2000):   # pausing repaints the frame at once
-        state.set_playing(False)
-    paused = pixels(grid)[region]
-    assert not np.array_equal(playing, paused)
+def test_while_playing_the_bones_come_drawn_into_the_frames_where_the_paused_grid_paints_them(
+        small_session: Session, grid_on, qtbot):
+    prefetcher = FramePrefetcher(small_session, decode_in_child=False)
+    asked = []
 
-    def shades(image: np.ndarray) -> int:
-        return len(np.unique(image.reshape(-1, 3), axis=0))
+    def frames(take_id: str, frame: int, sizes, overlays):
+        asked.append(overlays)
+        return prefetcher.frames(take_id, frame, sizes, overlays)
 
-    assert shades(paused) > shades(playing) + 5   # blended edge pixels
+    try:
+        grid, state = grid_on(small_session, "take1", frames)
+        grid.resize(400, 200)                   # tiles smaller than the frames: each decoded at its tile's size
+        all_overlays(state, False)
+        state.seek(3)
+        tile = geometry_of(grid, state, 0).image.adjusted(3, 3, -3, -3)   # inside the border (smooth when paused)
+        region = (slice(int(tile.top()), int(tile.bottom())), slice(int(tile.left()), int(tile.right())))
+        bare = pixels(grid)[region]
+        state.set_overlay("bones", True)
+        paused = pixels(grid)[region]
+        state.set_playing(True)                 # no playback driver: the frame stays, only the drawing changes
+        playing = pixels(grid)[region]
+        with qtbot.waitSignal(grid.frame_presented, timeout=2000):   # pausing repaints the frame at once
+            state.set_playing(False)
+        assert asked[-1] is None and any(overlays is not None and overlays.bones for overlays in asked)
+        painted, drawn_in = np.any(paused != bare, axis=-1), np.any(playing != bare, axis=-1)
+        assert painted.sum() > 30 and drawn_in.sum() > 30
+        assert (painted & drawn_in).sum() / (painted | drawn_in).sum() > 0.5   # the same bones, the same places
+
+        asked.clear()                           # a source that ignores the overlays: the grid paints none itself
+        grid._frame = type(grid._frame)(lambda take_id, frame, sizes, _overlays: prefetcher.frames(take_id, frame, sizes))
+        state.set_playing(True)
+        with_bones = pixels(grid)[region]
+        state.set_overlay("bones", False)
+        assert np.array_equal(with_bones, pixels(grid)[region])
+    finally:
+        prefetcher.close()
 
 
 def test_views_without_video_draw_the_skeleton(small_session: Session, grid_on):
@@ -162,7 +180,7 @@ def test_selected_joint_draws_the_error_line_between_detection_and_reprojection(
 
 
 def test_an_unreadable_frame_is_reported_on_the_tiles(small_session: Session, grid_on):
-    def broken(take_id: str, frame: int, _sizes):
+    def broken(take_id: str, frame: int, _sizes, _overlays):
         raise SessionFormatError("small.h5", f"/takes/{take_id}/video/cam1", f"frame {frame} cannot be read")
 
     grid, state = grid_on(small_session, "take1", broken)
@@ -174,7 +192,7 @@ def test_an_unreadable_frame_is_reported_on_the_tiles(small_session: Session, gr
 
 
 def test_an_empty_grid_paints_without_a_take(qtbot):
-    grid = VideoGrid(ViewerState(), lambda take_id, frame, _sizes: [])
+    grid = VideoGrid(ViewerState(), lambda take_id, frame, _sizes, _overlays: [])
     qtbot.addWidget(grid)
     grid.resize(400, 200)
     shown = pixels(grid)

@@ -67,7 +67,7 @@ def button_of(grid: VideoGrid, view: str) -> QPoint:
 
 
 def test_four_portrait_views_in_the_widget_and_their_enlarge_button(small_session, grid_on, qtbot):
-    grid, state = grid_on(small_session, "take1", lambda take_id, frame, _sizes: [None] * 4)
+    grid, state = grid_on(small_session, "take1", lambda take_id, frame, _sizes, _overlays: [None] * 4)
     state.set_take(portrait_take(state.take))
     assert shape(grid.tile_rects()) == (1, 4)
     QApplication.sendEvent(grid, QHelpEvent(QEvent.Type.ToolTip, button_of(grid, "cam3"),

@@ -24,7 +24,7 @@ def image_sizes(grid: VideoGrid, state: ViewerState) -> list[tuple[int, int]]:
 def test_each_view_is_asked_for_at_its_image_size(small_session: Session, grid_on):
     asked = []
 
-    def frames(take_id: str, frame: int, sizes):
+    def frames(take_id: str, frame: int, sizes, _overlays):
         asked.append(sizes)
         return small_session.frames(take_id, frame)
 

@@ -17,11 +17,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from analysis.motion.skeleton import Skeleton, bone_sides
 from analysis.render import palette
+from analysis.render.grid_overlays import CONFIDENCE_STEPS, error_class, marker_radius
 from viewer.widgets.tile_zoom import TileZoom
 
-#: Reprojection error classes, pixels: below the first is good, above the second is bad.
-ERROR_GOOD_PX = 5.0
-ERROR_BAD_PX = 20.0
 ERROR_COLORS = tuple(QColor(colour) for colour in palette.ERROR_CLASS_COLOURS)
 
 # Opaque colours only: Qt strokes translucent wide lines an order of magnitude slower.
@@ -30,9 +28,6 @@ OUTLINE = QColor(palette.OUTLINE)
 INSPECTION = QColor(palette.WHITE)
 LABEL_BOX = QColor(*palette.rgb255(palette.LABEL_BOX), 215)
 LABEL_TEXT = QColor(palette.TEXT)
-
-#: Confidence is drawn in this many colour steps (red at 0, yellow at 0.5, green at 1).
-CONFIDENCE_STEPS = 10
 
 
 @dataclass(frozen=True)
@@ -89,17 +84,12 @@ class TileGeometry:
     @property
     def marker_radius(self) -> float:
         """Radius of a joint dot, widget pixels: grows with the tile, within readable limits."""
-        return float(np.clip(0.4 + 2.0 * self.scale, 1.2, 4.5))
+        return marker_radius(self.scale)
 
 
 def confidence_color(confidence: float) -> QColor:
     """Red (0) through yellow (0.5) to green (1): :func:`analysis.render.palette.confidence_rgb`."""
     return QColor.fromRgbF(*palette.confidence_rgb(confidence))
-
-
-def error_class(error_px: np.ndarray) -> np.ndarray:
-    """0 (good, < 5 px), 1 (fair) or 2 (bad, > 20 px) per error; ``(...,)`` int."""
-    return np.digitize(error_px, (ERROR_GOOD_PX, ERROR_BAD_PX + 1e-9))
 
 
 def error_color(error_px: float) -> QColor:
@@ -279,11 +269,13 @@ def draw_joint_inspection(painter: QPainter, geometry: TileGeometry, detection: 
 
 
 def paint_pose_overlays(painter: QPainter, take, index: int, frame: int, geometry: TileGeometry, state,
-                        colors: list[QColor], skeleton_always: bool) -> None:
+                        colors: list[QColor], skeleton_always: bool, layers_drawn: bool = False) -> None:
     """The 2D overlays of view ``index`` of ``take`` at ``frame`` that ``state`` asks for.
 
     Bones and detections (always when ``skeleton_always``: a view without video),
-    reprojections, and the selected joint in detail on the selected view.
+    reprojections, and the selected joint in detail on the selected view. With
+    ``layers_drawn`` the image has the bones, detections and reprojections drawn
+    in already (:mod:`analysis.render.grid_overlays`): only the selected joint is.
 
     Parameters
     ----------
@@ -293,7 +285,7 @@ def paint_pose_overlays(painter: QPainter, take, index: int, frame: int, geometr
     colors : list of QColor
         The skeleton's bone colours (:func:`bone_colors`).
     """
-    overlays = state.overlays
+    overlays = {} if layers_drawn else state.overlays
     detections = take.pose2d[index, frame]
     points = geometry.map(detections[:, :2])
     radius = geometry.marker_radius

@@ -6,7 +6,9 @@ the ``frames`` callable it was given (the application passes its decode-ahead
 cache) for the frame the state is on when it paints, so frames that arrive
 faster than the screen can show them are skipped rather than queued. It asks
 for each view at the size its tile shows it, so an unzoomed image is copied
-to the screen unscaled.
+to the screen unscaled, and while the take plays, with the pose overlays drawn
+in (:mod:`analysis.render.grid_overlays`), so a frame's paint is mostly images;
+a paused frame's overlays are painted here, smooth.
 
 Each tile zooms and pans on its own (wheel, drag; double-click resets), and
 shows the coach's drawings of its view (:mod:`viewer.widgets.drawing_editor`),
@@ -15,15 +17,12 @@ which live in camera pixels and so stay on the image under zoom.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
-import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
-    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -35,13 +34,13 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from analysis.annotations.items import Drawing
 from analysis.motion.skeleton import Skeleton
 from analysis.render import palette
-from analysis.session.contract import SessionFormatError
 from viewer.model.annotations import DRAWING_TOOLS
 from viewer.model.state import ViewerState
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets import tile_painter
 from viewer.widgets.drawing_editor import DrawingEditor, TileContext
 from viewer.widgets.drawing_painter import paint_drawing
+from viewer.widgets.grid_frame import FramesSource, GridFrame
 from viewer.widgets.grid_layout import grid_rects
 from viewer.widgets.missing_videos import MissingVideos
 from viewer.widgets.note_editor import NoteEditor
@@ -51,10 +50,8 @@ from viewer.widgets.overlay_painter import (
     paint_pose_overlays,
 )
 from viewer.widgets.tile_menu import tile_menu
-from viewer.widgets.tile_sizes import DecodeSizes, decode_sizes
+from viewer.widgets.tile_sizes import decode_sizes
 from viewer.widgets.tile_zoom import WHEEL_STEP, TileZoom
-
-FramesSource = Callable[[str, int, DecodeSizes], list[np.ndarray | None]]
 
 BACKGROUND = QColor(palette.VIDEO_BACKGROUND)
 NO_VIDEO_TEXT = tile_painter.NO_VIDEO_TEXT
@@ -67,11 +64,13 @@ class VideoGrid(QWidget):
     ----------
     state : ViewerState
         Read for the take, frame, selection, overlays and annotations; clicks select a view.
-    frames : callable (take_id, frame, sizes) -> list of ndarray or None
+    frames : callable (take_id, frame, sizes, overlays) -> list of ndarray or None
         BGRX uint8 ``(h, w, 4)`` (or BGR ``(h, w, 3)``) per view in camera order,
         None for views without video (``FramePrefetcher.frames``). ``sizes``
         (:mod:`viewer.widgets.tile_sizes`) says how large each view is shown;
-        an image of another size is scaled while painting.
+        an image of another size is scaled while painting. ``overlays`` (or None)
+        must be drawn into the views asked at a tile's size
+        (:func:`analysis.render.grid_overlays.draw_grid_overlays`).
 
     Signals
     -------
@@ -94,15 +93,11 @@ class VideoGrid(QWidget):
     def __init__(self, state: ViewerState, frames: FramesSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self._frames = frames
         self._enlarged: int | None = None
         self._single: int | None = None
         self._zooms: dict[int, TileZoom] = {}
         self._panning: tuple[int, QPointF] | None = None    # view index and last mouse position of a pan
-        self._shown: tuple[str, int, DecodeSizes] | None = None
-        self._images: list[np.ndarray | None] = []
-        self._qimages: list[QImage | None] = []
-        self._read_error: str | None = None
+        self._frame = GridFrame(frames)
         self.missing_videos = MissingVideos()
         self._displayed: list[int] = []
         self._bone_colors: tuple[Skeleton | None, list[QColor]] = (None, [])  # colours of that skeleton's bones
@@ -206,8 +201,8 @@ class VideoGrid(QWidget):
         return take.view_names.index(view)
 
     def _on_take_changed(self, take: TakeBundle | None) -> None:
-        self._shown = None
-        self._images, self._qimages, self._displayed = [], [], []
+        self._frame.forget()
+        self._displayed = []
         self._zooms, self._panning = {}, None
         self.missing_videos.update(self._state.session, take)
         self.editor.cancel()
@@ -318,20 +313,6 @@ class VideoGrid(QWidget):
         return camera.width, camera.height
 
     # ------------------------------------------------------------- painting
-    def _fetch(self, take: TakeBundle, frame: int, sizes: DecodeSizes) -> None:
-        """Get the images of ``frame`` at ``sizes`` from the frames source, unless they are held already."""
-        if self._shown == (take.take_id, frame, sizes):
-            return
-        try:
-            images = self._frames(take.take_id, frame, sizes)
-            self._read_error = None
-        except SessionFormatError as error:
-            images = [None] * len(take.cameras)
-            self._read_error = str(error)
-        self._images = [None if image is None else np.ascontiguousarray(image) for image in images]
-        self._qimages = [None if image is None else tile_painter.bgr_qimage(image) for image in self._images]
-        self._shown = (take.take_id, frame, sizes)
-
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), BACKGROUND)
@@ -345,9 +326,11 @@ class VideoGrid(QWidget):
         zoomed = [index in self._zooms and self._zooms[index].is_zoomed for index in range(len(take.cameras))]
         sizes = decode_sizes(geometries, [(camera.width, camera.height) for camera in take.cameras], zoomed,
                              self.devicePixelRatioF())
-        self._fetch(take, frame, sizes)
         # smoothing and antialiasing cost more than a frame is worth while playing; a paused frame has both
         smooth = not self._state.playing
+        overlays = None if smooth else self._frame.playback_overlays(take, self._state.overlays,
+                                                                     self.devicePixelRatioF())
+        self._frame.fetch(take, frame, sizes, overlays)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         drawings = [d for d in self._state.annotations.items(take.take_id, Drawing) if d.visible_at(frame)]
         preview = self.editor.preview
@@ -371,17 +354,17 @@ class VideoGrid(QWidget):
     def _paint_tile(self, painter: QPainter, take: TakeBundle, index: int, frame: int,
                     geometry: TileGeometry, drawings: list[Drawing], smooth: bool) -> None:
         view = take.view_names[index]
-        image = self._qimages[index] if index < len(self._qimages) else None
+        image = self._frame.image(index)
         tile_painter.paint_image(painter, geometry, image, take.cameras[index].width)
         if image is None:
             text = self.missing_videos.message(view)
-            tile_painter.paint_no_video(painter, geometry, text or self._read_error or f"{view}: no video, 2D detections")
+            tile_painter.paint_no_video(painter, geometry, text or self._frame.read_error or f"{view}: no video, 2D detections")
             self.missing_videos.paint_button(painter, geometry, view)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
         painter.save()
         painter.setClipRect(geometry.image)
         paint_pose_overlays(painter, take, index, frame, geometry, self._state, self._bone_colors_of(take.skeleton),
-                            skeleton_always=image is None)
+                            skeleton_always=image is None, layers_drawn=self._frame.has_layers_drawn(index))
         selected = self._state.annotations.selected
         for drawing in drawings:
             paint_drawing(painter, drawing, geometry, selected=drawing.id == selected)

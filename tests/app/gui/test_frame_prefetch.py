@@ -19,9 +19,12 @@ from analysis.session.data import VideoFile
 from analysis.session.reader import Session
 from analysis.session.video_source import decode_image
 from analysis.session.writer import write_session
+from analysis.motion.skeleton import bone_sides
 from analysis.render.frame_fit import NOT_SHOWN
+from analysis.render.grid_overlays import GridOverlays, PoseOverlayData
 from app.gui.frame_prefetch import FrameCache, FramePrefetcher
 from tests.helpers import make_session_data
+from viewer.model.take_bundle import load_take_bundle
 
 FRAME_BYTES = 8 * 160 * 90 * 4  # one frame of the 8 small test views, BGRX
 
@@ -74,18 +77,18 @@ def test_frames_come_at_the_sizes_the_grid_asks_and_are_decoded_ahead_at_them(pr
     assert images[0][0, 0, 0] == 2 and np.all(images[0][..., 3] == 255)  # the frame's grey level, BGRX
     prefetcher.decode_ahead("take1", [5])
     wait_until(lambda: prefetcher.frame_ready("take1", 5))
-    assert prefetcher.frames("take1", 5, sizes) is prefetcher.cache.get(("take1", 5, sizes))
+    assert prefetcher.frames("take1", 5, sizes) is prefetcher.cache.get(("take1", 5, sizes, None))
     assert prefetcher.frames("take1", 5)[0].shape == (90, 160, 4)  # full size when no sizes are given ...
     prefetcher.decode_ahead("take1", [6])
     wait_until(lambda: prefetcher.frame_ready("take1", 6))
-    assert prefetcher.cache.get(("take1", 6, sizes)) is not None  # ... and decode-ahead keeps the grid's sizes
+    assert prefetcher.cache.get(("take1", 6, sizes, None)) is not None  # ... and decode-ahead keeps the grid's sizes
 
 def test_frames_decoded_ahead_are_ready_and_served_from_the_cache(prefetcher: FramePrefetcher):
     assert not prefetcher.frame_ready("take1", 6)
     prefetcher.decode_ahead("take1", [3, 6, 9])
     wait_until(lambda: cached_frames(prefetcher, "take1", 12) == {3, 6, 9})
     assert prefetcher.frame_ready("take1", 6) and not prefetcher.frame_ready("take1", 4)
-    cached = prefetcher.cache.get(("take1", 6, None))
+    cached = prefetcher.cache.get(("take1", 6, None, None))
     assert prefetcher.frames("take1", 6) is cached
     assert prefetcher.frames("take1", 6)[0][0, 0, 0] == 6
 
@@ -190,6 +193,38 @@ def test_frames_of_a_video_file_beside_the_session(tmp_path: Path):
 
 def decode_children() -> list:
     return [child for child in multiprocessing.active_children() if child.name == "lucid-decode"]
+
+
+def bones_of(session: Session, take_id: str) -> GridOverlays:
+    """The take's bones and detections, to be drawn into the frames."""
+    take = load_take_bundle(session, take_id)
+    data = PoseOverlayData(take.pose2d, take.reprojected, take.errors, take.skeleton.edge_array,
+                           bone_sides(take.skeleton), tuple(camera.width for camera in take.cameras))
+    return GridOverlays(data, bones=True, detections=True, reprojection=False)
+
+
+def test_overlays_are_drawn_into_the_frames_in_the_child_as_here_and_decoded_ahead_with_them(session: Session):
+    sizes = ((120, 68), None) + ((80, 45),) * 6
+    overlays = bones_of(session, "take1")
+    here = FramePrefetcher(session, decode_in_child=False)
+    plain, expected = here.frames("take1", 4, sizes), here.frames("take1", 4, sizes, overlays)
+    expected_ahead = here.frames("take1", 5, sizes, overlays)
+    here.close()
+    prefetcher = FramePrefetcher(session)
+    try:
+        wait_until(lambda: prefetcher.decoding_in_child)
+        drawn = prefetcher.frames("take1", 4, sizes, overlays)
+        prefetcher.decode_ahead("take1", [5])
+        wait_until(lambda: prefetcher.frame_ready("take1", 5))
+        ahead = prefetcher.cache.get(("take1", 5, sizes, overlays))
+    finally:
+        prefetcher.close()
+    for image, reference in zip(drawn, expected):
+        np.testing.assert_array_equal(image, reference)
+    assert np.any(drawn[0] != plain[0], axis=-1).sum() > 50         # the skeleton is in the picture
+    np.testing.assert_array_equal(drawn[1], plain[1])               # a view asked at full size (zoomed) is not
+    assert ahead is not None                                        # decode-ahead draws them too
+    np.testing.assert_array_equal(ahead[0], expected_ahead[0])
 
 
 def test_frames_decoded_in_the_child_process_are_the_frames_decoded_here(session: Session):
