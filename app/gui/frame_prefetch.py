@@ -28,8 +28,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from analysis.session.contract import SessionFormatError
 from analysis.render.grid_overlays import GridOverlays, draw_grid_overlays
+from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
 from app.gui.decode_process import DecodeProcess, DecodeProcessDied, Sizes, ViewImages, decode_view
 
