@@ -62,7 +62,6 @@ class Session:
         self._file = handle
         self._check = ContractChecker(path)
         self._lock = threading.RLock()
-        self._video_datasets: dict[tuple[str, str], h5py.Dataset] = {}   # looking one up costs more than a frame
         self._warnings: list[str] = []
         self._read_root()
         self.video_root = video_root
@@ -109,7 +108,6 @@ class Session:
         """Release the file and any open video files."""
         with self._lock:
             self._videos.close()
-            self._video_datasets.clear()
             if self._file.id.valid:
                 self._file.close()
 
@@ -354,27 +352,31 @@ class Session:
         return view in self.take(take_id).video_views
 
     def encoded_frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
-        """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None (also for a view in a camera file).
+        """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None.
 
-        Cheap under the file lock; decode it with :func:`analysis.session.video_source.decode_image` outside.
+        None too for a view whose frames are in a camera file. Cheap to call under the file lock;
+        decode the result with :func:`analysis.session.video_source.decode_image` outside it.
         """
         self._check_index(take_id, index)
         if not self.has_video(take_id, view) or (take_id, view) in self._videos:
             return None
         with self._lock:
-            if (take_id, view) not in self._video_datasets:
-                self._video_datasets[take_id, view] = self._take_group(take_id)["video"][view]
-            dataset = self._video_datasets[take_id, view]
+            dataset = self._take_group(take_id)["video"][view]
             try:
                 return dataset[index]
             except _READ_ERRORS as error:
                 raise self._check.fail(dataset.name, f"frame {index} cannot be read ({error})") from None
 
     def frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
-        """Frame ``index`` of one view as BGR uint8 ``(H, W, 3)``; None for a view without video,
-        a frame past the end of its camera file, and a frame that cannot be decoded."""
+        """Frame ``index`` of one view as BGR uint8 ``(H, W, 3)``.
+
+        None for a view without video, a frame past the end of its camera file,
+        and a frame that cannot be decoded.
+        """
         encoded = self.encoded_frame(take_id, view, index)
-        return decode_image(encoded) if encoded is not None else self._videos.frame((take_id, view), index)
+        if encoded is not None:
+            return decode_image(encoded)
+        return self._videos.frame((take_id, view), index)
 
     def frames(self, take_id: str, index: int) -> list[np.ndarray | None]:
         """Frame ``index`` of every view, in camera order (None for views without video)."""
