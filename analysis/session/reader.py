@@ -352,31 +352,31 @@ class Session:
         return view in self.take(take_id).video_views
 
     def encoded_frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
-        """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None.
+        """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None (also for a view in a camera file).
 
-        None too for a view whose frames are in a camera file. Cheap to call under the file lock;
-        decode the result with :func:`analysis.session.video_source.decode_image` outside it.
+        Cheap under the file lock; decode it with :func:`analysis.session.video_source.decode_image` outside.
         """
-        self._check_index(take_id, index)
+        frames = self.encoded_frames(take_id, view, index, index + 1)
+        return None if frames is None else frames[0]
+
+    def encoded_frames(self, take_id: str, view: str, start: int, stop: int) -> list[np.ndarray] | None:
+        """Encoded bytes of embedded frames ``start`` to ``stop - 1`` in one read (cheaper per frame), or None."""
+        self._check_index(take_id, start)
+        self._check_index(take_id, stop - 1)
         if not self.has_video(take_id, view) or (take_id, view) in self._videos:
             return None
         with self._lock:
             dataset = self._take_group(take_id)["video"][view]
             try:
-                return dataset[index]
+                return list(dataset[start:stop])
             except _READ_ERRORS as error:
-                raise self._check.fail(dataset.name, f"frame {index} cannot be read ({error})") from None
+                raise self._check.fail(dataset.name, f"frames {start}-{stop - 1} cannot be read ({error})") from None
 
     def frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
-        """Frame ``index`` of one view as BGR uint8 ``(H, W, 3)``.
-
-        None for a view without video, a frame past the end of its camera file,
-        and a frame that cannot be decoded.
-        """
+        """Frame ``index`` of one view as BGR uint8 ``(H, W, 3)``; None for a view without video,
+        a frame past the end of its camera file, and a frame that cannot be decoded."""
         encoded = self.encoded_frame(take_id, view, index)
-        if encoded is not None:
-            return decode_image(encoded)
-        return self._videos.frame((take_id, view), index)
+        return decode_image(encoded) if encoded is not None else self._videos.frame((take_id, view), index)
 
     def frames(self, take_id: str, index: int) -> list[np.ndarray | None]:
         """Frame ``index`` of every view, in camera order (None for views without video)."""

@@ -32,6 +32,7 @@ import numpy as np
 
 from analysis.render.frame_fit import NOT_SHOWN, fit_bgrx
 from analysis.render.grid_overlays import GridOverlays, PoseOverlayData, draw_grid_overlays
+from analysis.session.contract import SessionFormatError
 from analysis.session.reader import Session
 from analysis.session.video_source import decode_image
 from app.gui.compute_process import portable_exception
@@ -46,6 +47,8 @@ Layout = list[tuple[int, tuple[int, ...]] | None]
 CLOSE_TIMEOUT_S = 2.0
 #: Bytes per pixel of a decoded BGRX frame.
 BGRX_BYTES = 4
+#: Embedded frames the child reads from the file at once per view (a read's lookups cost more than a frame's bytes).
+READ_BLOCK = 8
 
 
 class DecodeProcessDied(RuntimeError):
@@ -53,15 +56,15 @@ class DecodeProcessDied(RuntimeError):
 
 
 def decode_view(session: Session, take_id: str, view: str, frame: int,
-                size: tuple[int, int] | None) -> np.ndarray | None:
+                size: tuple[int, int] | None, blocks: "EncodedBlocks | None" = None) -> np.ndarray | None:
     """One view's frame as BGRX ``(h, w, 4)`` uint8 at ``size`` (width, height; None: full size).
 
     None for a view without video, a view not shown (``size`` is :data:`NOT_SHOWN`)
-    and a frame that cannot be decoded.
+    and a frame that cannot be decoded. ``blocks`` reads the embedded frames a block at a time.
     """
     if size == NOT_SHOWN:
         return None
-    encoded = session.encoded_frame(take_id, view, frame)
+    encoded = (blocks or session).encoded_frame(take_id, view, frame)
     if encoded is not None:
         image = decode_image(encoded, at_least=size)
     elif session.has_video(take_id, view):
@@ -69,6 +72,33 @@ def decode_view(session: Session, take_id: str, view: str, frame: int,
     else:
         return None
     return None if image is None else fit_bgrx(image, size)
+
+
+class EncodedBlocks:
+    """The current take's embedded frames, read :data:`READ_BLOCK` at a time per view; the last two blocks
+    of each view are kept. Not thread-safe: the decoding process's own reads."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._take: str | None = None
+        self._blocks: dict[tuple[str, int], list[np.ndarray] | None] = {}   # (view, block) -> frames
+
+    def encoded_frame(self, take_id: str, view: str, frame: int) -> np.ndarray | None:
+        """As :meth:`analysis.session.reader.Session.encoded_frame` (a block that fails is read frame by frame)."""
+        if take_id != self._take:
+            self._take, self._blocks = take_id, {}
+        block = frame // READ_BLOCK
+        if (view, block) not in self._blocks:
+            start = block * READ_BLOCK
+            stop = min(start + READ_BLOCK, self._session.take(take_id).n_frames)
+            try:
+                self._blocks[view, block] = self._session.encoded_frames(take_id, view, start, stop)
+            except SessionFormatError:
+                return self._session.encoded_frame(take_id, view, frame)   # names the frame that cannot be read
+            if len(self._blocks) > 2 * len(self._session.view_names):
+                del self._blocks[next(iter(self._blocks))]
+        frames = self._blocks[view, block]
+        return None if frames is None else frames[frame - block * READ_BLOCK]
 
 
 def full_frame_bytes(session: Session) -> int:
@@ -205,6 +235,7 @@ def serve(connection, session_path: str, video_root: str | None, memory_name: st
         return
     _reply(connection, ("ready", None))
     overlay_data: PoseOverlayData | None = None
+    blocks = EncodedBlocks(session)
     try:
         while True:
             try:
@@ -218,18 +249,18 @@ def serve(connection, session_path: str, video_root: str | None, memory_name: st
                 continue
             _kind, take_id, frame, sizes, layers = request
             overlays = None if layers is None or overlay_data is None else GridOverlays(overlay_data, *layers)
-            _reply(connection, _decode_request(session, memory, take_id, frame, sizes, overlays))
+            _reply(connection, _decode_request(session, blocks, memory, take_id, frame, sizes, overlays))
     finally:
         memory.close()
         session.close()
 
 
-def _decode_request(session: Session, memory: SharedMemory, take_id: str, frame: int,
+def _decode_request(session: Session, blocks: EncodedBlocks, memory: SharedMemory, take_id: str, frame: int,
                     sizes: Sizes | None, overlays: GridOverlays | None) -> tuple[str, object]:
     """Decode one frame of every view into ``memory``: ``("ok", layout)``, ``("inline", images)`` or ``("error", e)``."""
     views = session.view_names
     try:
-        images = [decode_view(session, take_id, view, frame, size)
+        images = [decode_view(session, take_id, view, frame, size, blocks)
                   for view, size in zip(views, sizes or (None,) * len(views))]
         if overlays is not None:
             images = draw_grid_overlays(images, sizes, frame, overlays)
