@@ -122,7 +122,7 @@ def draw_grid_overlays(images: Sequence[np.ndarray | None], sizes: Sequence[tupl
         return list(images)
     drawn: list[np.ndarray | None] = []
     for view, (image, size) in enumerate(zip(images, sizes)):
-        if image is None or not isinstance(size, tuple) or size[0] <= 0:
+        if not _at_tile_size(image, size):
             drawn.append(image)
             continue
         if not (image.flags.owndata and image.flags.writeable and image.flags.c_contiguous):
@@ -132,12 +132,17 @@ def draw_grid_overlays(images: Sequence[np.ndarray | None], sizes: Sequence[tupl
     return drawn
 
 
-def baked_views(images: Sequence[np.ndarray | None], sizes: Sequence[tuple[int, int] | None] | None,
+def drawn_views(images: Sequence[np.ndarray | None], sizes: Sequence[tuple[int, int] | None] | None,
                 overlays: GridOverlays | None) -> list[bool]:
     """Per view, whether :func:`draw_grid_overlays` drew into it (the window then draws none of it)."""
-    if overlays is None or sizes is None:
+    if overlays is None or sizes is None or not overlays.draws_anything:
         return [False] * len(images)
-    return [image is not None and isinstance(size, tuple) and size[0] > 0 for image, size in zip(images, sizes)]
+    return [_at_tile_size(image, size) for image, size in zip(images, sizes)]
+
+
+def _at_tile_size(image: np.ndarray | None, size: tuple[int, int] | None) -> bool:
+    """A picture decoded at a tile's size: not at full size (a zoomed tile), not for a hidden view."""
+    return image is not None and isinstance(size, tuple) and size[0] > 0
 
 
 def _draw_view(image: np.ndarray, view: int, frame: int, overlays: GridOverlays) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from analysis.motion.skeleton import bone_sides
-from analysis.render.grid_overlays import GridOverlays, PoseOverlayData, baked_views
+from analysis.render.grid_overlays import GridOverlays, PoseOverlayData, drawn_views
 from analysis.session.contract import SessionFormatError
 from viewer.model.take_bundle import TakeBundle
 from viewer.widgets.tile_painter import bgr_qimage
@@ -62,7 +62,7 @@ class GridFrame:
             self.read_error = str(error)
         self._images = [None if image is None else np.ascontiguousarray(image) for image in images]
         self.qimages = [None if image is None else bgr_qimage(image) for image in self._images]
-        self.layers_drawn = baked_views(self._images, sizes, overlays)
+        self.layers_drawn = drawn_views(self._images, sizes, overlays)
         self._shown = (take.take_id, frame, sizes, overlays)
 
     def playback_overlays(self, take: TakeBundle, shown: dict[str, bool], pixel_ratio: float) -> GridOverlays | None:

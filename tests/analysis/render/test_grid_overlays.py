@@ -6,7 +6,7 @@ import numpy as np
 
 from analysis.render import palette
 from analysis.render.frame_fit import NOT_SHOWN
-from analysis.render.grid_overlays import GridOverlays, PoseOverlayData, baked_views, draw_grid_overlays
+from analysis.render.grid_overlays import GridOverlays, PoseOverlayData, drawn_views, draw_grid_overlays
 
 GREY = 90
 
@@ -69,9 +69,9 @@ def test_only_views_decoded_at_a_tile_size_are_drawn_into():
         frame = frame_at_half_size()
         [image] = draw_grid_overlays(frame, sizes, 0, overlays)
         assert np.all(image[..., :3] == GREY)
-        assert baked_views(frame, sizes, overlays) == [False]
-    assert baked_views(frame_at_half_size(), [(200, 100)], overlays) == [True]
-    assert baked_views([None], [(200, 100)], overlays) == [False]     # no video: the window draws its skeleton
+        assert drawn_views(frame, sizes, overlays) == [False]
+    assert drawn_views(frame_at_half_size(), [(200, 100)], overlays) == [True]
+    assert drawn_views([None], [(200, 100)], overlays) == [False]     # no video: the window draws its skeleton
 
 
 def test_no_layer_asked_draws_nothing():
