@@ -118,5 +118,6 @@ def main() -> None:
         results = run_trainings(_run, jobs, args.workers)
     report(table(results, args.rows), args, data.index, started, f", {data.features.shape[1]} views")
 
+
 if __name__ == "__main__":
     main()

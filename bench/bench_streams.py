@@ -81,5 +81,6 @@ def main() -> None:
                          f"{epochs_run.mean():.0f} |")
     report(lines, args, data.index, started)
 
+
 if __name__ == "__main__":
     main()

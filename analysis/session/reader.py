@@ -352,10 +352,8 @@ class Session:
         return view in self.take(take_id).video_views
 
     def encoded_frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
-        """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None (also for a view in a camera file).
-
-        Cheap under the file lock; decode it with :func:`analysis.session.video_source.decode_image` outside.
-        """
+        """Encoded bytes of one embedded frame (uint8 ``(n,)``), or None (also for a view in a camera file);
+        decode them with :func:`analysis.session.video_source.decode_image` outside the file lock."""
         frames = self.encoded_frames(take_id, view, index, index + 1)
         return None if frames is None else frames[0]
 
@@ -370,7 +368,8 @@ class Session:
             try:
                 return list(dataset[start:stop])
             except _READ_ERRORS as error:
-                raise self._check.fail(dataset.name, f"frames {start}-{stop - 1} cannot be read ({error})") from None
+                frames = f"frame {start}" if stop == start + 1 else f"frames {start}-{stop - 1}"
+                raise self._check.fail(dataset.name, f"{frames} cannot be read ({error})") from None
 
     def frame(self, take_id: str, view: str, index: int) -> np.ndarray | None:
         """Frame ``index`` of one view as BGR uint8 ``(H, W, 3)``; None for a view without video,

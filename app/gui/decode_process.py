@@ -56,7 +56,7 @@ class DecodeProcessDied(RuntimeError):
 
 
 def decode_view(session: Session, take_id: str, view: str, frame: int,
-                size: tuple[int, int] | None, blocks: "EncodedBlocks | None" = None) -> np.ndarray | None:
+                size: tuple[int, int] | None, blocks: EncodedBlocks | None = None) -> np.ndarray | None:
     """One view's frame as BGRX ``(h, w, 4)`` uint8 at ``size`` (width, height; None: full size).
 
     None for a view without video, a view not shown (``size`` is :data:`NOT_SHOWN`)

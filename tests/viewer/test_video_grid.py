@@ -127,13 +127,25 @@ def test_while_playing_the_bones_come_drawn_into_the_frames_where_the_paused_gri
         painted, drawn_in = np.any(paused != bare, axis=-1), np.any(playing != bare, axis=-1)
         assert painted.sum() > 30 and drawn_in.sum() > 30
         assert (painted & drawn_in).sum() / (painted | drawn_in).sum() > 0.5   # the same bones, the same places
+    finally:
+        prefetcher.close()
 
-        asked.clear()                           # a source that ignores the overlays: the grid paints none itself
-        grid._frame = type(grid._frame)(lambda take_id, frame, sizes, _overlays: prefetcher.frames(take_id, frame, sizes))
+
+def test_while_playing_the_grid_does_not_paint_the_overlays_it_asked_the_frames_to_carry(
+        small_session: Session, grid_on):
+    prefetcher = FramePrefetcher(small_session, decode_in_child=False)
+    try:            # a source that ignores the overlays asked for: whatever shows of them, the grid painted
+        grid, state = grid_on(small_session, "take1",
+                              lambda take_id, frame, sizes, _overlays: prefetcher.frames(take_id, frame, sizes))
+        grid.resize(400, 200)
+        all_overlays(state, False)
+        state.seek(3)
         state.set_playing(True)
-        with_bones = pixels(grid)[region]
-        state.set_overlay("bones", False)
-        assert np.array_equal(with_bones, pixels(grid)[region])
+        bare = pixels(grid)
+        state.set_overlay("bones", True)
+        assert np.array_equal(pixels(grid), bare)
+        state.set_playing(False)                # paused, the grid paints them itself
+        assert not np.array_equal(pixels(grid), bare)
     finally:
         prefetcher.close()
 

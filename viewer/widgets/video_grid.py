@@ -17,7 +17,6 @@ which live in camera pixels and so stay on the image under zoom.
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
