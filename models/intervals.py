@@ -145,3 +145,40 @@ def coverage_and_width(truth: np.ndarray, intervals: np.ndarray) -> tuple[float,
     truth = np.asarray(truth, dtype=float)
     inside = (intervals[:, 0] <= truth) & (truth <= intervals[:, 1])
     return float(inside.mean()), float(np.mean(intervals[:, 1] - intervals[:, 0]))
+
+
+def interval_report(truth: np.ndarray, intervals: np.ndarray, is_exemplar: np.ndarray, nominal: float) -> dict:
+    """Measured coverage and mean width of a library's intervals, trainees and exemplars apart.
+
+    The intervals are calibrated on trainee takes (:func:`calibrate`), so their
+    coverage is measured on trainee takes. An exemplar's own take, scored
+    against the other exemplars of its action, is a population of its own (near
+    the top of the scale, where intervals are clipped) and is reported apart.
+
+    Parameters
+    ----------
+    truth : numpy.ndarray, shape (N,)
+        Annotated scores.
+    intervals : numpy.ndarray, shape (N, 2)
+        (low, high) in points.
+    is_exemplar : numpy.ndarray of bool, shape (N,)
+        Whether each take is an exemplar.
+    nominal : float
+        The calibration's nominal coverage.
+
+    Returns
+    -------
+    dict
+        ``nominal``; ``coverage``, ``mean_width`` (points) and ``n_takes`` over the
+        trainee takes (coverage and width None when there are none); and
+        ``exemplar_coverage`` (None without exemplar takes) with ``n_exemplar_takes``.
+    """
+    exemplar = np.asarray(is_exemplar, dtype=bool)
+    truth = np.asarray(truth, dtype=float)
+    coverage = width = exemplar_coverage = None
+    if (~exemplar).any():
+        coverage, width = coverage_and_width(truth[~exemplar], intervals[~exemplar])
+    if exemplar.any():
+        exemplar_coverage = coverage_and_width(truth[exemplar], intervals[exemplar])[0]
+    return {"nominal": float(nominal), "coverage": coverage, "mean_width": width, "n_takes": int((~exemplar).sum()),
+            "exemplar_coverage": exemplar_coverage, "n_exemplar_takes": int(exemplar.sum())}

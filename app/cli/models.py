@@ -104,8 +104,12 @@ def _evaluate(args: argparse.Namespace) -> int:
                   f"MAE {part['mae']:.3f}  n {part['n_takes']}")
     if metrics["interval"] is not None:
         interval = metrics["interval"]
-        print(f"score intervals ({interval['nominal']:.0%} nominal): coverage {interval['coverage']:.1%}, "
-              f"mean width {interval['mean_width']:.3f} points")
+        if interval["coverage"] is not None:
+            print(f"score intervals ({interval['nominal']:.0%} nominal) on {interval['n_takes']} trainee takes: "
+                  f"coverage {interval['coverage']:.1%}, mean width {interval['mean_width']:.3f} points")
+        if interval["exemplar_coverage"] is not None:
+            print(f"  exemplars' own takes ({interval['n_exemplar_takes']}): coverage "
+                  f"{interval['exemplar_coverage']:.1%}")
     if metrics["penalties"] is not None:
         penalties = metrics["penalties"]
         print(f"penalty spans: mean IoU {penalties['mean_iou']:.3f} over {penalties['n_detected']} detected faults")

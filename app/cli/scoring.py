@@ -23,7 +23,7 @@ from app.cli.library_index import scan_library
 from app.cli.training_data import load_library_data
 from models.data import LibraryData
 from models.evaluate import predict_takes, score_metrics
-from models.intervals import IntervalCalibration, calibrate, coverage_and_width
+from models.intervals import IntervalCalibration, calibrate, interval_report
 from models.scorer import Exemplar, Scorer, TakeScore
 from models.spans import penalty_metrics
 
@@ -186,7 +186,7 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
     dict
         :func:`models.evaluate.score_metrics` with ``per_level`` and ``per_event``, plus ``n_unscored``
         (takes whose action has no exemplar); ``interval`` (None without calibration:
-        ``nominal`` coverage, measured ``coverage`` and ``mean_width`` in points);
+        :func:`models.intervals.interval_report`, coverage measured on trainee takes);
         ``penalties`` (:func:`models.spans.penalty_metrics`: per item AUC and span
         IoU; None without heads); and ``takes``: per scored take its ``file``,
         ``take``, ``action``, ``score``, ``predicted``, ``interval`` and
@@ -201,8 +201,8 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
     if model.calibration is not None:
         intervals = model.calibration.intervals(scored["predicted"].to_numpy(), scored["spread"].to_numpy(),
                                                 scored["n_exemplars"].to_numpy())
-        coverage, width = coverage_and_width(truth, intervals)
-        metrics["interval"] = {"nominal": model.calibration.coverage, "coverage": coverage, "mean_width": width}
+        metrics["interval"] = interval_report(truth, intervals, scored["is_exemplar"].to_numpy(bool),
+                                              model.calibration.coverage)
     else:
         metrics["interval"] = None
     rows = scored["row"].to_numpy()

@@ -16,6 +16,7 @@ from models.intervals import (
     calibrate,
     conformal_quantile,
     coverage_and_width,
+    interval_report,
     nonconformity,
 )
 from models.spans import item_auc, item_spans, penalty_metrics, temporal_iou
@@ -53,6 +54,18 @@ def test_calibrated_intervals_cover_exchangeable_residuals_and_widen_with_the_sp
     wide = calibration.intervals(np.array([8.0, 8.0]), np.array([0.0, 0.3]), 4)
     assert np.diff(wide[1]) > np.diff(wide[0])
     assert calibration.quantile_for(9) == calibration.quantiles[4]          # more exemplars than calibrated
+
+
+def test_coverage_is_measured_on_trainee_takes_with_the_exemplars_own_takes_apart():
+    truth = np.array([7.0, 8.0, 9.0, 6.0, 10.0, 10.0])
+    intervals = np.array([[6.5, 7.5], [8.5, 9.0], [8.0, 9.5], [5.0, 7.0], [9.5, 10.0], [9.0, 9.8]])
+    is_exemplar = np.array([False, False, False, False, True, True])
+    report = interval_report(truth, intervals, is_exemplar, 0.9)
+    assert report["coverage"] == 0.75 and report["n_takes"] == 4           # the second trainee take is missed
+    assert report["mean_width"] == pytest.approx((1.0 + 0.5 + 1.5 + 2.0) / 4)
+    assert report["exemplar_coverage"] == 0.5 and report["n_exemplar_takes"] == 2
+    only_trainees = interval_report(truth[:4], intervals[:4], is_exemplar[:4], 0.9)
+    assert only_trainees["exemplar_coverage"] is None and only_trainees["coverage"] == 0.75
 
 
 def test_intervals_stay_on_the_score_scale_and_nonconformity_needs_a_floor():
@@ -143,6 +156,7 @@ def test_calibrated_model_gives_intervals_and_located_penalties_in_score_json(tm
     metrics = json.loads((tmp_path / "e.json").read_text())
     # calibrated and measured on the same takes: split conformal covers at least the nominal share
     assert metrics["interval"]["nominal"] == 0.9 and metrics["interval"]["coverage"] >= 0.9
+    assert metrics["interval"]["n_takes"] == calibration.counts[1]          # the trainee takes calibrated on
     assert all(len(t["interval"]) == 2 for t in metrics["takes"])
     assert set(metrics["penalties"]["items"]) == set(load_checkpoint(model).head_codes)
     assert main(["evaluate", "--library", str(tiny_library), "--model", str(tiny_model_file), "--json",
