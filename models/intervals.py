@@ -1,18 +1,23 @@
-"""Score intervals by split-conformal prediction, normalised by the spread over the exemplars.
+"""Score intervals by split-conformal prediction, scaled by how hard a take is to place.
 
-A model scores a take against K exemplars; the K per-exemplar predictions
-disagree more when the take is harder to place. On takes of athletes the model
-never saw (a calibration library), the nonconformity of a take is
+A model scores a take against K exemplars. Its errors grow with the
+predicted deduction (a take with heavy faults is placed less surely than a clean
+one) and with the disagreement of the K per-exemplar predictions. On takes of
+athletes the model never saw (a calibration library), the nonconformity of a
+take is
 
-    s = |y − ŷ| / (floor + spread)
+    s = |y − ŷ| / (floor + spread + w · max(10 − ŷ, 0))
 
 with ``spread`` the standard deviation of its K per-exemplar predictions (0 for
-one exemplar) and ``floor`` a constant in points. Per number of exemplars K,
-the split-conformal quantile q_K of the calibration scores gives intervals
-ŷ ± q_K (floor + spread) that hold the true score with probability at least the
-nominal coverage on exchangeable takes (Vovk et al.; Lei et al. 2018), clipped
-to the score range [0, 10]. A take scored against more exemplars than any
-calibrated K uses the largest calibrated K.
+one exemplar), ``floor`` a constant in points and ``w`` the deduction weight.
+Per number of exemplars K, the split-conformal quantile q_K of the calibration
+scores gives intervals ŷ ± q_K (floor + spread + w · deduction) that hold the
+true score with probability at least the nominal coverage on exchangeable takes
+(Vovk et al.; Lei et al. 2018), clipped to the score range [0, 10]. A take
+scored against more exemplars than any calibrated K uses the largest
+calibrated K. With w = 0 (calibrations written before the weight existed)
+every take of a K gets the same width around ŷ up to its spread, which covers
+clean takes more and heavily faulted takes less than the nominal share.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ import numpy as np
 
 #: The score scale: 10 minus the penalties, floored at 0.
 SCORE_RANGE = (0.0, 10.0)
+
+# The two defaults of the scale below were chosen on calibration athletes (bench/bench_interval_choices.py,
+# docs/benchmarks.md "Scoring (issue 15)"): the flattest coverage across score levels, then the narrowest.
+
+#: Points added to the spread of the per-exemplar predictions in the nonconformity's scale.
+INTERVAL_FLOOR = 0.5
+
+#: Points of scale per point of predicted deduction.
+DEDUCTION_WEIGHT = 0.5
 
 
 def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
@@ -64,6 +78,8 @@ class IntervalCalibration:
         K to the number of calibration takes behind q_K.
     source : str
         What the calibration takes were (library, athletes).
+    deduction_weight : float
+        Points of scale per point of predicted deduction (0: the width does not follow the score).
     """
 
     coverage: float
@@ -71,6 +87,7 @@ class IntervalCalibration:
     quantiles: dict[int, float]
     counts: dict[int, int]
     source: str = ""
+    deduction_weight: float = 0.0
 
     def quantile_for(self, k: int) -> float:
         """q_K for ``k`` exemplars (the largest calibrated K at or below ``k``, else the smallest)."""
@@ -92,32 +109,54 @@ class IntervalCalibration:
         predicted = np.asarray(predicted, dtype=float)
         ks = np.broadcast_to(np.asarray(k, dtype=int), predicted.shape)
         half = np.array([self.quantile_for(int(value)) for value in ks.ravel()]).reshape(predicted.shape)
-        half = half * (self.floor + np.asarray(spread, dtype=float))
+        half = half * interval_scale(predicted, spread, self.floor, self.deduction_weight)
         return np.clip(np.stack([predicted - half, predicted + half], axis=-1), *SCORE_RANGE)
 
     def to_dict(self) -> dict:
         """Plain values for the checkpoint (string keys)."""
         return {"coverage": self.coverage, "floor": self.floor,
                 "quantiles": {str(k): v for k, v in self.quantiles.items()},
-                "counts": {str(k): v for k, v in self.counts.items()}, "source": self.source}
+                "counts": {str(k): v for k, v in self.counts.items()}, "source": self.source,
+                "deduction_weight": self.deduction_weight}
 
     @classmethod
     def from_dict(cls, data: dict) -> "IntervalCalibration":
         """Inverse of :meth:`to_dict`."""
         return cls(float(data["coverage"]), float(data["floor"]),
                    {int(k): float(v) for k, v in data["quantiles"].items()},
-                   {int(k): int(v) for k, v in data["counts"].items()}, str(data.get("source", "")))
+                   {int(k): int(v) for k, v in data["counts"].items()}, str(data.get("source", "")),
+                   float(data.get("deduction_weight", 0.0)))
 
 
-def nonconformity(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, floor: float) -> np.ndarray:
-    """|y − ŷ| / (floor + spread) per take (see the module docstring)."""
+def interval_scale(predicted: np.ndarray, spread: np.ndarray, floor: float, deduction_weight: float) -> np.ndarray:
+    """floor + spread + w · max(10 − ŷ, 0) per take, points (see the module docstring).
+
+    Parameters
+    ----------
+    predicted, spread : numpy.ndarray, shape (N,)
+        Predicted scores and the standard deviation of their per-exemplar predictions (points).
+    floor : float
+        Points, > 0.
+    deduction_weight : float
+        Points of scale per point of predicted deduction, ≥ 0.
+    """
     if floor <= 0:
         raise ValueError(f"the floor must be positive, got {floor}")
-    return np.abs(np.asarray(truth, float) - np.asarray(predicted, float)) / (floor + np.asarray(spread, float))
+    if deduction_weight < 0:
+        raise ValueError(f"the deduction weight must not be negative, got {deduction_weight}")
+    deduction = np.clip(SCORE_RANGE[1] - np.asarray(predicted, float), 0.0, None)
+    return floor + np.asarray(spread, float) + deduction_weight * deduction
+
+
+def nonconformity(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, floor: float,
+                  deduction_weight: float = 0.0) -> np.ndarray:
+    """|y − ŷ| / :func:`interval_scale` per take (see the module docstring)."""
+    scale = interval_scale(predicted, spread, floor, deduction_weight)
+    return np.abs(np.asarray(truth, float) - np.asarray(predicted, float)) / scale
 
 
 def calibrate(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, k: np.ndarray, coverage: float,
-              floor: float, source: str = "") -> IntervalCalibration:
+              floor: float, source: str = "", deduction_weight: float = DEDUCTION_WEIGHT) -> IntervalCalibration:
     """Calibrate intervals on held-out takes, one quantile per number of exemplars.
 
     Parameters
@@ -128,16 +167,18 @@ def calibrate(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, k: n
     k : numpy.ndarray of int, shape (N,)
         Exemplars each prediction used.
     coverage : float
-    floor : float
-        See :func:`nonconformity`.
+    floor, deduction_weight : float
+        See :func:`interval_scale`.
+    source : str
+        What the calibration takes were.
     """
-    scores = nonconformity(truth, predicted, spread, floor)
+    scores = nonconformity(truth, predicted, spread, floor, deduction_weight)
     k = np.asarray(k, dtype=int)
     quantiles, counts = {}, {}
     for value in np.unique(k):
         quantiles[int(value)] = conformal_quantile(scores[k == value], coverage)
         counts[int(value)] = int(np.sum(k == value))
-    return IntervalCalibration(float(coverage), float(floor), quantiles, counts, source)
+    return IntervalCalibration(float(coverage), float(floor), quantiles, counts, source, float(deduction_weight))
 
 
 def coverage_and_width(truth: np.ndarray, intervals: np.ndarray) -> tuple[float, float]:

@@ -7,10 +7,7 @@ from pathlib import Path
 
 from app.cli.command import add_command, add_json_option, write_json_report
 from models.config import PRESETS
-
-#: Points added to the spread of the per-exemplar predictions in the intervals' nonconformity
-#: (:mod:`models.intervals`); chosen on calibration athletes, see docs/benchmarks.md "Scoring (issue 15)".
-INTERVAL_FLOOR = 0.2
+from models.intervals import DEDUCTION_WEIGHT, INTERVAL_FLOOR
 
 
 def add_model_commands(commands: argparse._SubParsersAction) -> None:
@@ -42,6 +39,9 @@ def add_model_commands(commands: argparse._SubParsersAction) -> None:
     intervals.add_argument("--coverage", type=float, default=0.9, help="nominal coverage (default 0.9)")
     intervals.add_argument("--floor", type=float, default=INTERVAL_FLOOR,
                            help=f"points added to the exemplars' spread (default {INTERVAL_FLOOR})")
+    intervals.add_argument("--deduction-weight", type=float, default=DEDUCTION_WEIGHT,
+                           help="points of interval scale per point of predicted deduction: wider intervals for "
+                                f"heavily faulted takes (default {DEDUCTION_WEIGHT})")
     intervals.add_argument("--device", choices=("cpu", "cuda"), default=None)
 
     score = add_command(commands, "score", _score,
@@ -130,12 +130,14 @@ def _calibrate_intervals(args: argparse.Namespace) -> int:
         if not library.is_dir():
             raise FileNotFoundError(f"library folder not found: {library}")
     scorer = Scorer.load(args.model, device=args.device)
-    calibration = calibrate_library_intervals(scorer.model, args.library, scorer.device, args.coverage, args.floor)
+    calibration = calibrate_library_intervals(scorer.model, args.library, scorer.device, args.coverage, args.floor,
+                                              args.deduction_weight)
     scorer.model.calibration = calibration
     save_checkpoint(args.out, scorer.model)
     print(f"wrote {args.out}: {calibration.coverage:.0%} intervals from {calibration.source}")
     for k, quantile in sorted(calibration.quantiles.items()):
-        print(f"  {k} exemplar(s): predicted ± {quantile:.3f} × ({calibration.floor} + spread) points, "
+        print(f"  {k} exemplar(s): predicted ± {quantile:.3f} × ({calibration.floor} + spread + "
+              f"{calibration.deduction_weight} × predicted deduction) points, "
               f"{calibration.counts[k]} takes")
     return 0
 

@@ -215,8 +215,8 @@ def evaluate_library(model, library, exemplars, device: torch.device) -> dict:
     return metrics
 
 
-def calibrate_library_intervals(model, libraries, device: torch.device, coverage: float,
-                                floor: float) -> IntervalCalibration:
+def calibrate_library_intervals(model, libraries, device: torch.device, coverage: float, floor: float,
+                                deduction_weight: float) -> IntervalCalibration:
     """Split-conformal interval calibration of ``model`` on libraries of athletes it never saw.
 
     Each library's trainee takes (not its exemplars, a population of their own) are scored against
@@ -229,8 +229,8 @@ def calibrate_library_intervals(model, libraries, device: torch.device, coverage
         Library folders (e.g. freshly generated with seeds never trained on).
     coverage : float
         Nominal coverage, e.g. 0.9.
-    floor : float
-        Points added to the exemplar spread in the nonconformity score.
+    floor, deduction_weight : float
+        The nonconformity's scale (:func:`models.intervals.interval_scale`).
     """
     parts = [library_predictions(model, library, None, device)[0] for library in libraries]
     scored = pd.concat(parts, ignore_index=True)
@@ -239,4 +239,4 @@ def calibrate_library_intervals(model, libraries, device: torch.device, coverage
         raise ValueError(f"no take of {', '.join(map(str, libraries))} could be scored: nothing to calibrate on")
     source = f"{len(scored)} takes of {', '.join(Path(library).name for library in libraries)}"
     return calibrate(scored["score"].to_numpy(), scored["predicted"].to_numpy(), scored["spread"].to_numpy(),
-                     scored["n_exemplars"].to_numpy(), coverage, floor, source)
+                     scored["n_exemplars"].to_numpy(), coverage, floor, source, deduction_weight)

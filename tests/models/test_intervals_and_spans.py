@@ -78,6 +78,35 @@ def test_intervals_stay_on_the_score_scale_and_nonconformity_needs_a_floor():
         nonconformity(np.array([9.0]), np.array([8.0]), np.array([0.5]), 0.0)
 
 
+def test_the_deduction_weight_widens_intervals_for_faulted_takes_and_evens_their_coverage():
+    rng = np.random.default_rng(1)
+    n = 6000
+    predicted = 9.5 - rng.exponential(0.6, n)                     # mostly clean takes, a tail of heavy faults
+    deduction = 10.0 - predicted
+    truth = predicted + rng.normal(0.0, 1.0, n) * (0.05 + 0.2 * deduction)    # errors grow with the faults
+    spread, k = np.zeros(n), np.ones(n, dtype=int)
+    fit, held = slice(0, n, 2), slice(1, n, 2)
+    heavy = deduction[held] > 1.5
+
+    def coverage_of_heavy_takes(weight):
+        calibration = calibrate(truth[fit], predicted[fit], spread[fit], k[fit], 0.9, floor=0.2,
+                                deduction_weight=weight)
+        intervals = calibration.intervals(predicted[held], spread[held], k[held])
+        return coverage_and_width(truth[held][heavy], intervals[heavy])[0], intervals
+
+    flat_share, flat = coverage_of_heavy_takes(0.0)
+    weighted_share, weighted = coverage_of_heavy_takes(0.5)
+    assert flat_share < 0.75 and 0.85 <= weighted_share <= 0.95      # one width for all misses the faulted takes
+    assert np.ptp(np.diff(flat, axis=1)[~heavy]) < 1e-9 < np.ptp(np.diff(weighted, axis=1))
+    clean = np.argmin(deduction[held])
+    assert np.diff(weighted[clean]) < np.diff(flat[clean])           # and a clean take gets a narrower one
+    calibration = IntervalCalibration(0.9, 0.5, {1: 1.0}, {1: 10}, "test", deduction_weight=0.5)
+    assert IntervalCalibration.from_dict(json.loads(json.dumps(calibration.to_dict()))) == calibration
+    older = calibration.to_dict()
+    del older["deduction_weight"]                                  # written before the weight existed
+    assert IntervalCalibration.from_dict(older).deduction_weight == 0.0
+
+
 def test_item_spans_follow_each_heatmap_row_around_its_peak():
     frames = np.arange(100)
     heatmap = np.stack([
