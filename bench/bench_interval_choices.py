@@ -29,7 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.cli.scoring import library_predictions  # noqa: E402
-from models.intervals import calibrate  # noqa: E402
+from models.intervals import calibrate, predicted_deduction  # noqa: E402
 from models.scorer import Scorer  # noqa: E402
 from models.spans import penalty_metrics  # noqa: E402
 
@@ -49,7 +49,7 @@ def held_out_intervals(scored: pd.DataFrame, floor: float, weight: float, covera
     intervals = np.zeros((len(scored), 2))
     for fit, held in (halves, halves[::-1]):
         calibration = calibrate(*(columns[n][fit] for n in ("score", "predicted", "spread", "n_exemplars")),
-                                coverage, floor, deduction_weight=weight)
+                                coverage, floor, weight)
         intervals[held] = calibration.intervals(columns["predicted"][held], columns["spread"][held],
                                                 columns["n_exemplars"][held])
     return intervals
@@ -59,8 +59,7 @@ def scale_figures(scored: pd.DataFrame, coverage: float = 0.9) -> list[dict]:
     """Per floor and deduction weight: held-out coverage per exemplar group and score level, mean width."""
     scored = scored[~scored["is_exemplar"].to_numpy(bool)]
     truth = scored["score"].to_numpy()
-    deduction = np.clip(10.0 - scored["predicted"].to_numpy(), 0.0, None)
-    level = np.digitize(deduction, LEVEL_EDGES[1:-1])
+    level = np.digitize(predicted_deduction(scored["predicted"].to_numpy()), LEVEL_EDGES[1:-1])
     groups = {"1": scored["n_exemplars"].to_numpy() == 1, "2+": scored["n_exemplars"].to_numpy() >= 2}
     figures = []
     for floor in FLOORS:

@@ -144,19 +144,23 @@ def interval_scale(predicted: np.ndarray, spread: np.ndarray, floor: float, dedu
         raise ValueError(f"the floor must be positive, got {floor}")
     if deduction_weight < 0:
         raise ValueError(f"the deduction weight must not be negative, got {deduction_weight}")
-    deduction = np.clip(SCORE_RANGE[1] - np.asarray(predicted, float), 0.0, None)
-    return floor + np.asarray(spread, float) + deduction_weight * deduction
+    return floor + np.asarray(spread, float) + deduction_weight * predicted_deduction(predicted)
+
+
+def predicted_deduction(predicted: np.ndarray) -> np.ndarray:
+    """Points below the top of the scale, max(10 − ŷ, 0), per predicted score ``(N,)``."""
+    return np.clip(SCORE_RANGE[1] - np.asarray(predicted, float), 0.0, None)
 
 
 def nonconformity(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, floor: float,
-                  deduction_weight: float = 0.0) -> np.ndarray:
+                  deduction_weight: float) -> np.ndarray:
     """|y − ŷ| / :func:`interval_scale` per take (see the module docstring)."""
     scale = interval_scale(predicted, spread, floor, deduction_weight)
     return np.abs(np.asarray(truth, float) - np.asarray(predicted, float)) / scale
 
 
 def calibrate(truth: np.ndarray, predicted: np.ndarray, spread: np.ndarray, k: np.ndarray, coverage: float,
-              floor: float, source: str = "", deduction_weight: float = DEDUCTION_WEIGHT) -> IntervalCalibration:
+              floor: float, deduction_weight: float, source: str = "") -> IntervalCalibration:
     """Calibrate intervals on held-out takes, one quantile per number of exemplars.
 
     Parameters

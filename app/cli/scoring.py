@@ -239,4 +239,4 @@ def calibrate_library_intervals(model, libraries, device: torch.device, coverage
         raise ValueError(f"no take of {', '.join(map(str, libraries))} could be scored: nothing to calibrate on")
     source = f"{len(scored)} takes of {', '.join(Path(library).name for library in libraries)}"
     return calibrate(scored["score"].to_numpy(), scored["predicted"].to_numpy(), scored["spread"].to_numpy(),
-                     scored["n_exemplars"].to_numpy(), coverage, floor, source, deduction_weight)
+                     scored["n_exemplars"].to_numpy(), coverage, floor, deduction_weight, source)

@@ -42,7 +42,8 @@ def test_calibrated_intervals_cover_exchangeable_residuals_and_widen_with_the_sp
     predicted = rng.uniform(6.0, 9.5, n)
     truth = predicted + rng.normal(0.0, 1.0, n) * noise
     half = slice(0, n, 2), slice(1, n, 2)
-    calibration = calibrate(truth[half[0]], predicted[half[0]], spread[half[0]], k[half[0]], 0.9, floor=0.2)
+    calibration = calibrate(truth[half[0]], predicted[half[0]], spread[half[0]], k[half[0]], 0.9, floor=0.2,
+                            deduction_weight=0.5)
     assert set(calibration.quantiles) == {1, 4} and calibration.counts == {1: n // 4, 4: n // 4}
     intervals = calibration.intervals(predicted[half[1]], spread[half[1]], k[half[1]])
     for value in (1, 4):
@@ -73,9 +74,9 @@ def test_intervals_stay_on_the_score_scale_and_nonconformity_needs_a_floor():
     low, high = calibration.intervals(np.array([9.8]), np.array([0.0]), 1)[0]
     assert (low, high) == (pytest.approx(8.8), 10.0)
     assert IntervalCalibration.from_dict(json.loads(json.dumps(calibration.to_dict()))) == calibration
-    assert nonconformity(np.array([9.0]), np.array([8.0]), np.array([0.5]), 0.5)[0] == pytest.approx(1.0)
+    assert nonconformity(np.array([9.0]), np.array([8.0]), np.array([0.5]), 0.5, 0.0)[0] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="floor must be positive"):
-        nonconformity(np.array([9.0]), np.array([8.0]), np.array([0.5]), 0.0)
+        nonconformity(np.array([9.0]), np.array([8.0]), np.array([0.5]), 0.0, 0.0)
 
 
 def test_the_deduction_weight_widens_intervals_for_faulted_takes_and_evens_their_coverage():
